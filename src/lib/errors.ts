@@ -1,0 +1,59 @@
+/**
+ * The one error type services throw. Each transport maps the closed code union exhaustively
+ * (src/rest/errors.ts for REST v1, src/graphql/errors.ts for GraphQL); anything else is a bug and is masked.
+ */
+export type AppErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'RATE_LIMITED'
+  | 'INVALID_JSON'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE';
+
+/** field → messages, the Laravel-style map REST returns under "errors" and GraphQL under extensions.errors. */
+export type FieldErrors = Record<string, string[]>;
+
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly fieldErrors: FieldErrors | undefined;
+  /** Seconds, for RATE_LIMITED. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: AppErrorCode, message: string, options: { fieldErrors?: FieldErrors; retryAfter?: number } = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.fieldErrors = options.fieldErrors;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+export const VALIDATION_MESSAGE = 'The given data was invalid.';
+
+export function invalidInput(fieldErrors: FieldErrors): AppError {
+  return new AppError('BAD_USER_INPUT', VALIDATION_MESSAGE, { fieldErrors });
+}
+
+export function invalidField(field: string, message: string): AppError {
+  return invalidInput({ [field]: [message] });
+}
+
+export function notFound(what: string): AppError {
+  return new AppError('NOT_FOUND', `${what} not found.`);
+}
+
+export function forbidden(message = 'You do not have permission to perform this action.'): AppError {
+  return new AppError('FORBIDDEN', message);
+}
+
+export function unauthenticated(message = 'Authentication required.'): AppError {
+  return new AppError('UNAUTHENTICATED', message);
+}
+
+/** True when `error` is PostgreSQL's unique violation (Prisma P2002) of the named index, e.g. "users_email_key". */
+export function isUniqueViolation(error: unknown, index: string): boolean {
+  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: { constraint?: { index?: string } } } } };
+  return e?.code === 'P2002' && e.meta?.driverAdapterError?.cause?.constraint?.index === index;
+}

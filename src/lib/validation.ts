@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { type FieldErrors, invalidInput } from './errors.ts';
+
+/**
+ * Parses input with a zod schema and turns every issue into Laravel's wording ("The first name field is
+ * required."), the error language the REST v1 page documents; GraphQL returns the same map in
+ * extensions.errors. A `custom` issue's message is used as written (":attribute" is filled in).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw invalidInput(toFieldErrors(result.error.issues, input));
+}
+
+export function toFieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown): FieldErrors {
+  const errors: FieldErrors = {};
+  const add = (path: PropertyKey[], message: string) => {
+    const key = path.map(String).join('.');
+    const list = (errors[key] ??= []);
+    if (!list.includes(message)) list.push(message);
+  };
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) add([...issue.path, key], `The ${attributeName(key)} field is prohibited.`);
+      continue;
+    }
+    const last = issue.path.at(-1);
+    const attribute = attributeName(last === undefined ? 'input' : String(last));
+    add(issue.path, laravelMessage(issue, attribute, valueAt(input, issue.path)));
+  }
+  return errors;
+}
+
+/** `first_name` → "first name", `startsAt` → "starts at" (Laravel's :attribute). */
+export function attributeName(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
+}
+
+function laravelMessage(issue: z.core.$ZodIssue, attribute: string, value: unknown): string {
+  const the = `The ${attribute} field`;
+  switch (issue.code) {
+    case 'custom':
+      return issue.message.replaceAll(':attribute', attribute);
+    case 'invalid_type':
+      if (value === undefined || value === null) return `${the} is required.`;
+      switch (issue.expected) {
+        case 'string':
+          return `${the} must be a string.`;
+        case 'int':
+          return `${the} must be an integer.`;
+        case 'number':
+          return `${the} must be a number.`;
+        case 'boolean':
+          return `${the} must be true or false.`;
+        case 'array':
+          return `${the} must be an array.`;
+        case 'object':
+        case 'record':
+          return `${the} must be an object.`;
+        case 'date':
+          return `${the} must be a valid date.`;
+        default:
+          return `${the} is invalid.`;
+      }
+    case 'too_small':
+      if (issue.origin === 'string') {
+        return Number(issue.minimum) <= 1 ? `${the} is required.` : `${the} must be at least ${issue.minimum} characters.`;
+      }
+      if (issue.origin === 'array' || issue.origin === 'set') return `${the} must have at least ${issue.minimum} items.`;
+      return `${the} must be at least ${issue.minimum}.`;
+    case 'too_big':
+      if (issue.origin === 'string') return `${the} must not be greater than ${issue.maximum} characters.`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `${the} must not have more than ${issue.maximum} items.`;
+      return `${the} must not be greater than ${issue.maximum}.`;
+    case 'invalid_format':
+      if (issue.format === 'email') return `${the} must be a valid email address.`;
+      if (issue.format === 'url') return `${the} must be a valid URL.`;
+      if (issue.format === 'uuid') return `${the} must be a valid UUID.`;
+      if (issue.format === 'datetime' || issue.format === 'date') return `${the} must be a valid date.`;
+      return `${the} format is invalid.`;
+    case 'invalid_value':
+      return `The selected ${attribute} is invalid.`;
+    case 'not_multiple_of':
+      return `${the} must be a multiple of ${issue.divisor}.`;
+    default:
+      return `${the} is invalid.`;
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

@@ -1,0 +1,62 @@
+import type { Deps } from '../../deps.ts';
+import type { ApiKey } from '../../generated/prisma/client.ts';
+import { randomToken, sha256Hex } from '../../lib/crypto.ts';
+import { notFound } from '../../lib/errors.ts';
+import { newId, parseId } from '../../lib/ids.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
+import { CreateApiKeyInput, RevokeApiKeyInput } from './api-keys.schemas.ts';
+
+const KEY_PREFIX = { LIVE: 'eg_live_', TEST: 'eg_test_' } as const;
+const API_KEY_SHAPE = /^eg_(live|test)_[A-Za-z0-9_-]{20,100}$/;
+
+export function looksLikeApiKey(credential: string): boolean {
+  return credential.startsWith(KEY_PREFIX.LIVE) || credential.startsWith(KEY_PREFIX.TEST);
+}
+
+/** Creates a key and returns its secret, which is never stored (only its SHA-256) and never shown again. */
+export async function createApiKey(deps: Deps, options: { actor: Actor; input: unknown }): Promise<{ apiKey: ApiKey; secret: string }> {
+  const actor = authorize(options.actor, 'api-keys:manage');
+  const input = parseInput(CreateApiKeyInput, options.input);
+  const secret = `${KEY_PREFIX[input.environment]}${randomToken(24)}`;
+  const apiKey = await deps.prisma.apiKey.create({
+    data: {
+      id: newId('apiKey'),
+      organisationId: actor.organisationId,
+      createdById: actor.kind === 'user' ? actor.userId : null,
+      name: input.name,
+      environment: input.environment,
+      prefix: secret.slice(0, 12),
+      secretHash: sha256Hex(secret),
+    },
+  });
+  return { apiKey, secret };
+}
+
+export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: unknown }): Promise<ApiKey> {
+  const actor = authorize(options.actor, 'api-keys:manage');
+  const input = parseInput(RevokeApiKeyInput, options.input);
+  const id = parseId('apiKey', input.id);
+  const key = id ? await deps.prisma.apiKey.findFirst({ where: { id, organisationId: actor.organisationId } }) : null;
+  if (!key) throw notFound('API key');
+  if (key.revokedAt) return key;
+  return await deps.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+}
+
+export async function listApiKeys(deps: Deps, options: { actor: Actor }): Promise<ApiKey[]> {
+  const actor = authorize(options.actor, 'api-keys:manage');
+  return await deps.prisma.apiKey.findMany({ where: { organisationId: actor.organisationId }, orderBy: { createdAt: 'desc' } });
+}
+
+/** The actor behind an API key secret; usage is recorded in memory and written in batches. */
+export async function findApiKeyActor(deps: Deps, secret: string): Promise<Actor> {
+  if (!API_KEY_SHAPE.test(secret)) return { kind: 'anonymous', rejected: 'invalid_api_key' };
+  const key = await deps.prisma.apiKey.findUnique({
+    where: { secretHash: sha256Hex(secret) },
+    select: { id: true, organisationId: true, environment: true, revokedAt: true },
+  });
+  if (!key) return { kind: 'anonymous', rejected: 'invalid_api_key' };
+  if (key.revokedAt) return { kind: 'anonymous', rejected: 'revoked_api_key' };
+  deps.apiKeyUsage.touch(key.id);
+  return { kind: 'apiKey', apiKeyId: key.id, organisationId: key.organisationId, environment: key.environment };
+}

@@ -1,0 +1,66 @@
+import type { Deps } from '../../deps.ts';
+import type { CustomField } from '../../generated/prisma/client.ts';
+import { forbidden, invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { newId, parseId } from '../../lib/ids.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
+import { findAuthorizedEvent } from '../events/events.service.ts';
+import { CreateCustomFieldInput, DeleteCustomFieldInput, UpdateCustomFieldInput, optionErrors } from './custom-fields.schemas.ts';
+
+export async function createCustomField(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CustomField> {
+  const input = parseInput(CreateCustomFieldInput, options.input);
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.eventId, permission: 'events:write' });
+  const choices = input.options ?? [];
+  const errors = optionErrors(input.fieldType, choices);
+  if (Object.keys(errors).length > 0) throw invalidInput(errors);
+  try {
+    const position = input.position ?? (await deps.prisma.customField.count({ where: { eventId: event.id } }));
+    return await deps.prisma.customField.create({
+      data: {
+        id: newId('customField'),
+        eventId: event.id,
+        key: input.fieldKey,
+        label: input.fieldLabel,
+        type: input.fieldType,
+        required: input.required ?? false,
+        options: choices,
+        position,
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'custom_fields_event_id_key_key')) throw invalidField('fieldKey', 'The field key has already been taken.');
+    throw error;
+  }
+}
+
+export async function updateCustomField(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CustomField> {
+  const input = parseInput(UpdateCustomFieldInput, options.input);
+  const field = await findAuthorizedCustomField(deps, options.actor, input.id);
+  if (input.options) {
+    const errors = optionErrors(field.type, input.options);
+    if (Object.keys(errors).length > 0) throw invalidInput(errors);
+  }
+  return await deps.prisma.customField.update({
+    where: { id: field.id },
+    data: { label: input.fieldLabel, required: input.required, options: input.options, position: input.position },
+  });
+}
+
+/** Removes the definition; answers already stored on attendees stay in their custom data. */
+export async function deleteCustomField(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CustomField> {
+  const input = parseInput(DeleteCustomFieldInput, options.input);
+  const field = await findAuthorizedCustomField(deps, options.actor, input.id);
+  return await deps.prisma.customField.delete({ where: { id: field.id } });
+}
+
+async function findAuthorizedCustomField(deps: Deps, actor: Actor, rawId: string): Promise<CustomField> {
+  const authorized = authorize(actor, 'events:write');
+  const id = parseId('customField', rawId);
+  const field = id
+    ? await deps.prisma.customField.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } })
+    : null;
+  if (!field) throw notFound('Custom field');
+  if (field.event.organisationId !== authorized.organisationId) throw forbidden('The custom field does not belong to your organisation.');
+  const { event: _event, ...rest } = field;
+  return rest;
+}

@@ -1,0 +1,87 @@
+import type { Deps } from '../../deps.ts';
+import type { Prisma } from '../../db/prisma.ts';
+import type { Event } from '../../generated/prisma/client.ts';
+import { AppError, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
+import { newId, parseId } from '../../lib/ids.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, type AuthenticatedActor, type Permission, authorize } from '../auth/actor.ts';
+import { CreateEventInput, DeleteEventInput, UpdateEventInput, timeOrderErrors } from './events.schemas.ts';
+
+/** What Pothos asks Prisma to load for a field (`...query`), passed through so lists stay one query. */
+type EventQuery = { include?: Prisma.EventInclude; select?: Prisma.EventSelect };
+
+export const DEFAULT_TICKET_TYPE = { name: 'General Admission', slug: 'general' } as const;
+
+/**
+ * The event `rawId` (TypeID or plain UUID) if the actor may use it for `permission`. Another
+ * organisation's event is FORBIDDEN (the REST page documents 403 for it), an unknown one NOT_FOUND.
+ */
+export async function findAuthorizedEvent(
+  deps: Deps,
+  options: { actor: Actor; eventId: string; permission: Permission },
+): Promise<{ actor: AuthenticatedActor; event: Event }> {
+  const actor = authorize(options.actor, options.permission);
+  const id = parseId('event', options.eventId);
+  const event = id ? await deps.prisma.event.findUnique({ where: { id } }) : null;
+  if (!event) throw notFound('Event');
+  if (event.organisationId !== actor.organisationId) throw forbidden('The event does not belong to your organisation.');
+  return { actor, event };
+}
+
+export async function createEvent(deps: Deps, options: { actor: Actor; input: unknown; query?: EventQuery }): Promise<Event> {
+  const actor = authorize(options.actor, 'events:write');
+  const input = parseInput(CreateEventInput, options.input);
+  const orderErrors = timeOrderErrors(input);
+  if (Object.keys(orderErrors).length > 0) throw invalidInput(orderErrors);
+  const id = newId('event');
+  return await deps.prisma.event.create({
+    ...options.query,
+    data: {
+      ...input,
+      id,
+      organisationId: actor.organisationId,
+      // Every event has a default ticket type, so a registration without ticket_type_slug always has one.
+      ticketTypes: { create: { id: newId('ticketType'), ...DEFAULT_TICKET_TYPE, isDefault: true } },
+    },
+  });
+}
+
+export async function updateEvent(deps: Deps, options: { actor: Actor; input: unknown; query?: EventQuery }): Promise<Event> {
+  const input = parseInput(UpdateEventInput, options.input);
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.id, permission: 'events:write' });
+  const { id: _id, ...changes } = input;
+  const orderErrors = timeOrderErrors({ ...event, ...changes });
+  if (Object.keys(orderErrors).length > 0) throw invalidInput(orderErrors);
+  return await deps.prisma.event.update({ ...options.query, where: { id: event.id }, data: changes });
+}
+
+/** Deleting removes the event's attendees too; refused once anyone has registered, unless cancelled first. */
+export async function deleteEvent(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Event> {
+  const input = parseInput(DeleteEventInput, options.input);
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.id, permission: 'events:write' });
+  const attendees = await deps.prisma.attendee.count({ where: { eventId: event.id } });
+  if (attendees > 0 && event.status !== 'CANCELLED') {
+    throw new AppError('BAD_USER_INPUT', 'The event has attendees; cancel it instead of deleting it.', {
+      fieldErrors: { id: ['The event has attendees; set its status to CANCELLED instead of deleting it.'] },
+    });
+  }
+  return await deps.prisma.event.delete({ where: { id: event.id } });
+}
+
+export async function getEvent(deps: Deps, options: { actor: Actor; id: string; query?: EventQuery }): Promise<Event> {
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.id, permission: 'events:read' });
+  if (!options.query) return event;
+  return await deps.prisma.event.findUniqueOrThrow({ ...options.query, where: { id: event.id } });
+}
+
+export async function listEvents(
+  deps: Deps,
+  options: { actor: Actor; query?: EventQuery & { take?: number; skip?: number; cursor?: Prisma.EventWhereUniqueInput } },
+): Promise<Event[]> {
+  const actor = authorize(options.actor, 'events:read');
+  return await deps.prisma.event.findMany({
+    ...options.query,
+    where: { organisationId: actor.organisationId },
+    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
+  });
+}

@@ -1,0 +1,55 @@
+import { builder } from '../../graphql/builder.ts';
+import { createTicketType, deleteTicketType, updateTicketType } from './ticket-types.service.ts';
+
+builder.prismaObject('TicketType', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug', { description: 'What REST clients send as ticket_type_slug.' }),
+    capacity: t.exposeInt('capacity', { nullable: true, description: 'Seats of this type; null means only the event capacity applies.' }),
+    isDefault: t.exposeBoolean('isDefault', { description: 'Given to registrations that name no ticket type.' }),
+    position: t.exposeInt('position'),
+  }),
+});
+
+const CreateTicketTypeInput = builder.inputType('CreateTicketTypeInput', {
+  fields: (t) => ({
+    eventId: t.id({ required: true }),
+    name: t.string({ required: true }),
+    slug: t.string({ required: true }),
+    capacity: t.int(),
+    isDefault: t.boolean(),
+    position: t.int(),
+  }),
+});
+
+const UpdateTicketTypeInput = builder.inputType('UpdateTicketTypeInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string(),
+    slug: t.string(),
+    capacity: t.int(),
+    isDefault: t.boolean({ description: 'Only true: makes this the default and the previous default an ordinary type.' }),
+    position: t.int(),
+  }),
+});
+
+const DeleteTicketTypeInput = builder.inputType('DeleteTicketTypeInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+builder.mutationFields((t) => ({
+  createTicketType: t.prismaField({
+    type: 'TicketType',
+    args: { input: t.arg({ type: CreateTicketTypeInput, required: true }) },
+    resolve: (_query, _root, args, ctx) => createTicketType(ctx.deps, { actor: ctx.actor, input: args.input }),
+  }),
+  updateTicketType: t.prismaField({
+    type: 'TicketType',
+    args: { input: t.arg({ type: UpdateTicketTypeInput, required: true }) },
+    resolve: (_query, _root, args, ctx) => updateTicketType(ctx.deps, { actor: ctx.actor, input: args.input }),
+  }),
+  deleteTicketType: t.id({
+    description: 'Not the default ticket type, and not one anybody holds. Returns the id of what was deleted.',
+    args: { input: t.arg({ type: DeleteTicketTypeInput, required: true }) },
+    resolve: async (_root, args, ctx) => (await deleteTicketType(ctx.deps, { actor: ctx.actor, input: args.input })).id,
+  }),
+}));

@@ -1,0 +1,78 @@
+import type { Deps } from '../../deps.ts';
+import type { Db } from '../../db/prisma.ts';
+import type { TicketType } from '../../generated/prisma/client.ts';
+import { forbidden, invalidField, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { newId, parseId } from '../../lib/ids.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
+import { findAuthorizedEvent } from '../events/events.service.ts';
+import { CreateTicketTypeInput, DeleteTicketTypeInput, UpdateTicketTypeInput } from './ticket-types.schemas.ts';
+
+const SLUG_TAKEN = 'The slug has already been taken.';
+
+export async function createTicketType(deps: Deps, options: { actor: Actor; input: unknown }): Promise<TicketType> {
+  const input = parseInput(CreateTicketTypeInput, options.input);
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.eventId, permission: 'events:write' });
+  try {
+    return await deps.prisma.$transaction(async (tx) => {
+      if (input.isDefault) await clearDefault(tx, event.id);
+      const position = input.position ?? (await tx.ticketType.count({ where: { eventId: event.id } }));
+      return await tx.ticketType.create({
+        data: {
+          id: newId('ticketType'),
+          eventId: event.id,
+          name: input.name,
+          slug: input.slug,
+          capacity: input.capacity ?? null,
+          isDefault: input.isDefault ?? false,
+          position,
+        },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'ticket_types_event_id_slug_key')) throw invalidField('slug', SLUG_TAKEN);
+    throw error;
+  }
+}
+
+export async function updateTicketType(deps: Deps, options: { actor: Actor; input: unknown }): Promise<TicketType> {
+  const input = parseInput(UpdateTicketTypeInput, options.input);
+  const ticketType = await findAuthorizedTicketType(deps, options.actor, input.id);
+  const { id: _id, isDefault, ...changes } = input;
+  try {
+    return await deps.prisma.$transaction(async (tx) => {
+      if (isDefault && !ticketType.isDefault) await clearDefault(tx, ticketType.eventId);
+      return await tx.ticketType.update({ where: { id: ticketType.id }, data: { ...changes, ...(isDefault ? { isDefault } : {}) } });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'ticket_types_event_id_slug_key')) throw invalidField('slug', SLUG_TAKEN);
+    throw error;
+  }
+}
+
+export async function deleteTicketType(deps: Deps, options: { actor: Actor; input: unknown }): Promise<TicketType> {
+  const input = parseInput(DeleteTicketTypeInput, options.input);
+  const ticketType = await findAuthorizedTicketType(deps, options.actor, input.id);
+  if (ticketType.isDefault) {
+    throw invalidField('id', 'The default ticket type cannot be deleted; make another ticket type the default first.');
+  }
+  const holders = await deps.prisma.attendee.count({ where: { ticketTypeId: ticketType.id } });
+  if (holders > 0) throw invalidField('id', 'The ticket type has attendees and cannot be deleted.');
+  return await deps.prisma.ticketType.delete({ where: { id: ticketType.id } });
+}
+
+async function findAuthorizedTicketType(deps: Deps, actor: Actor, rawId: string): Promise<TicketType> {
+  const authorized = authorize(actor, 'events:write');
+  const id = parseId('ticketType', rawId);
+  const ticketType = id
+    ? await deps.prisma.ticketType.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } })
+    : null;
+  if (!ticketType) throw notFound('Ticket type');
+  if (ticketType.event.organisationId !== authorized.organisationId) throw forbidden('The ticket type does not belong to your organisation.');
+  const { event: _event, ...rest } = ticketType;
+  return rest;
+}
+
+async function clearDefault(tx: Db, eventId: string): Promise<void> {
+  await tx.ticketType.updateMany({ where: { eventId, isDefault: true }, data: { isDefault: false } });
+}

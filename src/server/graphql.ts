@@ -1,0 +1,42 @@
+import { createYoga } from 'graphql-yoga';
+import type { Deps } from '../deps.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { createErrorMasker, useClosedErrorCodes } from '../graphql/errors.ts';
+import { schema } from '../graphql/schema.ts';
+import { authenticate } from '../modules/auth/auth.service.ts';
+
+export function createGraphQLHandler(deps: Deps) {
+  return createYoga<{ requestId: string }, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: { title: 'EventoGate GraphQL', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    landingPage: false,
+    maskedErrors: { maskError: createErrorMasker(deps.logger) },
+    plugins: [useClosedErrorCodes()],
+    logging: {
+      debug: (...args) => deps.logger.debug({ yoga: args }, 'graphql'),
+      info: (...args) => deps.logger.info({ yoga: args }, 'graphql'),
+      warn: (...args) => deps.logger.warn({ yoga: args }, 'graphql'),
+      error: (...args) => deps.logger.error({ yoga: args }, 'graphql'),
+    },
+    context: async ({ request, requestId }) => ({
+      deps,
+      requestId,
+      actor: await authenticate(deps, {
+        authorization: request.headers.get('authorization'),
+        apiKey: request.headers.get('x-api-key'),
+      }),
+    }),
+  });
+}
+
+const GRAPHIQL_DEFAULT_QUERY = `# Welcome to EventoGate. Sign up, then send the token as a header:
+#   { "Authorization": "Bearer <token>" }
+mutation SignUp {
+  signUp(input: { email: "you@example.com", password: "a-long-password", name: "You", organisationName: "Acme Events" }) {
+    token
+    user { id email }
+    organisation { id name }
+  }
+}
+`;

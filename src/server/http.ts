@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import type { Deps } from '../deps.ts';
+import { currentRequestId, requestIdFrom, runWithRequestId } from '../lib/request-context.ts';
+import { createGraphQLHandler } from './graphql.ts';
+
+export type AppEnv = { Variables: { requestId: string } };
+
+/**
+ * The HTTP surface: request ids and health for every role; GraphQL (and, in later features, REST v1) for
+ * processes that serve the API (ROLE all or api).
+ */
+export function createHttpApp(deps: Deps, options: { serveApi: boolean }): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    c.set('requestId', requestId);
+    await runWithRequestId(requestId, next);
+    try {
+      c.res.headers.set('X-Request-Id', requestId);
+    } catch {
+      // Some responses carry immutable headers; copy them into a mutable response.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('X-Request-Id', requestId);
+    }
+  });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.prisma.$queryRaw`SELECT 1`;
+      return c.json({ status: 'ok', role: deps.config.role });
+    } catch {
+      return c.json({ status: 'unavailable', role: deps.config.role, reason: 'database unreachable' }, 503);
+    }
+  });
+
+  if (options.serveApi) {
+    const graphql = createGraphQLHandler(deps);
+    app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => graphql.fetch(c.req.raw, { requestId: c.get('requestId') }));
+  }
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
+
+  app.onError((error, c) => {
+    const requestId = currentRequestId() ?? c.get('requestId');
+    deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(
+      { error: 'server_error', message: `Unexpected error on our end. If it persists, contact support with request id ${requestId}.` },
+      500,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,36 @@
+import { type RunningApp, startApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { createTestDatabase } from './database.ts';
+
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdefghijklmnop';
+
+export interface TestApp extends RunningApp {
+  /** Stops the server and drops its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real EventoGate server on 127.0.0.1 (random port) over its own fresh database copy. Environment-style
+ * overrides go through the same loadConfig the product uses.
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+  const database = options.databaseUrl ? null : await createTestDatabase();
+  const config: Config = loadConfig({
+    DATABASE_URL: options.databaseUrl ?? database?.url,
+    SECRET_KEY: TEST_SECRET_KEY,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DEMO_SEED: 'false',
+    ...env,
+  });
+  const app = await startApp(config, { logger: createLogger(config.logLevel) });
+  return {
+    ...app,
+    stop: async () => {
+      await app.close();
+      await database?.drop();
+    },
+  };
+}

