@@ -1,4 +1,4 @@
-import { startApp } from './app.ts';
+import { type RunningApp, startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
 import { demoBanner } from './modules/demo/demo.service.ts';
@@ -14,8 +14,25 @@ try {
   throw error;
 }
 
+// Registered before start-up so a signal during boot also ends in an orderly shutdown.
+let app: RunningApp | null = null;
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    app?.deps.logger.info({ signal }, 'shutting down');
+    // Before the app is up, startApp notices `stopping` when it returns (below).
+    if (app) app.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}
+
 try {
-  const app = await startApp(config);
+  app = await startApp(config);
+  if (stopping) {
+    await app.close();
+    process.exit(0);
+  }
   const base = app.deps.config.publicUrl;
   process.stdout.write(
     `\nEventoGate is running (role: ${config.role})\n` +
@@ -25,19 +42,6 @@ try {
       `  Database   ${app.embedded ? `embedded PostgreSQL in ${config.dataDir}/postgres` : 'DATABASE_URL'}\n` +
       (app.demo ? demoBanner(app.demo, base) : ''),
   );
-
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    app.deps.logger.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
 } catch (error) {
   if (error instanceof MigrationError) {
     process.stderr.write(`Cannot start: ${error.message}\n`);

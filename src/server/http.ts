@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
 import { currentRequestId, requestIdFrom, runWithRequestId } from '../lib/request-context.ts';
+import { toRestError } from '../rest/errors.ts';
 import { createGraphQLHandler } from './graphql.ts';
 
 export type AppEnv = { Variables: { requestId: string } };
@@ -43,11 +45,9 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean }): Hono<
 
   app.onError((error, c) => {
     const requestId = currentRequestId() ?? c.get('requestId');
-    deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
-    return c.json(
-      { error: 'server_error', message: `Unexpected error on our end. If it persists, contact support with request id ${requestId}.` },
-      500,
-    );
+    const mapped = toRestError(error, requestId);
+    if (mapped.status >= 500) deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(mapped.body, mapped.status as ContentfulStatusCode, mapped.headers);
   });
 
   return app;

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { ApiKey } from '../../generated/prisma/client.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
-import { notFound } from '../../lib/errors.ts';
+import { forbidden, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
@@ -37,8 +37,9 @@ export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: u
   const actor = authorize(options.actor, 'api-keys:manage');
   const input = parseInput(RevokeApiKeyInput, options.input);
   const id = parseId('apiKey', input.id);
-  const key = id ? await deps.prisma.apiKey.findFirst({ where: { id, organisationId: actor.organisationId } }) : null;
+  const key = id ? await deps.prisma.apiKey.findUnique({ where: { id } }) : null;
   if (!key) throw notFound('API key');
+  if (key.organisationId !== actor.organisationId) throw forbidden('The API key does not belong to your organisation.');
   if (key.revokedAt) return key;
   return await deps.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
 }

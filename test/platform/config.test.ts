@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { spawnServer } from '../support/process.ts';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: undefined,
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://127.0.0.1:3000',
+      dataDir: './.data',
+      secretKey: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'EventoGate <no-reply@eventogate.local>',
+      logLevel: 'info',
+      role: 'all',
+      demoSeed: true,
+      webhookTimeoutMs: 10_000,
+      webhookRetryDelaysMs: [60_000, 300_000, 900_000],
+      webhookAllowPrivateTargets: false,
+      publicFormRateLimitPerMin: 10,
+      apiRateLimitPerMin: 1200,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@db:5432/eg',
+      SECRET_KEY: 'k'.repeat(32),
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://events.example.com/',
+      WEBHOOK_RETRY_DELAYS_MS: '300, 600,900',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      ROLE: 'worker',
+      PUBLIC_FORM_RATE_LIMIT_PER_MIN: '3',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgresql://u:p@db:5432/eg',
+      port: 8080,
+      host: '0.0.0.0',
+      publicUrl: 'https://events.example.com',
+      webhookRetryDelaysMs: [300, 600, 900],
+      webhookAllowPrivateTargets: true,
+      role: 'worker',
+      demoSeed: false,
+      publicFormRateLimitPerMin: 3,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be a whole number (got "eighty")'],
+    [{ PORT: '70000' }, 'PORT: must be between 0 and 65535 (got "70000")'],
+    [{ ROLE: 'everything' }, 'ROLE:'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL:'],
+    [{ WEBHOOK_RETRY_DELAYS_MS: '1m,5m' }, 'WEBHOOK_RETRY_DELAYS_MS: must be a comma-separated list of milliseconds'],
+    [{ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE_TARGETS:'],
+    [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL: must be a URL starting with http:// or https://'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL: must be a URL starting with smtp:// or smtps://'],
+    [{ DATABASE_URL: 'postgresql://db/eg' }, 'SECRET_KEY: is required when DATABASE_URL is set'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY: must be at least 32 characters'],
+  ])('refuses %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes secret values', () => {
+    expect(() => loadConfig({ SECRET_KEY: 'hunter2' })).toThrow(/^((?!hunter2).)*$/s);
+  });
+
+  it('stops `npm start` with exit code 1 and a message naming the variable', async () => {
+    const server = spawnServer({ PORT: 'not-a-port', DATA_DIR: '/nonexistent' });
+    expect(await server.exited()).toBe(1);
+    expect(server.output()).toContain('Invalid configuration:\n  PORT: must be a whole number (got "not-a-port")');
+  });
+});

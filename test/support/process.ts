@@ -1,0 +1,49 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the output once `pattern` appears in it; rejects on exit or timeout. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited(): Promise<number | null>;
+}
+
+/** `npm start`'s command (node --import tsx src/main.ts) as a real child process with its own environment. */
+export function spawnServer(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited: () => exit,
+    waitFor: (pattern, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), timeoutMs);
+        const check = () => pattern.test(output) && done();
+        const onExit = (code: number | null) => done(new Error(`process exited (${code}) before ${pattern}; output:\n${output}`));
+        function done(error?: Error) {
+          clearTimeout(timer);
+          child.stdout?.off('data', check);
+          child.stderr?.off('data', check);
+          child.off('exit', onExit);
+          if (error) reject(error);
+          else resolve(output);
+        }
+        child.stdout?.on('data', check);
+        child.stderr?.on('data', check);
+        child.once('exit', onExit);
+        check();
+      }),
+  };
+}
