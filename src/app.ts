@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import pg from 'pg';
 import type { Config } from './config.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
 import { applyMigrations } from './db/migrate.ts';
@@ -11,6 +12,7 @@ import { jobDefinitions } from './jobs/registry.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
+import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
 
 export interface RunningApp {
@@ -54,6 +56,10 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
     await createQueues(boss, jobDefinitions);
     const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
     cleanup.push(() => apiKeyUsage.close());
+    // A small pool of its own for rate-limit counters, which rate-limiter-flexible writes with raw SQL.
+    const rateLimitPool = new pg.Pool({ connectionString: databaseUrl, max: 5, application_name: 'eventogate-rate-limits' });
+    cleanup.push(() => rateLimitPool.end());
+    const rateLimiters = createRateLimiters(rateLimitPool, config);
 
     const deps: Deps = {
       prisma,
@@ -65,7 +71,7 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
     };
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
 
-    const server = createAdaptorServer({ fetch: createHttpApp(deps, { serveApi: config.role !== 'worker' }).fetch }) as Server;
+    const server = createAdaptorServer({ fetch: createHttpApp(deps, { serveApi: config.role !== 'worker', rateLimiters }).fetch }) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

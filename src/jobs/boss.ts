@@ -1,4 +1,4 @@
-import { PgBoss } from 'pg-boss';
+import { type JobResult, PgBoss } from 'pg-boss';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { JobDefinition } from './job.ts';
@@ -30,18 +30,36 @@ export async function createQueues(boss: PgBoss, definitions: readonly JobDefini
   }
 }
 
-/** Attaches a worker per job; payloads are re-validated so a malformed job fails loudly, not halfway. */
+/**
+ * Attaches a worker per job. Jobs are fetched in batches (bursting while batches come back full) and settled
+ * one by one, so one failing job is retried alone. Payloads are re-validated: a malformed job fails loudly.
+ */
 export async function startWorkers(deps: Deps, definitions: readonly JobDefinition[]): Promise<void> {
   for (const definition of definitions) {
     await deps.boss.work(
       definition.name,
-      { batchSize: 1, notifyPollingIntervalSeconds: 1, ...definition.work },
-      async (jobs) => {
-        for (const job of jobs) {
-          const payload = definition.payload.parse(job.data);
-          await definition.handler(deps, payload, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
-        }
+      {
+        batchSize: 10,
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 1,
+        includeMetadata: true,
+        perJobResults: true,
+        ...definition.work,
       },
+      async (jobs) =>
+        await Promise.all(
+          jobs.map(async (job): Promise<JobResult> => {
+            try {
+              const payload = definition.payload.parse(job.data);
+              await definition.handler(deps, payload, { id: job.id, retryCount: job.retryCount });
+              return { id: job.id, status: 'completed' };
+            } catch (error) {
+              deps.logger.warn({ err: error, job: definition.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
+              return { id: job.id, status: 'failed', output: { message: (error as Error).message } };
+            }
+          }),
+        ),
     );
   }
 }

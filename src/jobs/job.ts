@@ -7,7 +7,7 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   payload: S;
   queue?: Omit<QueueOptions, 'name'>;
-  work?: WorkOptions;
+  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'pollingIntervalSeconds' | 'notifyPollingIntervalSeconds'>;
   handler(deps: Deps, payload: z.output<S>, job: { id: string; retryCount: number }): Promise<void>;
 }
 

@@ -20,13 +20,20 @@ export class AppError extends Error {
   readonly fieldErrors: FieldErrors | undefined;
   /** Seconds, for RATE_LIMITED. */
   readonly retryAfter: number | undefined;
+  /** HTTP headers a REST response should carry with this error (e.g. RateLimit-*). */
+  readonly headers: Record<string, string>;
 
-  constructor(code: AppErrorCode, message: string, options: { fieldErrors?: FieldErrors; retryAfter?: number } = {}) {
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    options: { fieldErrors?: FieldErrors; retryAfter?: number; headers?: Record<string, string> } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.fieldErrors = options.fieldErrors;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
   }
 }
 

@@ -8,9 +8,38 @@ import { type FieldErrors, invalidInput } from './errors.ts';
  * with the field's name); a `custom` issue's message is always used as written.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = checkInput(schema, input);
   if (result.success) return result.data;
-  throw invalidInput(toFieldErrors(result.error.issues, input));
+  throw invalidInput(result.errors);
+}
+
+/** parseInput without throwing, for callers that add their own checks and report every error at once. */
+export function checkInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
+  // PostgreSQL text and jsonb cannot hold NUL; refuse it everywhere here rather than fail at the database.
+  const nulErrors = nulCharacterErrors(input);
+  if (Object.keys(nulErrors).length > 0) return { success: false, errors: nulErrors };
+  const result = schema.safeParse(input);
+  if (result.success) return { success: true, data: result.data };
+  return { success: false, errors: toFieldErrors(result.error.issues, input) };
+}
+
+function nulCharacterErrors(input: unknown, path: string[] = [], errors: FieldErrors = {}): FieldErrors {
+  if (typeof input === 'string') {
+    if (input.includes('\u0000')) {
+      errors[path.join('.') || 'input'] = [`The ${attributeName(path.at(-1) ?? 'input')} field must not contain NUL characters.`];
+    }
+  } else if (Array.isArray(input)) {
+    input.forEach((item, index) => nulCharacterErrors(item, [...path, String(index)], errors));
+  } else if (input !== null && typeof input === 'object' && !(input instanceof Date)) {
+    for (const [key, value] of Object.entries(input)) {
+      if (key.includes('\u0000')) errors[[...path, 'key'].join('.')] = ['Field names must not contain NUL characters.'];
+      else nulCharacterErrors(value, [...path, key], errors);
+    }
+  }
+  return errors;
 }
 
 export function toFieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown): FieldErrors {

@@ -35,7 +35,10 @@ export function toRestError(error: unknown, requestId: string): RestError {
     };
   }
   const { status, error: code } = STATUS[error.code];
-  const headers: Record<string, string> = error.retryAfter !== undefined ? { 'Retry-After': String(error.retryAfter) } : {};
+  const headers: Record<string, string> = {
+    ...error.headers,
+    ...(error.retryAfter !== undefined ? { 'Retry-After': String(error.retryAfter) } : {}),
+  };
   if (error.code === 'BAD_USER_INPUT') {
     return { status, body: { message: VALIDATION_MESSAGE, errors: error.fieldErrors ?? {} }, headers };
   }

@@ -2,16 +2,17 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
 import { currentRequestId, requestIdFrom, runWithRequestId } from '../lib/request-context.ts';
+import type { AppEnv } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
+import type { RateLimiters } from '../rest/rate-limit.ts';
+import { mountRest } from '../rest/router.ts';
 import { createGraphQLHandler } from './graphql.ts';
 
-export type AppEnv = { Variables: { requestId: string } };
-
 /**
- * The HTTP surface: request ids and health for every role; GraphQL (and, in later features, REST v1) for
- * processes that serve the API (ROLE all or api).
+ * The HTTP surface: request ids and health for every role; GraphQL and REST v1 for processes that serve
+ * the API (ROLE all or api).
  */
-export function createHttpApp(deps: Deps, options: { serveApi: boolean }): Hono<AppEnv> {
+export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimiters: RateLimiters }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
@@ -39,6 +40,7 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean }): Hono<
   if (options.serveApi) {
     const graphql = createGraphQLHandler(deps);
     app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => graphql.fetch(c.req.raw, { requestId: c.get('requestId') }));
+    mountRest(app, deps, options.rateLimiters);
   }
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));

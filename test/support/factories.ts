@@ -60,3 +60,20 @@ export async function createTestEvent(deps: Deps, actor: Actor, overrides: Recor
 export async function createTestApiKey(deps: Deps, actor: Actor, environment: 'LIVE' | 'TEST' = 'LIVE') {
   return await createApiKey(deps, { actor, input: { name: `${environment} key`, environment } });
 }
+
+/**
+ * An organisation set up like the seed page's example: event with ticket types general and vip, fields
+ * company and job_title, and a live and a test key.
+ */
+export async function createSeedShapedEvent(deps: Deps, eventOverrides: Record<string, unknown> = {}) {
+  const { createTicketType } = await import('../../src/modules/ticket-types/ticket-types.service.ts');
+  const { createCustomField } = await import('../../src/modules/custom-fields/custom-fields.service.ts');
+  const owner = await createUser(deps);
+  const event = await createTestEvent(deps, owner.actor, eventOverrides);
+  await createTicketType(deps, { actor: owner.actor, input: { eventId: event.id, name: 'VIP', slug: 'vip' } });
+  await createCustomField(deps, { actor: owner.actor, input: { eventId: event.id, fieldKey: 'company', fieldLabel: 'Company', fieldType: 'TEXT' } });
+  await createCustomField(deps, { actor: owner.actor, input: { eventId: event.id, fieldKey: 'job_title', fieldLabel: 'Job Title', fieldType: 'TEXT' } });
+  const live = await createTestApiKey(deps, owner.actor, 'LIVE');
+  const test = await createTestApiKey(deps, owner.actor, 'TEST');
+  return { owner, event, liveKey: live.secret, testKey: test.secret, liveKeyId: live.apiKey.id };
+}

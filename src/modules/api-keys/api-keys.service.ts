@@ -50,7 +50,7 @@ export async function listApiKeys(deps: Deps, options: { actor: Actor }): Promis
 }
 
 /** The actor behind an API key secret; usage is recorded in memory and written in batches. */
-export async function findApiKeyActor(deps: Deps, secret: string): Promise<Actor> {
+export async function findApiKeyActor(deps: Deps, secret: string): Promise<Extract<Actor, { kind: 'apiKey' | 'anonymous' }>> {
   if (!API_KEY_SHAPE.test(secret)) return { kind: 'anonymous', rejected: 'invalid_api_key' };
   const key = await deps.prisma.apiKey.findUnique({
     where: { secretHash: sha256Hex(secret) },

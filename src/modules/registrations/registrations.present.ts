@@ -1,0 +1,43 @@
+import type { Attendee, CustomField, TicketType } from '../../generated/prisma/client.ts';
+import type { Deps } from '../../deps.ts';
+import { qrCodeUrl } from '../qr/qr.service.ts';
+import type { AttendeeResponseBody } from './registrations.schemas.ts';
+
+export type AttendeeWithTicketType = Attendee & { ticketType: Pick<TicketType, 'name' | 'slug'> };
+
+/** "2025-05-12 10:14:00": the seed page's REST time format, always UTC. */
+export function restTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * An attendee as REST v1 shows it (the seed's 201 body, field for field). `custom_fields` describes the keys
+ * present in custom_data, in the event's field order.
+ */
+export function presentAttendee(
+  deps: Pick<Deps, 'config' | 'secretKey'>,
+  attendee: AttendeeWithTicketType,
+  fields: readonly Pick<CustomField, 'key' | 'label' | 'type'>[],
+): AttendeeResponseBody {
+  const customData = (attendee.customData ?? {}) as Record<string, unknown>;
+  return {
+    id: attendee.id,
+    first_name: attendee.firstName,
+    last_name: attendee.lastName,
+    email: attendee.email,
+    phone: attendee.phone,
+    country: attendee.country,
+    status: attendee.status.toLowerCase() as AttendeeResponseBody['status'],
+    ticket_type: attendee.ticketType.name,
+    ticket_type_slug: attendee.ticketType.slug,
+    qr_code_url: qrCodeUrl(deps, attendee),
+    qr_token: attendee.qrToken,
+    registered_at: restTime(attendee.registeredAt),
+    checked_in_at: attendee.checkedInAt ? restTime(attendee.checkedInAt) : null,
+    registration_source: attendee.source.toLowerCase() as AttendeeResponseBody['registration_source'],
+    custom_data: customData,
+    custom_fields: fields
+      .filter((field) => field.key in customData)
+      .map((field) => ({ field_key: field.key, field_label: field.label, field_type: field.type.toLowerCase() })),
+  };
+}

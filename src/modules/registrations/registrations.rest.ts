@@ -1,0 +1,67 @@
+import type { Hono } from 'hono';
+import type { Deps } from '../../deps.ts';
+import { jsonResponse, readJsonObject } from '../../rest/body.ts';
+import type { AppEnv } from '../../rest/context.ts';
+import { type StoredResponse, idempotent } from '../../rest/idempotency.ts';
+import { presentAttendee } from './registrations.present.ts';
+import { getRegistration, listRegistrations } from './registrations.read.ts';
+import { type Registration, registerAttendee } from './registrations.service.ts';
+
+/** POST/GET /v1/events/{event_id}/registrations and GET …/registrations/{attendee_id} (API key routes). */
+export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
+  app.post('/v1/events/:eventId/registrations', async (c) => {
+    const actor = c.get('actor');
+    const eventId = c.req.param('eventId');
+    const body = await readJsonObject(c);
+    const respond = (registration: Registration): StoredResponse => ({
+      status: 201,
+      body: JSON.stringify(presentAttendee(deps, registration.attendee, registration.event.customFields)),
+      headers: { Location: `${deps.config.publicUrl}/v1/events/${registration.event.id}/registrations/${registration.attendee.id}` },
+    });
+
+    const key = c.req.header('idempotency-key');
+    const response = key
+      ? await idempotent(
+          deps,
+          { organisationId: actor.organisationId, apiKeyId: actor.apiKeyId, key, method: 'POST', path: c.req.path, body },
+          async (hooks) => {
+            const registration = await registerAttendee(deps, {
+              actor,
+              eventId,
+              input: body,
+              source: 'API',
+              onTransactionStart: hooks.onTransactionStart,
+              onTransactionEnd: (tx, done) => hooks.complete(tx, respond(done)),
+            });
+            return respond(registration);
+          },
+        )
+      : { ...respond(await registerAttendee(deps, { actor, eventId, input: body, source: 'API' })), replayed: false };
+
+    return new Response(response.body, {
+      status: response.status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...response.headers,
+        ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+      },
+    });
+  });
+
+  app.get('/v1/events/:eventId/registrations', async (c) => {
+    const page = await listRegistrations(deps, { actor: c.get('actor'), eventId: c.req.param('eventId'), query: c.req.query() });
+    return jsonResponse(
+      { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields)), next_cursor: page.nextCursor },
+      200,
+    );
+  });
+
+  app.get('/v1/events/:eventId/registrations/:attendeeId', async (c) => {
+    const { event, attendee } = await getRegistration(deps, {
+      actor: c.get('actor'),
+      eventId: c.req.param('eventId'),
+      attendeeId: c.req.param('attendeeId'),
+    });
+    return jsonResponse(presentAttendee(deps, attendee, event.customFields), 200);
+  });
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { fromPrisma } from 'pg-boss';
+import type { Db } from '../../db/prisma.ts';
+import type { Deps } from '../../deps.ts';
+import type { CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
+import { type FieldErrors, forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { newId, parseId } from '../../lib/ids.ts';
+import { checkInput } from '../../lib/validation.ts';
+import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
+import { validateCustomData } from './custom-data.ts';
+import { attendeeRegisteredJob } from './registrations.jobs.ts';
+import type { AttendeeWithTicketType } from './registrations.present.ts';
+import { RegistrationInput } from './registrations.schemas.ts';
+
+export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
+
+export type RegistrationEvent = Event & { ticketTypes: TicketType[]; customFields: CustomField[] };
+
+export interface Registration {
+  attendee: AttendeeWithTicketType;
+  event: RegistrationEvent;
+}
+
+const DUPLICATE_EMAIL = 'This email has already been registered for this event.';
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+/** An event with what registering needs (ticket types, fields), if the actor may register attendees for it. */
+export async function findRegistrationEvent(
+  deps: Deps,
+  options: { actor: Actor; eventId: string; permission?: 'attendees:write' | 'attendees:read' },
+): Promise<RegistrationEvent> {
+  const actor = authorize(options.actor, options.permission ?? 'attendees:write');
+  const event = await loadRegistrationEvent(deps, options.eventId);
+  if (!event) throw notFound('Event');
+  if (event.organisationId !== actor.organisationId) throw forbidden('The event does not belong to your organisation.');
+  return event;
+}
+
+export async function loadRegistrationEvent(deps: Deps, rawEventId: string): Promise<RegistrationEvent | null> {
+  const id = parseId('event', rawEventId);
+  if (!id) return null;
+  return await deps.prisma.event.findUnique({
+    where: { id },
+    include: {
+      ticketTypes: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
+      customFields: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
+    },
+  });
+}
+
+export interface RegisterOptions {
+  event: RegistrationEvent;
+  input: unknown;
+  source: RegistrationSource;
+  /** eg_test_ registrations: their own duplicate/capacity accounting, never an email or a webhook. */
+  testMode: boolean;
+  apiKeyId?: string | null;
+  /** Dashboard and import registrations send the confirmation email only when asked. */
+  sendEmail?: boolean;
+  import?: { jobId: string; row: number };
+  /** Runs first inside the registration's transaction (e.g. to claim an idempotency key). */
+  onTransactionStart?: (tx: Db) => Promise<void>;
+  /** Runs last inside the transaction, after the attendee and its jobs (e.g. to store the response to replay). */
+  onTransactionEnd?: (tx: Db, registration: Registration) => Promise<void>;
+}
+
+/**
+ * The one way an attendee comes to exist, whatever the source (REST, public form, dashboard, import).
+ * Validation first (every problem reported at once); then one transaction that enforces capacity under row
+ * locks, relies on the unique index for "one registration per email", and enqueues the follow-up job.
+ */
+export async function register(deps: Deps, options: RegisterOptions): Promise<Registration> {
+  const { event } = options;
+  const checked = checkInput(RegistrationInput, options.input);
+  const errors: FieldErrors = checked.success ? {} : { ...checked.errors };
+  const raw = (options.input ?? {}) as Record<string, unknown>;
+
+  // Checks against the event run on the raw input too, so one response lists every problem.
+  const customData = isPlainObject(raw.custom_data) ? raw.custom_data : {};
+  const custom = validateCustomData(customData, event.customFields);
+  for (const [key, messages] of Object.entries(custom.errors)) errors[key] ??= messages;
+  const slug = checked.success ? checked.data.ticket_type_slug : typeof raw.ticket_type_slug === 'string' ? raw.ticket_type_slug.trim() : null;
+  const ticketType = slug ? event.ticketTypes.find((t) => t.slug === slug) : event.ticketTypes.find((t) => t.isDefault);
+  if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${slug}" not found.`];
+  const closed = registrationClosedReason(event, options.source);
+  if (closed) errors.event = [closed];
+  if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
+  const input = checked.data;
+
+  const sendEmail =
+    !options.testMode &&
+    (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail));
+
+  try {
+    return await deps.prisma.$transaction(async (tx) => {
+      await options.onTransactionStart?.(tx);
+      await claimSeat(tx, { event, ticketType, testMode: options.testMode });
+      const attendee = await tx.attendee.create({
+        data: {
+          id: newId('attendee'),
+          organisationId: event.organisationId,
+          eventId: event.id,
+          ticketTypeId: ticketType.id,
+          firstName: input.first_name,
+          lastName: input.last_name,
+          email: input.email,
+          emailNormalized: input.email.toLowerCase(),
+          phone: input.phone ?? null,
+          country: input.country ?? null,
+          qrToken: randomUUID(),
+          customData: custom.value as Prisma.InputJsonObject,
+          source: options.source,
+          testMode: options.testMode,
+          apiKeyId: options.apiKeyId ?? null,
+          importJobId: options.import?.jobId ?? null,
+          importRow: options.import?.row ?? null,
+        },
+      });
+      if (!options.testMode) {
+        await deps.boss.send(attendeeRegisteredJob.name, { attendeeId: attendee.id, sendEmail }, { db: fromPrisma(tx) });
+      }
+      const registration = { attendee: { ...attendee, ticketType }, event };
+      await options.onTransactionEnd?.(tx, registration);
+      return registration;
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) throw invalidInput({ email: [DUPLICATE_EMAIL] });
+    throw error;
+  }
+}
+
+/** REST, dashboard: the actor's organisation, API keys' mode. */
+export async function registerAttendee(
+  deps: Deps,
+  options: Omit<RegisterOptions, 'event' | 'testMode' | 'apiKeyId'> & { actor: Actor; eventId: string },
+): Promise<Registration> {
+  const actor = authorize(options.actor, 'attendees:write');
+  const event = await findRegistrationEvent(deps, { actor, eventId: options.eventId });
+  return await register(deps, {
+    ...options,
+    event,
+    testMode: isTestMode(actor),
+    apiKeyId: actor.kind === 'apiKey' ? actor.apiKeyId : null,
+  });
+}
+
+function registrationClosedReason(event: Event, source: RegistrationSource): string | null {
+  if (event.status === 'CANCELLED') return 'This event has been cancelled and no longer accepts registrations.';
+  if (event.status === 'DRAFT' && source === 'FORM') return 'This event is not open for registration yet.';
+  const now = Date.now();
+  if (event.registrationOpensAt && now < event.registrationOpensAt.getTime()) {
+    return `Registration for this event opens at ${event.registrationOpensAt.toISOString()}.`;
+  }
+  const closesAt = event.registrationClosesAt ?? event.endsAt;
+  if (now > closesAt.getTime()) return 'Registration for this event is closed.';
+  return null;
+}
+
+/**
+ * Capacity is checked under row locks (event first, then ticket type: one order, no deadlocks), so
+ * concurrent registrations for the last seat serialise and exactly capacity of them succeed. Unlimited
+ * events take no lock at all. Cancelled attendees free their seat; test registrations count separately.
+ */
+async function claimSeat(tx: Db, options: { event: Event; ticketType: TicketType; testMode: boolean }): Promise<void> {
+  const { event, ticketType, testMode } = options;
+  if (event.capacity !== null) {
+    await tx.$queryRaw`SELECT id FROM events WHERE id = ${event.id} FOR UPDATE`;
+    const [row] = await tx.$queryRaw<Array<{ taken: number }>>`
+      SELECT count(*)::int AS taken FROM attendees
+      WHERE event_id = ${event.id} AND test_mode = ${testMode} AND status <> 'CANCELLED'`;
+    if ((row?.taken ?? 0) >= event.capacity) throw invalidInput({ event: ['This event is full.'] });
+  }
+  if (ticketType.capacity !== null) {
+    await tx.$queryRaw`SELECT id FROM ticket_types WHERE id = ${ticketType.id} FOR UPDATE`;
+    const [row] = await tx.$queryRaw<Array<{ taken: number }>>`
+      SELECT count(*)::int AS taken FROM attendees
+      WHERE ticket_type_id = ${ticketType.id} AND test_mode = ${testMode} AND status <> 'CANCELLED'`;
+    if ((row?.taken ?? 0) >= ticketType.capacity) {
+      throw invalidInput({ ticket_type_slug: [`Ticket type "${ticketType.slug}" is sold out.`] });
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

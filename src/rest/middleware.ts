@@ -1,0 +1,53 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../lib/errors.ts';
+import { REJECTION_MESSAGES } from '../modules/auth/actor.ts';
+import { findApiKeyActor, looksLikeApiKey } from '../modules/api-keys/api-keys.service.ts';
+import type { AppEnv } from './context.ts';
+import { type RateLimiters, consume } from './rate-limit.ts';
+
+/** The seed page's exact 401 body for a request without a key. */
+export const API_KEY_REQUIRED = 'API key required. Pass it as: Authorization: Bearer <your-api-key>';
+
+/**
+ * REST v1 is for integrators: an API key in `Authorization: Bearer` or the legacy `X-API-Key` header, nothing
+ * else (dashboard session tokens are refused here). The key's per-minute budget is taken at the same time and
+ * the RateLimit-* headers set on whatever the handler answers.
+ */
+export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const authorization = c.req.header('authorization');
+    const credential = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : c.req.header('x-api-key')?.trim();
+    if (!authorization && !credential) throw new AppError('UNAUTHENTICATED', API_KEY_REQUIRED);
+    if (!credential || !looksLikeApiKey(credential)) throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES.invalid_api_key);
+    const actor = await findApiKeyActor(deps, credential);
+    if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
+    c.set('actor', actor);
+    const rateHeaders = await consume(limiters.apiKey, actor.apiKeyId, deps.logger);
+    await next();
+    setHeaders(c, rateHeaders);
+  };
+}
+
+/** Per-client-IP budget for the unauthenticated public routes. */
+export function limitByClientIp(deps: Deps, limiter: RateLimiters[keyof RateLimiters]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return await next();
+    const rateHeaders = await consume(limiter, clientIp(c), deps.logger);
+    await next();
+    setHeaders(c, rateHeaders);
+  };
+}
+
+/**
+ * The TCP peer. EventoGate does not trust X-Forwarded-For (anyone can send it); behind a proxy, let the proxy
+ * enforce per-client limits or terminate on the same host.
+ */
+function clientIp(c: Context): string {
+  return getConnInfo(c).remote.address ?? 'unknown';
+}
+
+function setHeaders(c: Context, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+}
