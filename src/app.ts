@@ -8,7 +8,12 @@ import { applyMigrations } from './db/migrate.ts';
 import { createPrisma } from './db/prisma.ts';
 import type { Deps } from './deps.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
+import { JobQueue } from './jobs/queue.ts';
 import { jobDefinitions } from './jobs/registry.ts';
+import { PgPubSub } from './lib/pubsub.ts';
+import { SharedCache } from './lib/shared-cache.ts';
+import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
@@ -54,10 +59,29 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
     const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
     cleanup.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
     await createQueues(boss, jobDefinitions);
+    const pubsub = new PgPubSub(databaseUrl, logger);
+    await pubsub.start();
+    cleanup.push(() => pubsub.close());
+    const jobs = new JobQueue(boss, pubsub);
+    await jobs.start();
+    cleanup.push(async () => jobs.close());
+    const caches = {
+      apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
+      events: new SharedCache<RegistrationEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
+    };
+    await Promise.all([caches.apiKeys.start(), caches.events.start()]);
     const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
     cleanup.push(() => apiKeyUsage.close());
-    // A small pool of its own for rate-limit counters, which rate-limiter-flexible writes with raw SQL.
-    const rateLimitPool = new pg.Pool({ connectionString: databaseUrl, max: 5, application_name: 'eventogate-rate-limits' });
+    // A small pool of its own for rate-limit counters, which rate-limiter-flexible writes with raw SQL. Every
+    // request of one key updates the same row; without synchronous_commit each update would hold that row's
+    // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
+    // harmless, so these commits do not wait for the flush.
+    const rateLimitPool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 5,
+      application_name: 'eventogate-rate-limits',
+      options: '-c synchronous_commit=off',
+    });
     cleanup.push(() => rateLimitPool.end());
     const rateLimiters = createRateLimiters(rateLimitPool, config);
 
@@ -67,6 +91,9 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
       logger,
       secretKey,
       apiKeyUsage,
+      jobs,
+      pubsub,
+      caches,
       config: { ...config, publicUrl: config.publicUrl ?? '' },
     };
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);

@@ -1,5 +1,10 @@
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import type { PgPubSub } from './lib/pubsub.ts';
+import type { SharedCache } from './lib/shared-cache.ts';
+import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { Logger } from './lib/logger.ts';
 import type { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
@@ -13,4 +18,14 @@ export interface Deps {
   /** SECRET_KEY, or the one generated into DATA_DIR for the embedded default. */
   secretKey: string;
   apiKeyUsage: ApiKeyUsageTracker;
+  /** Enqueue jobs in a transaction, wake workers after commit. */
+  jobs: JobQueue;
+  /** Cross-process messages (LISTEN/NOTIFY). */
+  pubsub: PgPubSub;
+  caches: {
+    /** API key secret hash → the key's owner, mode and revocation. */
+    apiKeys: SharedCache<ApiKeyRecord>;
+    /** Event id → the event with its ticket types and fields, as registration needs it. */
+    events: SharedCache<RegistrationEvent>;
+  };
 }

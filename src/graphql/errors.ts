@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { type Plugin, handleStreamOrSingleExecutionResult } from 'graphql-yoga';
+import type { GraphQLContext } from './context.ts';
 import type { Logger } from '../lib/logger.ts';
 import { AppError, type AppErrorCode } from '../lib/errors.ts';
-import { currentRequestId } from '../lib/request-context.ts';
 
 /** CONTRACT §9: the closed set of extensions.code values clients switch on. */
 export type GraphQLErrorCode =
@@ -31,35 +31,33 @@ function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
 }
 
 /**
- * yoga's maskError hook: AppErrors become GraphQL errors with their code (and the field map for
- * BAD_USER_INPUT); errors GraphQL itself raised (syntax, validation, variables) pass through; anything
- * else is logged with the request id and replaced by a message naming only that id.
+ * AppErrors become GraphQL errors with their code (and the field map for BAD_USER_INPUT); errors GraphQL
+ * itself raised (syntax, validation, variables) keep their message with a closed code; anything else is
+ * logged with the request id and replaced by a message naming only that id.
  */
-export function createErrorMasker(logger: Logger) {
-  return (error: unknown): Error => {
-    const graphQLError = error instanceof GraphQLError ? error : undefined;
-    const original = graphQLError?.originalError ?? error;
-    if (original instanceof AppError) {
-      return new GraphQLError(original.message, {
-        nodes: graphQLError?.nodes,
-        path: graphQLError?.path,
-        extensions: {
-          code: graphQLCode(original.code),
-          ...(original.fieldErrors ? { errors: original.fieldErrors } : {}),
-          ...(original.retryAfter !== undefined ? { retryAfter: original.retryAfter } : {}),
-        },
-      });
-    }
-    const raisedByGraphQL = graphQLError && (!graphQLError.originalError || graphQLError.originalError instanceof GraphQLError);
-    if (graphQLError && raisedByGraphQL) return withClosedCode(graphQLError);
-    const requestId = currentRequestId() ?? 'unknown';
-    logger.error({ err: original, requestId, path: graphQLError?.path }, 'unexpected error in a GraphQL operation');
-    return new GraphQLError(`Unexpected error. If it persists, contact support with request id ${requestId}.`, {
+export function maskGraphQLError(error: unknown, options: { logger: Logger; requestId: string }): GraphQLError {
+  const graphQLError = error instanceof GraphQLError ? error : undefined;
+  const original = graphQLError?.originalError ?? error;
+  if (original instanceof AppError) {
+    return new GraphQLError(original.message, {
       nodes: graphQLError?.nodes,
       path: graphQLError?.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+      extensions: {
+        code: graphQLCode(original.code),
+        ...(original.fieldErrors ? { errors: original.fieldErrors } : {}),
+        ...(original.retryAfter !== undefined ? { retryAfter: original.retryAfter } : {}),
+      },
     });
-  };
+  }
+  const raisedByGraphQL = graphQLError && (!graphQLError.originalError || graphQLError.originalError instanceof GraphQLError);
+  if (graphQLError && raisedByGraphQL) return withClosedCode(graphQLError);
+  const { requestId } = options;
+  options.logger.error({ err: original, requestId, path: graphQLError?.path }, 'unexpected error in a GraphQL operation');
+  return new GraphQLError(`Unexpected error. If it persists, contact support with request id ${requestId}.`, {
+    nodes: graphQLError?.nodes,
+    path: graphQLError?.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  });
 }
 
 /**
@@ -78,9 +76,20 @@ function withClosedCode(error: GraphQLError, phase?: 'GRAPHQL_PARSE_FAILED' | 'G
   });
 }
 
-/** Parse and validation errors never reach maskError; this maps them to the closed code set as well. */
-export function useClosedErrorCodes(): Plugin {
+/**
+ * Maps every error of an operation with maskGraphQLError, where the request id is at hand (the context):
+ * execution results here, parse and validation errors (which never reach yoga's maskError) below.
+ */
+export function useAppErrors(logger: Logger): Plugin<GraphQLContext> {
   return {
+    onExecute: ({ args }) => ({
+      onExecuteDone: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+          if (!result.errors?.length) return;
+          const requestId = (args.contextValue as GraphQLContext).requestId;
+          setResult({ ...result, errors: result.errors.map((e) => maskGraphQLError(e, { logger, requestId })) });
+        }),
+    }),
     onParse: () => ({ result, replaceParseResult }) => {
       if (result instanceof GraphQLError) replaceParseResult(withClosedCode(result, 'GRAPHQL_PARSE_FAILED'));
     },

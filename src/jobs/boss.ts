@@ -4,9 +4,8 @@ import type { Logger } from '../lib/logger.ts';
 import type { JobDefinition } from './job.ts';
 
 /**
- * pg-boss in its own `pgboss` schema of our database. LISTEN/NOTIFY wakes workers within milliseconds of a
- * commit; polling stays on as the backstop (ENVIRONMENT.md: on notify queues the poll interval is
- * `notifyPollingIntervalSeconds`, whose 30 s default would also delay retries).
+ * pg-boss in its own `pgboss` schema of our database. Workers are woken right after a commit by JobQueue
+ * (src/jobs/queue.ts), not by pg-boss's transactional NOTIFY; polling every second is the backstop.
  */
 export async function startBoss(options: { databaseUrl: string; logger: Logger; supervise: boolean }): Promise<PgBoss> {
   const boss = new PgBoss({
@@ -14,7 +13,6 @@ export async function startBoss(options: { databaseUrl: string; logger: Logger; 
     schema: 'pgboss',
     application_name: 'eventogate-jobs',
     max: 10,
-    useListenNotify: true,
     supervise: options.supervise,
     schedule: options.supervise,
   });
@@ -26,7 +24,7 @@ export async function startBoss(options: { databaseUrl: string; logger: Logger; 
 
 export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[]): Promise<void> {
   for (const definition of definitions) {
-    await boss.createQueue(definition.name, { notify: true, ...definition.queue });
+    await boss.createQueue(definition.name, { ...definition.queue });
   }
 }
 
@@ -36,13 +34,12 @@ export async function createQueues(boss: PgBoss, definitions: readonly JobDefini
  */
 export async function startWorkers(deps: Deps, definitions: readonly JobDefinition[]): Promise<void> {
   for (const definition of definitions) {
-    await deps.boss.work(
+    const workerId = await deps.boss.work(
       definition.name,
       {
         batchSize: 10,
         burstWhenBatchFull: true,
         pollingIntervalSeconds: 1,
-        notifyPollingIntervalSeconds: 1,
         includeMetadata: true,
         perJobResults: true,
         ...definition.work,
@@ -61,5 +58,6 @@ export async function startWorkers(deps: Deps, definitions: readonly JobDefiniti
           }),
         ),
     );
+    deps.jobs.registerWorker(definition.name, workerId);
   }
 }

@@ -1,4 +1,4 @@
-import type { PgBoss, QueueOptions, WorkOptions } from 'pg-boss';
+import type { QueueOptions, WorkOptions } from 'pg-boss';
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
 
@@ -7,13 +7,10 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   payload: S;
   queue?: Omit<QueueOptions, 'name'>;
-  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'pollingIntervalSeconds' | 'notifyPollingIntervalSeconds'>;
+  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'pollingIntervalSeconds'>;
   handler(deps: Deps, payload: z.output<S>, job: { id: string; retryCount: number }): Promise<void>;
 }
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
   return definition;
 }
-
-/** The minimal boss surface services use to enqueue, so they can pass a transaction-bound `db`. */
-export type JobSender = Pick<PgBoss, 'send' | 'insert'>;

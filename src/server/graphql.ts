@@ -1,7 +1,7 @@
 import { createYoga } from 'graphql-yoga';
 import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
-import { createErrorMasker, useClosedErrorCodes } from '../graphql/errors.ts';
+import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { schema } from '../graphql/schema.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 
@@ -11,8 +11,9 @@ export function createGraphQLHandler(deps: Deps) {
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'EventoGate GraphQL', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     landingPage: false,
-    maskedErrors: { maskError: createErrorMasker(deps.logger) },
-    plugins: [useClosedErrorCodes()],
+    // useAppErrors maps errors where the request id is known; this catches anything that escapes it.
+    maskedErrors: { maskError: (error) => maskGraphQLError(error, { logger: deps.logger, requestId: 'unknown' }) },
+    plugins: [useAppErrors(deps.logger)],
     logging: {
       debug: (...args) => deps.logger.debug({ yoga: args }, 'graphql'),
       info: (...args) => deps.logger.info({ yoga: args }, 'graphql'),

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
-import { currentRequestId, requestIdFrom, runWithRequestId } from '../lib/request-context.ts';
+import { requestIdFrom } from '../lib/request-context.ts';
 import type { AppEnv } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
@@ -18,7 +18,7 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
   app.use('*', async (c, next) => {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
-    await runWithRequestId(requestId, next);
+    await next();
     try {
       c.res.headers.set('X-Request-Id', requestId);
     } catch {
@@ -46,7 +46,7 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
 
   app.onError((error, c) => {
-    const requestId = currentRequestId() ?? c.get('requestId');
+    const requestId = c.get('requestId');
     const mapped = toRestError(error, requestId);
     if (mapped.status >= 500) deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(mapped.body, mapped.status as ContentfulStatusCode, mapped.headers);

@@ -2,9 +2,8 @@ import { Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createErrorMasker } from '../../src/graphql/errors.ts';
+import { maskGraphQLError } from '../../src/graphql/errors.ts';
 import { AppError, invalidField } from '../../src/lib/errors.ts';
-import { runWithRequestId } from '../../src/lib/request-context.ts';
 import { toRestError } from '../../src/rest/errors.ts';
 import { type TestApp, startTestApp } from '../support/app.ts';
 import { http } from '../support/http.ts';
@@ -53,9 +52,8 @@ describe('GraphQL error masking', () => {
   it('logs an unexpected error with the request id and answers INTERNAL_SERVER_ERROR without details', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-    const mask = createErrorMasker(logger);
     const original = new Error('connection to 10.0.0.5 refused, password=hunter2');
-    const masked = runWithRequestId('req_xyz', () => mask(new GraphQLError(original.message, { originalError: original, path: ['events'] })));
+    const masked = maskGraphQLError(new GraphQLError(original.message, { originalError: original, path: ['events'] }), { logger, requestId: 'req_xyz' });
     expect(masked).toBeInstanceOf(GraphQLError);
     expect((masked as GraphQLError).toJSON()).toEqual({
       message: 'Unexpected error. If it persists, contact support with request id req_xyz.',
@@ -96,6 +94,34 @@ describe('HTTP basics', () => {
     expect(result.status).toBe(404);
     expect(result.text).toBe('{"error":"not_found","message":"No route for GET /nope."}');
     expect(result.headers.get('x-request-id')).toMatch(/^req_/);
+  });
+
+  it('an unexpected failure is a 500 / INTERNAL_SERVER_ERROR naming the request id, never the cause', async () => {
+    const { createSeedShapedEvent } = await import('../support/factories.ts');
+    const { postRegistration, registrationBody } = await import('../support/rest.ts');
+    const { graphql } = await import('../support/http.ts');
+    const seed = await createSeedShapedEvent(app.deps);
+    // Break the database under the running server: the attendees table disappears.
+    await app.deps.prisma.$executeRawUnsafe('ALTER TABLE attendees RENAME TO attendees_away');
+    try {
+      const rest = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey, headers: { 'x-request-id': 'trace-500' } });
+      expect(rest.status).toBe(500);
+      expect(rest.text).toBe('{"error":"server_error","message":"Unexpected error on our end. If it persists, contact support with request id trace-500."}');
+
+      await app.deps.prisma.$executeRawUnsafe('ALTER TABLE api_keys RENAME TO api_keys_away');
+      const gql = await graphql(app.url, '{ apiKeys { id } }', { token: seed.owner.token, headers: { 'x-request-id': 'trace-gql' } });
+      expect(gql.errors).toEqual([
+        {
+          message: 'Unexpected error. If it persists, contact support with request id trace-gql.',
+          locations: [{ line: 1, column: 3 }],
+          path: ['apiKeys'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-gql' },
+        },
+      ]);
+    } finally {
+      await app.deps.prisma.$executeRawUnsafe('ALTER TABLE IF EXISTS attendees_away RENAME TO attendees');
+      await app.deps.prisma.$executeRawUnsafe('ALTER TABLE IF EXISTS api_keys_away RENAME TO api_keys');
+    }
   });
 
   it('serves GraphiQL to a browser at /graphql', async () => {

@@ -1,4 +1,4 @@
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idToUuid } from '../../src/lib/ids.ts';
@@ -184,6 +184,8 @@ describe('QR codes', () => {
     expect(response.headers.get('content-type')).toBe('image/png');
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const png = PNG.sync.read(Buffer.from(await response.arrayBuffer()));
+    // jsqr is CommonJS with `export default`; under NodeNext its default import is the module object.
+    const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default ?? jsQRModule;
     const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(decoded?.data).toBe(created.body.qr_token);
 
@@ -230,7 +232,7 @@ describe('public form', () => {
   });
 
   it('POST registers with registration_source "form" and no key', async () => {
-    const res = await http(`${app.url}/v1/public/events/${seed.event.id}/registrations`, {
+    const res = await http<any>(`${app.url}/v1/public/events/${seed.event.id}/registrations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: 'https://example.org' },
       body: JSON.stringify(registrationBody({ custom_data: { company: 'Hooli' } })),

@@ -41,7 +41,9 @@ export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: u
   if (!key) throw notFound('API key');
   if (key.organisationId !== actor.organisationId) throw forbidden('The API key does not belong to your organisation.');
   if (key.revokedAt) return key;
-  return await deps.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  const revoked = await deps.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  await deps.caches.apiKeys.invalidate(key.secretHash);
+  return revoked;
 }
 
 export async function listApiKeys(deps: Deps, options: { actor: Actor }): Promise<ApiKey[]> {
@@ -49,13 +51,18 @@ export async function listApiKeys(deps: Deps, options: { actor: Actor }): Promis
   return await deps.prisma.apiKey.findMany({ where: { organisationId: actor.organisationId }, orderBy: { createdAt: 'desc' } });
 }
 
-/** The actor behind an API key secret; usage is recorded in memory and written in batches. */
+export type ApiKeyRecord = Pick<ApiKey, 'id' | 'organisationId' | 'environment' | 'revokedAt'>;
+
+/**
+ * The actor behind an API key secret. Keys are cached (revocation invalidates every process's copy at once);
+ * usage is recorded in memory and written in batches.
+ */
 export async function findApiKeyActor(deps: Deps, secret: string): Promise<Extract<Actor, { kind: 'apiKey' | 'anonymous' }>> {
   if (!API_KEY_SHAPE.test(secret)) return { kind: 'anonymous', rejected: 'invalid_api_key' };
-  const key = await deps.prisma.apiKey.findUnique({
-    where: { secretHash: sha256Hex(secret) },
-    select: { id: true, organisationId: true, environment: true, revokedAt: true },
-  });
+  const secretHash = sha256Hex(secret);
+  const key = await deps.caches.apiKeys.get(secretHash, () =>
+    deps.prisma.apiKey.findUnique({ where: { secretHash }, select: { id: true, organisationId: true, environment: true, revokedAt: true } }),
+  );
   if (!key) return { kind: 'anonymous', rejected: 'invalid_api_key' };
   if (key.revokedAt) return { kind: 'anonymous', rejected: 'revoked_api_key' };
   deps.apiKeyUsage.touch(key.id);

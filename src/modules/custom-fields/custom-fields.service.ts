@@ -15,7 +15,7 @@ export async function createCustomField(deps: Deps, options: { actor: Actor; inp
   if (Object.keys(errors).length > 0) throw invalidInput(errors);
   try {
     const position = input.position ?? (await deps.prisma.customField.count({ where: { eventId: event.id } }));
-    return await deps.prisma.customField.create({
+    const created = await deps.prisma.customField.create({
       data: {
         id: newId('customField'),
         eventId: event.id,
@@ -27,6 +27,8 @@ export async function createCustomField(deps: Deps, options: { actor: Actor; inp
         position,
       },
     });
+    await deps.caches.events.invalidate(event.id);
+    return created;
   } catch (error) {
     if (isUniqueViolation(error, 'custom_fields_event_id_key_key')) throw invalidField('fieldKey', 'The field key has already been taken.');
     throw error;
@@ -40,17 +42,21 @@ export async function updateCustomField(deps: Deps, options: { actor: Actor; inp
     const errors = optionErrors(field.type, input.options);
     if (Object.keys(errors).length > 0) throw invalidInput(errors);
   }
-  return await deps.prisma.customField.update({
+  const updated = await deps.prisma.customField.update({
     where: { id: field.id },
     data: { label: input.fieldLabel, required: input.required, options: input.options, position: input.position },
   });
+  await deps.caches.events.invalidate(field.eventId);
+  return updated;
 }
 
 /** Removes the definition; answers already stored on attendees stay in their custom data. */
 export async function deleteCustomField(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CustomField> {
   const input = parseInput(DeleteCustomFieldInput, options.input);
   const field = await findAuthorizedCustomField(deps, options.actor, input.id);
-  return await deps.prisma.customField.delete({ where: { id: field.id } });
+  const deleted = await deps.prisma.customField.delete({ where: { id: field.id } });
+  await deps.caches.events.invalidate(field.eventId);
+  return deleted;
 }
 
 async function findAuthorizedCustomField(deps: Deps, actor: Actor, rawId: string): Promise<CustomField> {

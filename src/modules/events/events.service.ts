@@ -52,7 +52,9 @@ export async function updateEvent(deps: Deps, options: { actor: Actor; input: un
   const { id: _id, ...changes } = input;
   const orderErrors = timeOrderErrors({ ...event, ...changes });
   if (Object.keys(orderErrors).length > 0) throw invalidInput(orderErrors);
-  return await deps.prisma.event.update({ ...options.query, where: { id: event.id }, data: changes });
+  const updated = await deps.prisma.event.update({ ...options.query, where: { id: event.id }, data: changes });
+  await deps.caches.events.invalidate(event.id);
+  return updated;
 }
 
 /** Deleting removes the event's attendees too; refused once anyone has registered, unless cancelled first. */
@@ -65,7 +67,9 @@ export async function deleteEvent(deps: Deps, options: { actor: Actor; input: un
       fieldErrors: { id: ['The event has attendees; set its status to CANCELLED instead of deleting it.'] },
     });
   }
-  return await deps.prisma.event.delete({ where: { id: event.id } });
+  const deleted = await deps.prisma.event.delete({ where: { id: event.id } });
+  await deps.caches.events.invalidate(event.id);
+  return deleted;
 }
 
 export async function getEvent(deps: Deps, options: { actor: Actor; id: string; query?: EventQuery }): Promise<Event> {

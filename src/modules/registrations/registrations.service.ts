@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fromPrisma } from 'pg-boss';
 import type { Db } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import type { CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
@@ -36,16 +35,19 @@ export async function findRegistrationEvent(
   return event;
 }
 
+/** Cached: every change to an event, its ticket types or fields invalidates it (see SharedCache). */
 export async function loadRegistrationEvent(deps: Deps, rawEventId: string): Promise<RegistrationEvent | null> {
   const id = parseId('event', rawEventId);
   if (!id) return null;
-  return await deps.prisma.event.findUnique({
-    where: { id },
-    include: {
-      ticketTypes: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
-      customFields: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
-    },
-  });
+  return await deps.caches.events.get(id, () =>
+    deps.prisma.event.findUnique({
+      where: { id },
+      include: {
+        ticketTypes: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
+        customFields: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
+      },
+    }),
+  );
 }
 
 export interface RegisterOptions {
@@ -92,7 +94,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail));
 
   try {
-    return await deps.prisma.$transaction(async (tx) => {
+    const registration = await deps.prisma.$transaction(async (tx) => {
       await options.onTransactionStart?.(tx);
       await claimSeat(tx, { event, ticketType, testMode: options.testMode });
       const attendee = await tx.attendee.create({
@@ -117,12 +119,14 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
         },
       });
       if (!options.testMode) {
-        await deps.boss.send(attendeeRegisteredJob.name, { attendeeId: attendee.id, sendEmail }, { db: fromPrisma(tx) });
+        await deps.jobs.send(tx, attendeeRegisteredJob, { attendeeId: attendee.id, sendEmail });
       }
       const registration = { attendee: { ...attendee, ticketType }, event };
       await options.onTransactionEnd?.(tx, registration);
       return registration;
     }, TRANSACTION_OPTIONS);
+    if (!options.testMode) deps.jobs.wake(attendeeRegisteredJob.name);
+    return registration;
   } catch (error) {
     if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) throw invalidInput({ email: [DUPLICATE_EMAIL] });
     throw error;

@@ -14,7 +14,7 @@ export async function createTicketType(deps: Deps, options: { actor: Actor; inpu
   const input = parseInput(CreateTicketTypeInput, options.input);
   const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.eventId, permission: 'events:write' });
   try {
-    return await deps.prisma.$transaction(async (tx) => {
+    const created = await deps.prisma.$transaction(async (tx) => {
       if (input.isDefault) await clearDefault(tx, event.id);
       const position = input.position ?? (await tx.ticketType.count({ where: { eventId: event.id } }));
       return await tx.ticketType.create({
@@ -29,6 +29,8 @@ export async function createTicketType(deps: Deps, options: { actor: Actor; inpu
         },
       });
     });
+    await deps.caches.events.invalidate(event.id);
+    return created;
   } catch (error) {
     if (isUniqueViolation(error, 'ticket_types_event_id_slug_key')) throw invalidField('slug', SLUG_TAKEN);
     throw error;
@@ -40,10 +42,12 @@ export async function updateTicketType(deps: Deps, options: { actor: Actor; inpu
   const ticketType = await findAuthorizedTicketType(deps, options.actor, input.id);
   const { id: _id, isDefault, ...changes } = input;
   try {
-    return await deps.prisma.$transaction(async (tx) => {
+    const updated = await deps.prisma.$transaction(async (tx) => {
       if (isDefault && !ticketType.isDefault) await clearDefault(tx, ticketType.eventId);
       return await tx.ticketType.update({ where: { id: ticketType.id }, data: { ...changes, ...(isDefault ? { isDefault } : {}) } });
     });
+    await deps.caches.events.invalidate(ticketType.eventId);
+    return updated;
   } catch (error) {
     if (isUniqueViolation(error, 'ticket_types_event_id_slug_key')) throw invalidField('slug', SLUG_TAKEN);
     throw error;
@@ -58,7 +62,9 @@ export async function deleteTicketType(deps: Deps, options: { actor: Actor; inpu
   }
   const holders = await deps.prisma.attendee.count({ where: { ticketTypeId: ticketType.id } });
   if (holders > 0) throw invalidField('id', 'The ticket type has attendees and cannot be deleted.');
-  return await deps.prisma.ticketType.delete({ where: { id: ticketType.id } });
+  const deleted = await deps.prisma.ticketType.delete({ where: { id: ticketType.id } });
+  await deps.caches.events.invalidate(ticketType.eventId);
+  return deleted;
 }
 
 async function findAuthorizedTicketType(deps: Deps, actor: Actor, rawId: string): Promise<TicketType> {

