@@ -62,7 +62,7 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
     const pubsub = new PgPubSub(databaseUrl, logger);
     await pubsub.start();
     cleanup.push(() => pubsub.close());
-    const jobs = new JobQueue(boss, pubsub);
+    const jobs = new JobQueue(boss, pubsub, prisma);
     await jobs.start();
     cleanup.push(async () => jobs.close());
     const caches = {

@@ -1,6 +1,6 @@
 import { type PgBoss, type SendOptions, fromPrisma } from 'pg-boss';
 import type { z } from 'zod';
-import type { Db } from '../db/prisma.ts';
+import type { Db, PrismaClient } from '../db/prisma.ts';
 import type { PgPubSub } from '../lib/pubsub.ts';
 import type { JobDefinition } from './job.ts';
 
@@ -19,12 +19,29 @@ const WAKE_COALESCE_MS = 2;
 export class JobQueue {
   readonly #workers = new Map<string, string[]>();
   readonly #pendingWakes = new Set<string>();
+  /** Queues sent to inside each open `transaction`, woken when it commits. */
+  readonly #sentIn = new WeakMap<object, Set<string>>();
   #wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly boss: PgBoss,
     private readonly pubsub: PgPubSub,
+    private readonly prisma: PrismaClient,
   ) {}
+
+  /**
+   * prisma.$transaction that wakes the workers of every queue it sent jobs to, once it has committed
+   * (and not at all if it rolled back).
+   */
+  async transaction<T>(fn: (tx: Db) => Promise<T>, options: { maxWait?: number; timeout?: number } = {}): Promise<T> {
+    const queues = new Set<string>();
+    const result = await this.prisma.$transaction(async (tx) => {
+      this.#sentIn.set(tx, queues);
+      return await fn(tx);
+    }, options);
+    for (const queue of queues) this.wake(queue);
+    return result;
+  }
 
   async start(): Promise<void> {
     await this.pubsub.subscribe(WAKE_CHANNEL, (queue) => this.#wakeLocal(queue));
@@ -33,10 +50,16 @@ export class JobQueue {
   /** Validates the payload, then inserts the job through `db` (a Prisma transaction or the client). */
   async send<S extends z.ZodType>(db: Db, definition: JobDefinition<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
     const data = definition.payload.parse(payload) as object;
+    this.#sentIn.get(db)?.add(definition.name);
     return await this.boss.send(definition.name, data, { ...options, db: fromPrisma(db as Parameters<typeof fromPrisma>[0]) });
   }
 
-  /** Call after the transaction that sent jobs to `queue` committed. */
+  /** Wakes `queue`'s workers in `ms` (for jobs scheduled to start later); polling covers a process restart. */
+  wakeIn(queue: string, ms: number): void {
+    setTimeout(() => this.wake(queue), ms).unref();
+  }
+
+  /** Call after the transaction that sent jobs to `queue` committed (`transaction` does it for you). */
   wake(queue: string): void {
     this.#wakeLocal(queue);
     this.#pendingWakes.add(queue);

@@ -1,8 +1,8 @@
-import { attendeeRegisteredJob } from '../modules/registrations/registrations.jobs.ts';
+import { webhookDeliveryJob, webhookFanOutJob } from '../modules/webhooks/webhooks.jobs.ts';
 import type { JobDefinition } from './job.ts';
 
 /**
  * Every job the app runs. Queues are created for all of them at start-up; workers are attached in
  * processes whose ROLE includes work (all, worker). Features add their definitions here.
  */
-export const jobDefinitions: JobDefinition[] = [attendeeRegisteredJob];
+export const jobDefinitions: JobDefinition[] = [webhookFanOutJob, webhookDeliveryJob];

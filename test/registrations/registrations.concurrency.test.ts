@@ -28,7 +28,7 @@ describe('concurrency is enforced by the database', () => {
       expect(res.text).toBe('{"message":"The given data was invalid.","errors":{"email":["This email has already been registered for this event."]}}');
     }
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(1);
-    expect(await app.deps.boss.findJobs('attendee.registered', { data: { attendeeId: responses.find((r) => r.status === 201)!.body.id } })).toHaveLength(1);
+    expect(await app.deps.boss.findJobs('webhooks.fan-out', { data: { attendeeId: responses.find((r) => r.status === 201)!.body.id } })).toHaveLength(1);
   });
 
   it('20 parallel registrations for a 5-seat ticket type → exactly 5 × 201', async () => {
@@ -123,7 +123,7 @@ describe('the registration transaction', () => {
   it('a failure after the job was enqueued rolls back the attendee and the job', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const actor = { kind: 'apiKey' as const, apiKeyId: seed.liveKeyId, organisationId: seed.owner.organisationId, environment: 'LIVE' as const };
-    const jobsBefore = (await app.deps.boss.findJobs('attendee.registered')).length;
+    const jobsBefore = (await app.deps.boss.findJobs('webhooks.fan-out')).length;
     let enqueuedInside = 0;
     await expect(
       registerAttendee(app.deps, {
@@ -132,14 +132,14 @@ describe('the registration transaction', () => {
         input: registrationBody(),
         source: 'API',
         onTransactionEnd: async (tx) => {
-          const [row] = await tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'attendee.registered'`;
+          const [row] = await tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhooks.fan-out'`;
           enqueuedInside = row?.n ?? 0;
           throw new Error('boom after enqueue');
         },
       }),
     ).rejects.toThrow('boom after enqueue');
     expect(enqueuedInside).toBe(jobsBefore + 1);
-    expect((await app.deps.boss.findJobs('attendee.registered')).length).toBe(jobsBefore);
+    expect((await app.deps.boss.findJobs('webhooks.fan-out')).length).toBe(jobsBefore);
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 /** Nothing was written: no attendee and no job beyond what existed. */
 async function counts() {
-  const jobs = await app.deps.boss.findJobs('attendee.registered');
+  const jobs = await app.deps.boss.findJobs('webhooks.fan-out');
   return { attendees: await app.deps.prisma.attendee.count(), jobs: jobs.length };
 }
 

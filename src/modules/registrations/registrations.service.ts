@@ -7,7 +7,7 @@ import { newId, parseId } from '../../lib/ids.ts';
 import { checkInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
 import { validateCustomData } from './custom-data.ts';
-import { attendeeRegisteredJob } from './registrations.jobs.ts';
+import { emitTrigger } from '../webhooks/webhook-emit.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
 import { RegistrationInput } from './registrations.schemas.ts';
 
@@ -69,7 +69,7 @@ export interface RegisterOptions {
 /**
  * The one way an attendee comes to exist, whatever the source (REST, public form, dashboard, import).
  * Validation first (every problem reported at once); then one transaction that enforces capacity under row
- * locks, relies on the unique index for "one registration per email", and enqueues the follow-up job.
+ * locks, relies on the unique index for "one registration per email", and fires attendee.registered.
  */
 export async function register(deps: Deps, options: RegisterOptions): Promise<Registration> {
   const { event } = options;
@@ -89,12 +89,8 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
   if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
   const input = checked.data;
 
-  const sendEmail =
-    !options.testMode &&
-    (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail));
-
   try {
-    const registration = await deps.prisma.$transaction(async (tx) => {
+    return await deps.jobs.transaction(async (tx) => {
       await options.onTransactionStart?.(tx);
       await claimSeat(tx, { event, ticketType, testMode: options.testMode });
       const attendee = await tx.attendee.create({
@@ -118,15 +114,11 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
           importRow: options.import?.row ?? null,
         },
       });
-      if (!options.testMode) {
-        await deps.jobs.send(tx, attendeeRegisteredJob, { attendeeId: attendee.id, sendEmail });
-      }
+      await emitTrigger(deps, tx, { trigger: 'ATTENDEE_REGISTERED', attendee, event, ticketType });
       const registration = { attendee: { ...attendee, ticketType }, event };
       await options.onTransactionEnd?.(tx, registration);
       return registration;
     }, TRANSACTION_OPTIONS);
-    if (!options.testMode) deps.jobs.wake(attendeeRegisteredJob.name);
-    return registration;
   } catch (error) {
     if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) throw invalidInput({ email: [DUPLICATE_EMAIL] });
     throw error;

@@ -1,0 +1,95 @@
+import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
+import type { Deps } from '../../deps.ts';
+import { qrCodeUrl } from '../qr/qr.service.ts';
+
+export type WebhookTriggerName = 'attendee.registered' | 'attendee.checked_in' | 'attendee.status_changed';
+
+export const TRIGGER_NAMES = {
+  ATTENDEE_REGISTERED: 'attendee.registered',
+  ATTENDEE_CHECKED_IN: 'attendee.checked_in',
+  ATTENDEE_STATUS_CHANGED: 'attendee.status_changed',
+} as const satisfies Record<string, WebhookTriggerName>;
+
+export type WebhookTriggerEnum = keyof typeof TRIGGER_NAMES;
+
+/** The seed page's payload keys, in its order. `selectedFields` may name any of them but `trigger`. */
+export const PAYLOAD_FIELDS = [
+  'event_id',
+  'event_name',
+  'attendee_id',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'country',
+  'ticket_type',
+  'status',
+  'registered_at',
+  'checked_in_at',
+  'custom_data',
+  'qr_code_url',
+] as const;
+
+export type WebhookPayload = { trigger: WebhookTriggerName } & Record<(typeof PAYLOAD_FIELDS)[number], unknown>;
+
+/** "2025-05-12T10:14:00+00:00": the seed page's webhook time format. */
+export function webhookTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}+00:00`;
+}
+
+/** The payload exactly as the seed page shows it, built when the trigger fires (a snapshot of that moment). */
+export function buildWebhookPayload(
+  deps: Pick<Deps, 'config' | 'secretKey'>,
+  trigger: WebhookTriggerName,
+  attendee: Attendee,
+  event: Pick<Event, 'id' | 'name'>,
+  ticketType: Pick<TicketType, 'name'>,
+): WebhookPayload {
+  return {
+    trigger,
+    event_id: event.id,
+    event_name: event.name,
+    attendee_id: attendee.id,
+    first_name: attendee.firstName,
+    last_name: attendee.lastName,
+    email: attendee.email,
+    phone: attendee.phone,
+    country: attendee.country,
+    ticket_type: ticketType.name,
+    status: attendee.status.toLowerCase(),
+    registered_at: webhookTime(attendee.registeredAt),
+    checked_in_at: attendee.checkedInAt ? webhookTime(attendee.checkedInAt) : null,
+    custom_data: attendee.customData ?? {},
+    qr_code_url: qrCodeUrl(deps, attendee),
+  };
+}
+
+/**
+ * The bytes an endpoint receives: its selected fields (plus `trigger`), or everything, always in the seed
+ * page's key order (the payload travels through jsonb in the job queue, which does not keep key order).
+ */
+export function serializeForEndpoint(payload: WebhookPayload, selectedFields: readonly string[]): string {
+  const keys = ['trigger', ...PAYLOAD_FIELDS.filter((key) => selectedFields.length === 0 || selectedFields.includes(key))] as const;
+  return JSON.stringify(Object.fromEntries(keys.map((key) => [key, payload[key]])));
+}
+
+/** A realistic sample for test pings (the seed page's example, with this endpoint's scope). */
+export function samplePayload(event: { id: string; name: string } | null): WebhookPayload {
+  return {
+    trigger: 'attendee.registered',
+    event_id: event?.id ?? 'evt_01HXYZ',
+    event_name: event?.name ?? 'Q1 Product Workshop',
+    attendee_id: 'att_09BXYZ',
+    first_name: 'Sarah',
+    last_name: 'Chen',
+    email: 'sarah@example.com',
+    phone: '+1234567890',
+    country: 'US',
+    ticket_type: 'General Admission',
+    status: 'registered',
+    registered_at: '2025-05-12T10:14:00+00:00',
+    checked_in_at: null,
+    custom_data: { company: 'Acme Corp', job_title: 'Product Manager' },
+    qr_code_url: 'https://cdn.eventogate.com/qr/att_09BXYZ.png',
+  };
+}

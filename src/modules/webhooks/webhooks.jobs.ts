@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineJob } from '../../jobs/job.ts';
+import { attemptDelivery } from './webhook-delivery.ts';
+import { fanOutEmission } from './webhook-emit.ts';
+
+/** One per trigger occurrence: creates a delivery per matching endpoint and queues each first attempt. */
+export const webhookFanOutJob = defineJob({
+  name: 'webhooks.fan-out',
+  payload: z.object({
+    emissionId: z.string(),
+    trigger: z.enum(['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED']),
+    organisationId: z.string(),
+    eventId: z.string(),
+    attendeeId: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+  }),
+  queue: { retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 },
+  handler: async (deps, payload) => {
+    await fanOutEmission(deps, payload);
+  },
+});
+
+/**
+ * One automatic attempt of one delivery. A failed attempt schedules the next (WEBHOOK_RETRY_DELAYS_MS) as a
+ * new job; pg-boss's own retries only cover crashes and database trouble. The job expires (and is retried)
+ * well after the HTTP timeout, so a worker killed mid-attempt leads to a retry, not a lost delivery.
+ */
+export const webhookDeliveryJob = defineJob({
+  name: 'webhooks.deliver',
+  payload: z.object({ deliveryId: z.string(), automaticAttempt: z.int().min(1) }),
+  queue: { retryLimit: 20, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  work: { batchSize: 5, localConcurrency: 4, pollingIntervalSeconds: 0.5 },
+  handler: async (deps, payload) => {
+    await attemptDelivery(deps, { deliveryId: payload.deliveryId, automaticAttempt: payload.automaticAttempt });
+  },
+});

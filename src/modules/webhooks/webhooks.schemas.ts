@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { entityId } from '../../lib/schemas.ts';
+import { PAYLOAD_FIELDS } from './webhook-payload.ts';
+
+export const WEBHOOK_TRIGGERS = ['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED'] as const;
+
+const url = z.string().trim().min(1).max(2000);
+const triggers = z
+  .array(z.enum(WEBHOOK_TRIGGERS))
+  .min(1)
+  .refine((list) => new Set(list).size === list.length, { message: 'The :attribute field has a duplicate value.' });
+const selectedFields = z
+  .array(z.enum(PAYLOAD_FIELDS, { message: `The :attribute field may only name payload keys: ${PAYLOAD_FIELDS.join(', ')}.` }))
+  .max(PAYLOAD_FIELDS.length)
+  .refine((list) => new Set(list).size === list.length, { message: 'The :attribute field has a duplicate value.' });
+const description = z.string().trim().max(500).nullish();
+
+export const CreateWebhookEndpointInput = z.strictObject({
+  url,
+  eventId: entityId.nullish(),
+  triggers: triggers.nullish(),
+  selectedFields: selectedFields.nullish(),
+  description,
+});
+
+export const UpdateWebhookEndpointInput = z.strictObject({
+  id: entityId,
+  url: url.optional(),
+  eventId: entityId.nullish(),
+  triggers: triggers.optional(),
+  selectedFields: selectedFields.optional(),
+  description,
+  enabled: z.boolean().optional(),
+});
+
+export const EndpointIdInput = z.strictObject({ id: entityId });
+export const SendTestWebhookInput = z.strictObject({ endpointId: entityId });
+export const RedeliverWebhookInput = z.strictObject({ deliveryId: entityId });

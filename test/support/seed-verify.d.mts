@@ -1,0 +1,1 @@
+export declare function verifyWebhook(rawBody: string, signatureHeader: string, secret: string): boolean;
