@@ -15,6 +15,9 @@ export async function startBoss(options: { databaseUrl: string; logger: Logger; 
     max: 10,
     supervise: options.supervise,
     schedule: options.supervise,
+    // How soon jobs of a crashed worker (missed heartbeats, expired) are failed and retried.
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job runner error'));
   boss.on('warning', (warning) => options.logger.warn({ warning }, 'job runner warning'));

@@ -55,7 +55,11 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[], input: unknow
       continue;
     }
     const last = issue.path.at(-1);
-    const attribute = attributeName(last === undefined ? 'input' : String(last));
+    // An array element is named like Laravel does: "selected fields.0".
+    const attribute =
+      typeof last === 'number' && issue.path.length > 1
+        ? `${attributeName(String(issue.path.at(-2)))}.${last}`
+        : attributeName(last === undefined ? 'input' : String(last));
     add(issue.path, laravelMessage(issue, attribute, valueAt(input, issue.path)));
   }
   return errors;

@@ -14,7 +14,8 @@ export const webhookFanOutJob = defineJob({
     attendeeId: z.string(),
     payload: z.record(z.string(), z.unknown()),
   }),
-  queue: { retryLimit: 20, retryDelay: 2, retryBackoff: true, expireInSeconds: 60 },
+  // A worker that dies holding the job stops its heartbeat; the job is retried seconds later.
+  queue: { retryLimit: 20, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60, heartbeatSeconds: 10 },
   handler: async (deps, payload) => {
     await fanOutEmission(deps, payload);
   },
@@ -28,7 +29,7 @@ export const webhookFanOutJob = defineJob({
 export const webhookDeliveryJob = defineJob({
   name: 'webhooks.deliver',
   payload: z.object({ deliveryId: z.string(), automaticAttempt: z.int().min(1) }),
-  queue: { retryLimit: 20, retryDelay: 5, retryBackoff: true, expireInSeconds: 120 },
+  queue: { retryLimit: 20, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 120, heartbeatSeconds: 10 },
   work: { batchSize: 5, localConcurrency: 4, pollingIntervalSeconds: 0.5 },
   handler: async (deps, payload) => {
     await attemptDelivery(deps, { deliveryId: payload.deliveryId, automaticAttempt: payload.automaticAttempt });
