@@ -2,6 +2,8 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,14 +49,21 @@ async function main() {
     // The deployment shape for load: an API process, and a worker process draining the jobs each
     // registration enqueues (on the same two cores, so its cost is in the numbers too).
     const appPort = port + 2;
-    const env = { DATABASE_URL: databaseUrl, SECRET_KEY: 'bench-secret-key-0123456789abcdefghij', LOG_LEVEL: 'warn', API_RATE_LIMIT_PER_MIN: '100000000' };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      SECRET_KEY: 'bench-secret-key-0123456789abcdefghij',
+      LOG_LEVEL: 'warn',
+      API_RATE_LIMIT_PER_MIN: '100000000',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    };
     children.push(await startProcess(['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/));
     children.push(await startProcess(['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/));
     const base = `http://127.0.0.1:${appPort}`;
-    const { eventId, key } = await seed(base);
+    const { eventId, key, token } = await seed(base);
     results.push(await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }));
-
     report(results);
+
+    await webhookBench(base, token, key);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -99,7 +108,7 @@ async function seed(base: string) {
     await graphql(base, `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${key}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`, signUp.token);
   }
   const { createApiKey } = await graphql(base, 'mutation { createApiKey(input: { name: "bench", environment: LIVE }) { secret } }', signUp.token);
-  return { eventId: createEvent.id as string, key: createApiKey.secret as string };
+  return { eventId: createEvent.id as string, key: createApiKey.secret as string, token: signUp.token as string };
 }
 
 async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
@@ -140,6 +149,72 @@ function report(results: Result[]) {
   process.stdout.write(
     `\nRegistrations, ${CONNECTIONS} connections, ${DURATION_S} s each (same machine, same PostgreSQL):\n${rows.join('\n')}\n\n` +
       `throughput ratio ${throughput.toFixed(2)} (target ≥ 0.50)   p99 ratio ${p99.toFixed(2)} (target ≤ 2.00)\n`,
+  );
+}
+
+/**
+ * Webhooks: a receiver in this process, one endpoint on a fresh event.
+ * Latency: registrations one at a time; from the 201 (the transaction has committed) to the receiver
+ * reading the first attempt. Throughput: a burst of registrations, then the rate deliveries arrive at.
+ */
+async function webhookBench(base: string, token: string, key: string) {
+  const arrivals = new Map<string, number>();
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { attendee_id: string };
+      if (!arrivals.has(body.attendee_id)) arrivals.set(body.attendee_id, performance.now());
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const { createEvent } = await graphql(
+    base,
+    'mutation { createEvent(input: { name: "Webhook bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
+    token,
+  );
+  await graphql(base, `mutation { createWebhookEndpoint(input: { url: "${receiverUrl}", eventId: "${createEvent.id}" }) { secret } }`, token);
+  const register = async (i: number) => {
+    const res = await fetch(`${base}/v1/events/${createEvent.id}/registrations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ first_name: 'Web', last_name: 'Hook', email: `hook${i}.${Date.now()}@example.com` }),
+    });
+    return { id: ((await res.json()) as { id: string }).id, committedAt: performance.now() };
+  };
+  const waitFor = async (ids: string[], timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (ids.some((id) => !arrivals.has(id)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  };
+
+  const latencies: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const { id, committedAt } = await register(i);
+    await waitFor([id], 5_000);
+    latencies.push((arrivals.get(id) ?? Number.NaN) - committedAt);
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+
+  const burst = 1_000;
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < burst) ids.push((await register(10_000 + next++)).id);
+    }),
+  );
+  const started = Math.min(...ids.map((id) => arrivals.get(id) ?? Number.POSITIVE_INFINITY));
+  await waitFor(ids, 120_000);
+  const finished = Math.max(...ids.map((id) => arrivals.get(id) ?? 0));
+  const delivered = ids.filter((id) => arrivals.has(id)).length;
+  receiver.close();
+  process.stdout.write(
+    `\nWebhooks (API process + worker process, receiver on 127.0.0.1):\n` +
+      `commit → first attempt received, 200 registrations one at a time: p50 ${pct(50)} ms   p95 ${pct(95)} ms   max ${pct(100)} ms (target p50 < 100)\n` +
+      `burst of ${burst} registrations: ${delivered} delivered at ${((delivered / (finished - started)) * 1000).toFixed(0)} deliveries/s sustained\n`,
   );
 }
 
