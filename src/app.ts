@@ -17,6 +17,7 @@ import type { RegistrationEvent } from './modules/registrations/registrations.se
 import { createLogger, type Logger } from './lib/logger.ts';
 import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
+import { createMailTransport } from './modules/emails/emails.transport.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
 
@@ -70,6 +71,8 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
       events: new SharedCache<RegistrationEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
     };
     await Promise.all([caches.apiKeys.start(), caches.events.start()]);
+    const mailer = createMailTransport(config);
+    cleanup.push(async () => mailer.close());
     const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
     cleanup.push(() => apiKeyUsage.close());
     // A small pool of its own for rate-limit counters, which rate-limiter-flexible writes with raw SQL. Every
@@ -94,6 +97,7 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
       jobs,
       pubsub,
       caches,
+      mailer,
       config: { ...config, publicUrl: config.publicUrl ?? '' },
     };
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);

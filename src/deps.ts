@@ -4,6 +4,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import type { MailTransport } from './modules/emails/emails.transport.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { Logger } from './lib/logger.ts';
@@ -22,6 +23,8 @@ export interface Deps {
   jobs: JobQueue;
   /** Cross-process messages (LISTEN/NOTIFY). */
   pubsub: PgPubSub;
+  /** SMTP, or the dev mailbox under DATA_DIR. */
+  mailer: MailTransport;
   caches: {
     /** API key secret hash → the key's owner, mode and revocation. */
     apiKeys: SharedCache<ApiKeyRecord>;

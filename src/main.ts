@@ -40,6 +40,7 @@ try {
       `  GraphQL    ${base}/graphql  (GraphiQL in a browser)\n` +
       `  Health     ${base}/healthz\n` +
       `  Database   ${app.embedded ? `embedded PostgreSQL in ${config.dataDir}/postgres` : 'DATABASE_URL'}\n` +
+      `  Mail       ${app.deps.mailer.description}\n` +
       (app.demo ? demoBanner(app.demo, base) : ''),
   );
 } catch (error) {

@@ -8,6 +8,7 @@ import '../modules/events/events.graphql.ts';
 import '../modules/ticket-types/ticket-types.graphql.ts';
 import '../modules/custom-fields/custom-fields.graphql.ts';
 import '../modules/webhooks/webhooks.graphql.ts';
+import '../modules/emails/emails.graphql.ts';
 
 /** The whole GraphQL schema; `npm run schema:print` writes it to schema.graphql. */
 export const schema = builder.toSchema();

@@ -7,6 +7,7 @@ import { newId, parseId } from '../../lib/ids.ts';
 import { checkInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
 import { validateCustomData } from './custom-data.ts';
+import { enqueueConfirmationEmail } from '../emails/emails.service.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
 import { RegistrationInput } from './registrations.schemas.ts';
@@ -88,6 +89,10 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
   if (closed) errors.event = [closed];
   if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
   const input = checked.data;
+  // CONTRACT §7: API and form follow the event's settings; dashboard and import send when asked; test mode never.
+  const sendEmail =
+    !options.testMode &&
+    (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail));
 
   try {
     return await deps.jobs.transaction(async (tx) => {
@@ -115,6 +120,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
         },
       });
       await emitTrigger(deps, tx, { trigger: 'ATTENDEE_REGISTERED', attendee, event, ticketType });
+      if (sendEmail) await enqueueConfirmationEmail(deps, tx, { attendee, event });
       const registration = { attendee: { ...attendee, ticketType }, event };
       await options.onTransactionEnd?.(tx, registration);
       return registration;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "email_logs" ADD COLUMN     "dev_mailbox_file" TEXT;
+

@@ -1,0 +1,85 @@
+import QRCode from 'qrcode';
+import type { Db } from '../../db/prisma.ts';
+import type { Deps } from '../../deps.ts';
+import type { Attendee, EmailLog, Event, TicketType } from '../../generated/prisma/client.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Actor } from '../auth/actor.ts';
+import { findAuthorizedEvent } from '../events/events.service.ts';
+import { qrCodeUrl } from '../qr/qr.service.ts';
+import { confirmationEmail, eventCalendar } from './emails.templates.ts';
+import { confirmationEmailJob } from './emails.jobs.ts';
+
+export const CONFIRMATION = 'confirmation';
+
+/**
+ * Inside the registration's transaction: the email log row (PENDING) and the job that sends it, so a
+ * committed registration always gets its email and a rolled-back one never does.
+ */
+export async function enqueueConfirmationEmail(
+  deps: Deps,
+  tx: Db,
+  options: { attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'> },
+): Promise<void> {
+  const log = await tx.emailLog.create({
+    data: {
+      id: newId('emailLog'),
+      organisationId: options.event.organisationId,
+      eventId: options.event.id,
+      attendeeId: options.attendee.id,
+      kind: CONFIRMATION,
+      to: options.attendee.email,
+      subject: `Your registration for ${options.event.name}`,
+    },
+  });
+  await deps.jobs.send(tx, confirmationEmailJob, { emailLogId: log.id });
+}
+
+/**
+ * Sends one confirmation (idempotent: a log already SENT is not sent again) and records the outcome.
+ * Throws on failure so the job is retried; the last failure marks the log FAILED.
+ */
+export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: string; lastAttempt: boolean }): Promise<EmailLog | null> {
+  const log = await deps.prisma.emailLog.findUnique({
+    where: { id: options.emailLogId },
+    include: { attendee: { include: { ticketType: true, event: true } } },
+  });
+  if (!log || log.status === 'SENT' || !log.attendee) return log;
+  const { attendee } = log;
+  try {
+    const message = await buildConfirmation(deps, attendee, attendee.event, attendee.ticketType);
+    const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom });
+    return await deps.prisma.emailLog.update({
+      where: { id: log.id },
+      data: { status: 'SENT', attempts: { increment: 1 }, providerMessageId: sent.messageId, devMailboxFile: sent.devMailboxFile, sentAt: new Date(), error: null },
+    });
+  } catch (error) {
+    await deps.prisma.emailLog.update({
+      where: { id: log.id },
+      data: { status: options.lastAttempt ? 'FAILED' : 'PENDING', attempts: { increment: 1 }, error: (error as Error).message.slice(0, 1000) },
+    });
+    throw error;
+  }
+}
+
+async function buildConfirmation(deps: Deps, attendee: Attendee, event: Event, ticketType: TicketType) {
+  const qrCid = `qr-${attendee.id}@eventogate`;
+  const url = qrCodeUrl(deps, attendee);
+  const content = confirmationEmail({ event, attendee, ticketType, qrCodeUrl: url, qrCid });
+  const png = await QRCode.toBuffer(attendee.qrToken, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+  return {
+    ...content,
+    attachments: [
+      { filename: 'qr-code.png', content: png, contentType: 'image/png', cid: qrCid },
+      {
+        filename: 'event.ics',
+        content: eventCalendar({ uid: `${attendee.id}@eventogate`, event, url }),
+        contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+      },
+    ],
+  };
+}
+
+export async function listEmailLogs(deps: Deps, options: { actor: Actor; eventId: string }): Promise<EmailLog[]> {
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'events:write' });
+  return await deps.prisma.emailLog.findMany({ where: { eventId: event.id }, orderBy: { createdAt: 'desc' }, take: 500 });
+}

@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
+import type { Config } from '../../config.ts';
+
+export interface SentMail {
+  messageId: string;
+  /** Set when the message went to the local dev mailbox instead of SMTP. */
+  devMailboxFile: string | null;
+}
+
+export interface MailTransport {
+  readonly description: string;
+  send(message: Mail.Options): Promise<SentMail>;
+  close(): void;
+}
+
+/**
+ * nodemailer over SMTP_URL (smtp:// or smtps://, credentials in the URL). Without SMTP_URL (the embedded
+ * default) every message is written as an .eml file to DATA_DIR/mailbox, where a person can open it.
+ */
+export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'dataDir' | 'mailFrom'>): MailTransport {
+  if (config.smtpUrl) {
+    const smtp: Transporter = nodemailer.createTransport(config.smtpUrl, { from: config.mailFrom });
+    const host = new URL(config.smtpUrl).host;
+    return {
+      description: `SMTP ${host}`,
+      send: async (message) => {
+        const info = await smtp.sendMail(message);
+        return { messageId: info.messageId, devMailboxFile: null };
+      },
+      close: () => smtp.close(),
+    };
+  }
+  const mailbox = resolve(config.dataDir, 'mailbox');
+  const options: StreamTransport.Options = { streamTransport: true, buffer: true, newline: 'unix' };
+  const writer = nodemailer.createTransport(options, { from: config.mailFrom });
+  return {
+    description: `dev mailbox ${mailbox} (no SMTP_URL set)`,
+    send: async (message) => {
+      const info = await writer.sendMail(message);
+      mkdirSync(mailbox, { recursive: true });
+      const file = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
+      writeFileSync(join(mailbox, file), (info as unknown as StreamTransport.SentMessageInfo).message as Buffer);
+      return { messageId: info.messageId, devMailboxFile: join(mailbox, file) };
+    },
+    close: () => writer.close(),
+  };
+}

@@ -1,0 +1,54 @@
+import type { AddressInfo } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/**
+ * A real SMTP server on 127.0.0.1 (the smtp-server package) that parses every message it accepts. It can be
+ * stopped and started again on the same port to play an outage.
+ */
+export class SmtpSink {
+  readonly mails: ParsedMail[] = [];
+  port = 0;
+  #server: SMTPServer | null = null;
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = this.port): Promise<this> {
+    this.#server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        simpleParser(stream, { skipImageLinks: true })
+          .then((mail) => {
+            this.mails.push(mail);
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve) => this.#server?.listen(port, '127.0.0.1', resolve));
+    this.port = ((this.#server as unknown as { server: { address(): AddressInfo } }).server.address() as AddressInfo).port;
+    return this;
+  }
+
+  to(address: string): ParsedMail[] {
+    return this.mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((t) => t?.value.some((v) => v.address === address)));
+  }
+
+  async waitFor(address: string, count = 1, timeoutMs = 10_000): Promise<ParsedMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.to(address).length < count) {
+      if (Date.now() > deadline) throw new Error(`SMTP sink: ${count} mail(s) to ${address} not received within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.to(address);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+    this.#server = null;
+  }
+}
