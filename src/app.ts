@@ -18,8 +18,10 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
 import { createMailTransport } from './modules/emails/emails.transport.ts';
+import { LiveFeed } from './modules/live/live-feed.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
+import { attachGraphQLWebSocket } from './server/websocket.ts';
 
 export interface RunningApp {
   deps: Deps;
@@ -35,7 +37,10 @@ export interface RunningApp {
  * Boots one EventoGate process: database (DATABASE_URL or embedded) → migrations → Prisma → job runner →
  * workers (ROLE all|worker) → demo seed (empty database) → HTTP (GraphQL for all|api; health for every role).
  */
-export async function startApp(config: Config, options: { logger?: Logger } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  options: { logger?: Logger; /** Every SQL statement Prisma runs (tests count them). */ onQuery?: (query: string) => void } = {},
+): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const cleanup: Array<() => Promise<unknown>> = [];
   const close = async () => {
@@ -55,7 +60,11 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
 
     await applyMigrations({ databaseUrl, logger });
 
-    const prisma = createPrisma({ databaseUrl });
+    const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery) });
+    if (options.onQuery) {
+      const onQuery = options.onQuery;
+      (prisma as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => onQuery(e.query));
+    }
     cleanup.push(() => prisma.$disconnect());
     const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
     cleanup.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
@@ -71,6 +80,7 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
       events: new SharedCache<RegistrationEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
     };
     await Promise.all([caches.apiKeys.start(), caches.events.start()]);
+    const live = new LiveFeed(pubsub);
     const mailer = createMailTransport(config);
     cleanup.push(async () => mailer.close());
     const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
@@ -98,16 +108,23 @@ export async function startApp(config: Config, options: { logger?: Logger } = {}
       pubsub,
       caches,
       mailer,
+      live,
       config: { ...config, publicUrl: config.publicUrl ?? '' },
     };
+    await live.start(deps);
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
 
-    const server = createAdaptorServer({ fetch: createHttpApp(deps, { serveApi: config.role !== 'worker', rateLimiters }).fetch }) as Server;
+    const http = createHttpApp(deps, { serveApi: config.role !== 'worker', rateLimiters });
+    const server = createAdaptorServer({ fetch: http.app.fetch }) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
     cleanup.push(() => closeServer(server));
+    if (http.graphql) {
+      const closeWebSockets = attachGraphQLWebSocket(server, http.graphql);
+      cleanup.push(closeWebSockets);
+    }
     const url = `http://${formatHost(config.host)}:${(server.address() as AddressInfo).port}`;
     // With PORT=0 the address is only known now; no request has been read yet (they arrive as later I/O).
     deps.config.publicUrl ||= url;

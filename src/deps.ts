@@ -5,6 +5,7 @@ import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
+import type { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { Logger } from './lib/logger.ts';
@@ -23,6 +24,8 @@ export interface Deps {
   jobs: JobQueue;
   /** Cross-process messages (LISTEN/NOTIFY). */
   pubsub: PgPubSub;
+  /** Live feeds (check-ins, registrations, counts) across processes. */
+  live: LiveFeed;
   /** SMTP, or the dev mailbox under DATA_DIR. */
   mailer: MailTransport;
   caches: {

@@ -90,6 +90,14 @@ export function useAppErrors(logger: Logger): Plugin<GraphQLContext> {
           setResult({ ...result, errors: result.errors.map((e) => maskGraphQLError(e, { logger, requestId })) });
         }),
     }),
+    onSubscribe: ({ args }) => ({
+      onSubscribeResult: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+          if (!result.errors?.length) return;
+          const requestId = (args.contextValue as GraphQLContext).requestId;
+          setResult({ ...result, errors: result.errors.map((e) => maskGraphQLError(e, { logger, requestId })) });
+        }),
+    }),
     onParse: () => ({ result, replaceParseResult }) => {
       if (result instanceof GraphQLError) replaceParseResult(withClosedCode(result, 'GRAPHQL_PARSE_FAILED'));
     },

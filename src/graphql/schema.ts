@@ -9,6 +9,10 @@ import '../modules/ticket-types/ticket-types.graphql.ts';
 import '../modules/custom-fields/custom-fields.graphql.ts';
 import '../modules/webhooks/webhooks.graphql.ts';
 import '../modules/emails/emails.graphql.ts';
+import '../modules/attendees/attendees.graphql.ts';
+import '../modules/check-ins/check-ins.graphql.ts';
+import '../modules/members/members.graphql.ts';
+import '../modules/live/live.graphql.ts';
 
 /** The whole GraphQL schema; `npm run schema:print` writes it to schema.graphql. */
 export const schema = builder.toSchema();

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
+import { checkInRoutes } from '../modules/check-ins/check-ins.rest.ts';
 import { publicFormRoutes } from '../modules/public-forms/public-forms.rest.ts';
 import { qrRoutes } from '../modules/qr/qr.rest.ts';
 import { registrationRoutes } from '../modules/registrations/registrations.rest.ts';
@@ -15,4 +16,5 @@ export function mountRest(app: Hono<AppEnv>, deps: Deps, limiters: RateLimiters)
   publicFormRoutes(app, deps, limiters);
   app.use('/v1/events/*', requireApiKey(deps, limiters));
   registrationRoutes(app, deps);
+  checkInRoutes(app, deps);
 }

@@ -1,12 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { createYoga } from 'graphql-yoga';
+import { requestIdFrom } from '../lib/request-context.ts';
 import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { schema } from '../graphql/schema.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 
+export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
 export function createGraphQLHandler(deps: Deps) {
-  return createYoga<{ requestId: string }, GraphQLContext>({
+  return createYoga<{ requestId?: string }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'EventoGate GraphQL', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
@@ -20,14 +24,21 @@ export function createGraphQLHandler(deps: Deps) {
       warn: (...args) => deps.logger.warn({ yoga: args }, 'graphql'),
       error: (...args) => deps.logger.error({ yoga: args }, 'graphql'),
     },
-    context: async ({ request, requestId }) => ({
-      deps,
-      requestId,
-      actor: await authenticate(deps, {
-        authorization: request.headers.get('authorization'),
-        apiKey: request.headers.get('x-api-key'),
-      }),
-    }),
+    // HTTP requests carry their headers; graphql-ws subscriptions authenticate with connection_init's
+    // payload ({"authorization": "Bearer …"}) or, failing that, the upgrade request's headers.
+    context: async (initial) => {
+      const ws = initial as unknown as { connectionParams?: Record<string, unknown>; extra?: { request: IncomingMessage } };
+      const header = (name: string) => initial.request?.headers.get(name) ?? stringHeader(ws.extra?.request.headers[name]);
+      const fromInit = ws.connectionParams?.authorization;
+      return {
+        deps,
+        requestId: initial.requestId ?? requestIdFrom(header('x-request-id')),
+        actor: await authenticate(deps, {
+          authorization: typeof fromInit === 'string' ? fromInit : header('authorization'),
+          apiKey: header('x-api-key'),
+        }),
+      };
+    },
   });
 }
 
@@ -41,3 +52,7 @@ mutation SignUp {
   }
 }
 `;
+
+function stringHeader(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}

@@ -6,14 +6,15 @@ import type { AppEnv } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
 import { mountRest } from '../rest/router.ts';
-import { createGraphQLHandler } from './graphql.ts';
+import { type GraphQLHandler, createGraphQLHandler } from './graphql.ts';
 
 /**
  * The HTTP surface: request ids and health for every role; GraphQL and REST v1 for processes that serve
  * the API (ROLE all or api).
  */
-export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimiters: RateLimiters }): Hono<AppEnv> {
+export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimiters: RateLimiters }): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
+  const graphql = options.serveApi ? createGraphQLHandler(deps) : null;
 
   app.use('*', async (c, next) => {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
@@ -37,8 +38,7 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
     }
   });
 
-  if (options.serveApi) {
-    const graphql = createGraphQLHandler(deps);
+  if (graphql) {
     app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => graphql.fetch(c.req.raw, { requestId: c.get('requestId') }));
     mountRest(app, deps, options.rateLimiters);
   }
@@ -52,5 +52,5 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
     return c.json(mapped.body, mapped.status as ContentfulStatusCode, mapped.headers);
   });
 
-  return app;
+  return { app, graphql };
 }

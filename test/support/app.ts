@@ -14,7 +14,10 @@ export interface TestApp extends RunningApp {
  * A real EventoGate server on 127.0.0.1 (random port) over its own fresh database copy. Environment-style
  * overrides go through the same loadConfig the product uses.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { databaseUrl?: string; onQuery?: (query: string) => void } = {},
+): Promise<TestApp> {
   const database = options.databaseUrl ? null : await createTestDatabase();
   const config: Config = loadConfig({
     DATABASE_URL: options.databaseUrl ?? database?.url,
@@ -25,7 +28,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     DEMO_SEED: 'false',
     ...env,
   });
-  const app = await startApp(config, { logger: createLogger(config.logLevel) });
+  const app = await startApp(config, { logger: createLogger(config.logLevel), ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   return {
     ...app,
     stop: async () => {

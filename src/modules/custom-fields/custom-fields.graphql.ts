@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { CustomFieldTypeEnum } from '../../graphql/enums.ts';
 import { createCustomField, deleteCustomField, updateCustomField } from './custom-fields.service.ts';
 
-builder.prismaObject('CustomField', {
+export const CustomFieldRef = builder.prismaObject('CustomField', {
   fields: (t) => ({
     id: t.exposeID('id'),
     fieldKey: t.exposeString('key', { description: 'The key in an attendee’s custom_data.' }),

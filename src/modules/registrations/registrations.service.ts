@@ -95,7 +95,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail));
 
   try {
-    return await deps.jobs.transaction(async (tx) => {
+    const registration = await deps.jobs.transaction(async (tx) => {
       await options.onTransactionStart?.(tx);
       await claimSeat(tx, { event, ticketType, testMode: options.testMode });
       const attendee = await tx.attendee.create({
@@ -125,6 +125,8 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
       await options.onTransactionEnd?.(tx, registration);
       return registration;
     }, TRANSACTION_OPTIONS);
+    await deps.live.publish({ kind: 'registered', eventId: event.id, attendeeId: registration.attendee.id, testMode: options.testMode });
+    return registration;
   } catch (error) {
     if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) throw invalidInput({ email: [DUPLICATE_EMAIL] });
     throw error;
@@ -163,7 +165,7 @@ function registrationClosedReason(event: Event, source: RegistrationSource): str
  * concurrent registrations for the last seat serialise and exactly capacity of them succeed. Unlimited
  * events take no lock at all. Cancelled attendees free their seat; test registrations count separately.
  */
-async function claimSeat(tx: Db, options: { event: Event; ticketType: TicketType; testMode: boolean }): Promise<void> {
+export async function claimSeat(tx: Db, options: { event: Event; ticketType: TicketType; testMode: boolean }): Promise<void> {
   const { event, ticketType, testMode } = options;
   if (event.capacity !== null) {
     await tx.$queryRaw`SELECT id FROM events WHERE id = ${event.id} FOR UPDATE`;

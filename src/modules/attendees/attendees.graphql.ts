@@ -1,0 +1,164 @@
+import { builder } from '../../graphql/builder.ts';
+import type { CustomField } from '../../generated/prisma/client.ts';
+import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
+import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
+import { qrCodeUrl } from '../qr/qr.service.ts';
+import { registerAttendee } from '../registrations/registrations.service.ts';
+import { ATTENDEE_STATUSES, getAttendee, listAttendees, setAttendeeStatus, updateAttendee } from './attendees.service.ts';
+
+export const AttendeeStatusEnum = builder.enumType('AttendeeStatus', { values: ATTENDEE_STATUSES });
+const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: ['API', 'FORM', 'IMPORT', 'DASHBOARD'] as const });
+
+interface FieldValue {
+  field: CustomField;
+  value: unknown;
+}
+
+const CustomFieldValue = builder.objectRef<FieldValue>('CustomFieldValue').implement({
+  description: 'One of the event’s custom fields with this attendee’s answer (null when not given).',
+  fields: (t) => ({
+    field: t.field({ type: CustomFieldRef, resolve: (v) => v.field }),
+    value: t.field({ type: 'JSON', nullable: true, resolve: (v) => v.value ?? null }),
+  }),
+});
+
+export const AttendeeRef = builder.prismaObject('Attendee', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    firstName: t.exposeString('firstName'),
+    lastName: t.exposeString('lastName'),
+    email: t.exposeString('email'),
+    phone: t.exposeString('phone', { nullable: true }),
+    country: t.exposeString('country', { nullable: true }),
+    status: t.expose('status', { type: AttendeeStatusEnum }),
+    source: t.expose('source', { type: RegistrationSourceEnum }),
+    testMode: t.exposeBoolean('testMode', { description: 'Registered with an eg_test_ key.' }),
+    registeredAt: t.expose('registeredAt', { type: 'DateTime' }),
+    checkedInAt: t.expose('checkedInAt', { type: 'DateTime', nullable: true }),
+    qrToken: t.exposeString('qrToken', { description: 'What the QR code carries.' }),
+    qrCodeUrl: t.string({ resolve: (attendee, _args, ctx) => qrCodeUrl(ctx.deps, attendee) }),
+    customData: t.expose('customData', { type: 'JSON' }),
+    customFields: t.field({
+      type: [CustomFieldValue],
+      description: 'Every custom field of the event, in order, with this attendee’s answer.',
+      select: { customData: true, event: { select: { customFields: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] } } } },
+      resolve: (attendee) => {
+        const data = (attendee.customData ?? {}) as Record<string, unknown>;
+        return attendee.event.customFields.map((field) => ({ field, value: data[field.key] ?? null }));
+      },
+    }),
+    ticketType: t.relation('ticketType'),
+    event: t.relation('event'),
+  }),
+});
+
+const RegisterAttendeeInput = builder.inputType('RegisterAttendeeInput', {
+  fields: (t) => ({
+    eventId: t.id({ required: true }),
+    firstName: t.string({ required: true }),
+    lastName: t.string({ required: true }),
+    email: t.string({ required: true }),
+    phone: t.string(),
+    country: t.string(),
+    ticketTypeSlug: t.string({ description: 'Defaults to the event’s default ticket type.' }),
+    customData: t.field({ type: 'JSON' }),
+    sendEmail: t.boolean({ description: 'Send the confirmation email (default false).' }),
+  }),
+});
+
+const UpdateAttendeeInput = builder.inputType('UpdateAttendeeInput', {
+  fields: (t) => ({
+    attendeeId: t.id({ required: true }),
+    firstName: t.string(),
+    lastName: t.string(),
+    email: t.string(),
+    phone: t.string(),
+    country: t.string(),
+    ticketTypeSlug: t.string(),
+    customData: t.field({ type: 'JSON' }),
+  }),
+});
+
+const SetAttendeeStatusInput = builder.inputType('SetAttendeeStatusInput', {
+  fields: (t) => ({ attendeeId: t.id({ required: true }), status: t.field({ type: AttendeeStatusEnum, required: true }) }),
+});
+
+/** GraphQL input → the REST field names the registration rules speak. */
+function restInput(input: Record<string, unknown>) {
+  const mapped: Record<string, unknown> = {
+    first_name: input.firstName,
+    last_name: input.lastName,
+    email: input.email,
+    phone: input.phone,
+    country: input.country,
+    ticket_type_slug: input.ticketTypeSlug,
+    custom_data: input.customData,
+  };
+  return Object.fromEntries(Object.entries(mapped).filter(([, v]) => v !== undefined));
+}
+
+builder.queryFields((t) => ({
+  attendee: t.prismaField({
+    type: 'Attendee',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => getAttendee(ctx.deps, { actor: ctx.actor, attendeeId: String(args.id), query }),
+  }),
+  attendees: t.prismaConnection(
+    {
+      type: 'Attendee',
+      cursor: 'id',
+      defaultSize: 50,
+      maxSize: 200,
+      description: 'In registration order. `search` looks in first name, last name and email.',
+      args: {
+        eventId: t.arg.id({ required: true }),
+        status: t.arg({ type: AttendeeStatusEnum }),
+        search: t.arg.string(),
+      },
+      resolve: (query, _root, args, ctx) =>
+        listAttendees(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), filters: { status: args.status, search: args.search }, query }),
+    },
+    { name: 'AttendeeConnection' },
+    { name: 'AttendeeEdge' },
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  registerAttendee: t.prismaField({
+    type: 'Attendee',
+    description: 'Registers from the dashboard (registration_source "dashboard"), under the same rules as REST.',
+    args: { input: t.arg({ type: RegisterAttendeeInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const { attendee } = await withGraphQLFieldNames(() =>
+        registerAttendee(ctx.deps, {
+          actor: ctx.actor,
+          eventId: String(args.input.eventId),
+          input: restInput(args.input),
+          source: 'DASHBOARD',
+          sendEmail: args.input.sendEmail ?? false,
+        }),
+      );
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: attendee.id } });
+    },
+  }),
+  updateAttendee: t.prismaField({
+    type: 'Attendee',
+    args: { input: t.arg({ type: UpdateAttendeeInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const updated = await withGraphQLFieldNames(() =>
+        updateAttendee(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId), ...restInput(args.input) } }),
+      );
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
+    },
+  }),
+  setAttendeeStatus: t.prismaField({
+    type: 'Attendee',
+    description: 'Fires attendee.status_changed with the new status (nothing when it does not change).',
+    args: { input: t.arg({ type: SetAttendeeStatusInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const updated = await setAttendeeStatus(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId), status: args.input.status } });
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
+    },
+  }),
+}));

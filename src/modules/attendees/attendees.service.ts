@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import type { Attendee, Prisma } from '../../generated/prisma/client.ts';
+import { type FieldErrors, forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { parseId } from '../../lib/ids.ts';
+import { checkInput, parseInput } from '../../lib/validation.ts';
+import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
+import { findAuthorizedEvent } from '../events/events.service.ts';
+import { validateCustomData } from '../registrations/custom-data.ts';
+import { RegistrationInput } from '../registrations/registrations.schemas.ts';
+import { claimSeat, loadRegistrationEvent } from '../registrations/registrations.service.ts';
+import { emitTrigger } from '../webhooks/webhook-emit.ts';
+
+export const ATTENDEE_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const;
+type AttendeeQuery = { include?: Prisma.AttendeeInclude; select?: Prisma.AttendeeSelect };
+
+/** An attendee the actor may see (its organisation; an API key sees only its own mode). */
+export async function findAuthorizedAttendee(
+  deps: Deps,
+  options: { actor: Actor; attendeeId: string; permission: 'attendees:read' | 'attendees:manage' },
+): Promise<{ actor: AuthenticatedActor; attendee: Attendee }> {
+  const actor = authorize(options.actor, options.permission);
+  const id = parseId('attendee', options.attendeeId);
+  const attendee = id ? await deps.prisma.attendee.findUnique({ where: { id } }) : null;
+  if (!attendee || (actor.kind === 'apiKey' && isTestMode(actor) !== attendee.testMode)) throw notFound('Attendee');
+  if (attendee.organisationId !== actor.organisationId) throw forbidden('The attendee does not belong to your organisation.');
+  return { actor, attendee };
+}
+
+export async function getAttendee(deps: Deps, options: { actor: Actor; attendeeId: string; query?: AttendeeQuery }) {
+  const { attendee } = await findAuthorizedAttendee(deps, { ...options, permission: 'attendees:read' });
+  return options.query ? await deps.prisma.attendee.findUniqueOrThrow({ ...options.query, where: { id: attendee.id } }) : attendee;
+}
+
+const ListInput = z.object({
+  status: z.enum(ATTENDEE_STATUSES).nullish(),
+  search: z.string().trim().max(200).nullish(),
+});
+
+/**
+ * One page of an event's attendees for the dashboard: registration order, live mode (test keys: test mode),
+ * filtered by status and by a search over first name, last name and email. `query` is Pothos's selection
+ * (ticket type, fields…), spread in so a page costs the same few statements whatever its size.
+ */
+export async function listAttendees(
+  deps: Deps,
+  options: { actor: Actor; eventId: string; filters: unknown; query: AttendeeQuery & { take?: number; skip?: number; cursor?: Prisma.AttendeeWhereUniqueInput } },
+) {
+  const { actor, event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
+  const filters = parseInput(ListInput, options.filters);
+  const search = filters.search || null;
+  return await deps.prisma.attendee.findMany({
+    ...options.query,
+    where: {
+      eventId: event.id,
+      testMode: isTestMode(actor),
+      ...(filters.status ? { status: filters.status } : {}),
+      ...(search
+        ? {
+            OR: [
+              { firstName: { contains: search, mode: 'insensitive' } },
+              { lastName: { contains: search, mode: 'insensitive' } },
+              { email: { contains: search, mode: 'insensitive' } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ registeredAt: 'asc' }, { id: 'asc' }],
+  });
+}
+
+const UpdateInput = z.strictObject({
+  attendeeId: z.string().trim().min(1).max(64),
+  first_name: z.unknown().optional(),
+  last_name: z.unknown().optional(),
+  email: z.unknown().optional(),
+  phone: z.unknown().optional(),
+  country: z.unknown().optional(),
+  ticket_type_slug: z.unknown().optional(),
+  custom_data: z.unknown().optional(),
+});
+
+/**
+ * Edits an attendee under the registration rules (same validation, same email uniqueness per event and
+ * mode, capacity of a new ticket type). Input keys are the REST ones; GraphQL maps its own.
+ */
+export async function updateAttendee(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
+  const { attendeeId, ...changes } = parseInput(UpdateInput, options.input);
+  const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
+  const event = await loadRegistrationEvent(deps, attendee.eventId);
+  if (!event) throw notFound('Event');
+  const currentType = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
+  const merged = {
+    first_name: attendee.firstName,
+    last_name: attendee.lastName,
+    email: attendee.email,
+    phone: attendee.phone,
+    country: attendee.country,
+    ticket_type_slug: currentType?.slug,
+    custom_data: attendee.customData,
+    ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+  };
+  const checked = checkInput(RegistrationInput, merged);
+  const errors: FieldErrors = checked.success ? {} : { ...checked.errors };
+  const custom = validateCustomData((merged.custom_data ?? {}) as Record<string, unknown>, event.customFields);
+  Object.assign(errors, custom.errors);
+  const ticketType = event.ticketTypes.find((t) => t.slug === (checked.success ? checked.data.ticket_type_slug : merged.ticket_type_slug));
+  if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${String(merged.ticket_type_slug)}" not found.`];
+  if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
+  const input = checked.data;
+  try {
+    return await deps.jobs.transaction(async (tx) => {
+      if (ticketType.id !== attendee.ticketTypeId && attendee.status !== 'CANCELLED') {
+        await claimSeat(tx, { event: { ...event, capacity: null }, ticketType, testMode: attendee.testMode });
+      }
+      return await tx.attendee.update({
+        where: { id: attendee.id },
+        data: {
+          firstName: input.first_name,
+          lastName: input.last_name,
+          email: input.email,
+          emailNormalized: input.email.toLowerCase(),
+          phone: input.phone ?? null,
+          country: input.country ?? null,
+          ticketTypeId: ticketType.id,
+          customData: custom.value as Prisma.InputJsonObject,
+        },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) {
+      throw invalidInput({ email: ['This email has already been registered for this event.'] });
+    }
+    throw error;
+  }
+}
+
+const StatusInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64), status: z.enum(ATTENDEE_STATUSES) });
+
+/**
+ * A status change made in the dashboard: fires attendee.status_changed with the new status, unless nothing
+ * changed. Leaving CANCELLED takes a seat again, so capacity is checked.
+ */
+export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
+  const input = parseInput(StatusInput, options.input);
+  const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId: input.attendeeId, permission: 'attendees:manage' });
+  if (attendee.status === input.status) return attendee;
+  const event = await loadRegistrationEvent(deps, attendee.eventId);
+  const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
+  if (!event || !ticketType) throw notFound('Event');
+  const updated = await deps.jobs.transaction(async (tx) => {
+    if (attendee.status === 'CANCELLED') await claimSeat(tx, { event, ticketType, testMode: attendee.testMode });
+    const changed = await tx.attendee.update({
+      where: { id: attendee.id },
+      data: {
+        status: input.status,
+        checkedInAt: input.status === 'CHECKED_IN' ? (attendee.checkedInAt ?? new Date()) : null,
+      },
+    });
+    await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
+    return changed;
+  });
+  await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: updated.id, testMode: updated.testMode });
+  return updated;
+}

@@ -1,0 +1,134 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET_KEY, type TestApp, startTestApp } from '../support/app.ts';
+import { type ServerProcess, spawnServer } from '../support/process.ts';
+import { createSeedShapedEvent, createUser } from '../support/factories.ts';
+import { http } from '../support/http.ts';
+import { postRegistration, registrationBody } from '../support/rest.ts';
+import { subscribeSse, subscribeWs } from '../support/subscriptions.ts';
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { createEndpoint } from '../support/webhooks.ts';
+
+// Two server processes on one database: A (in this process) takes check-ins, B (its own OS process)
+// serves the live feeds.
+let a: TestApp;
+let b: { url: string; server: ServerProcess };
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  a = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  const port = await freePort();
+  const server = spawnServer({ DATABASE_URL: a.databaseUrl, SECRET_KEY: TEST_SECRET_KEY, PORT: String(port), ROLE: 'api' });
+  await server.waitFor(/EventoGate is running/);
+  b = { url: `http://127.0.0.1:${port}`, server };
+  receiver = await new WebhookReceiver().start();
+});
+afterAll(async () => {
+  b?.server.child.kill('SIGTERM');
+  await b?.server.exited();
+  await a?.stop();
+  await receiver?.stop();
+});
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const CHECK_INS = `subscription ($id: ID!) { checkIns(eventId: $id) { checkedInAt attendee { id firstName status } stats { registered checkedIn } } }`;
+
+async function scan(eventId: string, key: string, qrToken: string) {
+  return await http<any>(`${a.url}/v1/events/${eventId}/check-ins`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ qr_token: qrToken }),
+  });
+}
+
+describe('live check-in feeds', () => {
+  it('a check-in on one process reaches graphql-ws and SSE subscribers on another, with counts; one webhook', async () => {
+    const seed = await createSeedShapedEvent(a.deps);
+    await createEndpoint(a.deps, seed.owner.actor, `${receiver.url}/live`, { triggers: ['ATTENDEE_CHECKED_IN'] });
+    const one = await postRegistration(a.url, seed.event.id, registrationBody({ first_name: 'Ada' }), { key: seed.liveKey });
+    await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.liveKey });
+    await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.testKey }); // not counted
+
+    const ws = await subscribeWs(b.url, CHECK_INS, { token: seed.owner.token, variables: { id: seed.event.id } });
+    const sse = await subscribeSse(b.url, CHECK_INS, { token: seed.owner.token, variables: { id: seed.event.id } });
+    try {
+      const started = Date.now();
+      const res = await scan(seed.event.id, seed.liveKey, one.body.qr_token);
+      expect(res.body.already_checked_in).toBe(false);
+      const event = await ws.nth(1);
+      console.info(`check-in → subscriber on the other process: ${Date.now() - started} ms`);
+      expect(event.checkIns).toEqual({
+        checkedInAt: expect.any(String),
+        attendee: { id: one.body.id, firstName: 'Ada', status: 'CHECKED_IN' },
+        stats: { registered: 2, checkedIn: 1 },
+      });
+      expect((await sse.nth(1)).checkIns).toEqual(event.checkIns);
+
+      // A repeat scan is not news.
+      await scan(seed.event.id, seed.liveKey, one.body.qr_token);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ws.values).toHaveLength(1);
+      await receiver.waitFor(() => receiver.on('/live').length >= 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.on('/live')).toHaveLength(1);
+    } finally {
+      await ws.close();
+      await sse.close();
+    }
+  });
+
+  it('attendeeRegistered and eventStats', async () => {
+    const seed = await createSeedShapedEvent(a.deps);
+    const registeredFeed = await subscribeWs(b.url, 'subscription ($id: ID!) { attendeeRegistered(eventId: $id) { email source } }', {
+      token: seed.owner.token,
+      variables: { id: seed.event.id },
+    });
+    const stats = await subscribeWs(b.url, 'subscription ($id: ID!) { eventStats(eventId: $id) { registered checkedIn } }', {
+      token: seed.owner.token,
+      variables: { id: seed.event.id },
+    });
+    try {
+      expect((await stats.nth(1)).eventStats).toEqual({ registered: 0, checkedIn: 0 });
+      const res = await postRegistration(a.url, seed.event.id, registrationBody({ email: 'live.feed@example.com' }), { key: seed.liveKey });
+      expect((await registeredFeed.nth(1)).attendeeRegistered).toEqual({ email: 'live.feed@example.com', source: 'API' });
+      expect((await stats.nth(2)).eventStats).toEqual({ registered: 1, checkedIn: 0 });
+      await scan(seed.event.id, seed.liveKey, res.body.qr_token);
+      expect((await stats.nth(3)).eventStats).toEqual({ registered: 1, checkedIn: 1 });
+      // Test-mode registrations are not on live feeds.
+      await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.testKey });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(registeredFeed.values).toHaveLength(1);
+    } finally {
+      await registeredFeed.close();
+      await stats.close();
+    }
+  });
+
+  it('an unauthenticated or foreign subscriber gets an error, never data', async () => {
+    const seed = await createSeedShapedEvent(a.deps);
+    const stranger = await createUser(a.deps);
+    const anonymous = await subscribeWs(b.url, CHECK_INS, { variables: { id: seed.event.id } });
+    const foreign = await subscribeWs(b.url, CHECK_INS, { token: stranger.token, variables: { id: seed.event.id } });
+    const foreignSse = await subscribeSse(b.url, CHECK_INS, { token: stranger.token, variables: { id: seed.event.id } });
+    try {
+      expect(await anonymous.firstError()).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      expect(await foreign.firstError()).toMatchObject({ message: 'The event does not belong to your organisation.', extensions: { code: 'FORBIDDEN' } });
+      expect(await foreignSse.firstError()).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+      const one = await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.liveKey });
+      await scan(seed.event.id, seed.liveKey, one.body.qr_token);
+      await new Promise((r) => setTimeout(r, 300));
+      expect([...anonymous.values, ...foreign.values, ...foreignSse.values]).toEqual([]);
+    } finally {
+      await anonymous.close();
+      await foreign.close();
+      await foreignSse.close();
+    }
+  });
+});
