@@ -13,6 +13,7 @@ import '../modules/attendees/attendees.graphql.ts';
 import '../modules/check-ins/check-ins.graphql.ts';
 import '../modules/members/members.graphql.ts';
 import '../modules/live/live.graphql.ts';
+import '../modules/imports/imports.graphql.ts';
 
 /** The whole GraphQL schema; `npm run schema:print` writes it to schema.graphql. */
 export const schema = builder.toSchema();

@@ -3,6 +3,7 @@ import type { CustomField } from '../../generated/prisma/client.ts';
 import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
 import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
+import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
 import { registerAttendee } from '../registrations/registrations.service.ts';
 import { ATTENDEE_STATUSES, getAttendee, listAttendees, setAttendeeStatus, updateAttendee } from './attendees.service.ts';
 
@@ -103,6 +104,15 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getAttendee(ctx.deps, { actor: ctx.actor, attendeeId: String(args.id), query }),
+  }),
+  attendeesCsv: t.string({
+    description: 'The event’s attendees as CSV (the same file as GET /v1/events/{id}/registrations.csv).',
+    args: { eventId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      let csv = '';
+      for await (const chunk of await exportRegistrationsCsv(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId) })) csv += chunk;
+      return csv;
+    },
   }),
   attendees: t.prismaConnection(
     {

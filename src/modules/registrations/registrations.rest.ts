@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { jsonResponse, readJsonObject } from '../../rest/body.ts';
 import type { AppEnv } from '../../rest/context.ts';
 import { type StoredResponse, idempotent } from '../../rest/idempotency.ts';
+import { exportRegistrationsCsv } from './registrations.export.ts';
 import { presentAttendee } from './registrations.present.ts';
 import { getRegistration, listRegistrations } from './registrations.read.ts';
 import { type Registration, registerAttendee } from './registrations.service.ts';
@@ -45,6 +46,24 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
         ...response.headers,
         ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
       },
+    });
+  });
+
+  app.get('/v1/events/:eventId/registrations.csv', async (c) => {
+    const chunks = await exportRegistrationsCsv(deps, { actor: c.get('actor'), eventId: c.req.param('eventId') });
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    });
+    return new Response(body, {
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="registrations.csv"' },
     });
   });
 

@@ -10,7 +10,7 @@ import { validateCustomData } from './custom-data.ts';
 import { enqueueConfirmationEmail } from '../emails/emails.service.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
-import { RegistrationInput } from './registrations.schemas.ts';
+import { RegistrationInput, type RegistrationInputData } from './registrations.schemas.ts';
 
 export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
 
@@ -67,16 +67,20 @@ export interface RegisterOptions {
   onTransactionEnd?: (tx: Db, registration: Registration) => Promise<void>;
 }
 
+export interface ValidRegistration {
+  input: RegistrationInputData;
+  ticketType: TicketType;
+  customData: Record<string, unknown>;
+}
+
 /**
- * The one way an attendee comes to exist, whatever the source (REST, public form, dashboard, import).
- * Validation first (every problem reported at once); then one transaction that enforces capacity under row
- * locks, relies on the unique index for "one registration per email", and fires attendee.registered.
+ * The registration rules that need no database: the documented body, custom data against the event's
+ * fields, the ticket type, the event's status and window. Every problem is reported at once (422).
  */
-export async function register(deps: Deps, options: RegisterOptions): Promise<Registration> {
-  const { event } = options;
-  const checked = checkInput(RegistrationInput, options.input);
+export function validateRegistration(event: RegistrationEvent, rawInput: unknown, source: RegistrationSource): ValidRegistration {
+  const checked = checkInput(RegistrationInput, rawInput);
   const errors: FieldErrors = checked.success ? {} : { ...checked.errors };
-  const raw = (options.input ?? {}) as Record<string, unknown>;
+  const raw = (rawInput ?? {}) as Record<string, unknown>;
 
   // Checks against the event run on the raw input too, so one response lists every problem.
   const customData = isPlainObject(raw.custom_data) ? raw.custom_data : {};
@@ -85,10 +89,20 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
   const slug = checked.success ? checked.data.ticket_type_slug : typeof raw.ticket_type_slug === 'string' ? raw.ticket_type_slug.trim() : null;
   const ticketType = slug ? event.ticketTypes.find((t) => t.slug === slug) : event.ticketTypes.find((t) => t.isDefault);
   if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${slug}" not found.`];
-  const closed = registrationClosedReason(event, options.source);
+  const closed = registrationClosedReason(event, source);
   if (closed) errors.event = [closed];
   if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
-  const input = checked.data;
+  return { input: checked.data, ticketType, customData: custom.value };
+}
+
+/**
+ * The one way an attendee comes to exist, whatever the source (REST, public form, dashboard, import).
+ * Validation first (every problem reported at once); then one transaction that enforces capacity under row
+ * locks, relies on the unique index for "one registration per email", and fires attendee.registered.
+ */
+export async function register(deps: Deps, options: RegisterOptions): Promise<Registration> {
+  const { event } = options;
+  const { input, ticketType, customData } = validateRegistration(event, options.input, options.source);
   // CONTRACT §7: API and form follow the event's settings; dashboard and import send when asked; test mode never.
   const sendEmail =
     !options.testMode &&
@@ -111,7 +125,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
           phone: input.phone ?? null,
           country: input.country ?? null,
           qrToken: randomUUID(),
-          customData: custom.value as Prisma.InputJsonObject,
+          customData: customData as Prisma.InputJsonObject,
           source: options.source,
           testMode: options.testMode,
           apiKeyId: options.apiKeyId ?? null,

@@ -1,0 +1,145 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runImport } from '../../src/modules/imports/imports.service.ts';
+import { type TestApp, startTestApp } from '../support/app.ts';
+import { createSeedShapedEvent } from '../support/factories.ts';
+import { graphql, graphqlOk, http } from '../support/http.ts';
+import { subscribeWs } from '../support/subscriptions.ts';
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { createEndpoint } from '../support/webhooks.ts';
+
+let app: TestApp;
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  app = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  receiver = await new WebhookReceiver().start();
+});
+afterAll(async () => {
+  await app?.stop();
+  await receiver?.stop();
+});
+
+const IMPORT = 'mutation ($input: ImportAttendeesInput!) { importAttendees(input: $input) { id status total dryRun } }';
+const JOB = 'query ($id: ID!) { importJob(id: $id) { status total processed created skipped errors { row field message } } }';
+const TRICKY_COMPANY = 'Acme, "Quoted" Inc.\nSecond line';
+
+/** 2,003 attendee rows: 2,000 good, and 3 bad ones at rows 11 (no email), 21 (duplicate of row 2), 31 (unknown ticket type). */
+function csvFile(): string {
+  const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  const lines = ['first_name,last_name,email,phone,country,ticket_type_slug,company,job_title'];
+  let good = 0;
+  for (let row = 2; lines.length < 2004; row++) {
+    if (row === 11) lines.push('No,Email,,,,general,,');
+    else if (row === 21) lines.push('Dup,Licate,person0@example.com,,,general,,');
+    else if (row === 31) lines.push('Wrong,Ticket,wrong@example.com,,,platinum,,');
+    else {
+      const company = good === 5 ? quote(TRICKY_COMPANY) : `Company ${good}`;
+      lines.push(`Person,${good},person${good}@example.com,+4412345${good},GB,${good % 2 ? 'vip' : 'general'},${company},Engineer`);
+      good++;
+    }
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+async function waitForJob(id: string, token: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { importJob } = await graphqlOk(app.url, JOB, { token, variables: { id } });
+    if (importJob.status === 'COMPLETED' || importJob.status === 'FAILED') return importJob;
+    if (Date.now() > deadline) throw new Error(`import ${id} still ${importJob.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const BAD_ROWS = [
+  { row: 11, field: 'email', message: 'The email field is required.' },
+  { row: 21, field: 'email', message: 'This email has already been registered for this event.' },
+  { row: 31, field: 'ticket_type_slug', message: 'Ticket type "platinum" not found.' },
+];
+
+describe('CSV import', () => {
+  it('a dry run reports exactly the 3 bad rows and writes nothing', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const { importAttendees } = await graphqlOk(app.url, IMPORT, { token: seed.owner.token, variables: { input: { eventId: seed.event.id, csv: csvFile(), dryRun: true } } });
+    expect(importAttendees).toMatchObject({ total: 2003, dryRun: true });
+    const job = await waitForJob(importAttendees.id, seed.owner.token);
+    expect(job).toMatchObject({ status: 'COMPLETED', total: 2003, processed: 2003, created: 0, skipped: 2003 });
+    expect(job.errors).toEqual(BAD_ROWS);
+    expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(0);
+  });
+
+  it('the real run creates 2,000 (one webhook each), reports progress in order, keeps quoted fields, and exports 2,001 lines', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/import`, { triggers: ['ATTENDEE_REGISTERED'], selectedFields: ['attendee_id'] });
+    const started = Date.now();
+    const { importAttendees } = await graphqlOk(app.url, IMPORT, { token: seed.owner.token, variables: { input: { eventId: seed.event.id, csv: csvFile() } } });
+    const progress = await subscribeWs(app.url, 'subscription ($id: ID!) { importProgress(jobId: $id) { status processed created } }', {
+      token: seed.owner.token,
+      variables: { id: importAttendees.id },
+    });
+    const job = await waitForJob(importAttendees.id, seed.owner.token);
+    const seconds = (Date.now() - started) / 1000;
+    console.info(`imported 2,003 rows in ${seconds.toFixed(1)} s (${(2003 / seconds).toFixed(0)} rows/s)`);
+    expect(job).toMatchObject({ status: 'COMPLETED', processed: 2003, created: 2000, skipped: 3 });
+    expect(job.errors).toEqual(BAD_ROWS);
+
+    await expect.poll(() => progress.values.at(-1)?.importProgress.status, { timeout: 5_000 }).toBe('COMPLETED');
+    const processed = progress.values.map((v) => v.importProgress.processed);
+    expect(processed.length).toBeGreaterThan(2);
+    expect([...processed].sort((a, b) => a - b)).toEqual(processed);
+    expect(new Set(processed).size).toBe(processed.length - (processed.at(-1) === processed.at(-2) ? 1 : 0));
+    await progress.close();
+
+    expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id, source: 'IMPORT' } })).toBe(2000);
+    const tricky = await app.deps.prisma.attendee.findFirstOrThrow({ where: { eventId: seed.event.id, email: 'person5@example.com' } });
+    expect(tricky.customData).toEqual({ company: TRICKY_COMPANY, job_title: 'Engineer' });
+
+    await receiver.waitFor(() => new Set(receiver.on('/import').map((h) => h.json.attendee_id)).size === 2000, 90_000);
+    expect(receiver.on('/import')).toHaveLength(2000);
+
+    const exported = await http(`${app.url}/v1/events/${seed.event.id}/registrations.csv`, { headers: { authorization: `Bearer ${seed.liveKey}` } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const records = parse(exported.text) as string[][];
+    expect(records).toHaveLength(2001);
+    expect(records[0]).toEqual([
+      'id', 'first_name', 'last_name', 'email', 'phone', 'country', 'status', 'ticket_type', 'ticket_type_slug',
+      'registration_source', 'registered_at', 'checked_in_at', 'qr_token', 'company', 'job_title',
+    ]);
+    const row = records.find((r) => r[3] === 'person5@example.com')!;
+    expect(row.slice(1, 10)).toEqual(['Person', '5', 'person5@example.com', '+44123455', 'GB', 'registered', 'VIP', 'vip', 'import']);
+    expect(row[10]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(row.slice(13)).toEqual([TRICKY_COMPANY, 'Engineer']);
+
+    // Running the job again from the start (as after a crash) creates nobody twice.
+    await app.deps.prisma.importJob.update({ where: { id: importAttendees.id }, data: { status: 'RUNNING', processed: 0 } });
+    await runImport(app.deps, { importJobId: importAttendees.id, lastAttempt: false });
+    expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(2000);
+  }, 150_000);
+
+  it.each([
+    ['more than 50,000 rows', () => `first_name,last_name,email\n${'a,b,c@example.com\n'.repeat(60_000)}`, 'The csv field must not have more than 50000 rows (it has 60000).'],
+    ['no email column', () => 'first_name,last_name\nA,B\n', 'The header is missing the required column(s): email.'],
+    ['an empty file', () => '', 'The csv field must start with a header row.'],
+  ])('refuses %s at once', async (_case, csv, message) => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const result = await graphql(app.url, IMPORT, { token: seed.owner.token, variables: { input: { eventId: seed.event.id, csv: csv() } } });
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', errors: { csv: [message] } });
+    expect(await app.deps.prisma.importJob.count({ where: { eventId: seed.event.id } })).toBe(0);
+  });
+
+  it('reports unknown columns and sends emails only when asked', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const csv = 'first_name,last_name,email,shoe_size\nAda,Lovelace,ada.import@example.com,38\n';
+    const { importAttendees } = await graphqlOk(app.url, IMPORT, { token: seed.owner.token, variables: { input: { eventId: seed.event.id, csv } } });
+    const job = await waitForJob(importAttendees.id, seed.owner.token);
+    expect(job).toMatchObject({ created: 1, errors: [{ row: 1, field: 'shoe_size', message: 'Unknown column "shoe_size" (ignored).' }] });
+    expect(await app.deps.prisma.emailLog.count({ where: { eventId: seed.event.id } })).toBe(0);
+    const withEmails = await graphqlOk(app.url, IMPORT, {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, csv: 'first_name,last_name,email\nGrace,Hopper,grace.import@example.com\n', sendEmails: true } },
+    });
+    await waitForJob(withEmails.importAttendees.id, seed.owner.token);
+    expect(await app.deps.prisma.emailLog.count({ where: { eventId: seed.event.id, to: 'grace.import@example.com' } })).toBe(1);
+  });
+});
