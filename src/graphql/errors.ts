@@ -81,23 +81,14 @@ function withClosedCode(error: GraphQLError, phase?: 'GRAPHQL_PARSE_FAILED' | 'G
  * execution results here, parse and validation errors (which never reach yoga's maskError) below.
  */
 export function useAppErrors(logger: Logger): Plugin<GraphQLContext> {
+  const maskResults = (payload: Parameters<typeof handleStreamOrSingleExecutionResult>[0], context: GraphQLContext) =>
+    handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+      if (!result.errors?.length) return;
+      setResult({ ...result, errors: result.errors.map((e) => maskGraphQLError(e, { logger, requestId: context.requestId })) });
+    });
   return {
-    onExecute: ({ args }) => ({
-      onExecuteDone: (payload) =>
-        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-          if (!result.errors?.length) return;
-          const requestId = (args.contextValue as GraphQLContext).requestId;
-          setResult({ ...result, errors: result.errors.map((e) => maskGraphQLError(e, { logger, requestId })) });
-        }),
-    }),
-    onSubscribe: ({ args }) => ({
-      onSubscribeResult: (payload) =>
-        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-          if (!result.errors?.length) return;
-          const requestId = (args.contextValue as GraphQLContext).requestId;
-          setResult({ ...result, errors: result.errors.map((e) => maskGraphQLError(e, { logger, requestId })) });
-        }),
-    }),
+    onExecute: ({ args }) => ({ onExecuteDone: (payload) => maskResults(payload, args.contextValue as GraphQLContext) }),
+    onSubscribe: ({ args }) => ({ onSubscribeResult: (payload) => maskResults(payload, args.contextValue as GraphQLContext) }),
     onParse: () => ({ result, replaceParseResult }) => {
       if (result instanceof GraphQLError) replaceParseResult(withClosedCode(result, 'GRAPHQL_PARSE_FAILED'));
     },

@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/net.ts';
 import { TEST_SECRET_KEY, type TestApp, startTestApp } from '../support/app.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
@@ -29,14 +29,6 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const CHECK_INS = `subscription ($id: ID!) { checkIns(eventId: $id) { checkedInAt attendee { id firstName status } stats { registered checkedIn } } }`;
 

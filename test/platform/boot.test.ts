@@ -1,21 +1,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/net.ts';
 import { TEST_SECRET_KEY } from '../support/app.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { graphqlOk, http } from '../support/http.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHealthy(url: string, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();

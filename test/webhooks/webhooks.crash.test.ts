@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/net.ts';
 import { TEST_SECRET_KEY, type TestApp, startTestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
@@ -7,14 +7,6 @@ import { postRegistration, registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { createEndpoint } from '../support/webhooks.ts';
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 let admin: TestApp;
 let receiver: WebhookReceiver;

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma } from '../../generated/prisma/client.ts';
-import { type FieldErrors, forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
-import { checkInput, parseInput } from '../../lib/validation.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { validateCustomData } from '../registrations/custom-data.ts';
-import { RegistrationInput } from '../registrations/registrations.schemas.ts';
-import { claimSeat, loadRegistrationEvent } from '../registrations/registrations.service.ts';
+import { attendeeColumns, claimSeat, loadRegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
 
 export const ATTENDEE_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const;
@@ -100,32 +98,15 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
     custom_data: attendee.customData,
     ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
   };
-  const checked = checkInput(RegistrationInput, merged);
-  const errors: FieldErrors = checked.success ? {} : { ...checked.errors };
-  const custom = validateCustomData((merged.custom_data ?? {}) as Record<string, unknown>, event.customFields);
-  Object.assign(errors, custom.errors);
-  const ticketType = event.ticketTypes.find((t) => t.slug === (checked.success ? checked.data.ticket_type_slug : merged.ticket_type_slug));
-  if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${String(merged.ticket_type_slug)}" not found.`];
-  if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
-  const input = checked.data;
+  // The registration rules, but an event that has closed (or was cancelled) can still have its attendees edited.
+  const valid = validateRegistration(event, merged, 'DASHBOARD', { ignoreEventState: true });
+  const { ticketType } = valid;
   try {
     return await deps.jobs.transaction(async (tx) => {
       if (ticketType.id !== attendee.ticketTypeId && attendee.status !== 'CANCELLED') {
         await claimSeat(tx, { event: { ...event, capacity: null }, ticketType, testMode: attendee.testMode });
       }
-      return await tx.attendee.update({
-        where: { id: attendee.id },
-        data: {
-          firstName: input.first_name,
-          lastName: input.last_name,
-          email: input.email,
-          emailNormalized: input.email.toLowerCase(),
-          phone: input.phone ?? null,
-          country: input.country ?? null,
-          ticketTypeId: ticketType.id,
-          customData: custom.value as Prisma.InputJsonObject,
-        },
-      });
+      return await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
     });
   } catch (error) {
     if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) {

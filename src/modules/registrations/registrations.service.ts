@@ -77,7 +77,12 @@ export interface ValidRegistration {
  * The registration rules that need no database: the documented body, custom data against the event's
  * fields, the ticket type, the event's status and window. Every problem is reported at once (422).
  */
-export function validateRegistration(event: RegistrationEvent, rawInput: unknown, source: RegistrationSource): ValidRegistration {
+export function validateRegistration(
+  event: RegistrationEvent,
+  rawInput: unknown,
+  source: RegistrationSource,
+  options: { ignoreEventState?: boolean } = {},
+): ValidRegistration {
   const checked = checkInput(RegistrationInput, rawInput);
   const errors: FieldErrors = checked.success ? {} : { ...checked.errors };
   const raw = (rawInput ?? {}) as Record<string, unknown>;
@@ -89,10 +94,24 @@ export function validateRegistration(event: RegistrationEvent, rawInput: unknown
   const slug = checked.success ? checked.data.ticket_type_slug : typeof raw.ticket_type_slug === 'string' ? raw.ticket_type_slug.trim() : null;
   const ticketType = slug ? event.ticketTypes.find((t) => t.slug === slug) : event.ticketTypes.find((t) => t.isDefault);
   if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${slug}" not found.`];
-  const closed = registrationClosedReason(event, source);
+  const closed = options.ignoreEventState ? null : registrationClosedReason(event, source);
   if (closed) errors.event = [closed];
   if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
   return { input: checked.data, ticketType, customData: custom.value };
+}
+
+/** The attendee columns a valid registration body sets (on create, and on edit from the dashboard). */
+export function attendeeColumns(valid: ValidRegistration) {
+  return {
+    ticketTypeId: valid.ticketType.id,
+    firstName: valid.input.first_name,
+    lastName: valid.input.last_name,
+    email: valid.input.email,
+    emailNormalized: valid.input.email.toLowerCase(),
+    phone: valid.input.phone ?? null,
+    country: valid.input.country ?? null,
+    customData: valid.customData as Prisma.InputJsonObject,
+  };
 }
 
 /**
@@ -117,15 +136,8 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
           id: newId('attendee'),
           organisationId: event.organisationId,
           eventId: event.id,
-          ticketTypeId: ticketType.id,
-          firstName: input.first_name,
-          lastName: input.last_name,
-          email: input.email,
-          emailNormalized: input.email.toLowerCase(),
-          phone: input.phone ?? null,
-          country: input.country ?? null,
+          ...attendeeColumns({ input, ticketType, customData }),
           qrToken: randomUUID(),
-          customData: customData as Prisma.InputJsonObject,
           source: options.source,
           testMode: options.testMode,
           apiKeyId: options.apiKeyId ?? null,
