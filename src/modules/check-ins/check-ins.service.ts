@@ -5,7 +5,7 @@ import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
+import { findRegistrationEvent } from '../registrations/registrations.service.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
 
@@ -39,9 +39,8 @@ export async function checkIn(deps: Deps, options: { actor: Actor; input: unknow
   const actor = authorize(options.actor, 'check-ins:write');
   const input = parseInput(CheckInInput, options.input);
   const field = input.qr_token ? 'qr_token' : 'attendee_id';
-  const scopedEventId = input.event_id
-    ? (await findAuthorizedEvent(deps, { actor, eventId: input.event_id, permission: 'events:read' })).event.id
-    : null;
+  // The event (cached, like registration's) when the scanner is scoped to one.
+  const scopedEventId = input.event_id ? (await findRegistrationEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' })).id : null;
 
   const attendeeId = input.attendee_id ? parseId('attendee', input.attendee_id) : null;
   const found = input.qr_token
