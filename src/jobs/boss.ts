@@ -28,6 +28,7 @@ export async function startBoss(options: { databaseUrl: string; logger: Logger; 
 export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[]): Promise<void> {
   for (const definition of definitions) {
     await boss.createQueue(definition.name, { ...definition.queue });
+    if (definition.cron) await boss.schedule(definition.name, definition.cron, {});
   }
 }
 

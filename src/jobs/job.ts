@@ -8,6 +8,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   payload: S;
   queue?: Omit<QueueOptions, 'name'>;
   work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'pollingIntervalSeconds'>;
+  /** Run on this cron schedule (UTC) as well, once across all processes. */
+  cron?: string;
   handler(deps: Deps, payload: z.output<S>, job: { id: string; retryCount: number }): Promise<void>;
 }
 

@@ -21,7 +21,17 @@ const PUBLIC_READS_PER_MIN = 120;
 
 export function createRateLimiters(pool: pg.Pool, config: Pick<Config, 'publicFormRateLimitPerMin' | 'apiRateLimitPerMin'>): RateLimiters {
   const limiter = (keyPrefix: string, points: number) =>
-    new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: 60 });
+    new RateLimiterPostgres({
+      storeClient: pool,
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      keyPrefix,
+      points,
+      duration: 60,
+      // Deletes windows that ended over an hour ago, so one row per client IP does not pile up forever.
+      clearExpiredByTimeout: true,
+    });
   return {
     publicForm: limiter('form', config.publicFormRateLimitPerMin),
     publicRead: limiter('public', PUBLIC_READS_PER_MIN),

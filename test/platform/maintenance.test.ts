@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/lib/ids.ts';
+import { cleanupJob } from '../../src/modules/maintenance/maintenance.jobs.ts';
+import { type TestApp, startTestApp } from '../support/app.ts';
+import { createSeedShapedEvent, createUser } from '../support/factories.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('hourly cleanup', () => {
+  it('is scheduled, and deletes expired idempotency keys and sessions only', async () => {
+    expect(await app.deps.boss.getSchedules(cleanupJob.name)).toEqual([expect.objectContaining({ name: 'maintenance.cleanup', cron: '17 * * * *' })]);
+    const seed = await createSeedShapedEvent(app.deps);
+    const user = await createUser(app.deps);
+    const key = (expiresAt: Date) => ({
+      id: newId('idempotencyKey'),
+      organisationId: seed.owner.organisationId,
+      apiKeyId: seed.liveKeyId,
+      key: newId('idempotencyKey'),
+      method: 'POST',
+      path: '/x',
+      requestHash: 'h',
+      expiresAt,
+    });
+    await app.deps.prisma.idempotencyKey.createMany({ data: [key(new Date(Date.now() - 1000)), key(new Date(Date.now() + 3_600_000))] });
+    await app.deps.prisma.session.update({ where: { id: user.sessionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+
+    await cleanupJob.handler(app.deps, {}, { id: 'manual', retryCount: 0 });
+
+    expect(await app.deps.prisma.idempotencyKey.count({ where: { organisationId: seed.owner.organisationId } })).toBe(1);
+    expect(await app.deps.prisma.session.count({ where: { id: user.sessionId } })).toBe(0);
+    expect(await app.deps.prisma.session.count({ where: { id: seed.owner.sessionId } })).toBe(1);
+  });
+});
