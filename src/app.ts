@@ -72,7 +72,9 @@ export async function startApp(
     const pubsub = new PgPubSub(databaseUrl, logger);
     await pubsub.start();
     cleanup.push(() => pubsub.close());
-    const jobs = new JobQueue(boss, pubsub, prisma);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'eventogate' });
+    cleanup.push(() => pool.end());
+    const jobs = new JobQueue(boss, pubsub, prisma, pool);
     await jobs.start();
     cleanup.push(async () => jobs.close());
     const caches = {
@@ -104,6 +106,7 @@ export async function startApp(
       logger,
       secretKey,
       apiKeyUsage,
+      pool,
       jobs,
       pubsub,
       caches,

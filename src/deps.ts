@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { JobQueue } from './jobs/queue.ts';
@@ -20,6 +21,8 @@ export interface Deps {
   /** SECRET_KEY, or the one generated into DATA_DIR for the embedded default. */
   secretKey: string;
   apiKeyUsage: ApiKeyUsageTracker;
+  /** pg pool for plain-SQL hot paths (src/db/sql.ts). */
+  pool: pg.Pool;
   /** Enqueue jobs in a transaction, wake workers after commit. */
   jobs: JobQueue;
   /** Cross-process messages (LISTEN/NOTIFY). */

@@ -8,7 +8,7 @@ export { PrismaClient };
 export type Db = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
 export function createPrisma(options: { databaseUrl: string; poolSize?: number; logQueries?: boolean }): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 60 });
+  const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
   return new PrismaClient({
     adapter,
     ...(options.logQueries ? { log: [{ emit: 'event', level: 'query' }] } : {}),

@@ -1,6 +1,8 @@
 import { type PgBoss, type SendOptions, fromPrisma } from 'pg-boss';
 import type { z } from 'zod';
+import type pg from 'pg';
 import type { Db, PrismaClient } from '../db/prisma.ts';
+import { type Sql, clientSql } from '../db/sql.ts';
 import type { PgPubSub } from '../lib/pubsub.ts';
 import type { JobDefinition } from './job.ts';
 
@@ -27,7 +29,28 @@ export class JobQueue {
     private readonly boss: PgBoss,
     private readonly pubsub: PgPubSub,
     private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
   ) {}
+
+  /** The same, as a plain pg transaction (see src/db/sql.ts for why some hot paths use one). */
+  async sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const sql = clientSql(client);
+    const queues = new Set<string>();
+    this.#sentIn.set(sql, queues);
+    try {
+      await client.query('BEGIN');
+      const result = await fn(sql);
+      await client.query('COMMIT');
+      for (const queue of queues) this.wake(queue);
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 
   /**
    * prisma.$transaction that wakes the workers of every queue it sent jobs to, once it has committed
@@ -47,11 +70,15 @@ export class JobQueue {
     await this.pubsub.subscribe(WAKE_CHANNEL, (queue) => this.#wakeLocal(queue));
   }
 
-  /** Validates the payload, then inserts the job through `db` (a Prisma transaction or the client). */
-  async send<S extends z.ZodType>(db: Db, definition: JobDefinition<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
+  /** Validates the payload, then inserts the job through `db` (a Prisma transaction or client, or plain SQL). */
+  async send<S extends z.ZodType>(db: Db | Sql, definition: JobDefinition<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
     const data = definition.payload.parse(payload) as object;
     this.#sentIn.get(db)?.add(definition.name);
-    return await this.boss.send(definition.name, data, { ...options, db: fromPrisma(db as Parameters<typeof fromPrisma>[0]) });
+    const executor =
+      '$queryRawUnsafe' in db
+        ? fromPrisma(db as Parameters<typeof fromPrisma>[0])
+        : { executeSql: async (text: string, values?: unknown[]) => ({ rows: await (db as Sql).query(text, values) }) };
+    return await this.boss.send(definition.name, data, { ...options, db: executor });
   }
 
   /** Wakes `queue`'s workers in `ms` (for jobs scheduled to start later); polling covers a process restart. */

@@ -59,8 +59,12 @@ export function unauthenticated(message = 'Authentication required.'): AppError 
   return new AppError('UNAUTHENTICATED', message);
 }
 
-/** True when `error` is PostgreSQL's unique violation (Prisma P2002) of the named index, e.g. "users_email_key". */
+/**
+ * True when `error` is PostgreSQL's unique violation of the named index (e.g. "users_email_key"), whether
+ * it came through Prisma (P2002) or straight from pg (23505).
+ */
 export function isUniqueViolation(error: unknown, index: string): boolean {
-  const e = error as { code?: string; meta?: { driverAdapterError?: { cause?: { constraint?: { index?: string } } } } };
+  const e = error as { code?: string; constraint?: string; meta?: { driverAdapterError?: { cause?: { constraint?: { index?: string } } } } };
+  if (e?.code === '23505') return e.constraint === index;
   return e?.code === 'P2002' && e.meta?.driverAdapterError?.cause?.constraint?.index === index;
 }

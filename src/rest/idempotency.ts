@@ -1,4 +1,4 @@
-import type { Db } from '../db/prisma.ts';
+import type { Sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 import { invalidField, isUniqueViolation } from '../lib/errors.ts';
@@ -15,8 +15,8 @@ export interface StoredResponse {
 }
 
 export interface IdempotencyHooks {
-  onTransactionStart(tx: Db): Promise<void>;
-  complete(tx: Db, response: StoredResponse): Promise<void>;
+  onTransactionStart(sql: Sql): Promise<void>;
+  complete(sql: Sql, response: StoredResponse): Promise<void>;
 }
 
 interface Scope {
@@ -70,25 +70,18 @@ export async function idempotent(
   const id = newId('idempotencyKey');
   try {
     const response = await run({
-      onTransactionStart: async (tx) => {
-        await tx.idempotencyKey.create({
-          data: {
-            id,
-            organisationId: scope.organisationId,
-            apiKeyId: scope.apiKeyId,
-            key: scope.key,
-            method: scope.method,
-            path: scope.path,
-            requestHash,
-            expiresAt: new Date(Date.now() + TTL_MS),
-          },
-        });
+      onTransactionStart: async (sql) => {
+        await sql.query(
+          `INSERT INTO idempotency_keys (id, organisation_id, api_key_id, key, method, path, request_hash, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [id, scope.organisationId, scope.apiKeyId, scope.key, scope.method, scope.path, requestHash, new Date(Date.now() + TTL_MS)],
+        );
       },
-      complete: async (tx, stored) => {
-        await tx.idempotencyKey.update({
-          where: { id },
-          data: { responseStatus: stored.status, responseBody: stored.body, responseHeaders: stored.headers, completedAt: new Date() },
-        });
+      complete: async (sql, stored) => {
+        await sql.query(
+          `UPDATE idempotency_keys SET response_status = $2, response_body = $3, response_headers = $4::jsonb, completed_at = now() WHERE id = $1`,
+          [id, stored.status, stored.body, JSON.stringify(stored.headers)],
+        );
       },
     });
     return { ...response, replayed: false };

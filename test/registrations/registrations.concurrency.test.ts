@@ -131,8 +131,8 @@ describe('the registration transaction', () => {
         eventId: seed.event.id,
         input: registrationBody(),
         source: 'API',
-        onTransactionEnd: async (tx) => {
-          const [row] = await tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhooks.fan-out'`;
+        onTransactionEnd: async (sql) => {
+          const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhooks.fan-out'`);
           enqueuedInside = row?.n ?? 0;
           throw new Error('boom after enqueue');
         },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma } from '../../generated/prisma/client.ts';
 import { forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
@@ -104,7 +105,7 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
   try {
     return await deps.jobs.transaction(async (tx) => {
       if (ticketType.id !== attendee.ticketTypeId && attendee.status !== 'CANCELLED') {
-        await claimSeat(tx, { event: { ...event, capacity: null }, ticketType, testMode: attendee.testMode });
+        await claimSeat(prismaSql(tx), { event: { ...event, capacity: null }, ticketType, testMode: attendee.testMode });
       }
       return await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
     });
@@ -130,7 +131,7 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
   const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   if (!event || !ticketType) throw notFound('Event');
   const updated = await deps.jobs.transaction(async (tx) => {
-    if (attendee.status === 'CANCELLED') await claimSeat(tx, { event, ticketType, testMode: attendee.testMode });
+    if (attendee.status === 'CANCELLED') await claimSeat(prismaSql(tx), { event, ticketType, testMode: attendee.testMode });
     const changed = await tx.attendee.update({
       where: { id: attendee.id },
       data: {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { attendeeFromRow, poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
-import { findRegistrationEvent } from '../registrations/registrations.service.ts';
+import { findRegistrationEvent, loadRegistrationEvent } from '../registrations/registrations.service.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
 
@@ -43,34 +44,41 @@ export async function checkIn(deps: Deps, options: { actor: Actor; input: unknow
   const scopedEventId = input.event_id ? (await findRegistrationEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' })).id : null;
 
   const attendeeId = input.attendee_id ? parseId('attendee', input.attendee_id) : null;
-  const found = input.qr_token
-    ? await deps.prisma.attendee.findUnique({ where: { qrToken: input.qr_token }, include: ATTENDEE_INCLUDE })
+  // Plain SQL and the cached event: a door scanner is a hot path (see src/db/sql.ts).
+  const [row] = input.qr_token
+    ? await poolSql(deps).query('SELECT * FROM attendees WHERE qr_token = $1', [input.qr_token])
     : attendeeId
-      ? await deps.prisma.attendee.findUnique({ where: { id: attendeeId }, include: ATTENDEE_INCLUDE })
-      : null;
+      ? await poolSql(deps).query('SELECT * FROM attendees WHERE id = $1', [attendeeId])
+      : [];
+  const found = row ? attendeeFromRow(row) : null;
   // Another organisation's ticket, or the other mode's, is as unknown as a made-up one.
   if (!found || found.organisationId !== actor.organisationId || !modeMatches(actor, found.testMode)) {
     throw notFound(input.qr_token ? 'Ticket' : 'Attendee');
   }
   if (scopedEventId && found.eventId !== scopedEventId) throw invalidField(field, 'This ticket is for another event.');
   if (found.status === 'CANCELLED') throw invalidField(field, 'This registration has been cancelled.');
-  const { event, ...attendee } = found;
+  const event = await loadRegistrationEvent(deps, found.eventId);
+  const ticketType = event?.ticketTypes.find((t) => t.id === found.ticketTypeId);
+  if (!event || !ticketType) throw notFound('Event');
 
-  const result = await deps.jobs.transaction(async (tx) => {
-    const updated = await tx.$queryRaw<Array<{ id: string }>>`
-      UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now()
-      WHERE id = ${attendee.id} AND status IN ('REGISTERED', 'NO_SHOW')
-      RETURNING id`;
-    const current = await tx.attendee.findUniqueOrThrow({ where: { id: attendee.id }, include: { ticketType: true } });
-    if (updated.length === 1) {
-      await emitTrigger(deps, tx, { trigger: 'ATTENDEE_CHECKED_IN', attendee: current, event, ticketType: current.ticketType });
-      return { attendee: current, event, alreadyCheckedIn: false };
+  const result = await deps.jobs.sqlTransaction(async (sql) => {
+    const [updated] = await sql.query(
+      `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now()
+       WHERE id = $1 AND status IN ('REGISTERED', 'NO_SHOW') RETURNING *`,
+      [found.id],
+    );
+    if (updated) {
+      const attendee = attendeeFromRow(updated);
+      await emitTrigger(deps, sql, { trigger: 'ATTENDEE_CHECKED_IN', attendee, event, ticketType });
+      return { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: false };
     }
-    if (current.status === 'CANCELLED') throw invalidField(field, 'This registration has been cancelled.');
-    return { attendee: current, event, alreadyCheckedIn: true };
+    const [current] = await sql.query('SELECT * FROM attendees WHERE id = $1', [found.id]);
+    const attendee = attendeeFromRow(current as Record<string, unknown>);
+    if (attendee.status === 'CANCELLED') throw invalidField(field, 'This registration has been cancelled.');
+    return { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: true };
   });
   if (!result.alreadyCheckedIn) {
-    await deps.live.publish({ kind: 'checked_in', eventId: event.id, attendeeId: attendee.id, testMode: attendee.testMode });
+    await deps.live.publish({ kind: 'checked_in', eventId: event.id, attendeeId: found.id, testMode: found.testMode });
   }
   return result;
 }

@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import type { Db } from '../../db/prisma.ts';
+import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, EmailLog, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
@@ -17,21 +17,16 @@ export const CONFIRMATION = 'confirmation';
  */
 export async function enqueueConfirmationEmail(
   deps: Deps,
-  tx: Db,
+  sql: Sql,
   options: { attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'> },
 ): Promise<void> {
-  const log = await tx.emailLog.create({
-    data: {
-      id: newId('emailLog'),
-      organisationId: options.event.organisationId,
-      eventId: options.event.id,
-      attendeeId: options.attendee.id,
-      kind: CONFIRMATION,
-      to: options.attendee.email,
-      subject: `Your registration for ${options.event.name}`,
-    },
-  });
-  await deps.jobs.send(tx, confirmationEmailJob, { emailLogId: log.id });
+  const id = newId('emailLog');
+  await sql.query(
+    `INSERT INTO email_logs (id, organisation_id, event_id, attendee_id, kind, "to", subject, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+    [id, options.event.organisationId, options.event.id, options.attendee.id, CONFIRMATION, options.attendee.email, `Your registration for ${options.event.name}`],
+  );
+  await deps.jobs.send(sql, confirmationEmailJob, { emailLogId: id });
 }
 
 /**

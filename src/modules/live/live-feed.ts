@@ -35,6 +35,8 @@ type Listener = (update: LiveUpdate) => void;
  */
 export class LiveFeed {
   readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #outbox: LiveMessage[] = [];
+  #flushTimer: NodeJS.Timeout | null = null;
   #deps: Pick<Deps, 'prisma' | 'logger'> | null = null;
 
   constructor(private readonly pubsub: PgPubSub) {}
@@ -44,10 +46,22 @@ export class LiveFeed {
     await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload));
   }
 
-  /** After commit. Test-mode attendees are not shown on live feeds. */
+  /**
+   * After commit. Messages of the next 2 ms go out together as one NOTIFY (a JSON array, well under the
+   * 8 KB limit), so a busy door does not cost a round trip per scan. Test-mode attendees are not shown.
+   */
   async publish(message: LiveMessage & { testMode: boolean }): Promise<void> {
     if (message.testMode) return;
-    await this.pubsub.publish(CHANNEL, JSON.stringify({ kind: message.kind, eventId: message.eventId, attendeeId: message.attendeeId }));
+    this.#outbox.push({ kind: message.kind, eventId: message.eventId, attendeeId: message.attendeeId });
+    this.#flushTimer ??= setTimeout(() => this.#flush(), 2);
+  }
+
+  #flush(): void {
+    this.#flushTimer = null;
+    while (this.#outbox.length > 0) {
+      const batch = this.#outbox.splice(0, 50);
+      this.pubsub.publish(CHANNEL, JSON.stringify(batch)).catch((error: unknown) => this.#deps?.logger.error({ err: error }, 'live feed could not publish'));
+    }
   }
 
   /** Updates for one event, as an async iterator that ends when the consumer stops. */
@@ -91,12 +105,16 @@ export class LiveFeed {
   }
 
   async #receive(payload: string): Promise<void> {
-    let message: LiveMessage;
+    let messages: LiveMessage[];
     try {
-      message = JSON.parse(payload) as LiveMessage;
+      messages = JSON.parse(payload) as LiveMessage[];
     } catch {
       return;
     }
+    for (const message of messages) await this.#deliver(message);
+  }
+
+  async #deliver(message: LiveMessage): Promise<void> {
     const listeners = this.#listeners.get(message.eventId);
     if (!listeners || listeners.size === 0) return;
     try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/prisma.ts';
+import { type Sql, attendeeFromRow } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type FieldErrors, forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
@@ -22,7 +22,6 @@ export interface Registration {
 }
 
 const DUPLICATE_EMAIL = 'This email has already been registered for this event.';
-const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
 /** An event with what registering needs (ticket types, fields), if the actor may register attendees for it. */
 export async function findRegistrationEvent(
@@ -62,9 +61,9 @@ export interface RegisterOptions {
   sendEmail?: boolean;
   import?: { jobId: string; row: number };
   /** Runs first inside the registration's transaction (e.g. to claim an idempotency key). */
-  onTransactionStart?: (tx: Db) => Promise<void>;
+  onTransactionStart?: (sql: Sql) => Promise<void>;
   /** Runs last inside the transaction, after the attendee and its jobs (e.g. to store the response to replay). */
-  onTransactionEnd?: (tx: Db, registration: Registration) => Promise<void>;
+  onTransactionEnd?: (sql: Sql, registration: Registration) => Promise<void>;
 }
 
 export interface ValidRegistration {
@@ -127,30 +126,44 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     !options.testMode &&
     (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail));
 
+  const columns = attendeeColumns({ input, ticketType, customData });
   try {
-    const registration = await deps.jobs.transaction(async (tx) => {
-      await options.onTransactionStart?.(tx);
-      await claimSeat(tx, { event, ticketType, testMode: options.testMode });
-      const attendee = await tx.attendee.create({
-        data: {
-          id: newId('attendee'),
-          organisationId: event.organisationId,
-          eventId: event.id,
-          ...attendeeColumns({ input, ticketType, customData }),
-          qrToken: randomUUID(),
-          source: options.source,
-          testMode: options.testMode,
-          apiKeyId: options.apiKeyId ?? null,
-          importJobId: options.import?.jobId ?? null,
-          importRow: options.import?.row ?? null,
-        },
-      });
-      await emitTrigger(deps, tx, { trigger: 'ATTENDEE_REGISTERED', attendee, event, ticketType });
-      if (sendEmail) await enqueueConfirmationEmail(deps, tx, { attendee, event });
+    // Plain SQL: registration is the hottest write path (see src/db/sql.ts).
+    const registration = await deps.jobs.sqlTransaction(async (sql) => {
+      await options.onTransactionStart?.(sql);
+      await claimSeat(sql, { event, ticketType, testMode: options.testMode });
+      const [row] = await sql.query(
+        `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
+           phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::"RegistrationSource", $14, $15, $16, $17, now())
+         RETURNING *`,
+        [
+          newId('attendee'),
+          event.organisationId,
+          event.id,
+          columns.ticketTypeId,
+          columns.firstName,
+          columns.lastName,
+          columns.email,
+          columns.emailNormalized,
+          columns.phone,
+          columns.country,
+          randomUUID(),
+          JSON.stringify(columns.customData),
+          options.source,
+          options.testMode,
+          options.apiKeyId ?? null,
+          options.import?.jobId ?? null,
+          options.import?.row ?? null,
+        ],
+      );
+      const attendee = attendeeFromRow(row as Record<string, unknown>);
+      await emitTrigger(deps, sql, { trigger: 'ATTENDEE_REGISTERED', attendee, event, ticketType });
+      if (sendEmail) await enqueueConfirmationEmail(deps, sql, { attendee, event });
       const registration = { attendee: { ...attendee, ticketType }, event };
-      await options.onTransactionEnd?.(tx, registration);
+      await options.onTransactionEnd?.(sql, registration);
       return registration;
-    }, TRANSACTION_OPTIONS);
+    });
     await deps.live.publish({ kind: 'registered', eventId: event.id, attendeeId: registration.attendee.id, testMode: options.testMode });
     return registration;
   } catch (error) {
@@ -191,20 +204,22 @@ function registrationClosedReason(event: Event, source: RegistrationSource): str
  * concurrent registrations for the last seat serialise and exactly capacity of them succeed. Unlimited
  * events take no lock at all. Cancelled attendees free their seat; test registrations count separately.
  */
-export async function claimSeat(tx: Db, options: { event: Event; ticketType: TicketType; testMode: boolean }): Promise<void> {
+export async function claimSeat(sql: Sql, options: { event: Event; ticketType: TicketType; testMode: boolean }): Promise<void> {
   const { event, ticketType, testMode } = options;
   if (event.capacity !== null) {
-    await tx.$queryRaw`SELECT id FROM events WHERE id = ${event.id} FOR UPDATE`;
-    const [row] = await tx.$queryRaw<Array<{ taken: number }>>`
-      SELECT count(*)::int AS taken FROM attendees
-      WHERE event_id = ${event.id} AND test_mode = ${testMode} AND status <> 'CANCELLED'`;
+    await sql.query('SELECT id FROM events WHERE id = $1 FOR UPDATE', [event.id]);
+    const [row] = await sql.query<{ taken: number }>(
+      `SELECT count(*)::int AS taken FROM attendees WHERE event_id = $1 AND test_mode = $2 AND status <> 'CANCELLED'`,
+      [event.id, testMode],
+    );
     if ((row?.taken ?? 0) >= event.capacity) throw invalidInput({ event: ['This event is full.'] });
   }
   if (ticketType.capacity !== null) {
-    await tx.$queryRaw`SELECT id FROM ticket_types WHERE id = ${ticketType.id} FOR UPDATE`;
-    const [row] = await tx.$queryRaw<Array<{ taken: number }>>`
-      SELECT count(*)::int AS taken FROM attendees
-      WHERE ticket_type_id = ${ticketType.id} AND test_mode = ${testMode} AND status <> 'CANCELLED'`;
+    await sql.query('SELECT id FROM ticket_types WHERE id = $1 FOR UPDATE', [ticketType.id]);
+    const [row] = await sql.query<{ taken: number }>(
+      `SELECT count(*)::int AS taken FROM attendees WHERE ticket_type_id = $1 AND test_mode = $2 AND status <> 'CANCELLED'`,
+      [ticketType.id, testMode],
+    );
     if ((row?.taken ?? 0) >= ticketType.capacity) {
       throw invalidInput({ ticket_type_slug: [`Ticket type "${ticketType.slug}" is sold out.`] });
     }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/prisma.ts';
+import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
@@ -12,7 +13,7 @@ import { webhookDeliveryJob, webhookFanOutJob } from './webhooks.jobs.ts';
  */
 export async function emitTrigger(
   deps: Deps,
-  tx: Db,
+  tx: Db | Sql,
   options: { trigger: WebhookTriggerEnum; attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'>; ticketType: Pick<TicketType, 'name'> },
 ): Promise<void> {
   if (options.attendee.testMode) return;
