@@ -122,7 +122,7 @@ describe('Idempotency-Key', () => {
 describe('the registration transaction', () => {
   it('a failure after the job was enqueued rolls back the attendee and the job', async () => {
     const seed = await createSeedShapedEvent(app.deps);
-    const actor = { kind: 'apiKey' as const, apiKeyId: seed.liveKeyId, organisationId: seed.owner.organisationId, environment: 'LIVE' as const };
+    const actor = seed.liveActor;
     const jobsBefore = (await app.deps.boss.findJobs('webhooks.fan-out')).length;
     let enqueuedInside = 0;
     await expect(

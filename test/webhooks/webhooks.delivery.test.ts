@@ -123,7 +123,7 @@ describe('attendee.registered deliveries', () => {
   it('a registration whose transaction rolls back sends nothing', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/rollback`);
-    const actor = { kind: 'apiKey' as const, apiKeyId: seed.liveKeyId, organisationId: seed.owner.organisationId, environment: 'LIVE' as const };
+    const actor = seed.liveActor;
     await expect(
       registerAttendee(app.deps, {
         actor,

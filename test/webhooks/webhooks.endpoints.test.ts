@@ -103,7 +103,7 @@ describe('createWebhookEndpoint', () => {
         },
       });
     }
-    const actor = { kind: 'apiKey' as const, apiKeyId: seed.liveKeyId, organisationId: seed.owner.organisationId, environment: 'LIVE' as const };
+    const actor = seed.liveActor;
     const { attendee } = await registerAttendee(app.deps, { actor, eventId: seed.event.id, input: registrationBody(), source: 'API' });
     await expect
       .poll(async () => (await app.deps.prisma.webhookAttempt.findMany({ where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1 } })).length, { timeout: 5_000 })

@@ -3,7 +3,7 @@ import { WEBHOOK_TRIGGERS } from './webhooks.schemas.ts';
 import { PAYLOAD_FIELDS } from './webhook-payload.ts';
 import {
   type CreatedEndpoint,
-  authorizeDeliveryListing,
+  listWebhookDeliveries,
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   listWebhookEndpoints,
@@ -113,10 +113,7 @@ builder.queryFields((t) => ({
       maxSize: 100,
       description: 'Newest first, with every attempt.',
       args: { endpointId: t.arg.id({ required: true }) },
-      resolve: async (query, _root, args, ctx) => {
-        const endpointId = await authorizeDeliveryListing(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId) });
-        return await ctx.deps.prisma.webhookDelivery.findMany({ ...query, where: { endpointId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
-      },
+      resolve: (query, _root, args, ctx) => listWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId), query }),
     },
     { name: 'WebhookDeliveryConnection' },
     { name: 'WebhookDeliveryEdge' },

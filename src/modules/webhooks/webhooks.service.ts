@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Deps } from '../../deps.ts';
-import type { WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.ts';
+import type { Prisma, WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.ts';
 import { encryptSecret } from '../../lib/crypto.ts';
 import { forbidden, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
@@ -99,9 +99,13 @@ export async function listWebhookEndpoints(deps: Deps, options: { actor: Actor }
   return await deps.prisma.webhookEndpoint.findMany({ where: { organisationId: actor.organisationId }, orderBy: { createdAt: 'asc' } });
 }
 
-/** The endpoint's id, checked against the caller's organisation, for listing its deliveries. */
-export async function authorizeDeliveryListing(deps: Deps, options: { actor: Actor; endpointId: string }): Promise<string> {
-  return (await findAuthorizedEndpoint(deps, options.actor, options.endpointId)).endpoint.id;
+/** An endpoint's deliveries, newest first; `query` is Pothos's selection and page (attempts included). */
+export async function listWebhookDeliveries(
+  deps: Deps,
+  options: { actor: Actor; endpointId: string; query: Omit<Prisma.WebhookDeliveryFindManyArgs, 'where' | 'orderBy'> },
+): Promise<WebhookDelivery[]> {
+  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, options.endpointId);
+  return await deps.prisma.webhookDelivery.findMany({ ...options.query, where: { endpointId: endpoint.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
 }
 
 /** A signed sample payload to one endpoint, now; the result is recorded like any delivery. */
