@@ -87,7 +87,7 @@ export async function startApp(
     cleanup.push(async () => mailer.close());
     const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
     cleanup.push(() => apiKeyUsage.close());
-    // A small pool of its own for rate-limit counters, which rate-limiter-flexible writes with raw SQL. Every
+    // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
     // request of one key updates the same row; without synchronous_commit each update would hold that row's
     // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
     // harmless, so these commits do not wait for the flush.

@@ -12,7 +12,25 @@ export interface Sql {
 }
 
 export function clientSql(client: pg.PoolClient): Sql {
-  return { query: async <T>(text: string, values: readonly unknown[] = []) => (await client.query(text, values as unknown[])).rows as T[] };
+  return {
+    query: async <T>(text: string, values: readonly unknown[] = []) =>
+      (await client.query({ name: statementName(text), text, values: values as unknown[] })).rows as T[],
+  };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Hot-path statements are prepared once per connection (a named statement: PostgreSQL parses and plans it
+ * once, and later executions send only the values). The texts are constants in the code, so the set is small.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `eg_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** Single statements on the app's pool (each its own transaction). */

@@ -74,11 +74,21 @@ export class JobQueue {
   async send<S extends z.ZodType>(db: Db | Sql, definition: JobDefinition<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
     const data = definition.payload.parse(payload) as object;
     this.#sentIn.get(db)?.add(definition.name);
-    const executor =
-      '$queryRawUnsafe' in db
-        ? fromPrisma(db as Parameters<typeof fromPrisma>[0])
-        : { executeSql: async (text: string, values?: unknown[]) => ({ rows: await (db as Sql).query(text, values) }) };
-    return await this.boss.send(definition.name, data, { ...options, db: executor });
+    return await this.boss.send(definition.name, data, { ...options, db: this.#executor(db) });
+  }
+
+  #executor(db: Db | Sql) {
+    return '$queryRawUnsafe' in db
+      ? fromPrisma(db as Parameters<typeof fromPrisma>[0])
+      : { executeSql: async (text: string, values?: unknown[]) => ({ rows: await (db as Sql).query(text, values) }) };
+  }
+
+  /** Several jobs of one queue in one INSERT (pg-boss `insert`), through `db` like `send`. */
+  async sendMany<S extends z.ZodType>(db: Db | Sql, definition: JobDefinition<S>, payloads: Array<z.input<S>>): Promise<void> {
+    if (payloads.length === 0) return;
+    const jobs = payloads.map((payload) => ({ data: definition.payload.parse(payload) as object }));
+    this.#sentIn.get(db)?.add(definition.name);
+    await this.boss.insert(definition.name, jobs, { db: this.#executor(db) });
   }
 
   /** Wakes `queue`'s workers in `ms` (for jobs scheduled to start later); polling covers a process restart. */

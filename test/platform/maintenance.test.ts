@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('hourly cleanup', () => {
-  it('is scheduled, and deletes expired idempotency keys and sessions only', async () => {
+  it('is scheduled, and deletes expired idempotency keys, sessions and old rate-limit windows only', async () => {
     expect(await app.deps.boss.getSchedules(cleanupJob.name)).toEqual([expect.objectContaining({ name: 'maintenance.cleanup', cron: '17 * * * *' })]);
     const seed = await createSeedShapedEvent(app.deps);
     const user = await createUser(app.deps);
@@ -29,11 +29,22 @@ describe('hourly cleanup', () => {
     });
     await app.deps.prisma.idempotencyKey.createMany({ data: [key(new Date(Date.now() - 1000)), key(new Date(Date.now() + 3_600_000))] });
     await app.deps.prisma.session.update({ where: { id: user.sessionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const windows = { old: `key:${newId('apiKey')}`, recent: `key:${newId('apiKey')}`, live: `key:${newId('apiKey')}` };
+    await app.deps.pool.query('INSERT INTO rate_limits (key, points, expire) VALUES ($1, 5, $2), ($3, 5, $4), ($5, 5, $6)', [
+      windows.old,
+      Date.now() - 2 * 3_600_000,
+      windows.recent,
+      Date.now() - 60_000,
+      windows.live,
+      Date.now() + 30_000,
+    ]);
 
     await cleanupJob.handler(app.deps, {}, { id: 'manual', retryCount: 0 });
 
     expect(await app.deps.prisma.idempotencyKey.count({ where: { organisationId: seed.owner.organisationId } })).toBe(1);
     expect(await app.deps.prisma.session.count({ where: { id: user.sessionId } })).toBe(0);
     expect(await app.deps.prisma.session.count({ where: { id: seed.owner.sessionId } })).toBe(1);
+    const left = await app.deps.pool.query('SELECT key FROM rate_limits WHERE key = ANY($1::text[]) ORDER BY key', [Object.values(windows)]);
+    expect(left.rows.map((r) => r.key).sort()).toEqual([windows.recent, windows.live].sort());
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 
@@ -28,7 +28,7 @@ describe('concurrency is enforced by the database', () => {
       expect(res.text).toBe('{"message":"The given data was invalid.","errors":{"email":["This email has already been registered for this event."]}}');
     }
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(1);
-    expect(await app.deps.boss.findJobs('webhooks.fan-out', { data: { attendeeId: responses.find((r) => r.status === 201)!.body.id } })).toHaveLength(1);
+    expect(await fanOutJobsFor(app, responses.find((r) => r.status === 201)!.body.id)).toHaveLength(1);
   });
 
   it('20 parallel registrations for a 5-seat ticket type → exactly 5 × 201', async () => {
@@ -53,6 +53,67 @@ describe('concurrency is enforced by the database', () => {
     );
     expect(tally(responses.map((r) => r.status))).toEqual({ 201: 7, 422: 13 });
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(7);
+  });
+
+  it('registrations arriving together are written in one transaction, and each still gets its own answer', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    await app.deps.prisma.ticketType.updateMany({ where: { eventId: seed.event.id, slug: 'vip' }, data: { capacity: 3 } });
+    const taken = `taken.${Date.now()}@example.com`;
+    const first = await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody({ email: taken }), source: 'API' });
+    // Submitted in one tick, so they share a batch: 8 for the 3 VIP seats, 6 general, 4 × an email already
+    // registered, 2 × one new email (in two spellings), and a test-mode registration of the taken email.
+    const inputs = [
+      ...Array.from({ length: 8 }, (_, i) => ({ input: registrationBody({ email: `vip${i}.${Date.now()}@example.com`, ticket_type_slug: 'vip' }), expect: i < 3 ? 'ok' : 'sold out' })),
+      ...Array.from({ length: 6 }, (_, i) => ({ input: registrationBody({ email: `general${i}.${Date.now()}@example.com` }), expect: 'ok' })),
+      ...Array.from({ length: 4 }, () => ({ input: registrationBody({ email: taken.toUpperCase() }), expect: 'duplicate' })),
+      { input: registrationBody({ email: `twice.${Date.now()}@example.com` }), expect: 'ok' },
+      { input: registrationBody({ email: `TWICE.${Date.now()}@example.com` }), expect: 'duplicate' },
+    ];
+    const settled = await Promise.allSettled([
+      ...inputs.map(({ input }) => registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input, source: 'API' })),
+      registerAttendee(app.deps, {
+        actor: { ...seed.liveActor, environment: 'TEST' },
+        eventId: seed.event.id,
+        input: registrationBody({ email: taken }),
+        source: 'API',
+      }),
+    ]);
+    const outcome = (result: PromiseSettledResult<unknown>) => {
+      if (result.status === 'fulfilled') return 'ok';
+      const errors = (result.reason as { fieldErrors?: Record<string, string[]> }).fieldErrors ?? {};
+      if (errors.email?.[0] === 'This email has already been registered for this event.') return 'duplicate';
+      if (errors.ticket_type_slug?.[0] === 'Ticket type "vip" is sold out.') return 'sold out';
+      return String(result.reason);
+    };
+    expect(settled.map(outcome)).toEqual([...inputs.map((i) => i.expect), 'ok']);
+
+    // In the database: exactly the accepted ones (the refused VIP rows were removed before commit).
+    const created = settled.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ attendee: { id: string } }>).value.attendee.id);
+    const rows = await app.deps.prisma.attendee.findMany({ where: { eventId: seed.event.id }, include: { ticketType: true } });
+    expect(rows.map((r) => r.id).sort()).toEqual([first.attendee.id, ...created].sort());
+    expect(rows.filter((r) => r.ticketType.slug === 'vip')).toHaveLength(3);
+    // One fan-out job carries every live registration of the batch; the test-mode one fires nothing.
+    const liveCreated = created.slice(0, -1);
+    const jobs = await fanOutJobsFor(app, liveCreated[0]!);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.data.emissions.map((e) => e.attendeeId).sort()).toEqual([...liveCreated].sort());
+    expect(await fanOutJobsFor(app, created.at(-1)!)).toEqual([]);
+  });
+
+  it('a registration that fails for its own reason inside a batch does not fail the others', async () => {
+    const good = await createSeedShapedEvent(app.deps);
+    const doomed = await createSeedShapedEvent(app.deps);
+    // Warm the event cache, then delete the event behind its back: its registration passes validation and
+    // fails in the database (foreign key), inside the same batch as good ones.
+    await registerAttendee(app.deps, { actor: doomed.liveActor, eventId: doomed.event.id, input: registrationBody(), source: 'API' });
+    await app.deps.pool.query('DELETE FROM events WHERE id = $1', [doomed.event.id]);
+    const settled = await Promise.allSettled([
+      registerAttendee(app.deps, { actor: good.liveActor, eventId: good.event.id, input: registrationBody(), source: 'API' }),
+      registerAttendee(app.deps, { actor: doomed.liveActor, eventId: doomed.event.id, input: registrationBody(), source: 'API' }),
+      registerAttendee(app.deps, { actor: good.liveActor, eventId: good.event.id, input: registrationBody(), source: 'API' }),
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await app.deps.prisma.attendee.count({ where: { eventId: good.event.id } })).toBe(2);
   });
 });
 

@@ -2,7 +2,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idToUuid } from '../../src/lib/ids.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { http } from '../support/http.ts';
 import { SEED_REQUEST, getJson, postRegistration, registrationBody } from '../support/rest.ts';
@@ -85,7 +85,7 @@ describe('POST /v1/events/{event_id}/registrations', () => {
     });
 
     // The follow-up job was enqueued in the same transaction, and ran.
-    await expect.poll(async () => (await app.deps.boss.findJobs('webhooks.fan-out', { data: { attendeeId: res.body.id } }))[0]?.state, { timeout: 10_000 }).toBe('completed');
+    await expect.poll(async () => (await fanOutJobsFor(app, res.body.id))[0]?.state, { timeout: 10_000 }).toBe('completed');
   });
 
   it('gives the default ticket type when ticket_type_slug is omitted, and custom_fields only for the keys sent', async () => {
@@ -124,7 +124,7 @@ describe('POST /v1/events/{event_id}/registrations', () => {
     expect(live.status).toBe(201);
 
     expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: test.body.id } })).testMode).toBe(true);
-    expect(await app.deps.boss.findJobs('webhooks.fan-out', { data: { attendeeId: test.body.id } })).toEqual([]);
+    expect(await fanOutJobsFor(app, test.body.id)).toEqual([]);
 
     const liveList = await getJson(app.url, `/v1/events/${seed.event.id}/registrations?limit=100&email=${email}`, seed.liveKey);
     expect(liveList.body.data.map((a: { id: string }) => a.id)).toEqual([live.body.id]);

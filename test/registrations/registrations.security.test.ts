@@ -136,6 +136,20 @@ describe('rate limits', () => {
     }
   });
 
+  it('30 simultaneous requests against a budget of 12 (counted together in batches) → exactly 12 pass, each told a distinct remainder', async () => {
+    const limited = await startTestApp({ API_RATE_LIMIT_PER_MIN: '12' }, { databaseUrl: app.databaseUrl });
+    try {
+      const key = await createTestApiKey(limited.deps, seed.owner.actor);
+      const responses = await Promise.all(Array.from({ length: 30 }, () => getJson(limited.url, `/v1/events/${seed.event.id}/registrations`, key.secret)));
+      const passed = responses.filter((r) => r.status === 200);
+      expect(passed).toHaveLength(12);
+      expect(responses.filter((r) => r.status === 429)).toHaveLength(18);
+      expect(passed.map((r) => Number(r.headers.get('ratelimit-remaining'))).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('the public form allows 10 per minute per IP — across server processes sharing the database — then 429', async () => {
     const a = await startTestApp({}, { databaseUrl: app.databaseUrl });
     const b = await startTestApp({}, { databaseUrl: app.databaseUrl });

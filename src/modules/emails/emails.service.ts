@@ -12,21 +12,35 @@ import { confirmationEmailJob } from './emails.jobs.ts';
 export const CONFIRMATION = 'confirmation';
 
 /**
- * Inside the registration's transaction: the email log row (PENDING) and the job that sends it, so a
- * committed registration always gets its email and a rolled-back one never does.
+ * Inside the registration's transaction: the email log rows (PENDING) and a job per email that sends it,
+ * so a committed registration always gets its email and a rolled-back one never does.
  */
-export async function enqueueConfirmationEmail(
+export async function enqueueConfirmationEmails(
   deps: Deps,
   sql: Sql,
-  options: { attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'> },
+  registrations: Array<{ attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'> }>,
 ): Promise<void> {
-  const id = newId('emailLog');
+  if (registrations.length === 0) return;
+  const ids = registrations.map(() => newId('emailLog'));
   await sql.query(
     `INSERT INTO email_logs (id, organisation_id, event_id, attendee_id, kind, "to", subject, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-    [id, options.event.organisationId, options.event.id, options.attendee.id, CONFIRMATION, options.attendee.email, `Your registration for ${options.event.name}`],
+     SELECT id, organisation_id, event_id, attendee_id, $5, "to", subject, now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) AS t(id, organisation_id, event_id, attendee_id, "to", subject)`,
+    [
+      ids,
+      registrations.map((r) => r.event.organisationId),
+      registrations.map((r) => r.event.id),
+      registrations.map((r) => r.attendee.id),
+      CONFIRMATION,
+      registrations.map((r) => r.attendee.email),
+      registrations.map((r) => `Your registration for ${r.event.name}`),
+    ],
   );
-  await deps.jobs.send(sql, confirmationEmailJob, { emailLogId: id });
+  await deps.jobs.sendMany(
+    sql,
+    confirmationEmailJob,
+    ids.map((emailLogId) => ({ emailLogId })),
+  );
 }
 
 /**

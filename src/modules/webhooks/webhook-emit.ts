@@ -6,50 +6,67 @@ import { newId } from '../../lib/ids.ts';
 import { TRIGGER_NAMES, type WebhookPayload, type WebhookTriggerEnum, buildWebhookPayload, serializeForEndpoint } from './webhook-payload.ts';
 import { webhookDeliveryJob, webhookFanOutJob } from './webhooks.jobs.ts';
 
+export interface Emission {
+  emissionId: string;
+  trigger: WebhookTriggerEnum;
+  organisationId: string;
+  eventId: string;
+  attendeeId: string;
+  payload: Record<string, unknown>;
+}
+
+type TriggerOccurrence = {
+  trigger: WebhookTriggerEnum;
+  attendee: Attendee;
+  event: Pick<Event, 'id' | 'name' | 'organisationId'>;
+  ticketType: Pick<TicketType, 'name'>;
+};
+
 /**
  * The single way a trigger fires, whatever caused it (API, form, import, dashboard; scan or manual check-in;
  * status change). Call it inside the transaction that made the change: the fan-out job commits or rolls back
  * with it. Test-mode attendees never fire. Use JobQueue.transaction so workers are woken on commit.
  */
-export async function emitTrigger(
-  deps: Deps,
-  tx: Db | Sql,
-  options: { trigger: WebhookTriggerEnum; attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'>; ticketType: Pick<TicketType, 'name'> },
-): Promise<void> {
-  if (options.attendee.testMode) return;
-  const payload = buildWebhookPayload(deps, TRIGGER_NAMES[options.trigger], options.attendee, options.event, options.ticketType);
-  await deps.jobs.send(tx, webhookFanOutJob, {
-    emissionId: newId('webhookDelivery').replace(/^whd_/, 'emi_'),
-    trigger: options.trigger,
-    organisationId: options.event.organisationId,
-    eventId: options.event.id,
-    attendeeId: options.attendee.id,
-    payload,
-  });
+export async function emitTrigger(deps: Deps, tx: Db | Sql, occurrence: TriggerOccurrence): Promise<void> {
+  await emitTriggers(deps, tx, [occurrence]);
+}
+
+/** Several occurrences of one transaction (a batch of registrations or check-ins): one fan-out job for all. */
+export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: TriggerOccurrence[]): Promise<void> {
+  const emissions: Emission[] = occurrences
+    .filter((o) => !o.attendee.testMode)
+    .map((o) => ({
+      emissionId: newId('webhookDelivery').replace(/^whd_/, 'emi_'),
+      trigger: o.trigger,
+      organisationId: o.event.organisationId,
+      eventId: o.event.id,
+      attendeeId: o.attendee.id,
+      payload: buildWebhookPayload(deps, TRIGGER_NAMES[o.trigger], o.attendee, o.event, o.ticketType),
+    }));
+  if (emissions.length > 0) await deps.jobs.send(tx, webhookFanOutJob, { emissions });
 }
 
 /**
- * Creates one delivery per enabled endpoint of the organisation that listens to this trigger and is scoped
- * to this event or to all events, and queues the first attempt of each, in one transaction. Idempotent: a
- * re-run (after a crash) finds the deliveries of this emission already there and queues nothing twice.
+ * Creates one delivery per enabled endpoint of the organisation that listens to the trigger and is scoped to
+ * the emission's event or to all events, and queues the first attempt of each, in one transaction.
+ * Idempotent: a re-run (after a crash) finds the deliveries of these emissions already there and queues
+ * nothing twice.
  */
-export async function fanOutEmission(
-  deps: Deps,
-  emission: { emissionId: string; trigger: WebhookTriggerEnum; organisationId: string; eventId: string; attendeeId: string; payload: Record<string, unknown> },
-): Promise<number> {
+export async function fanOutEmissions(deps: Deps, emissions: Emission[]): Promise<number> {
+  const organisationIds = [...new Set(emissions.map((e) => e.organisationId))];
   const endpoints = await deps.prisma.webhookEndpoint.findMany({
-    where: {
-      organisationId: emission.organisationId,
-      enabled: true,
-      triggers: { has: emission.trigger },
-      OR: [{ eventId: null }, { eventId: emission.eventId }],
-    },
-    select: { id: true, selectedFields: true },
+    where: { organisationId: { in: organisationIds }, enabled: true },
+    select: { id: true, organisationId: true, eventId: true, triggers: true, selectedFields: true },
   });
-  if (endpoints.length === 0) return 0;
-  return await deps.jobs.transaction(async (tx) => {
-    const created = await tx.webhookDelivery.createManyAndReturn({
-      data: endpoints.map((endpoint) => ({
+  const deliveries = emissions.flatMap((emission) =>
+    endpoints
+      .filter(
+        (endpoint) =>
+          endpoint.organisationId === emission.organisationId &&
+          endpoint.triggers.includes(emission.trigger) &&
+          (endpoint.eventId === null || endpoint.eventId === emission.eventId),
+      )
+      .map((endpoint) => ({
         id: newId('webhookDelivery'),
         endpointId: endpoint.id,
         attendeeId: emission.attendeeId,
@@ -58,10 +75,15 @@ export async function fanOutEmission(
         payload: serializeForEndpoint(emission.payload as WebhookPayload, endpoint.selectedFields),
         nextAttemptAt: new Date(),
       })),
-      skipDuplicates: true,
-      select: { id: true },
-    });
-    for (const delivery of created) await deps.jobs.send(tx, webhookDeliveryJob, { deliveryId: delivery.id, automaticAttempt: 1 });
+  );
+  if (deliveries.length === 0) return 0;
+  return await deps.jobs.transaction(async (tx) => {
+    const created = await tx.webhookDelivery.createManyAndReturn({ data: deliveries, skipDuplicates: true, select: { id: true } });
+    await deps.jobs.sendMany(
+      tx,
+      webhookDeliveryJob,
+      created.map((delivery) => ({ deliveryId: delivery.id, automaticAttempt: 1 })),
+    );
     return created.length;
   });
 }

@@ -1,23 +1,32 @@
 import { z } from 'zod';
 import { defineJob } from '../../jobs/job.ts';
 import { attemptDelivery } from './webhook-delivery.ts';
-import { fanOutEmission } from './webhook-emit.ts';
+import { fanOutEmissions } from './webhook-emit.ts';
 
-/** One per trigger occurrence: creates a delivery per matching endpoint and queues each first attempt. */
+/**
+ * One per transaction that fired triggers (a registration, or a batch of them): creates a delivery per
+ * matching endpoint and emission and queues each first attempt.
+ */
 export const webhookFanOutJob = defineJob({
   name: 'webhooks.fan-out',
   payload: z.object({
-    emissionId: z.string(),
-    trigger: z.enum(['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED']),
-    organisationId: z.string(),
-    eventId: z.string(),
-    attendeeId: z.string(),
-    payload: z.record(z.string(), z.unknown()),
+    emissions: z
+      .array(
+        z.object({
+          emissionId: z.string(),
+          trigger: z.enum(['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED']),
+          organisationId: z.string(),
+          eventId: z.string(),
+          attendeeId: z.string(),
+          payload: z.record(z.string(), z.unknown()),
+        }),
+      )
+      .min(1),
   }),
   // A worker that dies holding the job stops its heartbeat; the job is retried seconds later.
   queue: { retryLimit: 20, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 60, heartbeatSeconds: 10 },
   handler: async (deps, payload) => {
-    await fanOutEmission(deps, payload);
+    await fanOutEmissions(deps, payload.emissions);
   },
 });
 
