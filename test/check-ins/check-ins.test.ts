@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkIn } from '../../src/modules/check-ins/check-ins.service.ts';
 import { updateEvent } from '../../src/modules/events/events.service.ts';
 import { type TestApp, startTestApp } from '../support/app.ts';
 import { addMember, createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
@@ -108,6 +109,63 @@ describe('POST /v1/events/{event_id}/check-ins', () => {
     const sandbox = await registered(seed, {}, seed.testKey);
     const ok = await scan(seed.event.id, seed.testKey, { qr_token: sandbox.qr_token });
     expect(ok.body.already_checked_in).toBe(false);
+  });
+});
+
+describe('scans arriving together', () => {
+  it('are checked in in one transaction, each answered as if alone; one fan-out job for the batch', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const stranger = await createSeedShapedEvent(app.deps);
+    const [a, b, c, cancelled, earlier, wrongEvent] = await Promise.all([registered(seed), registered(seed), registered(seed), registered(seed), registered(seed), registered(seed)]);
+    const theirs = await registered(stranger);
+    await app.deps.prisma.attendee.update({ where: { id: cancelled!.id }, data: { status: 'CANCELLED' } });
+    const before = await checkIn(app.deps, { actor: seed.liveActor, input: { qr_token: earlier!.qr_token } });
+    const otherEvent = await createTestEvent(app.deps, seed.owner.actor);
+    await app.deps.prisma.attendee.update({ where: { id: wrongEvent!.id }, data: { eventId: otherEvent.id, ticketTypeId: (await app.deps.prisma.ticketType.findFirstOrThrow({ where: { eventId: otherEvent.id } })).id } });
+
+    const scans: Array<Record<string, string>> = [
+      { qr_token: a!.qr_token },
+      { qr_token: a!.qr_token },
+      { attendee_id: b!.id },
+      { qr_token: c!.qr_token },
+      { qr_token: cancelled!.qr_token },
+      { qr_token: earlier!.qr_token },
+      { qr_token: theirs.qr_token },
+      { qr_token: '3f4a9b2c-6f0e-4d8a-9c41-2b7d5e9a1f03' },
+      { qr_token: wrongEvent!.qr_token },
+    ];
+    // Submitted in one tick, so they share one batch.
+    const settled = await Promise.allSettled(scans.map((input) => checkIn(app.deps, { actor: seed.liveActor, input: { ...input, event_id: seed.event.id } })));
+    const outcome = (r: PromiseSettledResult<Awaited<ReturnType<typeof checkIn>>>) =>
+      r.status === 'fulfilled' ? (r.value.alreadyCheckedIn ? `again:${r.value.attendee.id}` : `first:${r.value.attendee.id}`) : String((r.reason as Error).message) + JSON.stringify((r.reason as { fieldErrors?: unknown }).fieldErrors ?? {});
+    expect(settled.map(outcome)).toEqual([
+      `first:${a!.id}`,
+      `again:${a!.id}`,
+      `first:${b!.id}`,
+      `first:${c!.id}`,
+      'The given data was invalid.{"qr_token":["This registration has been cancelled."]}',
+      `again:${earlier!.id}`,
+      'Ticket not found.{}',
+      'Ticket not found.{}',
+      'The given data was invalid.{"qr_token":["This ticket is for another event."]}',
+    ]);
+    const [first, second] = settled as Array<PromiseFulfilledResult<Awaited<ReturnType<typeof checkIn>>>>;
+    expect(second!.value.attendee.checkedInAt).toEqual(first!.value.attendee.checkedInAt);
+    expect((settled[5] as PromiseFulfilledResult<Awaited<ReturnType<typeof checkIn>>>).value.attendee.checkedInAt).toEqual(before.attendee.checkedInAt);
+
+    const statuses = await app.deps.prisma.attendee.findMany({ where: { id: { in: [a!.id, b!.id, c!.id, cancelled!.id, wrongEvent!.id] } }, orderBy: { id: 'asc' } });
+    expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
+      [a!.id]: 'CHECKED_IN',
+      [b!.id]: 'CHECKED_IN',
+      [c!.id]: 'CHECKED_IN',
+      [cancelled!.id]: 'CANCELLED',
+      [wrongEvent!.id]: 'REGISTERED',
+    });
+    const jobs = (await app.deps.boss.findJobs<{ emissions: Array<{ attendeeId: string; trigger: string }> }>('webhooks.fan-out')).filter((job) =>
+      job.data.emissions.some((e) => e.trigger === 'ATTENDEE_CHECKED_IN' && e.attendeeId === a!.id),
+    );
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.data.emissions.map((e) => e.attendeeId).sort()).toEqual([a!.id, b!.id, c!.id].sort());
   });
 });
 

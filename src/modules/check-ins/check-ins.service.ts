@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { attendeeFromRow, poolSql } from '../../db/sql.ts';
+import { Batcher, perOwner } from '../../lib/batcher.ts';
 import type { Deps } from '../../deps.ts';
-import type { Event } from '../../generated/prisma/client.ts';
+import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
-import { findRegistrationEvent, loadRegistrationEvent } from '../registrations/registrations.service.ts';
+import { type RegistrationEvent, findRegistrationEvent, loadRegistrationEvent } from '../registrations/registrations.service.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
-import { emitTrigger } from '../webhooks/webhook-emit.ts';
+import { emitTrigger, emitTriggers } from '../webhooks/webhook-emit.ts';
 
 export interface CheckInResult {
   attendee: LiveAttendee;
@@ -34,53 +35,103 @@ const ATTENDEE_INCLUDE = { ticketType: true, event: { select: { id: true, name: 
  * conditional UPDATE, so of any number of simultaneous scans exactly one wins; it fires
  * attendee.checked_in in the same transaction and reaches live feeds after commit. A repeat answers
  * `alreadyCheckedIn` with the original time and fires nothing. Cancelled registrations are refused.
- * With `event_id`, a ticket of another event is refused.
+ * With `event_id`, a ticket of another event is refused. Scans arriving together are handled together
+ * (one lookup, one UPDATE, one transaction; see Batcher), each answered on its own.
  */
 export async function checkIn(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CheckInResult> {
   const actor = authorize(options.actor, 'check-ins:write');
   const input = parseInput(CheckInInput, options.input);
-  const field = input.qr_token ? 'qr_token' : 'attendee_id';
   // The event (cached, like registration's) when the scanner is scoped to one.
   const scopedEventId = input.event_id ? (await findRegistrationEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' })).id : null;
-
-  const attendeeId = input.attendee_id ? parseId('attendee', input.attendee_id) : null;
-  // Plain SQL and the cached event: a door scanner is a hot path (see src/db/sql.ts).
-  const [row] = input.qr_token
-    ? await poolSql(deps).query('SELECT * FROM attendees WHERE qr_token = $1', [input.qr_token])
-    : attendeeId
-      ? await poolSql(deps).query('SELECT * FROM attendees WHERE id = $1', [attendeeId])
-      : [];
-  const found = row ? attendeeFromRow(row) : null;
-  // Another organisation's ticket, or the other mode's, is as unknown as a made-up one.
-  if (!found || found.organisationId !== actor.organisationId || !modeMatches(actor, found.testMode)) {
-    throw notFound(input.qr_token ? 'Ticket' : 'Attendee');
-  }
-  if (scopedEventId && found.eventId !== scopedEventId) throw invalidField(field, 'This ticket is for another event.');
-  if (found.status === 'CANCELLED') throw invalidField(field, 'This registration has been cancelled.');
-  const event = await loadRegistrationEvent(deps, found.eventId);
-  const ticketType = event?.ticketTypes.find((t) => t.id === found.ticketTypeId);
-  if (!event || !ticketType) throw notFound('Event');
-
-  const result = await deps.jobs.sqlTransaction(async (sql) => {
-    const [updated] = await sql.query(
-      `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now()
-       WHERE id = $1 AND status IN ('REGISTERED', 'NO_SHOW') RETURNING *`,
-      [found.id],
-    );
-    if (updated) {
-      const attendee = attendeeFromRow(updated);
-      await emitTrigger(deps, sql, { trigger: 'ATTENDEE_CHECKED_IN', attendee, event, ticketType });
-      return { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: false };
-    }
-    const [current] = await sql.query('SELECT * FROM attendees WHERE id = $1', [found.id]);
-    const attendee = attendeeFromRow(current as Record<string, unknown>);
-    if (attendee.status === 'CANCELLED') throw invalidField(field, 'This registration has been cancelled.');
-    return { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: true };
+  const result = await checkInBatcher(deps).submit({
+    actor,
+    qrToken: input.qr_token ?? null,
+    attendeeId: input.attendee_id ? (parseId('attendee', input.attendee_id) ?? '') : null,
+    scopedEventId,
   });
   if (!result.alreadyCheckedIn) {
-    await deps.live.publish({ kind: 'checked_in', eventId: event.id, attendeeId: found.id, testMode: found.testMode });
+    await deps.live.publish({ kind: 'checked_in', eventId: result.event.id, attendeeId: result.attendee.id, testMode: result.attendee.testMode });
   }
   return result;
+}
+
+interface Scan {
+  actor: AuthenticatedActor;
+  qrToken: string | null;
+  attendeeId: string | null;
+  scopedEventId: string | null;
+}
+
+const checkInBatcher = perOwner((deps: Deps) => new Batcher<Scan, CheckInResult>((scans) => checkInAll(deps, scans), { maxBatch: 200, concurrency: 2 }));
+
+async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResult | AppError>> {
+  // Plain SQL and the cached event: a door scanner is a hot path (see src/db/sql.ts).
+  const tokens = scans.flatMap((s) => (s.qrToken ? [s.qrToken] : []));
+  const ids = scans.flatMap((s) => (s.attendeeId ? [s.attendeeId] : []));
+  const found = (await poolSql(deps).query('SELECT * FROM attendees WHERE qr_token = ANY($1::uuid[]) OR id = ANY($2::text[])', [tokens, ids])).map(attendeeFromRow);
+  const byToken = new Map(found.map((a) => [a.qrToken, a]));
+  const byId = new Map(found.map((a) => [a.id, a]));
+
+  const results: Array<CheckInResult | AppError | undefined> = new Array(scans.length);
+  const targets = new Map<number, { attendee: Attendee; event: RegistrationEvent; ticketType: TicketType; field: string }>();
+  for (const [i, scan] of scans.entries()) {
+    const field = scan.qrToken ? 'qr_token' : 'attendee_id';
+    const attendee = scan.qrToken ? byToken.get(scan.qrToken) : byId.get(scan.attendeeId ?? '');
+    // Another organisation's ticket, or the other mode's, is as unknown as a made-up one.
+    if (!attendee || attendee.organisationId !== scan.actor.organisationId || !modeMatches(scan.actor, attendee.testMode)) {
+      results[i] = notFound(scan.qrToken ? 'Ticket' : 'Attendee');
+    } else if (scan.scopedEventId && attendee.eventId !== scan.scopedEventId) {
+      results[i] = invalidField(field, 'This ticket is for another event.');
+    } else if (attendee.status === 'CANCELLED') {
+      results[i] = invalidField(field, 'This registration has been cancelled.');
+    } else {
+      const event = await loadRegistrationEvent(deps, attendee.eventId);
+      const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
+      if (!event || !ticketType) results[i] = notFound('Event');
+      else targets.set(i, { attendee, event, ticketType, field });
+    }
+  }
+  if (targets.size === 0) return results as Array<CheckInResult | AppError>;
+
+  const targetOf = new Map([...targets.values()].map((t) => [t.attendee.id, t]));
+  const attendeeIds = [...targetOf.keys()];
+  const { updated, current } = await deps.jobs.sqlTransaction(async (sql) => {
+    const updated = new Map(
+      (
+        await sql.query(
+          `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now()
+           WHERE id = ANY($1::text[]) AND status IN ('REGISTERED', 'NO_SHOW') RETURNING *`,
+          [attendeeIds],
+        )
+      ).map((row) => [row.id as string, attendeeFromRow(row)]),
+    );
+    const others = attendeeIds.filter((id) => !updated.has(id));
+    const current = new Map(
+      others.length > 0 ? (await sql.query('SELECT * FROM attendees WHERE id = ANY($1::text[])', [others])).map((row) => [row.id as string, attendeeFromRow(row)]) : [],
+    );
+    await emitTriggers(
+      deps,
+      sql,
+      [...updated.values()].map((attendee) => ({
+        trigger: 'ATTENDEE_CHECKED_IN' as const,
+        attendee,
+        event: targetOf.get(attendee.id)!.event,
+        ticketType: targetOf.get(attendee.id)!.ticketType,
+      })),
+    );
+    return { updated, current };
+  });
+
+  // The first scan of an attendee in this batch is the check-in; any other is a repeat.
+  const answered = new Set<string>();
+  for (const [i, { attendee: { id }, event, ticketType, field }] of targets) {
+    const first = updated.has(id) && !answered.has(id);
+    answered.add(id);
+    const attendee = updated.get(id) ?? current.get(id)!;
+    if (attendee.status === 'CANCELLED') results[i] = invalidField(field, 'This registration has been cancelled.');
+    else results[i] = { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: !first };
+  }
+  return results as Array<CheckInResult | AppError>;
 }
 
 /** Back to `registered` (a check-in by mistake); fires attendee.status_changed. */

@@ -3,7 +3,7 @@ import { type Sql, attendeeFromRow } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type AppError, type FieldErrors, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
-import { Batcher } from '../../lib/batcher.ts';
+import { Batcher, perOwner } from '../../lib/batcher.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { checkInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
@@ -167,34 +167,27 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
   return registration;
 }
 
-const batchers = new WeakMap<Deps, Batcher<PendingRegistration, Attendee>>();
-
-function registrationBatcher(deps: Deps): Batcher<PendingRegistration, Attendee> {
-  let batcher = batchers.get(deps);
-  if (!batcher) {
-    const writeAlone = (item: PendingRegistration) =>
-      deps.jobs.sqlTransaction((sql) => insertRegistrations(deps, sql, [item])).then(
-        ([result]) => result!,
-        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-      );
-    batcher = new Batcher<PendingRegistration, Attendee>(
-      async (items) => {
-        if (items.length === 1) return [await writeAlone(items[0]!)];
-        try {
-          return await deps.jobs.sqlTransaction((sql) => insertRegistrations(deps, sql, items));
-        } catch (error) {
-          // Something one registration alone causes (its event deleted a moment ago, say) must not fail the
-          // others: each is written on its own, and only that one gets the error.
-          deps.logger.warn({ err: error, registrations: items.length }, 'registration batch failed; writing each on its own');
-          return await Promise.all(items.map(writeAlone));
-        }
-      },
-      { maxBatch: 200, concurrency: 2 },
+const registrationBatcher = perOwner((deps: Deps) => {
+  const writeAlone = (item: PendingRegistration) =>
+    deps.jobs.sqlTransaction((sql) => insertRegistrations(deps, sql, [item])).then(
+      ([result]) => result!,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
-    batchers.set(deps, batcher);
-  }
-  return batcher;
-}
+  return new Batcher<PendingRegistration, Attendee>(
+    async (items) => {
+      if (items.length === 1) return [await writeAlone(items[0]!)];
+      try {
+        return await deps.jobs.sqlTransaction((sql) => insertRegistrations(deps, sql, items));
+      } catch (error) {
+        // Something one registration alone causes (its event deleted a moment ago, say) must not fail the
+        // others: each is written on its own, and only that one gets the error.
+        deps.logger.warn({ err: error, registrations: items.length }, 'registration batch failed; writing each on its own');
+        return await Promise.all(items.map(writeAlone));
+      }
+    },
+    { maxBatch: 200, concurrency: 2 },
+  );
+});
 
 const DUPLICATE = () => invalidInput({ email: [DUPLICATE_EMAIL] });
 
