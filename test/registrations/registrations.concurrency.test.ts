@@ -3,21 +3,33 @@ import { registerAttendee } from '../../src/modules/registrations/registrations.
 import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { createEndpoint } from '../support/webhooks.ts';
 
 let app: TestApp;
+let receiver: WebhookReceiver;
 beforeAll(async () => {
   // Enough connections that the requests really do race inside PostgreSQL.
-  app = await startTestApp();
+  app = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  receiver = await new WebhookReceiver().start();
 });
 afterAll(async () => {
   await app?.stop();
+  await receiver?.stop();
 });
+
+/** A seed-shaped event whose organisation has an endpoint, so registrations fan out. */
+async function seedWithEndpoint(overrides: Record<string, unknown> = {}) {
+  const seed = await createSeedShapedEvent(app.deps, overrides);
+  await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/concurrency`);
+  return seed;
+}
 
 const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
 
 describe('concurrency is enforced by the database', () => {
   it('50 parallel registrations with one email (in any case) → one 201 and 49 documented 422s', async () => {
-    const seed = await createSeedShapedEvent(app.deps);
+    const seed = await seedWithEndpoint();
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         postRegistration(app.url, seed.event.id, registrationBody({ email: i % 2 ? 'Race@Example.com' : 'race@example.com' }), { key: seed.liveKey }),
@@ -56,7 +68,7 @@ describe('concurrency is enforced by the database', () => {
   });
 
   it('registrations arriving together are written in one transaction, and each still gets its own answer', async () => {
-    const seed = await createSeedShapedEvent(app.deps);
+    const seed = await seedWithEndpoint();
     await app.deps.prisma.ticketType.updateMany({ where: { eventId: seed.event.id, slug: 'vip' }, data: { capacity: 3 } });
     const taken = `taken.${Date.now()}@example.com`;
     const first = await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody({ email: taken }), source: 'API' });
@@ -182,7 +194,7 @@ describe('Idempotency-Key', () => {
 
 describe('the registration transaction', () => {
   it('a failure after the job was enqueued rolls back the attendee and the job', async () => {
-    const seed = await createSeedShapedEvent(app.deps);
+    const seed = await seedWithEndpoint();
     const actor = seed.liveActor;
     const jobsBefore = (await app.deps.boss.findJobs('webhooks.fan-out')).length;
     let enqueuedInside = 0;

@@ -84,8 +84,8 @@ describe('POST /v1/events/{event_id}/registrations', () => {
       qrToken: res.body.qr_token,
     });
 
-    // The follow-up job was enqueued in the same transaction, and ran.
-    await expect.poll(async () => (await fanOutJobsFor(app, res.body.id))[0]?.state, { timeout: 10_000 }).toBe('completed');
+    // No webhook endpoint listens, so there is nothing to fan out (test/webhooks covers delivery).
+    expect(await fanOutJobsFor(app, res.body.id)).toEqual([]);
   });
 
   it('gives the default ticket type when ticket_type_slug is omitted, and custom_fields only for the keys sent', async () => {

@@ -110,6 +110,32 @@ describe('attendee.registered deliveries', () => {
     for (const path of ['/scoped-other', '/checkins-only', '/disabled', '/other-org']) expect(receiver.on(path)).toEqual([]);
   });
 
+  it('only what an enabled endpoint listens to is fanned out: trigger, event scope and organisation', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const sibling = await createTestEvent(app.deps, seed.owner.actor);
+    const register = async () => (await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody(), source: 'API' })).attendee.id;
+    const jobsFor = async (attendeeId: string) =>
+      (await app.deps.boss.findJobs<{ emissions: Array<{ attendeeId: string }> }>('webhooks.fan-out')).filter((j) => j.data.emissions.some((e) => e.attendeeId === attendeeId));
+
+    expect(await jobsFor(await register())).toEqual([]);
+    // Listening to another trigger, to another event, or disabled: still nothing.
+    await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/scoped-other`, { triggers: ['ATTENDEE_CHECKED_IN'] });
+    await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/scoped-other`, { eventId: sibling.id });
+    const disabled = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/scoped-other`);
+    await app.deps.prisma.webhookEndpoint.update({ where: { id: disabled.endpoint.id }, data: { enabled: false } });
+    expect(await jobsFor(await register())).toEqual([]);
+    // Another organisation's endpoint for everything does not count either.
+    const stranger = await createSeedShapedEvent(app.deps);
+    await createEndpoint(app.deps, stranger.owner.actor, `${receiver.url}/scoped-other`);
+    expect(await jobsFor(await register())).toEqual([]);
+
+    await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/scoped-this`, { eventId: seed.event.id, triggers: ['ATTENDEE_REGISTERED'] });
+    const heard = await register();
+    expect(await jobsFor(heard)).toHaveLength(1);
+    await receiver.waitFor(() => receiver.on('/scoped-this').some((h) => h.json.attendee_id === heard));
+    expect(receiver.on('/scoped-other')).toEqual([]);
+  });
+
   it('test keys fire nothing', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/test-mode`);

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/prisma.ts';
-import type { Sql } from '../../db/sql.ts';
+import { type Sql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
@@ -31,18 +31,33 @@ export async function emitTrigger(deps: Deps, tx: Db | Sql, occurrence: TriggerO
   await emitTriggers(deps, tx, [occurrence]);
 }
 
-/** Several occurrences of one transaction (a batch of registrations or check-ins): one fan-out job for all. */
+/**
+ * Several occurrences of one transaction (a batch of registrations or check-ins): one fan-out job for those
+ * that an enabled endpoint listens to. Which endpoints listen is read in the same transaction, so an
+ * occurrence is skipped only if no endpoint for it had committed when it was written: it is then ordered
+ * before any endpoint created since, exactly as if it had happened a moment earlier. An organisation without
+ * webhooks pays one indexed read per transaction, and its workers have nothing to do.
+ */
 export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: TriggerOccurrence[]): Promise<void> {
-  const emissions: Emission[] = occurrences
-    .filter((o) => !o.attendee.testMode)
-    .map((o) => ({
-      emissionId: newId('webhookDelivery').replace(/^whd_/, 'emi_'),
-      trigger: o.trigger,
-      organisationId: o.event.organisationId,
-      eventId: o.event.id,
-      attendeeId: o.attendee.id,
-      payload: buildWebhookPayload(deps, TRIGGER_NAMES[o.trigger], o.attendee, o.event, o.ticketType),
-    }));
+  const live = occurrences.filter((o) => !o.attendee.testMode);
+  if (live.length === 0) return;
+  const sql = '$queryRawUnsafe' in tx ? prismaSql(tx) : tx;
+  const listeners = await sql.query<{ organisation_id: string; event_id: string | null; triggers: string[] }>(
+    'SELECT organisation_id, event_id, triggers::text[] AS triggers FROM webhook_endpoints WHERE organisation_id = ANY($1::text[]) AND enabled',
+    [[...new Set(live.map((o) => o.event.organisationId))]],
+  );
+  const heard = (o: TriggerOccurrence) =>
+    listeners.some(
+      (l) => l.organisation_id === o.event.organisationId && l.triggers.includes(o.trigger) && (l.event_id === null || l.event_id === o.event.id),
+    );
+  const emissions: Emission[] = live.filter(heard).map((o) => ({
+    emissionId: newId('webhookDelivery').replace(/^whd_/, 'emi_'),
+    trigger: o.trigger,
+    organisationId: o.event.organisationId,
+    eventId: o.event.id,
+    attendeeId: o.attendee.id,
+    payload: buildWebhookPayload(deps, TRIGGER_NAMES[o.trigger], o.attendee, o.event, o.ticketType),
+  }));
   if (emissions.length > 0) await deps.jobs.send(tx, webhookFanOutJob, { emissions });
 }
 
