@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AppEnv } from './context.ts';
 import { AppError, invalidField } from '../lib/errors.ts';
 
 export const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -7,7 +8,7 @@ export const MAX_JSON_BODY_BYTES = 1_000_000;
  * The request's JSON object. Non-JSON content types are 415, bodies over 1 MB 413, malformed JSON 400
  * `invalid_json`, and JSON that is not an object a 422 naming `body` — never a 500.
  */
-export async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json' && !type?.endsWith('+json')) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with the header Content-Type: application/json.');
@@ -38,7 +39,13 @@ function tooLarge(): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `The request body must not be larger than ${MAX_JSON_BODY_BYTES} bytes.`);
 }
 
-/** JSON with exactly these bytes (JSON.stringify of `body`) and the given status and headers. */
-export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+/** JSON with exactly these bytes (JSON.stringify of `body`), the given status and headers, and the request's own. */
+export function jsonResponse(c: Context<AppEnv>, body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return jsonTextResponse(c, JSON.stringify(body), status, headers);
+}
+
+/** The same for a body already serialised (e.g. an idempotent replay, which must be byte-identical). */
+export function jsonTextResponse(c: Context<AppEnv>, text: string, status: number, headers: Record<string, string> = {}): Response {
+  c.set('responseHeadersApplied', true);
+  return new Response(text, { status, headers: { 'content-type': 'application/json; charset=utf-8', ...c.get('responseHeaders'), ...headers } });
 }

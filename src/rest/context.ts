@@ -1,4 +1,16 @@
 import type { AuthenticatedActor } from '../modules/auth/actor.ts';
 
 /** Hono variables every request carries (request id) and what REST middleware adds (the API key actor). */
-export type AppEnv = { Variables: { requestId: string; actor: AuthenticatedActor & { kind: 'apiKey' } } };
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    actor: AuthenticatedActor & { kind: 'apiKey' };
+    /**
+     * Headers every response to this request carries (X-Request-Id, RateLimit-*), gathered by middleware
+     * before the handler runs. `jsonResponse` puts them into the response it builds (one plain object: the
+     * node adapter's fast path); for any other response they are set afterwards.
+     */
+    responseHeaders: Record<string, string>;
+    responseHeadersApplied: boolean;
+  };
+};

@@ -13,7 +13,7 @@ export const API_KEY_REQUIRED = 'API key required. Pass it as: Authorization: Be
 /**
  * REST v1 is for integrators: an API key in `Authorization: Bearer` or the legacy `X-API-Key` header, nothing
  * else (dashboard session tokens are refused here). The key's per-minute budget is taken at the same time and
- * the RateLimit-* headers set on whatever the handler answers.
+ * the RateLimit-* headers added to the request's response headers (see AppEnv).
  */
 export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -24,9 +24,8 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
     const actor = await findApiKeyActor(deps, credential);
     if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
     c.set('actor', actor);
-    const rateHeaders = await consume(limiters.apiKey, actor.apiKeyId, deps.logger);
+    Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId, deps.logger));
     await next();
-    setHeaders(c, rateHeaders);
   };
 }
 
@@ -34,9 +33,8 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
 export function limitByClientIp(deps: Deps, limiter: RateLimiters[keyof RateLimiters]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return await next();
-    const rateHeaders = await consume(limiter, clientIp(c), deps.logger);
+    Object.assign(c.get('responseHeaders'), await consume(limiter, clientIp(c), deps.logger));
     await next();
-    setHeaders(c, rateHeaders);
   };
 }
 
@@ -46,8 +44,4 @@ export function limitByClientIp(deps: Deps, limiter: RateLimiters[keyof RateLimi
  */
 function clientIp(c: Context): string {
   return getConnInfo(c).remote.address ?? 'unknown';
-}
-
-function setHeaders(c: Context, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
 }

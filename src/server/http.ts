@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
+import { jsonResponse } from '../rest/body.ts';
 import type { AppEnv } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
@@ -19,13 +19,15 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
   app.use('*', async (c, next) => {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
+    c.set('responseHeaders', { 'X-Request-Id': requestId });
     await next();
+    if (c.get('responseHeadersApplied')) return;
     try {
-      c.res.headers.set('X-Request-Id', requestId);
+      for (const [name, value] of Object.entries(c.get('responseHeaders'))) c.res.headers.set(name, value);
     } catch {
       // Some responses carry immutable headers; copy them into a mutable response.
       c.res = new Response(c.res.body, c.res);
-      c.res.headers.set('X-Request-Id', requestId);
+      for (const [name, value] of Object.entries(c.get('responseHeaders'))) c.res.headers.set(name, value);
     }
   });
 
@@ -49,7 +51,7 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
     const requestId = c.get('requestId');
     const mapped = toRestError(error, requestId);
     if (mapped.status >= 500) deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
-    return c.json(mapped.body, mapped.status as ContentfulStatusCode, mapped.headers);
+    return jsonResponse(c, mapped.body, mapped.status, mapped.headers);
   });
 
   return { app, graphql };

@@ -41,6 +41,10 @@ describe('the documented error bodies, byte for byte', () => {
     const res = await postRegistration(app.url, seed.event.id, registrationBody({ email: email.toUpperCase() }), { key: seed.liveKey });
     expect(res.status).toBe(422);
     expect(res.text).toBe('{"message":"The given data was invalid.","errors":{"email":["This email has already been registered for this event."]}}');
+    // An error carries the request's headers like a success does.
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+    expect(res.headers.get('ratelimit-limit')).toMatch(/^\d+$/);
     expect(await counts()).toEqual(before);
   });
 

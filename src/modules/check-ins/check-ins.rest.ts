@@ -12,6 +12,6 @@ export function checkInRoutes(app: Hono<AppEnv>, deps: Deps): void {
     const body = await readJsonObject(c);
     const result = await checkIn(deps, { actor: c.get('actor'), input: { ...body, event_id: c.req.param('eventId') } });
     const event = await loadRegistrationEvent(deps, result.event.id);
-    return jsonResponse({ attendee: presentAttendee(deps, result.attendee, event?.customFields ?? []), already_checked_in: result.alreadyCheckedIn }, 200);
+    return jsonResponse(c, { attendee: presentAttendee(deps, result.attendee, event?.customFields ?? []), already_checked_in: result.alreadyCheckedIn }, 200);
   });
 }

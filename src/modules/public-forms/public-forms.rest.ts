@@ -22,11 +22,11 @@ export function publicFormRoutes(app: Hono<AppEnv>, deps: Deps, limiters: RateLi
   );
 
   app.get('/v1/public/events/:eventId', limitByClientIp(deps, limiters.publicRead), async (c) =>
-    jsonResponse(await getPublicEvent(deps, { eventId: c.req.param('eventId') }), 200),
+    jsonResponse(c, await getPublicEvent(deps, { eventId: c.req.param('eventId') }), 200),
   );
 
   app.post('/v1/public/events/:eventId/registrations', limitByClientIp(deps, limiters.publicForm), async (c) => {
     const registration = await registerFromPublicForm(deps, { eventId: c.req.param('eventId'), input: await readJsonObject(c) });
-    return jsonResponse(presentAttendee(deps, registration.attendee, registration.event.customFields), 201);
+    return jsonResponse(c, presentAttendee(deps, registration.attendee, registration.event.customFields), 201);
   });
 }

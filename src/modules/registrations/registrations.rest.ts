@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Deps } from '../../deps.ts';
-import { jsonResponse, readJsonObject } from '../../rest/body.ts';
+import { jsonResponse, jsonTextResponse, readJsonObject } from '../../rest/body.ts';
 import type { AppEnv } from '../../rest/context.ts';
 import { type StoredResponse, idempotent } from '../../rest/idempotency.ts';
 import { exportRegistrationsCsv } from './registrations.export.ts';
@@ -39,13 +39,9 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
         )
       : { ...respond(await registerAttendee(deps, { actor, eventId, input: body, source: 'API' })), replayed: false };
 
-    return new Response(response.body, {
-      status: response.status,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        ...response.headers,
-        ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
-      },
+    return jsonTextResponse(c, response.body, response.status, {
+      ...response.headers,
+      ...(response.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
     });
   });
 
@@ -69,7 +65,7 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
 
   app.get('/v1/events/:eventId/registrations', async (c) => {
     const page = await listRegistrations(deps, { actor: c.get('actor'), eventId: c.req.param('eventId'), query: c.req.query() });
-    return jsonResponse(
+    return jsonResponse(c, 
       { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields)), next_cursor: page.nextCursor },
       200,
     );
@@ -81,6 +77,6 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
       eventId: c.req.param('eventId'),
       attendeeId: c.req.param('attendeeId'),
     });
-    return jsonResponse(presentAttendee(deps, attendee, event.customFields), 200);
+    return jsonResponse(c, presentAttendee(deps, attendee, event.customFields), 200);
   });
 }
