@@ -17,6 +17,8 @@ import { ensureReachableByPostgres } from '../src/db/embedded.ts';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROOT = join(import.meta.dirname, '..');
+/** The Node flags the app runs with in production (package.json `start`), from the environment for experiments. */
+const APP_NODE_FLAGS = (process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Result {
   name: string;
@@ -58,8 +60,8 @@ async function main() {
       API_RATE_LIMIT_PER_MIN: '100000000',
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     };
-    children.push(await startProcess(['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/));
-    children.push(await startProcess(['--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/));
+    children.push(await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/));
+    children.push(await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/));
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
     results.push(await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }));

@@ -170,6 +170,38 @@ describe('scans arriving together', () => {
   });
 });
 
+describe('event stats', () => {
+  it('follow every write path: batched registrations, test mode, check-ins, undo, cancel, deletion', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const actual = async () => {
+      const { rows } = await app.deps.pool.query(
+        `SELECT count(*) FILTER (WHERE status <> 'CANCELLED')::int AS "registered", count(*) FILTER (WHERE status = 'CHECKED_IN')::int AS "checkedIn"
+         FROM attendees WHERE event_id = $1 AND NOT test_mode`,
+        [seed.event.id],
+      );
+      return rows[0];
+    };
+    const expectStats = async (expected: { registered: number; checkedIn: number }) => {
+      expect(await actual()).toEqual(expected);
+      expect(await app.deps.live.stats(seed.event.id)).toEqual(expected);
+    };
+    await expectStats({ registered: 0, checkedIn: 0 });
+    const people = await Promise.all(Array.from({ length: 12 }, () => registered(seed)));
+    await registered(seed, {}, seed.testKey);
+    await expectStats({ registered: 12, checkedIn: 0 });
+    await Promise.all(people.slice(0, 5).map((p) => scan(seed.event.id, seed.liveKey, { qr_token: p.qr_token })));
+    await scan(seed.event.id, seed.liveKey, { qr_token: people[0]!.qr_token });
+    await expectStats({ registered: 12, checkedIn: 5 });
+    await graphqlOk(app.url, 'mutation ($id: ID!) { undoCheckIn(input: { attendeeId: $id }) { status } }', { token: seed.owner.token, variables: { id: people[0]!.id } });
+    await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: CANCELLED }) { id } }', { token: seed.owner.token, variables: { id: people[1]!.id } });
+    await expectStats({ registered: 11, checkedIn: 3 });
+    await app.deps.prisma.attendee.delete({ where: { id: people[2]!.id } });
+    await expectStats({ registered: 10, checkedIn: 2 });
+    await app.deps.prisma.event.delete({ where: { id: seed.event.id } });
+    expect((await app.deps.pool.query('SELECT count(*)::int AS n FROM event_attendee_counts WHERE event_id = $1', [seed.event.id])).rows[0].n).toBe(0);
+  });
+});
+
 describe('GraphQL check-in', () => {
   const CHECK_IN = 'mutation ($input: CheckInInput!) { checkIn(input: $input) { alreadyCheckedIn attendee { id status checkedInAt } } }';
 

@@ -95,12 +95,12 @@ export class LiveFeed {
     })();
   }
 
+  /** Live-mode counts, kept by triggers on attendees (a few shard rows, whatever the event's size). */
   async stats(eventId: string): Promise<EventStats> {
     const prisma = this.#requireDeps().prisma;
     const [row] = await prisma.$queryRaw<Array<{ registered: number; checked_in: number }>>`
-      SELECT count(*) FILTER (WHERE status <> 'CANCELLED')::int AS registered,
-             count(*) FILTER (WHERE status = 'CHECKED_IN')::int AS checked_in
-      FROM attendees WHERE event_id = ${eventId} AND NOT test_mode`;
+      SELECT coalesce(sum(registered), 0)::int AS registered, coalesce(sum(checked_in), 0)::int AS checked_in
+      FROM event_attendee_counts WHERE event_id = ${eventId} AND NOT test_mode`;
     return { registered: row?.registered ?? 0, checkedIn: row?.checked_in ?? 0 };
   }
 
