@@ -75,7 +75,8 @@ export async function startApp(
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'eventogate' });
     cleanup.push(() => pool.end());
     const jobs = new JobQueue(boss, pubsub, prisma, pool);
-    await jobs.start();
+    // Only processes that run workers need to hear that jobs are waiting.
+    if (config.role !== 'api') await jobs.start();
     cleanup.push(async () => jobs.close());
     const caches = {
       apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
@@ -114,7 +115,8 @@ export async function startApp(
       live,
       config: { ...config, publicUrl: config.publicUrl ?? '' },
     };
-    await live.start(deps);
+    // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
+    await live.start(deps, { receive: config.role !== 'worker' });
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
 
     const http = createHttpApp(deps, { serveApi: config.role !== 'worker', rateLimiters });

@@ -3,6 +3,7 @@ import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import type { PgPubSub } from '../../lib/pubsub.ts';
 
 const CHANNEL = 'eventogate_live';
+const FLUSH_MS = 5;
 
 export type LiveKind = 'checked_in' | 'registered' | 'changed';
 
@@ -41,19 +42,20 @@ export class LiveFeed {
 
   constructor(private readonly pubsub: PgPubSub) {}
 
-  async start(deps: Pick<Deps, 'prisma' | 'logger'>): Promise<void> {
+  async start(deps: Pick<Deps, 'prisma' | 'logger'>, options: { receive: boolean } = { receive: true }): Promise<void> {
     this.#deps = deps;
-    await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload));
+    if (options.receive) await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload));
   }
 
   /**
-   * After commit. Messages of the next 2 ms go out together as one NOTIFY (a JSON array, well under the
-   * 8 KB limit), so a busy door does not cost a round trip per scan. Test-mode attendees are not shown.
+   * After commit. Messages of the next 5 ms go out together as one NOTIFY (a JSON array, well under the
+   * 8 KB limit), so a busy door does not cost a round trip, and every process a wake-up, per scan.
+   * Test-mode attendees are not shown.
    */
   async publish(message: LiveMessage & { testMode: boolean }): Promise<void> {
     if (message.testMode) return;
     this.#outbox.push({ kind: message.kind, eventId: message.eventId, attendeeId: message.attendeeId });
-    this.#flushTimer ??= setTimeout(() => this.#flush(), 2);
+    this.#flushTimer ??= setTimeout(() => this.#flush(), FLUSH_MS);
   }
 
   #flush(): void {
