@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
 import { graphqlOk } from '../support/http.ts';
 import { SEED_REQUEST, postRegistration, registrationBody } from '../support/rest.ts';
@@ -114,8 +114,7 @@ describe('attendee.registered deliveries', () => {
     const seed = await createSeedShapedEvent(app.deps);
     const sibling = await createTestEvent(app.deps, seed.owner.actor);
     const register = async () => (await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody(), source: 'API' })).attendee.id;
-    const jobsFor = async (attendeeId: string) =>
-      (await app.deps.boss.findJobs<{ emissions: Array<{ attendeeId: string }> }>('webhooks.fan-out')).filter((j) => j.data.emissions.some((e) => e.attendeeId === attendeeId));
+    const jobsFor = (attendeeId: string) => fanOutJobsFor(app, attendeeId);
 
     expect(await jobsFor(await register())).toEqual([]);
     // Listening to another trigger, to another event, or disabled: still nothing.

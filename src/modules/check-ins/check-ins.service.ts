@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { attendeeFromRow, poolSql } from '../../db/sql.ts';
 import { Batcher, perOwner } from '../../lib/batcher.ts';
 import type { Deps } from '../../deps.ts';
-import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
+import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
@@ -13,7 +13,8 @@ import { emitTrigger, emitTriggers } from '../webhooks/webhook-emit.ts';
 
 export interface CheckInResult {
   attendee: LiveAttendee;
-  event: Pick<Event, 'id' | 'name' | 'organisationId'>;
+  /** The attendee's event as registration caches it (with its fields, which REST needs to present it). */
+  event: RegistrationEvent;
   alreadyCheckedIn: boolean;
 }
 
