@@ -5,7 +5,9 @@ import { createServer } from 'node:http';
 import pg from 'pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
-await pool.query('CREATE TABLE IF NOT EXISTS bench_baseline (id uuid PRIMARY KEY, email text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+await pool.query(
+  'CREATE TABLE IF NOT EXISTS bench_baseline (id uuid PRIMARY KEY, email text NOT NULL, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+);
 
 await pool.query('ALTER TABLE bench_baseline ADD COLUMN IF NOT EXISTS checked_in_at timestamptz');
 
@@ -23,7 +25,7 @@ const server = createServer((req, res) => {
       }
       const id = randomUUID();
       await pool.query('INSERT INTO bench_baseline (id, email, body) VALUES ($1, $2, $3)', [id, body.email, body]);
-      res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ ...body, id }));
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, id }));
     } catch (error) {
       res.writeHead(500).end(String(error));
     }

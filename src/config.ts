@@ -16,13 +16,16 @@ const delays = z
   .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of milliseconds, e.g. 60000,300000,900000')
   .transform((v) => v.split(',').map((d) => Number(d.trim())));
 const url = (schemes: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return schemes.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`,
+  );
 
 const EnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
@@ -88,9 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.DATABASE_URL && !e.SECRET_KEY) {
-    throw new ConfigError(
-      'Invalid configuration:\n  SECRET_KEY: is required when DATABASE_URL is set, so every process encrypts and signs with the same key',
-    );
+    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: is required when DATABASE_URL is set, so every process encrypts and signs with the same key');
   }
   return {
     databaseUrl: e.DATABASE_URL,

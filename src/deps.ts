@@ -1,16 +1,16 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
+import type { PrismaClient } from './db/prisma.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { Logger } from './lib/logger.ts';
 import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
+import type { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
 import type { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
-import type { PrismaClient } from './db/prisma.ts';
-import type { Logger } from './lib/logger.ts';
-import type { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 
 /** What services need from the running app; built once in src/app.ts and passed down explicitly. */
 export interface Deps {

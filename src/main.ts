@@ -23,7 +23,11 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     stopping = true;
     app?.deps.logger.info({ signal }, 'shutting down');
     // Before the app is up, startApp notices `stopping` when it returns (below).
-    if (app) app.close().then(() => process.exit(0), () => process.exit(1));
+    if (app)
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }
 

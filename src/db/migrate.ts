@@ -82,9 +82,7 @@ export async function applyMigrations(options: { databaseUrl: string; logger: Lo
         continue;
       }
       if (row) {
-        throw new MigrationError(
-          `Migration ${migration.name} started but never finished. Fix the database by hand, then mark it rolled back.`,
-        );
+        throw new MigrationError(`Migration ${migration.name} started but never finished. Fix the database by hand, then mark it rolled back.`);
       }
       const started = Date.now();
       await client.query('BEGIN');

@@ -1,8 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
+import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { GraphQLContext } from './context.ts';
 
 // Configuration only; types live beside their feature in src/modules/*/*.graphql.ts.

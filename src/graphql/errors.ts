@@ -1,17 +1,11 @@
 import { GraphQLError } from 'graphql';
-import { type Plugin, handleStreamOrSingleExecutionResult } from 'graphql-yoga';
-import type { GraphQLContext } from './context.ts';
-import type { Logger } from '../lib/logger.ts';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { AppError, type AppErrorCode } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { GraphQLContext } from './context.ts';
 
 /** CONTRACT §9: the closed set of extensions.code values clients switch on. */
-export type GraphQLErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'RATE_LIMITED'
-  | 'INTERNAL_SERVER_ERROR';
+export type GraphQLErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
 
 const CLOSED_CODES = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'RATE_LIMITED', 'INTERNAL_SERVER_ERROR']);
 
@@ -89,11 +83,15 @@ export function useAppErrors(logger: Logger): Plugin<GraphQLContext> {
   return {
     onExecute: ({ args }) => ({ onExecuteDone: (payload) => maskResults(payload, args.contextValue as GraphQLContext) }),
     onSubscribe: ({ args }) => ({ onSubscribeResult: (payload) => maskResults(payload, args.contextValue as GraphQLContext) }),
-    onParse: () => ({ result, replaceParseResult }) => {
-      if (result instanceof GraphQLError) replaceParseResult(withClosedCode(result, 'GRAPHQL_PARSE_FAILED'));
-    },
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? withClosedCode(e, 'GRAPHQL_VALIDATION_FAILED') : e)));
-    },
+    onParse:
+      () =>
+      ({ result, replaceParseResult }) => {
+        if (result instanceof GraphQLError) replaceParseResult(withClosedCode(result, 'GRAPHQL_PARSE_FAILED'));
+      },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length > 0) setResult(result.map((e) => (e instanceof GraphQLError ? withClosedCode(e, 'GRAPHQL_VALIDATION_FAILED') : e)));
+      },
   };
 }

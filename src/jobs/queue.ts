@@ -1,8 +1,8 @@
-import { type PgBoss, type SendOptions, fromPrisma } from 'pg-boss';
-import type { z } from 'zod';
 import type pg from 'pg';
+import { fromPrisma, type PgBoss, type SendOptions } from 'pg-boss';
+import type { z } from 'zod';
 import type { Db, PrismaClient } from '../db/prisma.ts';
-import { type Sql, clientSql } from '../db/sql.ts';
+import { clientSql, type Sql } from '../db/sql.ts';
 import type { PgPubSub } from '../lib/pubsub.ts';
 import type { JobDefinition } from './job.ts';
 

@@ -42,16 +42,14 @@ export class Batcher<In, Out> {
       const batch = this.#queue.splice(0, this.options.maxBatch);
       this.#running++;
       this.run(batch.map((entry) => entry.item))
-        .then(
-          (results) => {
-            if (results.length !== batch.length) throw new Error(`Batcher: ${results.length} results for ${batch.length} items`);
-            batch.forEach((entry, i) => {
-              const result = results[i];
-              if (result instanceof Error) entry.reject(result);
-              else entry.resolve(result as Out);
-            });
-          },
-        )
+        .then((results) => {
+          if (results.length !== batch.length) throw new Error(`Batcher: ${results.length} results for ${batch.length} items`);
+          batch.forEach((entry, i) => {
+            const result = results[i];
+            if (result instanceof Error) entry.reject(result);
+            else entry.resolve(result as Out);
+          });
+        })
         .catch((error: unknown) => {
           for (const entry of batch) entry.reject(error);
         })

@@ -23,11 +23,7 @@ export class AppError extends Error {
   /** HTTP headers a REST response should carry with this error (e.g. RateLimit-*). */
   readonly headers: Record<string, string>;
 
-  constructor(
-    code: AppErrorCode,
-    message: string,
-    options: { fieldErrors?: FieldErrors; retryAfter?: number; headers?: Record<string, string> } = {},
-  ) {
+  constructor(code: AppErrorCode, message: string, options: { fieldErrors?: FieldErrors; retryAfter?: number; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;

@@ -14,10 +14,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 /** parseInput without throwing, for callers that add their own checks and report every error at once. */
-export function checkInput<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
+export function checkInput<S extends z.ZodType>(schema: S, input: unknown): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
   // PostgreSQL text and jsonb cannot hold NUL; refuse it everywhere here rather than fail at the database.
   const nulErrors = nulCharacterErrors(input);
   if (Object.keys(nulErrors).length > 0) return { success: false, errors: nulErrors };
@@ -32,7 +29,7 @@ function nulCharacterErrors(input: unknown, path: string[] = [], errors: FieldEr
       errors[path.join('.') || 'input'] = [`The ${attributeName(path.at(-1) ?? 'input')} field must not contain NUL characters.`];
     }
   } else if (Array.isArray(input)) {
-    input.forEach((item, index) => nulCharacterErrors(item, [...path, String(index)], errors));
+    for (const [index, item] of input.entries()) nulCharacterErrors(item, [...path, String(index)], errors);
   } else if (input !== null && typeof input === 'object' && !(input instanceof Date)) {
     for (const [key, value] of Object.entries(input)) {
       if (key.includes('\u0000')) errors[[...path, 'key'].join('.')] = ['Field names must not contain NUL characters.'];
@@ -46,8 +43,8 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[], input: unknow
   const errors: FieldErrors = {};
   const add = (path: PropertyKey[], message: string) => {
     const key = path.map(String).join('.');
-    const list = (errors[key] ??= []);
-    if (!list.includes(message)) list.push(message);
+    errors[key] ??= [];
+    if (!errors[key].includes(message)) errors[key].push(message);
   };
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {

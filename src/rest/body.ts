@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import type { AppEnv } from './context.ts';
 import { AppError, invalidField } from '../lib/errors.ts';
+import type { AppEnv } from './context.ts';
 
 export const MAX_JSON_BODY_BYTES = 1_000_000;
 

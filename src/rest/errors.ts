@@ -1,9 +1,7 @@
 import { AppError, type AppErrorCode, VALIDATION_MESSAGE } from '../lib/errors.ts';
 
 /** The documented REST v1 error bodies (seed page "Error Codes"; CONTRACT §4). */
-export type RestErrorBody =
-  | { error: string; message: string }
-  | { message: typeof VALIDATION_MESSAGE; errors: Record<string, string[]> };
+export type RestErrorBody = { error: string; message: string } | { message: typeof VALIDATION_MESSAGE; errors: Record<string, string[]> };
 
 export interface RestError {
   status: number;

@@ -2,10 +2,10 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
-import { REJECTION_MESSAGES } from '../modules/auth/actor.ts';
 import { findApiKeyActor, looksLikeApiKey } from '../modules/api-keys/api-keys.service.ts';
+import { REJECTION_MESSAGES } from '../modules/auth/actor.ts';
 import type { AppEnv } from './context.ts';
-import { type RateLimiters, consume } from './rate-limit.ts';
+import { consume, type RateLimiters } from './rate-limit.ts';
 
 /** The seed page's exact 401 body for a request without a key. */
 export const API_KEY_REQUIRED = 'API key required. Pass it as: Authorization: Bearer <your-api-key>';

@@ -85,8 +85,7 @@ function buildDocument() {
     method: 'post',
     path: '/events/{event_id}/registrations',
     summary: 'Register Attendee',
-    description:
-      'Creates the attendee record, generates a QR code, and fires the attendee.registered webhook. Honours Idempotency-Key (24 h).',
+    description: 'Creates the attendee record, generates a QR code, and fires the attendee.registered webhook. Honours Idempotency-Key (24 h).',
     security,
     request: {
       params: EventPath,
@@ -95,7 +94,10 @@ function buildDocument() {
     },
     responses: {
       201: { description: 'Created', content: json(AttendeeResponse, { seed: { value: SEED_EXAMPLE_RESPONSE } }) },
-      400: { description: 'Malformed JSON', content: json(ErrorBody, { invalidJson: { value: { error: 'invalid_json', message: 'The request body is not valid JSON: …' } } }) },
+      400: {
+        description: 'Malformed JSON',
+        content: json(ErrorBody, { invalidJson: { value: { error: 'invalid_json', message: 'The request body is not valid JSON: …' } } }),
+      },
       415: { description: 'Body is not JSON', content: json(ErrorBody) },
       422: {
         description: 'Validation failed — check the errors object for field details',
@@ -128,7 +130,11 @@ function buildDocument() {
     description: 'Oldest first; a test key lists test registrations, a live key live ones.',
     security,
     request: { params: EventPath, query: ListRegistrationsQuery },
-    responses: { 200: { description: 'A page', content: json(RegistrationList) }, 422: { description: 'Bad query', content: json(ValidationErrorBody) }, ...errorResponses },
+    responses: {
+      200: { description: 'A page', content: json(RegistrationList) },
+      422: { description: 'Bad query', content: json(ValidationErrorBody) },
+      ...errorResponses,
+    },
   });
 
   registry.registerPath({

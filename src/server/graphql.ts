@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { createYoga } from 'graphql-yoga';
-import { requestIdFrom } from '../lib/request-context.ts';
 import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { schema } from '../graphql/schema.ts';
+import { requestIdFrom } from '../lib/request-context.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;

@@ -6,7 +6,7 @@ import type { AppEnv } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
 import { mountRest } from '../rest/router.ts';
-import { type GraphQLHandler, createGraphQLHandler } from './graphql.ts';
+import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
 
 /**
  * The HTTP surface: request ids and health for every role; GraphQL and REST v1 for processes that serve

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/crypto.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
-import { type TestUser, createUser } from '../support/factories.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createUser, type TestUser } from '../support/factories.ts';
 import { graphql, graphqlOk } from '../support/http.ts';
 
 let app: TestApp;
@@ -31,9 +31,7 @@ async function rowsContaining(needle: string): Promise<string[]> {
     );
     const hits: string[] = [];
     for (const table of tables.rows) {
-      const found = await client.query(`SELECT count(*)::int AS n FROM "${table.schema}"."${table.name}" t WHERE t::text LIKE $1`, [
-        `%${needle}%`,
-      ]);
+      const found = await client.query(`SELECT count(*)::int AS n FROM "${table.schema}"."${table.name}" t WHERE t::text LIKE $1`, [`%${needle}%`]);
       if (found.rows[0].n > 0) hits.push(`${table.schema}.${table.name}`);
     }
     return hits;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/crypto.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
-import { PASSWORD, createUser, uniqueEmail } from '../support/factories.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createUser, PASSWORD, uniqueEmail } from '../support/factories.ts';
 import { graphql, graphqlOk } from '../support/http.ts';
 
 let app: TestApp;
@@ -113,9 +113,7 @@ describe('authentication', () => {
     ['an unknown API key', 'eg_live_abcdefghijklmnopqrstuvwxyz012345', 'Invalid API key. Check the key, or create one under Settings → API Keys.'],
   ])('protected operations answer UNAUTHENTICATED for %s', async (_case, token, message) => {
     const result = await graphql(app.url, '{ events(first: 1) { edges { node { id } } } }', { token });
-    expect(result.errors).toEqual([
-      { message, locations: [{ line: 1, column: 3 }], path: ['events'], extensions: { code: 'UNAUTHENTICATED' } },
-    ]);
+    expect(result.errors).toEqual([{ message, locations: [{ line: 1, column: 3 }], path: ['events'], extensions: { code: 'UNAUTHENTICATED' } }]);
   });
 
   it('an expired session no longer authenticates', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startTestApp } from '../support/app.ts';
-import { type TestUser, addMember, createTestApiKey, createTestEvent, createUser } from '../support/factories.ts';
-import { graphql } from '../support/http.ts';
 import { createCustomField } from '../../src/modules/custom-fields/custom-fields.service.ts';
 import { createTicketType } from '../../src/modules/ticket-types/ticket-types.service.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { addMember, createTestApiKey, createTestEvent, createUser, type TestUser } from '../support/factories.ts';
+import { graphql } from '../support/http.ts';
 
 let app: TestApp;
 let owner: TestUser;
@@ -41,11 +41,7 @@ const operations: Array<[string, string, () => Record<string, unknown>]> = [
   ['event', 'query ($id: ID!) { event(id: $id) { id } }', () => ({ id: ids.event })],
   ['updateEvent', 'mutation ($id: ID!) { updateEvent(input: { id: $id, name: "Hijacked" }) { id } }', () => ({ id: ids.event })],
   ['deleteEvent', 'mutation ($id: ID!) { deleteEvent(input: { id: $id }) }', () => ({ id: ids.event })],
-  [
-    'createTicketType',
-    'mutation ($id: ID!) { createTicketType(input: { eventId: $id, name: "X", slug: "x" }) { id } }',
-    () => ({ id: ids.event }),
-  ],
+  ['createTicketType', 'mutation ($id: ID!) { createTicketType(input: { eventId: $id, name: "X", slug: "x" }) { id } }', () => ({ id: ids.event })],
   ['updateTicketType', 'mutation ($id: ID!) { updateTicketType(input: { id: $id, name: "Hijacked" }) { id } }', () => ({ id: ids.ticketType })],
   ['deleteTicketType', 'mutation ($id: ID!) { deleteTicketType(input: { id: $id }) }', () => ({ id: ids.ticketType })],
   [
@@ -128,10 +124,14 @@ describe('roles', () => {
 
   it('an API key can read its organisation’s events and identifies itself as viewer', async () => {
     const key = await createTestApiKey(app.deps, owner.actor);
-    const result = await graphql(app.url, 'query ($id: ID!) { event(id: $id) { id } viewer { role user { id } apiKey { id environment } organisation { id } } }', {
-      token: key.secret,
-      variables: { id: ids.event },
-    });
+    const result = await graphql(
+      app.url,
+      'query ($id: ID!) { event(id: $id) { id } viewer { role user { id } apiKey { id environment } organisation { id } } }',
+      {
+        token: key.secret,
+        variables: { id: ids.event },
+      },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
       event: { id: ids.event },

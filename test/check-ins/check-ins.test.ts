@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIn } from '../../src/modules/check-ins/check-ins.service.ts';
 import { updateEvent } from '../../src/modules/events/events.service.ts';
-import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
+import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
 import { addMember, createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
 import { graphql, graphqlOk, http } from '../support/http.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
@@ -43,7 +43,12 @@ describe('POST /v1/events/{event_id}/check-ins', () => {
     expect(first.status).toBe(200);
     expect(Object.keys(first.body)).toEqual(['attendee', 'already_checked_in']);
     expect(first.body.already_checked_in).toBe(false);
-    expect(first.body.attendee).toMatchObject({ id: attendee.id, status: 'checked_in', checked_in_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/), custom_data: { company: 'Acme' } });
+    expect(first.body.attendee).toMatchObject({
+      id: attendee.id,
+      status: 'checked_in',
+      checked_in_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      custom_data: { company: 'Acme' },
+    });
 
     const again = await scan(seed.event.id, seed.liveKey, { qr_token: attendee.qr_token });
     expect(again.status).toBe(200);
@@ -55,7 +60,12 @@ describe('POST /v1/events/{event_id}/check-ins', () => {
     expect(receiver.on('/checkin-rest')).toHaveLength(1);
     const [hook] = receiver.on('/checkin-rest');
     expect(hook!.headers['x-eventogate-event']).toBe('attendee.checked_in');
-    expect(hook!.json).toMatchObject({ trigger: 'attendee.checked_in', attendee_id: attendee.id, status: 'checked_in', checked_in_at: expect.stringMatching(/\+00:00$/) });
+    expect(hook!.json).toMatchObject({
+      trigger: 'attendee.checked_in',
+      attendee_id: attendee.id,
+      status: 'checked_in',
+      checked_in_at: expect.stringMatching(/\+00:00$/),
+    });
   });
 
   it('20 simultaneous scans of one token: exactly one first check-in and one webhook', async () => {
@@ -73,8 +83,18 @@ describe('POST /v1/events/{event_id}/check-ins', () => {
 
   it.each([
     ['an unknown token', async () => ({ qr_token: '3f4a9b2c-6f0e-4d8a-9c41-2b7d5e9a1f03' }), 404, { error: 'not_found', message: 'Ticket not found.' }],
-    ['a malformed token', async () => ({ qr_token: 'not-a-uuid' }), 422, { message: 'The given data was invalid.', errors: { qr_token: ['The qr token field must be a valid UUID.'] } }],
-    ['no token', async () => ({}), 422, { message: 'The given data was invalid.', errors: { qr_token: ['Send exactly one of qr_token (a scan) and attendee_id (manual check-in).'] } }],
+    [
+      'a malformed token',
+      async () => ({ qr_token: 'not-a-uuid' }),
+      422,
+      { message: 'The given data was invalid.', errors: { qr_token: ['The qr token field must be a valid UUID.'] } },
+    ],
+    [
+      'no token',
+      async () => ({}),
+      422,
+      { message: 'The given data was invalid.', errors: { qr_token: ['Send exactly one of qr_token (a scan) and attendee_id (manual check-in).'] } },
+    ],
   ])('%s → %i', async (_case, body, status, expected) => {
     const seed = await createSeedShapedEvent(app.deps);
     const res = await scan(seed.event.id, seed.liveKey, await body());
@@ -117,12 +137,22 @@ describe('scans arriving together', () => {
     const seed = await createSeedShapedEvent(app.deps);
     await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/checkin-batch`, { triggers: ['ATTENDEE_CHECKED_IN'] });
     const stranger = await createSeedShapedEvent(app.deps);
-    const [a, b, c, cancelled, earlier, wrongEvent] = await Promise.all([registered(seed), registered(seed), registered(seed), registered(seed), registered(seed), registered(seed)]);
+    const [a, b, c, cancelled, earlier, wrongEvent] = await Promise.all([
+      registered(seed),
+      registered(seed),
+      registered(seed),
+      registered(seed),
+      registered(seed),
+      registered(seed),
+    ]);
     const theirs = await registered(stranger);
     await app.deps.prisma.attendee.update({ where: { id: cancelled!.id }, data: { status: 'CANCELLED' } });
     const before = await checkIn(app.deps, { actor: seed.liveActor, input: { qr_token: earlier!.qr_token } });
     const otherEvent = await createTestEvent(app.deps, seed.owner.actor);
-    await app.deps.prisma.attendee.update({ where: { id: wrongEvent!.id }, data: { eventId: otherEvent.id, ticketTypeId: (await app.deps.prisma.ticketType.findFirstOrThrow({ where: { eventId: otherEvent.id } })).id } });
+    await app.deps.prisma.attendee.update({
+      where: { id: wrongEvent!.id },
+      data: { eventId: otherEvent.id, ticketTypeId: (await app.deps.prisma.ticketType.findFirstOrThrow({ where: { eventId: otherEvent.id } })).id },
+    });
 
     const scans: Array<Record<string, string>> = [
       { qr_token: a!.qr_token },
@@ -138,7 +168,11 @@ describe('scans arriving together', () => {
     // Submitted in one tick, so they share one batch.
     const settled = await Promise.allSettled(scans.map((input) => checkIn(app.deps, { actor: seed.liveActor, input: { ...input, event_id: seed.event.id } })));
     const outcome = (r: PromiseSettledResult<Awaited<ReturnType<typeof checkIn>>>) =>
-      r.status === 'fulfilled' ? (r.value.alreadyCheckedIn ? `again:${r.value.attendee.id}` : `first:${r.value.attendee.id}`) : String((r.reason as Error).message) + JSON.stringify((r.reason as { fieldErrors?: unknown }).fieldErrors ?? {});
+      r.status === 'fulfilled'
+        ? r.value.alreadyCheckedIn
+          ? `again:${r.value.attendee.id}`
+          : `first:${r.value.attendee.id}`
+        : String((r.reason as Error).message) + JSON.stringify((r.reason as { fieldErrors?: unknown }).fieldErrors ?? {});
     expect(settled.map(outcome)).toEqual([
       `first:${a!.id}`,
       `again:${a!.id}`,
@@ -154,7 +188,10 @@ describe('scans arriving together', () => {
     expect(second!.value.attendee.checkedInAt).toEqual(first!.value.attendee.checkedInAt);
     expect((settled[5] as PromiseFulfilledResult<Awaited<ReturnType<typeof checkIn>>>).value.attendee.checkedInAt).toEqual(before.attendee.checkedInAt);
 
-    const statuses = await app.deps.prisma.attendee.findMany({ where: { id: { in: [a!.id, b!.id, c!.id, cancelled!.id, wrongEvent!.id] } }, orderBy: { id: 'asc' } });
+    const statuses = await app.deps.prisma.attendee.findMany({
+      where: { id: { in: [a!.id, b!.id, c!.id, cancelled!.id, wrongEvent!.id] } },
+      orderBy: { id: 'asc' },
+    });
     expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({
       [a!.id]: 'CHECKED_IN',
       [b!.id]: 'CHECKED_IN',
@@ -191,8 +228,14 @@ describe('event stats', () => {
     await Promise.all(people.slice(0, 5).map((p) => scan(seed.event.id, seed.liveKey, { qr_token: p.qr_token })));
     await scan(seed.event.id, seed.liveKey, { qr_token: people[0]!.qr_token });
     await expectStats({ registered: 12, checkedIn: 5 });
-    await graphqlOk(app.url, 'mutation ($id: ID!) { undoCheckIn(input: { attendeeId: $id }) { status } }', { token: seed.owner.token, variables: { id: people[0]!.id } });
-    await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: CANCELLED }) { id } }', { token: seed.owner.token, variables: { id: people[1]!.id } });
+    await graphqlOk(app.url, 'mutation ($id: ID!) { undoCheckIn(input: { attendeeId: $id }) { status } }', {
+      token: seed.owner.token,
+      variables: { id: people[0]!.id },
+    });
+    await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: CANCELLED }) { id } }', {
+      token: seed.owner.token,
+      variables: { id: people[1]!.id },
+    });
     await expectStats({ registered: 11, checkedIn: 3 });
     await app.deps.prisma.attendee.delete({ where: { id: people[2]!.id } });
     await expectStats({ registered: 10, checkedIn: 2 });
@@ -220,7 +263,11 @@ describe('GraphQL check-in', () => {
     });
     expect(undone.undoCheckIn).toEqual({ status: 'REGISTERED', checkedInAt: null });
     await receiver.waitFor(() => receiver.on('/gql-checkin').filter((h) => h.json.trigger === 'attendee.status_changed').length === 1);
-    expect(receiver.on('/gql-checkin').find((h) => h.json.trigger === 'attendee.status_changed')!.json).toMatchObject({ attendee_id: b.id, status: 'registered', checked_in_at: null });
+    expect(receiver.on('/gql-checkin').find((h) => h.json.trigger === 'attendee.status_changed')!.json).toMatchObject({
+      attendee_id: b.id,
+      status: 'registered',
+      checked_in_at: null,
+    });
 
     const unknown = await graphql(app.url, CHECK_IN, { token: seed.owner.token, variables: { input: { qrToken: '3f4a9b2c-6f0e-4d8a-9c41-2b7d5e9a1f03' } } });
     expect(unknown.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
@@ -235,12 +282,18 @@ describe('GraphQL check-in', () => {
     const a = await registered(seed);
     const result = await graphqlOk(app.url, CHECK_IN, { token: staff.token, variables: { input: { qrToken: a.qr_token } } });
     expect(result.checkIn.alreadyCheckedIn).toBe(false);
-    const list = await graphqlOk(app.url, 'query ($id: ID!) { attendees(eventId: $id) { edges { node { id } } } }', { token: staff.token, variables: { id: seed.event.id } });
+    const list = await graphqlOk(app.url, 'query ($id: ID!) { attendees(eventId: $id) { edges { node { id } } } }', {
+      token: staff.token,
+      variables: { id: seed.event.id },
+    });
     expect(list.attendees.edges).toHaveLength(1);
     for (const [document, variables] of [
       ['mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: CANCELLED }) { id } }', { id: a.id }],
       ['mutation ($id: ID!) { updateAttendee(input: { attendeeId: $id, firstName: "X" }) { id } }', { id: a.id }],
-      ['mutation ($id: ID!) { registerAttendee(input: { eventId: $id, firstName: "A", lastName: "B", email: "staff-made@example.com" }) { id } }', { id: seed.event.id }],
+      [
+        'mutation ($id: ID!) { registerAttendee(input: { eventId: $id, firstName: "A", lastName: "B", email: "staff-made@example.com" }) { id } }',
+        { id: seed.event.id },
+      ],
       ['mutation { addMember(input: { email: "x@example.com", role: STAFF, name: "X", password: "0123456789ab" }) { role } }', {}],
     ] as const) {
       const refused = await graphql(app.url, document, { token: staff.token, variables });
@@ -257,7 +310,19 @@ describe('attendees in the dashboard', () => {
       app.url,
       `mutation ($input: RegisterAttendeeInput!) { registerAttendee(input: $input) {
          id source status ticketType { slug } customData customFields { field { fieldKey } value } } }`,
-      { token: seed.owner.token, variables: { input: { eventId: seed.event.id, firstName: 'Dash', lastName: 'Board', email: 'dash@example.com', ticketTypeSlug: 'vip', customData: { company: 'Initech' } } } },
+      {
+        token: seed.owner.token,
+        variables: {
+          input: {
+            eventId: seed.event.id,
+            firstName: 'Dash',
+            lastName: 'Board',
+            email: 'dash@example.com',
+            ticketTypeSlug: 'vip',
+            customData: { company: 'Initech' },
+          },
+        },
+      },
     );
     expect(created.registerAttendee).toMatchObject({
       source: 'DASHBOARD',
@@ -275,19 +340,32 @@ describe('attendees in the dashboard', () => {
     });
     expect(invalid.errors?.[0]?.extensions).toEqual({
       code: 'BAD_USER_INPUT',
-      errors: { firstName: ['The first name field is required.'], 'customData.nope': ['The custom data.nope field is not a registration field of this event.'] },
+      errors: {
+        firstName: ['The first name field is required.'],
+        'customData.nope': ['The custom data.nope field is not a registration field of this event.'],
+      },
     });
 
     const id = created.registerAttendee.id;
-    const updated = await graphqlOk(app.url, 'mutation ($id: ID!) { updateAttendee(input: { attendeeId: $id, lastName: "Boarder", ticketTypeSlug: "general" }) { lastName ticketType { slug } } }', {
+    const updated = await graphqlOk(
+      app.url,
+      'mutation ($id: ID!) { updateAttendee(input: { attendeeId: $id, lastName: "Boarder", ticketTypeSlug: "general" }) { lastName ticketType { slug } } }',
+      {
+        token: seed.owner.token,
+        variables: { id },
+      },
+    );
+    expect(updated.updateAttendee).toEqual({ lastName: 'Boarder', ticketType: { slug: 'general' } });
+
+    const same = await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: REGISTERED }) { status } }', {
       token: seed.owner.token,
       variables: { id },
     });
-    expect(updated.updateAttendee).toEqual({ lastName: 'Boarder', ticketType: { slug: 'general' } });
-
-    const same = await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: REGISTERED }) { status } }', { token: seed.owner.token, variables: { id } });
     expect(same.setAttendeeStatus.status).toBe('REGISTERED');
-    const noShow = await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: NO_SHOW }) { status } }', { token: seed.owner.token, variables: { id } });
+    const noShow = await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: NO_SHOW }) { status } }', {
+      token: seed.owner.token,
+      variables: { id },
+    });
     expect(noShow.setAttendeeStatus.status).toBe('NO_SHOW');
     await receiver.waitFor(() => receiver.on('/dashboard').length === 1);
     await new Promise((r) => setTimeout(r, 300));
@@ -297,25 +375,38 @@ describe('attendees in the dashboard', () => {
   it('leaving CANCELLED takes a seat again, so capacity is checked', async () => {
     const seed = await createSeedShapedEvent(app.deps, { capacity: 1 });
     const a = await registered(seed);
-    await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: CANCELLED }) { status } }', { token: seed.owner.token, variables: { id: a.id } });
+    await graphqlOk(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: CANCELLED }) { status } }', {
+      token: seed.owner.token,
+      variables: { id: a.id },
+    });
     await registered(seed);
-    const back = await graphql(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: REGISTERED }) { status } }', { token: seed.owner.token, variables: { id: a.id } });
+    const back = await graphql(app.url, 'mutation ($id: ID!) { setAttendeeStatus(input: { attendeeId: $id, status: REGISTERED }) { status } }', {
+      token: seed.owner.token,
+      variables: { id: a.id },
+    });
     expect(back.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', errors: { event: ['This event is full.'] } });
   });
 
   it('lists with search and status filters and pages in registration order', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const ids: string[] = [];
-    for (const [first, email] of [['Ada', 'ada@example.com'], ['Grace', 'grace@example.com'], ['Alan', 'turing@example.com']] as const) {
+    for (const [first, email] of [
+      ['Ada', 'ada@example.com'],
+      ['Grace', 'grace@example.com'],
+      ['Alan', 'turing@example.com'],
+    ] as const) {
       ids.push((await registered(seed, { first_name: first, email })).id);
     }
     await updateEvent(app.deps, { actor: seed.owner.actor, input: { id: seed.event.id, venue: 'Hall' } });
-    const query = 'query ($id: ID!, $q: String, $s: AttendeeStatus, $after: String) { attendees(eventId: $id, search: $q, status: $s, first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }';
+    const query =
+      'query ($id: ID!, $q: String, $s: AttendeeStatus, $after: String) { attendees(eventId: $id, search: $q, status: $s, first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }';
     const page1 = await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id } });
     expect(page1.attendees.edges.map((e: any) => e.node.id)).toEqual(ids.slice(0, 2));
     const page2 = await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id, after: page1.attendees.pageInfo.endCursor } });
     expect(page2.attendees.edges.map((e: any) => e.node.id)).toEqual(ids.slice(2));
-    expect((await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id, q: 'TURING' } })).attendees.edges.map((e: any) => e.node.id)).toEqual([ids[2]]);
+    expect(
+      (await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id, q: 'TURING' } })).attendees.edges.map((e: any) => e.node.id),
+    ).toEqual([ids[2]]);
     expect((await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id, s: 'CHECKED_IN' } })).attendees.edges).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/net.ts';
-import { TEST_SECRET_KEY, type TestApp, startTestApp } from '../support/app.ts';
-import { type ServerProcess, spawnServer } from '../support/process.ts';
+import { startTestApp, TEST_SECRET_KEY, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 import { http } from '../support/http.ts';
+import { freePort } from '../support/net.ts';
+import { type ServerProcess, spawnServer } from '../support/process.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { subscribeSse, subscribeWs } from '../support/subscriptions.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -28,7 +28,6 @@ afterAll(async () => {
   await a?.stop();
   await receiver?.stop();
 });
-
 
 const CHECK_INS = `subscription ($id: ID!) { checkIns(eventId: $id) { checkedInAt attendee { id firstName status } stats { registered checkedIn } } }`;
 

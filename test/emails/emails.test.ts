@@ -5,7 +5,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateEvent } from '../../src/modules/events/events.service.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 import { graphql, graphqlOk, http } from '../support/http.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
@@ -71,14 +71,23 @@ describe('confirmation email', () => {
 
     await expect.poll(async () => (await app.deps.prisma.emailLog.findFirst({ where: { attendeeId: res.body.id } }))?.status).toBe('SENT');
     const log = await app.deps.prisma.emailLog.findFirstOrThrow({ where: { attendeeId: res.body.id } });
-    expect(log).toMatchObject({ kind: 'confirmation', to: email, subject: 'Your registration for Q1 Product Workshop', attempts: 1, error: null, providerMessageId: mail!.messageId });
+    expect(log).toMatchObject({
+      kind: 'confirmation',
+      to: email,
+      subject: 'Your registration for Q1 Product Workshop',
+      attempts: 1,
+      error: null,
+      providerMessageId: mail!.messageId,
+    });
     expect(smtp.to(email)).toHaveLength(1);
   });
 
   it('escapes HTML in what attendees and organisers typed', async () => {
     const seed = await seedWithEmails({ name: 'Launch <b>Party</b>' });
     const email = `xss.${Date.now()}@example.com`;
-    await postRegistration(app.url, seed.event.id, registrationBody({ email, first_name: '<script>alert(1)</script>', last_name: 'O"Brien & Co' }), { key: seed.liveKey });
+    await postRegistration(app.url, seed.event.id, registrationBody({ email, first_name: '<script>alert(1)</script>', last_name: 'O"Brien & Co' }), {
+      key: seed.liveKey,
+    });
     const [mail] = await smtp.waitFor(email);
     const html = mail!.html as string;
     expect(html).not.toContain('<script>');
@@ -145,7 +154,17 @@ describe('confirmation email', () => {
     const query = 'query ($id: ID!) { emailLogs(eventId: $id) { to subject status attempts providerMessageId error devMailboxFile } }';
     await expect
       .poll(async () => (await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs)
-      .toEqual([{ to: email, subject: 'Your registration for Q1 Product Workshop', status: 'SENT', attempts: 1, providerMessageId: expect.any(String), error: null, devMailboxFile: null }]);
+      .toEqual([
+        {
+          to: email,
+          subject: 'Your registration for Q1 Product Workshop',
+          status: 'SENT',
+          attempts: 1,
+          providerMessageId: expect.any(String),
+          error: null,
+          devMailboxFile: null,
+        },
+      ]);
     const stranger = await createUser(app.deps);
     const refused = await graphql(app.url, query, { token: stranger.token, variables: { id: seed.event.id } });
     expect(refused.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
@@ -163,7 +182,9 @@ describe('without SMTP_URL', () => {
       const email = `dev.${Date.now()}@example.com`;
       await postRegistration(local.url, seed.event.id, registrationBody({ email }), { key: seed.liveKey });
       const query = 'query ($id: ID!) { emailLogs(eventId: $id) { status devMailboxFile rawMessage } }';
-      await expect.poll(async () => (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs[0]?.status).toBe('SENT');
+      await expect
+        .poll(async () => (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs[0]?.status)
+        .toBe('SENT');
       const [log] = (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs;
       expect(log.devMailboxFile).toMatch(new RegExp(`^${join(dataDir, 'mailbox')}/.*\\.eml$`));
       const eml = readFileSync(log.devMailboxFile, 'utf8');

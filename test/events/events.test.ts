@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, startTestApp } from '../support/app.ts';
-import { type TestUser, createTestEvent, createUser } from '../support/factories.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createTestEvent, createUser, type TestUser } from '../support/factories.ts';
 import { graphql, graphqlOk } from '../support/http.ts';
 
 let app: TestApp;
@@ -46,9 +46,7 @@ describe('createEvent', () => {
       registrationClosesAt: null,
       apiConfirmationEmails: false,
       confirmationEmails: true,
-      ticketTypes: [
-        { id: expect.stringMatching(/^tkt_/), name: 'General Admission', slug: 'general', capacity: null, isDefault: true, position: 0 },
-      ],
+      ticketTypes: [{ id: expect.stringMatching(/^tkt_/), name: 'General Admission', slug: 'general', capacity: null, isDefault: true, position: 0 }],
       customFields: [],
     });
     const stored = await app.deps.prisma.event.findUniqueOrThrow({ where: { id: createEvent.id } });
@@ -208,7 +206,10 @@ describe('custom fields', () => {
   });
 
   it.each([
-    [{ fieldKey: 'Company' }, { fieldKey: ['The field key field must start with a lower-case letter and contain only lower-case letters, numbers and underscores.'] }],
+    [
+      { fieldKey: 'Company' },
+      { fieldKey: ['The field key field must start with a lower-case letter and contain only lower-case letters, numbers and underscores.'] },
+    ],
     [{ fieldType: 'SELECT' }, { options: ['The options field is required when field type is SELECT or MULTI_SELECT.'] }],
     [{ fieldType: 'SELECT', options: ['a', 'a'] }, { options: ['The options field has a duplicate value.'] }],
     [{ options: ['a'] }, { options: ['The options field is prohibited when field type is TEXT.'] }],
@@ -229,7 +230,10 @@ describe('custom fields', () => {
     const updated = await graphqlOk(
       app.url,
       'mutation ($input: UpdateCustomFieldInput!) { updateCustomField(input: $input) { fieldLabel required options } }',
-      { token: owner.token, variables: { input: { id: createCustomField.id, fieldLabel: 'Dietary needs', required: true, options: ['none', 'vegan', 'halal'] } } },
+      {
+        token: owner.token,
+        variables: { input: { id: createCustomField.id, fieldLabel: 'Dietary needs', required: true, options: ['none', 'vegan', 'halal'] } },
+      },
     );
     expect(updated.updateCustomField).toEqual({ fieldLabel: 'Dietary needs', required: true, options: ['none', 'vegan', 'halal'] });
   });

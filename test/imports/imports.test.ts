@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/modules/imports/imports.service.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { graphql, graphqlOk, http } from '../support/http.ts';
 import { subscribeWs } from '../support/subscriptions.ts';
@@ -60,7 +60,10 @@ const BAD_ROWS = [
 describe('CSV import', () => {
   it('a dry run reports exactly the 3 bad rows and writes nothing', async () => {
     const seed = await createSeedShapedEvent(app.deps);
-    const { importAttendees } = await graphqlOk(app.url, IMPORT, { token: seed.owner.token, variables: { input: { eventId: seed.event.id, csv: csvFile(), dryRun: true } } });
+    const { importAttendees } = await graphqlOk(app.url, IMPORT, {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, csv: csvFile(), dryRun: true } },
+    });
     expect(importAttendees).toMatchObject({ total: 2003, dryRun: true });
     const job = await waitForJob(importAttendees.id, seed.owner.token);
     expect(job).toMatchObject({ status: 'COMPLETED', total: 2003, processed: 2003, created: 0, skipped: 2003 });
@@ -103,8 +106,21 @@ describe('CSV import', () => {
     const records = parse(exported.text) as string[][];
     expect(records).toHaveLength(2001);
     expect(records[0]).toEqual([
-      'id', 'first_name', 'last_name', 'email', 'phone', 'country', 'status', 'ticket_type', 'ticket_type_slug',
-      'registration_source', 'registered_at', 'checked_in_at', 'qr_token', 'company', 'job_title',
+      'id',
+      'first_name',
+      'last_name',
+      'email',
+      'phone',
+      'country',
+      'status',
+      'ticket_type',
+      'ticket_type_slug',
+      'registration_source',
+      'registered_at',
+      'checked_in_at',
+      'qr_token',
+      'company',
+      'job_title',
     ]);
     const row = records.find((r) => r[3] === 'person5@example.com')!;
     expect(row.slice(1, 10)).toEqual(['Person', '5', 'person5@example.com', '+44123455', 'GB', 'registered', 'VIP', 'vip', 'import']);
@@ -118,7 +134,11 @@ describe('CSV import', () => {
   }, 150_000);
 
   it.each([
-    ['more than 50,000 rows', () => `first_name,last_name,email\n${'a,b,c@example.com\n'.repeat(60_000)}`, 'The csv field must not have more than 50000 rows (it has 60000).'],
+    [
+      'more than 50,000 rows',
+      () => `first_name,last_name,email\n${'a,b,c@example.com\n'.repeat(60_000)}`,
+      'The csv field must not have more than 50000 rows (it has 60000).',
+    ],
     ['no email column', () => 'first_name,last_name\nA,B\n', 'The header is missing the required column(s): email.'],
     ['an empty file', () => '', 'The csv field must start with a header row.'],
   ])('refuses %s at once', async (_case, csv, message) => {

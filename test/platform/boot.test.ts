@@ -2,17 +2,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/net.ts';
 import { TEST_SECRET_KEY } from '../support/app.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { graphqlOk, http } from '../support/http.ts';
+import { freePort } from '../support/net.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
-
 
 async function waitHealthy(url: string, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 50));
   }

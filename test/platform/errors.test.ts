@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskGraphQLError } from '../../src/graphql/errors.ts';
 import { AppError, invalidField } from '../../src/lib/errors.ts';
 import { toRestError } from '../../src/rest/errors.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { http } from '../support/http.ts';
 
 describe('REST error mapping (the shapes the seed page documents)', () => {
@@ -25,7 +25,11 @@ describe('REST error mapping (the shapes the seed page documents)', () => {
       401,
       '{"error":"unauthenticated","message":"API key required. Pass it as: Authorization: Bearer <your-api-key>"}',
     ],
-    [new AppError('FORBIDDEN', 'The event does not belong to your organisation.'), 403, '{"error":"forbidden","message":"The event does not belong to your organisation."}'],
+    [
+      new AppError('FORBIDDEN', 'The event does not belong to your organisation.'),
+      403,
+      '{"error":"forbidden","message":"The event does not belong to your organisation."}',
+    ],
     [new AppError('NOT_FOUND', 'Event not found.'), 404, '{"error":"not_found","message":"Event not found."}'],
     [new AppError('INVALID_JSON', 'Malformed JSON.'), 400, '{"error":"invalid_json","message":"Malformed JSON."}'],
   ])('%s → %i %s', (error, status, body) => {
@@ -51,7 +55,15 @@ describe('REST error mapping (the shapes the seed page documents)', () => {
 describe('GraphQL error masking', () => {
   it('logs an unexpected error with the request id and answers INTERNAL_SERVER_ERROR without details', () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const logger = pino(
+      { level: 'error' },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const original = new Error('connection to 10.0.0.5 refused, password=hunter2');
     const masked = maskGraphQLError(new GraphQLError(original.message, { originalError: original, path: ['events'] }), { logger, requestId: 'req_xyz' });
     expect(masked).toBeInstanceOf(GraphQLError);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids.ts';
 import { cleanupJob } from '../../src/modules/maintenance/maintenance.jobs.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 
 let app: TestApp;

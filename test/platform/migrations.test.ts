@@ -1,9 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, MigrationError, applyMigrations, readMigrations } from '../../src/db/migrate.ts';
+import { applyMigrations, MIGRATIONS_DIR, MigrationError, readMigrations } from '../../src/db/migrate.ts';
 import { sha256Hex } from '../../src/lib/crypto.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDatabase } from '../support/database.ts';
@@ -31,9 +31,7 @@ async function recorded(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(
-      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
-    );
+    const { rows } = await client.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name');
     return rows as Array<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>;
   } finally {
     await client.end();

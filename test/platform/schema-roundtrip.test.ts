@@ -106,7 +106,7 @@ describe('the migrated database matches schema.prisma', () => {
         const parent = foreignKeys.get(field.name);
         data[field.name] = parent ? created[parent] : field.isId ? `${model.toLowerCase()}_${index}` : valueFor(model, field, index);
       }
-      const delegate = (prisma as unknown as Record<string, { create: Function; findUniqueOrThrow: Function }>)[
+      const delegate = (prisma as unknown as Record<string, { create(args: unknown): Promise<unknown>; findUniqueOrThrow(args: unknown): Promise<unknown> }>)[
         model.charAt(0).toLowerCase() + model.slice(1)
       ];
       await delegate!.create({ data });
@@ -117,8 +117,11 @@ describe('the migrated database matches schema.prisma', () => {
   });
 
   it('has exactly the declared columns in every table', async () => {
-    const runtime = (prisma as unknown as { _runtimeDataModel: { models: Record<string, { dbName: string | null; fields: Array<{ name: string; kind: string; dbName?: string | null }> }> } })
-      ._runtimeDataModel.models;
+    const runtime = (
+      prisma as unknown as {
+        _runtimeDataModel: { models: Record<string, { dbName: string | null; fields: Array<{ name: string; kind: string; dbName?: string | null }> }> };
+      }
+    )._runtimeDataModel.models;
     for (const [model, definition] of Object.entries(runtime)) {
       const expected = definition.fields
         .filter((f) => f.kind !== 'object')

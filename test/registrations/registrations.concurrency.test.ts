@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
+import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -25,7 +25,11 @@ async function seedWithEndpoint(overrides: Record<string, unknown> = {}) {
   return seed;
 }
 
-const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+const tally = (statuses: number[]) => {
+  const counts: Record<number, number> = {};
+  for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+  return counts;
+};
 
 describe('concurrency is enforced by the database', () => {
   it('50 parallel registrations with one email (in any case) → one 201 and 49 documented 422s', async () => {
@@ -75,7 +79,10 @@ describe('concurrency is enforced by the database', () => {
     // Submitted in one tick, so they share a batch: 8 for the 3 VIP seats, 6 general, 4 × an email already
     // registered, 2 × one new email (in two spellings), and a test-mode registration of the taken email.
     const inputs = [
-      ...Array.from({ length: 8 }, (_, i) => ({ input: registrationBody({ email: `vip${i}.${Date.now()}@example.com`, ticket_type_slug: 'vip' }), expect: i < 3 ? 'ok' : 'sold out' })),
+      ...Array.from({ length: 8 }, (_, i) => ({
+        input: registrationBody({ email: `vip${i}.${Date.now()}@example.com`, ticket_type_slug: 'vip' }),
+        expect: i < 3 ? 'ok' : 'sold out',
+      })),
       ...Array.from({ length: 6 }, (_, i) => ({ input: registrationBody({ email: `general${i}.${Date.now()}@example.com` }), expect: 'ok' })),
       ...Array.from({ length: 4 }, () => ({ input: registrationBody({ email: taken.toUpperCase() }), expect: 'duplicate' })),
       { input: registrationBody({ email: `twice.${Date.now()}@example.com` }), expect: 'ok' },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { updateEvent } from '../../src/modules/events/events.service.ts';
 import { createCustomField } from '../../src/modules/custom-fields/custom-fields.service.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { updateEvent } from '../../src/modules/events/events.service.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 
@@ -11,7 +11,10 @@ beforeAll(async () => {
   app = await startTestApp();
   seed = await createSeedShapedEvent(app.deps);
   const field = (fieldKey: string, fieldType: string, extra: Record<string, unknown> = {}) =>
-    createCustomField(app.deps, { actor: seed.owner.actor, input: { eventId: seed.event.id, fieldKey, fieldLabel: fieldKey.replace('_', ' '), fieldType, ...extra } });
+    createCustomField(app.deps, {
+      actor: seed.owner.actor,
+      input: { eventId: seed.event.id, fieldKey, fieldLabel: fieldKey.replace('_', ' '), fieldType, ...extra },
+    });
   await field('age', 'NUMBER');
   await field('newsletter', 'CHECKBOX');
   await field('diet', 'SELECT', { options: ['none', 'vegan'] });
@@ -85,18 +88,42 @@ describe('every validation rule, and no write on failure', () => {
     ['a country name', { country: 'United States' }, { country: ['The country field must be an ISO 3166-1 alpha-2 country code (e.g. US, GB).'] }],
     ['an unknown top-level field', { nickname: 'Ada' }, { nickname: ['The nickname field is prohibited.'] }],
     ['custom_data an array', { custom_data: ['x'] }, { custom_data: ['The custom data field must be an object.'] }],
-    ['an unknown custom field', { custom_data: { shoe_size: 42 } }, { 'custom_data.shoe_size': ['The custom data.shoe_size field is not a registration field of this event.'] }],
+    [
+      'an unknown custom field',
+      { custom_data: { shoe_size: 42 } },
+      { 'custom_data.shoe_size': ['The custom data.shoe_size field is not a registration field of this event.'] },
+    ],
     ['a text field given a number', { custom_data: { company: 7 } }, { 'custom_data.company': ['The Company field must be a string.'] }],
-    ['a text field over 500', { custom_data: { company: long(501) } }, { 'custom_data.company': ['The Company field must not be greater than 500 characters.'] }],
+    [
+      'a text field over 500',
+      { custom_data: { company: long(501) } },
+      { 'custom_data.company': ['The Company field must not be greater than 500 characters.'] },
+    ],
     ['a number field given words', { custom_data: { age: 'old' } }, { 'custom_data.age': ['The age field must be a number.'] }],
     ['a checkbox given a string', { custom_data: { newsletter: 'yes' } }, { 'custom_data.newsletter': ['The newsletter field must be true or false.'] }],
     ['a select outside its options', { custom_data: { diet: 'paleo' } }, { 'custom_data.diet': ['The selected diet is invalid.'] }],
     ['a multi-select with a stranger', { custom_data: { topics: ['ai', 'crypto'] } }, { 'custom_data.topics': ['The selected topics is invalid.'] }],
     ['a multi-select given a string', { custom_data: { topics: 'ai' } }, { 'custom_data.topics': ['The topics field must be an array.'] }],
-    ['a date that does not exist', { custom_data: { birthday: '2001-02-30' } }, { 'custom_data.birthday': ['The birthday field must be a valid date (YYYY-MM-DD).'] }],
-    ['an email field that is not one', { custom_data: { work_email: 'nope' } }, { 'custom_data.work_email': ['The work email field must be a valid email address.'] }],
-    ['a url field with another scheme', { custom_data: { website: 'javascript:alert(1)' } }, { 'custom_data.website': ['The website field must be a valid URL.'] }],
-    ['a country field that is not one', { custom_data: { home_country: 'ZZ' } }, { 'custom_data.home_country': ['The home country field must be an ISO 3166-1 alpha-2 country code (e.g. US, GB).'] }],
+    [
+      'a date that does not exist',
+      { custom_data: { birthday: '2001-02-30' } },
+      { 'custom_data.birthday': ['The birthday field must be a valid date (YYYY-MM-DD).'] },
+    ],
+    [
+      'an email field that is not one',
+      { custom_data: { work_email: 'nope' } },
+      { 'custom_data.work_email': ['The work email field must be a valid email address.'] },
+    ],
+    [
+      'a url field with another scheme',
+      { custom_data: { website: 'javascript:alert(1)' } },
+      { 'custom_data.website': ['The website field must be a valid URL.'] },
+    ],
+    [
+      'a country field that is not one',
+      { custom_data: { home_country: 'ZZ' } },
+      { 'custom_data.home_country': ['The home country field must be an ISO 3166-1 alpha-2 country code (e.g. US, GB).'] },
+    ],
     ['NUL inside custom data', { custom_data: { company: 'A\u0000' } }, { 'custom_data.company': ['The company field must not contain NUL characters.'] }],
   ])('%s → 422', async (_case, override, errors) => {
     const before = await counts();
@@ -126,7 +153,15 @@ describe('every validation rule, and no write on failure', () => {
       app.url,
       seed.event.id,
       registrationBody({
-        custom_data: { age: '42', newsletter: false, diet: 'vegan', topics: ['web', 'ai', 'web'], birthday: '1990-12-31', home_country: 'de', website: 'https://example.com' },
+        custom_data: {
+          age: '42',
+          newsletter: false,
+          diet: 'vegan',
+          topics: ['web', 'ai', 'web'],
+          birthday: '1990-12-31',
+          home_country: 'de',
+          website: 'https://example.com',
+        },
       }),
       { key: seed.liveKey },
     );
@@ -237,7 +272,22 @@ describe('event state', () => {
 });
 
 describe('hostile input never produces a 5xx or a partial write', () => {
-  const values: unknown[] = [null, true, 0, -1, 1e308, [], {}, [[[]]], { $gt: '' }, 'x'.repeat(100_000), '\u0000', '😀'.repeat(60), "' OR 1=1 --", '<script>alert(1)</script>'];
+  const values: unknown[] = [
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    [],
+    {},
+    [[[]]],
+    { $gt: '' },
+    'x'.repeat(100_000),
+    '\u0000',
+    '😀'.repeat(60),
+    "' OR 1=1 --",
+    '<script>alert(1)</script>',
+  ];
   const fields = ['first_name', 'last_name', 'email', 'phone', 'country', 'ticket_type_slug', 'custom_data'];
 
   it.each(fields)('every odd value in %s', async (field) => {

@@ -2,10 +2,10 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idToUuid } from '../../src/lib/ids.ts';
-import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
+import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { http } from '../support/http.ts';
-import { SEED_REQUEST, getJson, postRegistration, registrationBody } from '../support/rest.ts';
+import { getJson, postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
 
 let app: TestApp;
 let seed: Awaited<ReturnType<typeof createSeedShapedEvent>>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../src/modules/api-keys/api-keys.service.ts';
-import { type TestApp, startTestApp } from '../support/app.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createTestApiKey } from '../support/factories.ts';
 import { http } from '../support/http.ts';
 import { getJson, postRegistration, registrationBody } from '../support/rest.ts';
@@ -26,9 +26,17 @@ describe('authentication', () => {
   });
 
   it.each([
-    ['an unknown key', () => ({ authorization: 'Bearer eg_live_0000000000000000000000000000000a' }), 'Invalid API key. Check the key, or create one under Settings → API Keys.'],
+    [
+      'an unknown key',
+      () => ({ authorization: 'Bearer eg_live_0000000000000000000000000000000a' }),
+      'Invalid API key. Check the key, or create one under Settings → API Keys.',
+    ],
     ['a malformed key', () => ({ authorization: 'Bearer eg_live_short' }), 'Invalid API key. Check the key, or create one under Settings → API Keys.'],
-    ['a dashboard session token', () => ({ authorization: `Bearer ${seed.owner.token}` }), 'Invalid API key. Check the key, or create one under Settings → API Keys.'],
+    [
+      'a dashboard session token',
+      () => ({ authorization: `Bearer ${seed.owner.token}` }),
+      'Invalid API key. Check the key, or create one under Settings → API Keys.',
+    ],
     ['a non-Bearer scheme', () => ({ authorization: `Basic ${seed.liveKey}` }), 'Invalid API key. Check the key, or create one under Settings → API Keys.'],
   ])('%s → 401 unauthenticated', async (_case, headers, message) => {
     const before = await app.deps.prisma.attendee.count();
@@ -71,7 +79,10 @@ describe('caches across processes', () => {
       const { updateEvent } = await import('../../src/modules/events/events.service.ts');
       await updateEvent(app.deps, { actor: fresh.owner.actor, input: { id: fresh.event.id, status: 'CANCELLED' } });
       await expect
-        .poll(async () => (await postRegistration(other.url, fresh.event.id, registrationBody(), { key: fresh.liveKey })).status, { timeout: 2_000, interval: 20 })
+        .poll(async () => (await postRegistration(other.url, fresh.event.id, registrationBody(), { key: fresh.liveKey })).status, {
+          timeout: 2_000,
+          interval: 20,
+        })
         .toBe(422);
     } finally {
       await other.close();
@@ -123,7 +134,10 @@ describe('rate limits', () => {
         expect(res.headers.get('ratelimit-limit')).toBe('3');
         if (res.status === 429) {
           expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-          expect(res.body).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^Too many requests: the limit is 3 per minute\. Retry in \d+ s\.$/) });
+          expect(res.body).toEqual({
+            error: 'rate_limited',
+            message: expect.stringMatching(/^Too many requests: the limit is 3 per minute\. Retry in \d+ s\.$/),
+          });
         }
       }
       expect(statuses).toEqual([200, 200, 200, 429]);

@@ -7,10 +7,7 @@ export interface HttpResult<T = unknown> {
   text: string;
 }
 
-export async function http<T = unknown>(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<HttpResult<T>> {
+export async function http<T = unknown>(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult<T>> {
   const response = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
   const text = await response.text();
   let body: unknown = text;
@@ -56,11 +53,7 @@ export async function graphql<D = any>(
 }
 
 /** The data of a GraphQL call that must succeed; fails the test with the errors otherwise. */
-export async function graphqlOk<D = any>(
-  baseUrl: string,
-  query: string,
-  options: { variables?: Record<string, unknown>; token?: string } = {},
-): Promise<D> {
+export async function graphqlOk<D = any>(baseUrl: string, query: string, options: { variables?: Record<string, unknown>; token?: string } = {}): Promise<D> {
   const result = await graphql<D>(baseUrl, query, options);
   if (result.errors?.length || !result.data) throw new Error(`GraphQL call failed: ${JSON.stringify(result.errors)}`);
   return result.data;

@@ -15,7 +15,8 @@ function collector<T>(values: T[], errors: unknown[]) {
   const wait = async (done: () => boolean, what: string, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
-      if (Date.now() > deadline) throw new Error(`subscription: ${what} not received within ${timeoutMs} ms (values: ${JSON.stringify(values)}, errors: ${JSON.stringify(errors)})`);
+      if (Date.now() > deadline)
+        throw new Error(`subscription: ${what} not received within ${timeoutMs} ms (values: ${JSON.stringify(values)}, errors: ${JSON.stringify(errors)})`);
       await new Promise((r) => setTimeout(r, 5));
     }
   };
@@ -32,7 +33,11 @@ function collector<T>(values: T[], errors: unknown[]) {
 }
 
 /** A graphql-ws (graphql-transport-ws) subscription, authenticated through connection_init. */
-export async function subscribeWs<T = any>(baseUrl: string, query: string, options: { variables?: Record<string, unknown>; token?: string } = {}): Promise<Subscription<T>> {
+export async function subscribeWs<T = any>(
+  baseUrl: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string } = {},
+): Promise<Subscription<T>> {
   const client: Client = createClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
@@ -59,7 +64,11 @@ export async function subscribeWs<T = any>(baseUrl: string, query: string, optio
 }
 
 /** The same subscription over Server-Sent Events (GraphQL over SSE, "distinct connections" mode). */
-export async function subscribeSse<T = any>(baseUrl: string, query: string, options: { variables?: Record<string, unknown>; token?: string } = {}): Promise<Subscription<T>> {
+export async function subscribeSse<T = any>(
+  baseUrl: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string } = {},
+): Promise<Subscription<T>> {
   const controller = new AbortController();
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
@@ -82,8 +91,7 @@ export async function subscribeSse<T = any>(baseUrl: string, query: string, opti
         const { value, done } = await reader.read();
         if (done) break;
         buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = frame

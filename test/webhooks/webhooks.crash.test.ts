@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/net.ts';
-import { TEST_SECRET_KEY, type TestApp, startTestApp } from '../support/app.ts';
+import { startTestApp, TEST_SECRET_KEY, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
+import { freePort } from '../support/net.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { createEndpoint } from '../support/webhooks.ts';
-
 
 let admin: TestApp;
 let receiver: WebhookReceiver;

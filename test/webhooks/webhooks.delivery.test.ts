@@ -1,10 +1,10 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { type TestApp, fanOutJobsFor, startTestApp } from '../support/app.ts';
+import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
 import { graphqlOk } from '../support/http.ts';
-import { SEED_REQUEST, postRegistration, registrationBody } from '../support/rest.ts';
+import { postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
 import { verifyWebhook } from '../support/seed-verify.mjs';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { createEndpoint } from '../support/webhooks.ts';
@@ -113,7 +113,8 @@ describe('attendee.registered deliveries', () => {
   it('only what an enabled endpoint listens to is fanned out: trigger, event scope and organisation', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const sibling = await createTestEvent(app.deps, seed.owner.actor);
-    const register = async () => (await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody(), source: 'API' })).attendee.id;
+    const register = async () =>
+      (await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody(), source: 'API' })).attendee.id;
     const jobsFor = (attendeeId: string) => fanOutJobsFor(app, attendeeId);
 
     expect(await jobsFor(await register())).toEqual([]);
@@ -214,7 +215,10 @@ describe('retries', () => {
       await receiver.waitFor(() => receiver.on('/third-time').length === 3, 5_000);
       await new Promise((r) => setTimeout(r, 1_500));
       expect(receiver.on('/third-time')).toHaveLength(3);
-      const delivery = await app.deps.prisma.webhookDelivery.findFirstOrThrow({ where: { attendeeId: res.body.id }, include: { attempts: { orderBy: { attemptNumber: 'asc' } } } });
+      const delivery = await app.deps.prisma.webhookDelivery.findFirstOrThrow({
+        where: { attendeeId: res.body.id },
+        include: { attempts: { orderBy: { attemptNumber: 'asc' } } },
+      });
       expect(delivery.status).toBe('SUCCEEDED');
       expect(delivery.attempts.map((a) => a.statusCode)).toEqual([503, 503, 204]);
     } finally {
@@ -232,7 +236,10 @@ describe('retries', () => {
       await receiver.waitFor(() => receiver.on('/redirect').length >= 1);
       await new Promise((r) => setTimeout(r, 200));
       expect(receiver.on('/redirect-target')).toEqual([]);
-      const attempt = await app.deps.prisma.webhookAttempt.findFirstOrThrow({ where: { delivery: { attendeeId: res.body.id } }, orderBy: { attemptNumber: 'asc' } });
+      const attempt = await app.deps.prisma.webhookAttempt.findFirstOrThrow({
+        where: { delivery: { attendeeId: res.body.id } },
+        orderBy: { attemptNumber: 'asc' },
+      });
       expect(attempt).toMatchObject({ statusCode: 302, errorClass: 'redirect', error: `redirect (302) to ${receiver.url}/redirect-target not followed` });
     } finally {
       receiver.respond = previous;
@@ -247,9 +254,14 @@ describe('retries', () => {
     try {
       const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
       await expect
-        .poll(() => app.deps.prisma.webhookAttempt.findFirst({ where: { delivery: { attendeeId: res.body.id } }, orderBy: { attemptNumber: 'asc' } }), { timeout: 5_000 })
+        .poll(() => app.deps.prisma.webhookAttempt.findFirst({ where: { delivery: { attendeeId: res.body.id } }, orderBy: { attemptNumber: 'asc' } }), {
+          timeout: 5_000,
+        })
         .toMatchObject({ statusCode: null, errorClass: 'timeout', error: 'no complete answer within 400 ms' });
-      const attempt = await app.deps.prisma.webhookAttempt.findFirstOrThrow({ where: { delivery: { attendeeId: res.body.id } }, orderBy: { attemptNumber: 'asc' } });
+      const attempt = await app.deps.prisma.webhookAttempt.findFirstOrThrow({
+        where: { delivery: { attendeeId: res.body.id } },
+        orderBy: { attemptNumber: 'asc' },
+      });
       expect(attempt.durationMs).toBeGreaterThanOrEqual(390);
       expect(attempt.durationMs).toBeLessThan(1_400);
     } finally {
@@ -290,10 +302,14 @@ describe('redelivery, test pings and rotation', () => {
   it('sendTestWebhook sends a signed sample payload to one endpoint', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const { endpoint, secret } = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/ping`, { eventId: seed.event.id });
-    const data = await graphqlOk(app.url, 'mutation ($id: ID!) { sendTestWebhook(input: { endpointId: $id }) { id isTest status attempts { statusCode manual } } }', {
-      token: seed.owner.token,
-      variables: { id: endpoint.id },
-    });
+    const data = await graphqlOk(
+      app.url,
+      'mutation ($id: ID!) { sendTestWebhook(input: { endpointId: $id }) { id isTest status attempts { statusCode manual } } }',
+      {
+        token: seed.owner.token,
+        variables: { id: endpoint.id },
+      },
+    );
     expect(data.sendTestWebhook).toMatchObject({ isTest: true, status: 'SUCCEEDED', attempts: [{ statusCode: 200, manual: true }] });
     const [ping] = receiver.on('/ping');
     expect(verifyWebhook(ping!.body, String(ping!.headers['x-eventogate-signature']), secret)).toBe(true);

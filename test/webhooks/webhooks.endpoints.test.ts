@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptSecret } from '../../src/lib/crypto.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { TEST_SECRET_KEY, type TestApp, startTestApp } from '../support/app.ts';
-import { type TestUser, addMember, createSeedShapedEvent, createTestApiKey, createTestEvent, createUser } from '../support/factories.ts';
+import { startTestApp, TEST_SECRET_KEY, type TestApp } from '../support/app.ts';
+import { addMember, createSeedShapedEvent, createTestApiKey, createTestEvent, createUser, type TestUser } from '../support/factories.ts';
 import { graphql, graphqlOk } from '../support/http.ts';
 import { registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -62,7 +62,10 @@ describe('createWebhookEndpoint', () => {
   });
 
   it('refuses unknown selected fields and empty trigger lists', async () => {
-    const result = await graphql(app.url, CREATE, { token: owner.token, variables: { input: { url: 'https://93.184.215.14/', selectedFields: ['password'], triggers: [] } } });
+    const result = await graphql(app.url, CREATE, {
+      token: owner.token,
+      variables: { input: { url: 'https://93.184.215.14/', selectedFields: ['password'], triggers: [] } },
+    });
     expect(result.errors?.[0]?.extensions.errors).toEqual({
       'selectedFields.0': [expect.stringMatching(/^The selected fields\.0 field may only name payload keys: event_id, event_name/)],
       triggers: ['The triggers field must have at least 1 items.'],
@@ -106,7 +109,9 @@ describe('createWebhookEndpoint', () => {
     const actor = seed.liveActor;
     const { attendee } = await registerAttendee(app.deps, { actor, eventId: seed.event.id, input: registrationBody(), source: 'API' });
     await expect
-      .poll(async () => (await app.deps.prisma.webhookAttempt.findMany({ where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1 } })).length, { timeout: 5_000 })
+      .poll(async () => (await app.deps.prisma.webhookAttempt.findMany({ where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1 } })).length, {
+        timeout: 5_000,
+      })
       .toBe(2);
     const attempts = await app.deps.prisma.webhookAttempt.findMany({ where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1 } });
     for (const attempt of attempts) {
@@ -124,7 +129,10 @@ describe('managing endpoints', () => {
     const updated = await graphqlOk(
       app.url,
       'mutation ($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { url enabled triggers description } }',
-      { token: owner.token, variables: { input: { id, url: 'https://93.184.215.14/b', enabled: false, triggers: ['ATTENDEE_CHECKED_IN'], description: null } } },
+      {
+        token: owner.token,
+        variables: { input: { id, url: 'https://93.184.215.14/b', enabled: false, triggers: ['ATTENDEE_CHECKED_IN'], description: null } },
+      },
     );
     expect(updated.updateWebhookEndpoint).toEqual({ url: 'https://93.184.215.14/b', enabled: false, triggers: ['ATTENDEE_CHECKED_IN'], description: null });
     const badUrl = await graphql(app.url, 'mutation ($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { url } }', {
@@ -154,7 +162,9 @@ describe('who may manage endpoints', () => {
     const created = await graphqlOk(app.url, CREATE, { token: owner.token, variables: { input: { url: 'https://93.184.215.14/x' } } });
     const endpoint = created.createWebhookEndpoint.endpoint.id;
     const delivery = newId('webhookDelivery');
-    await app.deps.prisma.webhookDelivery.create({ data: { id: delivery, endpointId: endpoint, trigger: 'ATTENDEE_REGISTERED', emissionId: 'emi_x', payload: '{}' } });
+    await app.deps.prisma.webhookDelivery.create({
+      data: { id: delivery, endpointId: endpoint, trigger: 'ATTENDEE_REGISTERED', emissionId: 'emi_x', payload: '{}' },
+    });
     return { endpoint, delivery };
   }
 

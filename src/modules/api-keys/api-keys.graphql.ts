@@ -15,14 +15,12 @@ export const ApiKeyRef = builder.prismaObject('ApiKey', {
   }),
 });
 
-const CreatedApiKey = builder
-  .objectRef<{ apiKey: Awaited<ReturnType<typeof createApiKey>>['apiKey']; secret: string }>('CreatedApiKey')
-  .implement({
-    fields: (t) => ({
-      apiKey: t.field({ type: ApiKeyRef, resolve: (created) => created.apiKey }),
-      secret: t.exposeString('secret', { description: 'eg_live_… or eg_test_…; store it now, it is never shown again.' }),
-    }),
-  });
+const CreatedApiKey = builder.objectRef<{ apiKey: Awaited<ReturnType<typeof createApiKey>>['apiKey']; secret: string }>('CreatedApiKey').implement({
+  fields: (t) => ({
+    apiKey: t.field({ type: ApiKeyRef, resolve: (created) => created.apiKey }),
+    secret: t.exposeString('secret', { description: 'eg_live_… or eg_test_…; store it now, it is never shown again.' }),
+  }),
+});
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({

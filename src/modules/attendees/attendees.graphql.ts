@@ -1,7 +1,7 @@
-import { builder } from '../../graphql/builder.ts';
 import type { CustomField } from '../../generated/prisma/client.ts';
-import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
+import { builder } from '../../graphql/builder.ts';
 import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
+import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
 import { registerAttendee } from '../registrations/registrations.service.ts';

@@ -43,7 +43,12 @@ const ListInput = z.object({
  */
 export async function listAttendees(
   deps: Deps,
-  options: { actor: Actor; eventId: string; filters: unknown; query: AttendeeQuery & { take?: number; skip?: number; cursor?: Prisma.AttendeeWhereUniqueInput } },
+  options: {
+    actor: Actor;
+    eventId: string;
+    filters: unknown;
+    query: AttendeeQuery & { take?: number; skip?: number; cursor?: Prisma.AttendeeWhereUniqueInput };
+  },
 ) {
   const { actor, event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
   const filters = parseInput(ListInput, options.filters);

@@ -30,15 +30,7 @@ export type Permission =
   | 'members:manage';
 
 const STAFF: readonly Permission[] = ['events:read', 'attendees:read', 'check-ins:write'];
-const ADMIN: readonly Permission[] = [
-  ...STAFF,
-  'events:write',
-  'attendees:write',
-  'attendees:manage',
-  'api-keys:manage',
-  'webhooks:manage',
-  'members:manage',
-];
+const ADMIN: readonly Permission[] = [...STAFF, 'events:write', 'attendees:write', 'attendees:manage', 'api-keys:manage', 'webhooks:manage', 'members:manage'];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = { OWNER: ADMIN, ADMIN, STAFF };
 
@@ -47,7 +39,9 @@ const API_KEY_PERMISSIONS: readonly Permission[] = ['events:read', 'attendees:re
 
 export function requireActor(actor: Actor): AuthenticatedActor {
   if (actor.kind === 'anonymous') {
-    throw unauthenticated(actor.rejected ? REJECTION_MESSAGES[actor.rejected] : 'Authentication required: send Authorization: Bearer <session token or API key>.');
+    throw unauthenticated(
+      actor.rejected ? REJECTION_MESSAGES[actor.rejected] : 'Authentication required: send Authorization: Bearer <session token or API key>.',
+    );
   }
   return actor;
 }

@@ -37,8 +37,7 @@ const AuthPayload = builder.objectRef<AuthPayloadShape>('AuthPayload').implement
     }),
     organisation: t.prismaField({
       type: 'Organisation',
-      resolve: (query, payload, _args, ctx) =>
-        ctx.deps.prisma.organisation.findUniqueOrThrow({ ...query, where: { id: payload.organisationId } }),
+      resolve: (query, payload, _args, ctx) => ctx.deps.prisma.organisation.findUniqueOrThrow({ ...query, where: { id: payload.organisationId } }),
     }),
   }),
 });
@@ -55,14 +54,12 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
   fields: (t) => ({
     organisation: t.prismaField({
       type: 'Organisation',
-      resolve: (query, viewer, _args, ctx) =>
-        ctx.deps.prisma.organisation.findUniqueOrThrow({ ...query, where: { id: viewer.organisationId } }),
+      resolve: (query, viewer, _args, ctx) => ctx.deps.prisma.organisation.findUniqueOrThrow({ ...query, where: { id: viewer.organisationId } }),
     }),
     user: t.prismaField({
       type: 'User',
       nullable: true,
-      resolve: (query, viewer, _args, ctx) =>
-        viewer.userId ? ctx.deps.prisma.user.findUnique({ ...query, where: { id: viewer.userId } }) : null,
+      resolve: (query, viewer, _args, ctx) => (viewer.userId ? ctx.deps.prisma.user.findUnique({ ...query, where: { id: viewer.userId } }) : null),
     }),
     role: t.field({ type: RoleEnum, nullable: true, resolve: (viewer) => viewer.role }),
     apiKey: t.field({

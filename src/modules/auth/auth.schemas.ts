@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-const email = z.string().trim().max(254).pipe(z.email()).transform((e) => e.toLowerCase());
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email())
+  .transform((e) => e.toLowerCase());
 
 export const SignUpInput = z.strictObject({
   email,
@@ -10,7 +15,12 @@ export const SignUpInput = z.strictObject({
 });
 
 export const LogInInput = z.strictObject({
-  email: z.string().trim().min(1).max(254).transform((e) => e.toLowerCase()),
+  email: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .transform((e) => e.toLowerCase()),
   password: z.string().min(1).max(256),
   organisationId: z.string().max(64).nullish(),
 });

@@ -50,9 +50,7 @@ export async function logIn(deps: Deps, options: { input: unknown }): Promise<Au
   });
   const valid = await verify(user?.passwordHash ?? DUMMY_HASH, input.password);
   if (!user || !valid) throw unauthenticated('Invalid email or password.');
-  const membership = input.organisationId
-    ? user.memberships.find((m) => m.organisationId === input.organisationId)
-    : user.memberships[0];
+  const membership = input.organisationId ? user.memberships.find((m) => m.organisationId === input.organisationId) : user.memberships[0];
   if (!membership) {
     throw new AppError('FORBIDDEN', input.organisationId ? 'You are not a member of that organisation.' : 'You are not a member of any organisation.');
   }
@@ -67,11 +65,7 @@ export async function logOut(deps: Deps, options: { actor: Actor }): Promise<boo
   return true;
 }
 
-async function createSession(
-  db: Pick<Deps['prisma'], 'session'>,
-  userId: string,
-  organisationId: string,
-): Promise<{ token: string; sessionId: string }> {
+async function createSession(db: Pick<Deps['prisma'], 'session'>, userId: string, organisationId: string): Promise<{ token: string; sessionId: string }> {
   const token = `${SESSION_TOKEN_PREFIX}${randomToken(32)}`;
   const sessionId = newId('session');
   await db.session.create({

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { attendeeFromRow, poolSql } from '../../db/sql.ts';
-import { Batcher, perOwner } from '../../lib/batcher.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
+import { Batcher, perOwner } from '../../lib/batcher.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
-import { type RegistrationEvent, findRegistrationEvent, loadRegistrationEvent } from '../registrations/registrations.service.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
+import { findRegistrationEvent, loadRegistrationEvent, type RegistrationEvent } from '../registrations/registrations.service.ts';
 import { emitTrigger, emitTriggers } from '../webhooks/webhook-emit.ts';
 
 export interface CheckInResult {
@@ -69,7 +69,9 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
   // Plain SQL and the cached event: a door scanner is a hot path (see src/db/sql.ts).
   const tokens = scans.flatMap((s) => (s.qrToken ? [s.qrToken] : []));
   const ids = scans.flatMap((s) => (s.attendeeId ? [s.attendeeId] : []));
-  const found = (await poolSql(deps).query('SELECT * FROM attendees WHERE qr_token = ANY($1::uuid[]) OR id = ANY($2::text[])', [tokens, ids])).map(attendeeFromRow);
+  const found = (await poolSql(deps).query('SELECT * FROM attendees WHERE qr_token = ANY($1::uuid[]) OR id = ANY($2::text[])', [tokens, ids])).map(
+    attendeeFromRow,
+  );
   const byToken = new Map(found.map((a) => [a.qrToken, a]));
   const byId = new Map(found.map((a) => [a.id, a]));
 
@@ -108,7 +110,9 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
     );
     const others = attendeeIds.filter((id) => !updated.has(id));
     const current = new Map(
-      others.length > 0 ? (await sql.query('SELECT * FROM attendees WHERE id = ANY($1::text[])', [others])).map((row) => [row.id as string, attendeeFromRow(row)]) : [],
+      others.length > 0
+        ? (await sql.query('SELECT * FROM attendees WHERE id = ANY($1::text[])', [others])).map((row) => [row.id as string, attendeeFromRow(row)])
+        : [],
     );
     await emitTriggers(
       deps,
@@ -125,7 +129,15 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
 
   // The first scan of an attendee in this batch is the check-in; any other is a repeat.
   const answered = new Set<string>();
-  for (const [i, { attendee: { id }, event, ticketType, field }] of targets) {
+  for (const [
+    i,
+    {
+      attendee: { id },
+      event,
+      ticketType,
+      field,
+    },
+  ] of targets) {
     const first = updated.has(id) && !answered.has(id);
     answered.add(id);
     const attendee = updated.get(id) ?? current.get(id)!;
@@ -148,7 +160,8 @@ export async function undoCheckIn(deps: Deps, options: { actor: Actor; input: un
       UPDATE attendees SET status = 'REGISTERED', checked_in_at = NULL, updated_at = now()
       WHERE id = ${found.id} AND status = 'CHECKED_IN'
       RETURNING id`;
-    if (updated.length === 0) throw new AppError('BAD_USER_INPUT', 'The attendee is not checked in.', { fieldErrors: { attendeeId: ['The attendee is not checked in.'] } });
+    if (updated.length === 0)
+      throw new AppError('BAD_USER_INPUT', 'The attendee is not checked in.', { fieldErrors: { attendeeId: ['The attendee is not checked in.'] } });
     const current = await tx.attendee.findUniqueOrThrow({ where: { id: found.id }, include: { ticketType: true } });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: current, event, ticketType: current.ticketType });
     return current;

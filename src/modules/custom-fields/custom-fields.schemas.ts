@@ -1,19 +1,7 @@
 import { z } from 'zod';
 import { entityId } from '../../lib/schemas.ts';
 
-export const CUSTOM_FIELD_TYPES = [
-  'TEXT',
-  'TEXTAREA',
-  'NUMBER',
-  'CHECKBOX',
-  'SELECT',
-  'MULTI_SELECT',
-  'DATE',
-  'EMAIL',
-  'PHONE',
-  'URL',
-  'COUNTRY',
-] as const;
+export const CUSTOM_FIELD_TYPES = ['TEXT', 'TEXTAREA', 'NUMBER', 'CHECKBOX', 'SELECT', 'MULTI_SELECT', 'DATE', 'EMAIL', 'PHONE', 'URL', 'COUNTRY'] as const;
 
 export type CustomFieldTypeName = (typeof CUSTOM_FIELD_TYPES)[number];
 

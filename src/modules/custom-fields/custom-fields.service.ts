@@ -5,7 +5,7 @@ import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { CreateCustomFieldInput, DeleteCustomFieldInput, UpdateCustomFieldInput, optionErrors } from './custom-fields.schemas.ts';
+import { CreateCustomFieldInput, DeleteCustomFieldInput, optionErrors, UpdateCustomFieldInput } from './custom-fields.schemas.ts';
 
 export async function createCustomField(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CustomField> {
   const input = parseInput(CreateCustomFieldInput, options.input);
@@ -62,9 +62,7 @@ export async function deleteCustomField(deps: Deps, options: { actor: Actor; inp
 async function findAuthorizedCustomField(deps: Deps, actor: Actor, rawId: string): Promise<CustomField> {
   const authorized = authorize(actor, 'events:write');
   const id = parseId('customField', rawId);
-  const field = id
-    ? await deps.prisma.customField.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } })
-    : null;
+  const field = id ? await deps.prisma.customField.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } }) : null;
   if (!field) throw notFound('Custom field');
   if (field.event.organisationId !== authorized.organisationId) throw forbidden('The custom field does not belong to your organisation.');
   const { event: _event, ...rest } = field;

@@ -1,9 +1,9 @@
 import type { Deps } from '../../deps.ts';
-import { AppError } from '../../lib/errors.ts';
 import { randomToken } from '../../lib/crypto.ts';
+import { AppError } from '../../lib/errors.ts';
+import { createApiKey } from '../api-keys/api-keys.service.ts';
 import type { Actor } from '../auth/actor.ts';
 import { signUp } from '../auth/auth.service.ts';
-import { createApiKey } from '../api-keys/api-keys.service.ts';
 import { createCustomField } from '../custom-fields/custom-fields.service.ts';
 import { createEvent } from '../events/events.service.ts';
 import { createTicketType } from '../ticket-types/ticket-types.service.ts';

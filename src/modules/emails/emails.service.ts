@@ -3,11 +3,11 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, EmailLog, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
-import { type Actor } from '../auth/actor.ts';
+import type { Actor } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
-import { confirmationEmail, eventCalendar } from './emails.templates.ts';
 import { confirmationEmailJob } from './emails.jobs.ts';
+import { confirmationEmail, eventCalendar } from './emails.templates.ts';
 
 export const CONFIRMATION = 'confirmation';
 
@@ -59,7 +59,14 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
     const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom });
     return await deps.prisma.emailLog.update({
       where: { id: log.id },
-      data: { status: 'SENT', attempts: { increment: 1 }, providerMessageId: sent.messageId, devMailboxFile: sent.devMailboxFile, sentAt: new Date(), error: null },
+      data: {
+        status: 'SENT',
+        attempts: { increment: 1 },
+        providerMessageId: sent.messageId,
+        devMailboxFile: sent.devMailboxFile,
+        sentAt: new Date(),
+        error: null,
+      },
     });
   } catch (error) {
     await deps.prisma.emailLog.update({

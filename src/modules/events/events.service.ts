@@ -1,11 +1,11 @@
-import type { Deps } from '../../deps.ts';
 import type { Prisma } from '../../db/prisma.ts';
+import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
 import { AppError, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, type AuthenticatedActor, type Permission, authorize } from '../auth/actor.ts';
-import { CreateEventInput, DeleteEventInput, UpdateEventInput, timeOrderErrors } from './events.schemas.ts';
+import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../auth/actor.ts';
+import { CreateEventInput, DeleteEventInput, timeOrderErrors, UpdateEventInput } from './events.schemas.ts';
 
 /** What Pothos asks Prisma to load for a field (`...query`), passed through so lists stay one query. */
 type EventQuery = { include?: Prisma.EventInclude; select?: Prisma.EventSelect };

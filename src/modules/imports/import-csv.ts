@@ -66,7 +66,10 @@ export function rowToRegistration(header: readonly string[], row: readonly strin
             ? false
             : value
         : field.type === 'MULTI_SELECT'
-          ? value.split(';').map((v) => v.trim()).filter(Boolean)
+          ? value
+              .split(';')
+              .map((v) => v.trim())
+              .filter(Boolean)
           : value;
   }
   return {
@@ -82,7 +85,5 @@ export function rowToRegistration(header: readonly string[], row: readonly strin
 
 /** A 422's field map as row errors: custom_data.<key> is reported under its column name. */
 export function rowErrors(row: number, fieldErrors: Record<string, string[]>): ImportRowError[] {
-  return Object.entries(fieldErrors).flatMap(([field, messages]) =>
-    messages.map((message) => ({ row, field: field.replace(/^custom_data\./, ''), message })),
-  );
+  return Object.entries(fieldErrors).flatMap(([field, messages]) => messages.map((message) => ({ row, field: field.replace(/^custom_data\./, ''), message })));
 }

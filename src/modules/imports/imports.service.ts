@@ -6,7 +6,7 @@ import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { type RegistrationEvent, loadRegistrationEvent, register, validateRegistration } from '../registrations/registrations.service.ts';
+import { loadRegistrationEvent, type RegistrationEvent, register, validateRegistration } from '../registrations/registrations.service.ts';
 import { type ImportRowError, parseImportCsv, rowErrors, rowToRegistration } from './import-csv.ts';
 import { importJob } from './imports.jobs.ts';
 
@@ -83,9 +83,13 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
       for (let i = 0; i < batch.length; i += PARALLEL_ROWS) {
         results.push(
           ...(await Promise.all(
-            batch.slice(i, i + PARALLEL_ROWS).map(({ number, row }) =>
-              job.dryRun ? checkRow(event, number, rowToRegistration(header, row, event.customFields), seenEmails as Set<string>) : importRow(deps, job, event, number, rowToRegistration(header, row, event.customFields)),
-            ),
+            batch
+              .slice(i, i + PARALLEL_ROWS)
+              .map(({ number, row }) =>
+                job.dryRun
+                  ? checkRow(event, number, rowToRegistration(header, row, event.customFields), seenEmails as Set<string>)
+                  : importRow(deps, job, event, number, rowToRegistration(header, row, event.customFields)),
+              ),
           )),
         );
       }
@@ -127,7 +131,12 @@ async function importRow(
 }
 
 /** The dry run's row check: the registration rules, plus duplicates against the event and earlier rows. */
-async function checkRow(event: RegistrationEvent, row: number, input: Record<string, unknown>, seenEmails: Set<string>): Promise<{ created: boolean; errors: ImportRowError[] }> {
+async function checkRow(
+  event: RegistrationEvent,
+  row: number,
+  input: Record<string, unknown>,
+  seenEmails: Set<string>,
+): Promise<{ created: boolean; errors: ImportRowError[] }> {
   try {
     const valid = validateRegistration(event, input, 'IMPORT');
     const email = valid.input.email.toLowerCase();

@@ -8,7 +8,12 @@ import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 
 const AddMemberInput = z.strictObject({
-  email: z.string().trim().max(254).pipe(z.email()).transform((e) => e.toLowerCase()),
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email())
+    .transform((e) => e.toLowerCase()),
   role: z.enum(['OWNER', 'ADMIN', 'STAFF']),
   name: z.string().trim().min(1).max(100).nullish(),
   password: z.string().min(10).max(256).nullish(),

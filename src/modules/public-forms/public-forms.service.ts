@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../lib/errors.ts';
 import { restTime } from '../registrations/registrations.present.ts';
-import { type Registration, type RegistrationEvent, loadRegistrationEvent, register } from '../registrations/registrations.service.ts';
+import { loadRegistrationEvent, type Registration, type RegistrationEvent, register } from '../registrations/registrations.service.ts';
 
 /** What a registration form needs to render, for published (and cancelled, to say so) events only. */
 export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
@@ -17,10 +17,7 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
   const now = Date.now();
   const closesAt = event.registrationClosesAt ?? event.endsAt;
   const open =
-    event.status === 'PUBLISHED' &&
-    !eventFull &&
-    (!event.registrationOpensAt || event.registrationOpensAt.getTime() <= now) &&
-    closesAt.getTime() >= now;
+    event.status === 'PUBLISHED' && !eventFull && (!event.registrationOpensAt || event.registrationOpensAt.getTime() <= now) && closesAt.getTime() >= now;
   return {
     id: event.id,
     name: event.name,

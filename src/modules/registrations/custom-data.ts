@@ -9,10 +9,7 @@ const MAX_LENGTH: Partial<Record<CustomField['type'], number>> = { TEXT: 500, TE
  * Checks custom_data against the event's field definitions: only defined keys, each of its field's type,
  * every required field present. Errors are keyed `custom_data.<key>` and name the field by its label.
  */
-export function validateCustomData(
-  data: Record<string, unknown>,
-  fields: readonly CustomField[],
-): { value: Record<string, unknown>; errors: FieldErrors } {
+export function validateCustomData(data: Record<string, unknown>, fields: readonly CustomField[]): { value: Record<string, unknown>; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const value: Record<string, unknown> = {};
   const byKey = new Map(fields.map((f) => [f.key, f]));

@@ -1,5 +1,5 @@
-import type { Attendee, CustomField, TicketType } from '../../generated/prisma/client.ts';
 import type { Deps } from '../../deps.ts';
+import type { Attendee, CustomField, TicketType } from '../../generated/prisma/client.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import type { AttendeeResponseBody } from './registrations.schemas.ts';
 

@@ -6,7 +6,7 @@ import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
 import { ListRegistrationsQuery } from './registrations.schemas.ts';
-import { type RegistrationEvent, findRegistrationEvent } from './registrations.service.ts';
+import { findRegistrationEvent, type RegistrationEvent } from './registrations.service.ts';
 
 const DEFAULT_LIMIT = 25;
 const ATTENDEE_INCLUDE = { ticketType: { select: { name: true, slug: true } } } as const;

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type { Deps } from '../../deps.ts';
 import { jsonResponse, jsonTextResponse, readJsonObject } from '../../rest/body.ts';
 import type { AppEnv } from '../../rest/context.ts';
-import { type StoredResponse, idempotent } from '../../rest/idempotency.ts';
+import { idempotent, type StoredResponse } from '../../rest/idempotency.ts';
 import { exportRegistrationsCsv } from './registrations.export.ts';
 import { presentAttendee } from './registrations.present.ts';
 import { getRegistration, listRegistrations } from './registrations.read.ts';
@@ -65,10 +65,7 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
 
   app.get('/v1/events/:eventId/registrations', async (c) => {
     const page = await listRegistrations(deps, { actor: c.get('actor'), eventId: c.req.param('eventId'), query: c.req.query() });
-    return jsonResponse(c, 
-      { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields)), next_cursor: page.nextCursor },
-      200,
-    );
+    return jsonResponse(c, { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields)), next_cursor: page.nextCursor }, 200);
   });
 
   app.get('/v1/events/:eventId/registrations/:attendeeId', async (c) => {

@@ -8,18 +8,11 @@ import { isCountryCode } from '../../lib/countries.ts';
  */
 const requiredName = z.string().trim().min(1).max(100);
 /** An optional string: null, absent or blank all mean "not given". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullish());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), schema.nullish());
 
 export const RegistrationInput = z
   .strictObject({
-    email: z
-      .string()
-      .trim()
-      .min(1)
-      .max(254)
-      .pipe(z.email())
-      .meta({ description: 'Email address — must be unique per event', example: 'sarah@example.com' }),
+    email: z.string().trim().min(1).max(254).pipe(z.email()).meta({ description: 'Email address — must be unique per event', example: 'sarah@example.com' }),
     first_name: requiredName.meta({ description: 'Attendee first name (max 100 chars)', example: 'Sarah' }),
     last_name: requiredName.meta({ description: 'Attendee last name (max 100 chars)', example: 'Chen' }),
     phone: optional(z.string().trim().max(30)).meta({ description: 'Phone number (max 30 chars)', example: '+1234567890' }),
@@ -87,6 +80,4 @@ export const ListRegistrationsQuery = z.strictObject({
   q: z.string().max(200).optional().meta({ description: 'Search in first name, last name and email' }),
 });
 
-export const RegistrationList = z
-  .object({ data: z.array(AttendeeResponse), next_cursor: z.string().nullable() })
-  .meta({ id: 'RegistrationList' });
+export const RegistrationList = z.object({ data: z.array(AttendeeResponse), next_cursor: z.string().nullable() }).meta({ id: 'RegistrationList' });

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type Sql, attendeeFromRow } from '../../db/sql.ts';
+import { attendeeFromRow, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
-import { type AppError, type FieldErrors, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
 import { Batcher, perOwner } from '../../lib/batcher.ts';
+import { type AppError, type FieldErrors, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { checkInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
-import { validateCustomData } from './custom-data.ts';
 import { enqueueConfirmationEmails } from '../emails/emails.service.ts';
 import { emitTriggers } from '../webhooks/webhook-emit.ts';
+import { validateCustomData } from './custom-data.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
 import { RegistrationInput, type RegistrationInputData } from './registrations.schemas.ts';
 
@@ -169,10 +169,12 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
 
 const registrationBatcher = perOwner((deps: Deps) => {
   const writeAlone = (item: PendingRegistration) =>
-    deps.jobs.sqlTransaction((sql) => insertRegistrations(deps, sql, [item])).then(
-      ([result]) => result!,
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    );
+    deps.jobs
+      .sqlTransaction((sql) => insertRegistrations(deps, sql, [item]))
+      .then(
+        ([result]) => result!,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
   return new Batcher<PendingRegistration, Attendee>(
     async (items) => {
       if (items.length === 1) return [await writeAlone(items[0]!)];
@@ -309,7 +311,8 @@ async function enforceCapacity(sql: Sql, items: PendingRegistration[], inserted:
   ];
   for (const i of limited) for (const group of groups(items[i]!)) if (group) mine.set(group.key, (mine.get(group.key) ?? 0) + 1);
   const free = new Map<string, number>();
-  for (const i of limited) for (const group of groups(items[i]!)) if (group) free.set(group.key, group.capacity - ((taken.get(group.key) ?? 0) - mine.get(group.key)!));
+  for (const i of limited)
+    for (const group of groups(items[i]!)) if (group) free.set(group.key, group.capacity - ((taken.get(group.key) ?? 0) - mine.get(group.key)!));
   for (const i of limited) {
     const item = items[i]!;
     const [event, ticketType] = groups(item);

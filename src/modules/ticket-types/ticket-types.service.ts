@@ -1,5 +1,5 @@
-import type { Deps } from '../../deps.ts';
 import type { Db } from '../../db/prisma.ts';
+import type { Deps } from '../../deps.ts';
 import type { TicketType } from '../../generated/prisma/client.ts';
 import { forbidden, invalidField, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
@@ -70,9 +70,7 @@ export async function deleteTicketType(deps: Deps, options: { actor: Actor; inpu
 async function findAuthorizedTicketType(deps: Deps, actor: Actor, rawId: string): Promise<TicketType> {
   const authorized = authorize(actor, 'events:write');
   const id = parseId('ticketType', rawId);
-  const ticketType = id
-    ? await deps.prisma.ticketType.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } })
-    : null;
+  const ticketType = id ? await deps.prisma.ticketType.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } }) : null;
   if (!ticketType) throw notFound('Ticket type');
   if (ticketType.event.organisationId !== authorized.organisationId) throw forbidden('The ticket type does not belong to your organisation.');
   const { event: _event, ...rest } = ticketType;

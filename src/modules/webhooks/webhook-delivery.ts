@@ -87,9 +87,14 @@ async function recordAttempt(
             ? 'FAILED'
             : delivery.status;
     if (retryIn !== undefined) {
-      await deps.jobs.send(tx, webhookDeliveryJob, { deliveryId: delivery.id, automaticAttempt: (automaticAttempt ?? 0) + 1 }, {
-        startAfter: new Date(Date.now() + retryIn),
-      });
+      await deps.jobs.send(
+        tx,
+        webhookDeliveryJob,
+        { deliveryId: delivery.id, automaticAttempt: (automaticAttempt ?? 0) + 1 },
+        {
+          startAfter: new Date(Date.now() + retryIn),
+        },
+      );
     }
     return await tx.webhookDelivery.update({
       where: { id: delivery.id },

@@ -1,9 +1,9 @@
 import type { Db } from '../../db/prisma.ts';
-import { type Sql, prismaSql } from '../../db/sql.ts';
+import { prismaSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
-import { TRIGGER_NAMES, type WebhookPayload, type WebhookTriggerEnum, buildWebhookPayload, serializeForEndpoint } from './webhook-payload.ts';
+import { buildWebhookPayload, serializeForEndpoint, TRIGGER_NAMES, type WebhookPayload, type WebhookTriggerEnum } from './webhook-payload.ts';
 import { webhookDeliveryJob, webhookFanOutJob } from './webhooks.jobs.ts';
 
 export interface Emission {
@@ -47,9 +47,7 @@ export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: Trigge
     [[...new Set(live.map((o) => o.event.organisationId))]],
   );
   const heard = (o: TriggerOccurrence) =>
-    listeners.some(
-      (l) => l.organisation_id === o.event.organisationId && l.triggers.includes(o.trigger) && (l.event_id === null || l.event_id === o.event.id),
-    );
+    listeners.some((l) => l.organisation_id === o.event.organisationId && l.triggers.includes(o.trigger) && (l.event_id === null || l.event_id === o.event.id));
   const emissions: Emission[] = live.filter(heard).map((o) => ({
     emissionId: newId('webhookDelivery').replace(/^whd_/, 'emi_'),
     trigger: o.trigger,

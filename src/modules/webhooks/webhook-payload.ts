@@ -1,5 +1,5 @@
-import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import type { Deps } from '../../deps.ts';
+import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 
 export type WebhookTriggerName = 'attendee.registered' | 'attendee.checked_in' | 'attendee.status_changed';

@@ -49,9 +49,7 @@ export function targetUrlProblem(rawUrl: string, allowPrivate: boolean): string 
 
 /** Resolves `hostname` and refuses it if any address it resolves to is not public. */
 export async function resolvePublicAddresses(hostname: string): Promise<string | null> {
-  const addresses = await new Promise<LookupAddress[]>((resolve) =>
-    dnsLookup(hostname, { all: true }, (error, result) => resolve(error ? [] : result)),
-  );
+  const addresses = await new Promise<LookupAddress[]>((resolve) => dnsLookup(hostname, { all: true }, (error, result) => resolve(error ? [] : result)));
   if (addresses.length === 0) return `${hostname} does not resolve`;
   for (const { address } of addresses) {
     const reason = blockedAddressReason(address);

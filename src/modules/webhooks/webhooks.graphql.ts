@@ -1,11 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
-import { WEBHOOK_TRIGGERS } from './webhooks.schemas.ts';
 import { PAYLOAD_FIELDS } from './webhook-payload.ts';
+import { WEBHOOK_TRIGGERS } from './webhooks.schemas.ts';
 import {
   type CreatedEndpoint,
-  listWebhookDeliveries,
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  listWebhookDeliveries,
   listWebhookEndpoints,
   redeliverWebhook,
   rotateWebhookSecret,
