@@ -1,15 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import pg from 'pg';
 import type { Config } from './config.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
-import { applyMigrations } from './db/migrate.ts';
+import { applyMigrations, readMigrations } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import type { Deps } from './deps.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { jobDefinitions } from './jobs/registry.ts';
+import { Lifecycle } from './lib/lifecycle.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
 import { SharedCache } from './lib/shared-cache.ts';
@@ -39,45 +40,56 @@ export interface RunningApp {
  */
 export async function startApp(
   config: Config,
-  options: { logger?: Logger /** Every SQL statement Prisma runs (tests count them). */; onQuery?: (query: string) => void } = {},
+  options: {
+    logger?: Logger;
+    /** Every SQL statement Prisma runs (tests count them). */
+    onQuery?: (query: string) => void;
+    /** The embedded database died for good (src/main.ts exits); tests leave it unset. */
+    onDatabaseLost?: (error: Error) => void;
+  } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const cleanup: Array<() => Promise<unknown>> = [];
-  const close = async () => {
-    for (const step of cleanup.splice(0).reverse()) {
-      await step().catch((error: unknown) => logger.error({ err: error }, 'error while shutting down'));
-    }
-  };
+  const lifecycle = new Lifecycle(logger);
+  const close = () => lifecycle.stop();
 
   try {
     let embedded: EmbeddedDatabase | null = null;
     if (!config.databaseUrl) {
-      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, logger });
-      cleanup.push(() => (embedded as EmbeddedDatabase).stop());
+      embedded = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        logger,
+        onLost: (error) => {
+          logger.fatal({ err: error }, 'the embedded database is gone');
+          options.onDatabaseLost?.(error);
+        },
+      });
+      lifecycle.onStop('database', 'embedded PostgreSQL', () => (embedded as EmbeddedDatabase).stop());
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
     const secretKey = config.secretKey ?? readOrCreateSecretKey(config.dataDir);
 
     await applyMigrations({ databaseUrl, logger });
 
-    const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery) });
+    const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger });
     if (options.onQuery) {
       const onQuery = options.onQuery;
       (prisma as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => onQuery(e.query));
     }
-    cleanup.push(() => prisma.$disconnect());
+    lifecycle.onStop('connections', 'prisma', () => prisma.$disconnect());
     const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
-    cleanup.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
+    // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
+    // mailer and the pools they use are closed in the later phases.
+    lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
     await createQueues(boss, jobDefinitions);
     const pubsub = new PgPubSub(databaseUrl, logger);
     await pubsub.start();
-    cleanup.push(() => pubsub.close());
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'eventogate' });
-    cleanup.push(() => pool.end());
+    lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
+    const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger });
+    lifecycle.onStop('connections', 'pool', () => pool.end());
     const jobs = new JobQueue(boss, pubsub, prisma, pool);
     // Only processes that run workers need to hear that jobs are waiting.
     if (config.role !== 'api') await jobs.start();
-    cleanup.push(async () => jobs.close());
+    lifecycle.onStop('services', 'job wake-ups', () => jobs.close());
     const caches = {
       apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
       events: new SharedCache<RegistrationEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
@@ -85,20 +97,21 @@ export async function startApp(
     await Promise.all([caches.apiKeys.start(), caches.events.start()]);
     const live = new LiveFeed(pubsub);
     const mailer = createMailTransport(config);
-    cleanup.push(async () => mailer.close());
+    lifecycle.onStop('services', 'mailer', () => mailer.close());
     const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
-    cleanup.push(() => apiKeyUsage.close());
+    lifecycle.onStop('services', 'API key usage', () => apiKeyUsage.close());
     // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
     // request of one key updates the same row; without synchronous_commit each update would hold that row's
     // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
     // harmless, so these commits do not wait for the flush.
-    const rateLimitPool = new pg.Pool({
-      connectionString: databaseUrl,
+    const rateLimitPool = createPool({
+      databaseUrl,
       max: 5,
-      application_name: 'eventogate-rate-limits',
-      options: '-c synchronous_commit=off',
+      name: 'eventogate-rate-limits',
+      logger,
+      sessionOptions: '-c synchronous_commit=off',
     });
-    cleanup.push(() => rateLimitPool.end());
+    lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
     const rateLimiters = createRateLimiters(rateLimitPool, config);
 
     const deps: Deps = {
@@ -117,18 +130,23 @@ export async function startApp(
     };
     // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
     await live.start(deps, { receive: config.role !== 'worker' });
+    lifecycle.onStop('services', 'live feed', () => live.close());
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
 
-    const http = createHttpApp(deps, { serveApi: config.role !== 'worker', rateLimiters });
+    const http = createHttpApp(deps, {
+      serveApi: config.role !== 'worker',
+      rateLimiters,
+      health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
+    });
     const server = createAdaptorServer({ fetch: http.app.fetch }) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
-    cleanup.push(() => closeServer(server));
+    lifecycle.onStop('http', 'HTTP server', () => closeServer(server));
     if (http.graphql) {
       const closeWebSockets = attachGraphQLWebSocket(server, http.graphql);
-      cleanup.push(closeWebSockets);
+      lifecycle.onStop('http', 'WebSockets', closeWebSockets);
     }
     const url = `http://${formatHost(config.host)}:${(server.address() as AddressInfo).port}`;
     // With PORT=0 the address is only known now; no request has been read yet (they arrive as later I/O).

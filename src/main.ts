@@ -32,7 +32,12 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 }
 
 try {
-  app = await startApp(config);
+  app = await startApp(config, {
+    onDatabaseLost: (error) => {
+      process.stderr.write(`EventoGate is stopping: ${error.message}\n`);
+      process.exit(1);
+    },
+  });
   if (stopping) {
     await app.close();
     process.exit(0);

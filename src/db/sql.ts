@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { Attendee } from '../generated/prisma/client.ts';
 import type { Db } from './prisma.ts';
 
 /**
@@ -40,31 +39,4 @@ export function poolSql(deps: { pool: pg.Pool }): Sql {
 
 export function prismaSql(tx: Db): Sql {
   return { query: <T>(text: string, values: readonly unknown[] = []) => tx.$queryRawUnsafe<T[]>(text, ...values) };
-}
-
-/** An attendees row (snake_case, as pg returns it) as Prisma's Attendee. */
-export function attendeeFromRow(row: Record<string, unknown>): Attendee {
-  return {
-    id: row.id as string,
-    organisationId: row.organisation_id as string,
-    eventId: row.event_id as string,
-    ticketTypeId: row.ticket_type_id as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    email: row.email as string,
-    emailNormalized: row.email_normalized as string,
-    phone: row.phone as string | null,
-    country: row.country as string | null,
-    status: row.status as Attendee['status'],
-    qrToken: row.qr_token as string,
-    customData: row.custom_data as Attendee['customData'],
-    source: row.source as Attendee['source'],
-    testMode: row.test_mode as boolean,
-    apiKeyId: row.api_key_id as string | null,
-    importJobId: row.import_job_id as string | null,
-    importRow: row.import_row as number | null,
-    registeredAt: row.registered_at as Date,
-    checkedInAt: row.checked_in_at as Date | null,
-    updatedAt: row.updated_at as Date,
-  };
 }

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import { AppError, type AppErrorCode } from '../lib/errors.ts';
+import { isDatabaseUnavailable } from '../db/availability.ts';
+import { AppError, type AppErrorCode, serviceUnavailable } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -21,6 +22,8 @@ function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
     case 'UNSUPPORTED_MEDIA_TYPE':
     case 'PAYLOAD_TOO_LARGE':
       return 'BAD_USER_INPUT';
+    case 'SERVICE_UNAVAILABLE':
+      return 'INTERNAL_SERVER_ERROR';
   }
 }
 
@@ -31,13 +34,15 @@ function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
  */
 export function maskGraphQLError(error: unknown, options: { logger: Logger; requestId: string }): GraphQLError {
   const graphQLError = error instanceof GraphQLError ? error : undefined;
-  const original = graphQLError?.originalError ?? error;
+  const cause = graphQLError?.originalError ?? error;
+  const original = !(cause instanceof AppError) && isDatabaseUnavailable(cause) ? serviceUnavailable() : cause;
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: graphQLError?.nodes,
       path: graphQLError?.path,
       extensions: {
         code: graphQLCode(original.code),
+        ...(original.code === 'SERVICE_UNAVAILABLE' ? { reason: 'SERVICE_UNAVAILABLE' } : {}),
         ...(original.fieldErrors ? { errors: original.fieldErrors } : {}),
         ...(original.retryAfter !== undefined ? { retryAfter: original.retryAfter } : {}),
       },

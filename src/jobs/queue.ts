@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { fromPrisma, type PgBoss, type SendOptions } from 'pg-boss';
 import type { z } from 'zod';
+import { withClient } from '../db/pool.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { clientSql, type Sql } from '../db/sql.ts';
 import type { PgPubSub } from '../lib/pubsub.ts';
@@ -34,22 +35,22 @@ export class JobQueue {
 
   /** The same, as a plain pg transaction (see src/db/sql.ts for why some hot paths use one). */
   async sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    const sql = clientSql(client);
     const queues = new Set<string>();
-    this.#sentIn.set(sql, queues);
-    try {
+    const result = await withClient(this.pool, async (client, discard) => {
+      const sql = clientSql(client);
+      this.#sentIn.set(sql, queues);
       await client.query('BEGIN');
-      const result = await fn(sql);
-      await client.query('COMMIT');
-      for (const queue of queues) this.wake(queue);
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      try {
+        const value = await fn(sql);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(discard);
+        throw error;
+      }
+    });
+    for (const queue of queues) this.wake(queue);
+    return result;
   }
 
   /**

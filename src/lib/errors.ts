@@ -10,7 +10,8 @@ export type AppErrorCode =
   | 'RATE_LIMITED'
   | 'INVALID_JSON'
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'SERVICE_UNAVAILABLE';
 
 /** field → messages, the Laravel-style map REST returns under "errors" and GraphQL under extensions.errors. */
 export type FieldErrors = Record<string, string[]>;
@@ -49,6 +50,13 @@ export function notFound(what: string): AppError {
 
 export function forbidden(message = 'You do not have permission to perform this action.'): AppError {
   return new AppError('FORBIDDEN', message);
+}
+
+/** The database is unreachable (restarting, failing over): nothing was done, retry shortly. */
+export function serviceUnavailable(): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Nothing was changed; retry in a few seconds.', {
+    retryAfter: 5,
+  });
 }
 
 export function unauthenticated(message = 'Authentication required.'): AppError {

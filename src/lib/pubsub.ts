@@ -1,16 +1,24 @@
 import pg from 'pg';
+import { createPool } from '../db/pool.ts';
 import type { Logger } from './logger.ts';
 
 type Handler = (payload: string) => void;
 
 /**
  * Publish/subscribe between every EventoGate process on one database, over PostgreSQL LISTEN/NOTIFY.
- * One dedicated connection listens (re-established with backoff if it drops); publishing goes through a
- * small pool with synchronous_commit off, so a NOTIFY never holds PostgreSQL's notification lock through a
- * WAL flush. Payloads are small (ids, names): NOTIFY carries at most 8000 bytes.
+ * One dedicated connection listens; publishing goes through a small pool with synchronous_commit off, so a
+ * NOTIFY never holds PostgreSQL's notification lock through a WAL flush. Payloads are small (ids, names):
+ * NOTIFY carries at most 8000 bytes.
+ *
+ * The listening connection is re-established with backoff whenever it drops (a database restart, a network
+ * blip) and every channel is listened to again. Notifications sent while it was down are lost, so `onReconnect`
+ * callbacks run after each reconnection: caches drop their entries, live feeds re-read what they may have missed.
  */
 export class PgPubSub {
   readonly #handlers = new Map<string, Set<Handler>>();
+  readonly #reconnectHandlers = new Set<(info: { lostAt: Date }) => void>();
+  /** When the listener first went missing in the current outage. */
+  #lostAt: Date | null = null;
   readonly #publisher: pg.Pool;
   #listener: pg.Client | null = null;
   #closed = false;
@@ -20,16 +28,16 @@ export class PgPubSub {
     private readonly databaseUrl: string,
     private readonly logger: Logger,
   ) {
-    this.#publisher = new pg.Pool({
-      connectionString: databaseUrl,
-      max: 2,
-      application_name: 'eventogate-publish',
-      options: '-c synchronous_commit=off',
-    });
+    this.#publisher = createPool({ databaseUrl, max: 2, name: 'eventogate-publish', logger, sessionOptions: '-c synchronous_commit=off' });
   }
 
   async start(): Promise<void> {
-    await this.#connect();
+    await this.#connect(0, { failFast: true });
+  }
+
+  /** True while the listening connection is up (readiness reports it). */
+  get listening(): boolean {
+    return this.#listener !== null;
   }
 
   async publish(channel: string, payload: string): Promise<void> {
@@ -41,7 +49,7 @@ export class PgPubSub {
     if (!handlers) {
       handlers = new Set();
       this.#handlers.set(channel, handlers);
-      await this.#listener?.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      await this.#listener?.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
     }
     handlers.add(handler);
     return async () => {
@@ -53,14 +61,26 @@ export class PgPubSub {
     };
   }
 
+  /**
+   * Called after the listener reconnected (not on the first connection): messages sent since `lostAt` may have
+   * been missed.
+   */
+  onReconnect(handler: (info: { lostAt: Date }) => void): () => void {
+    this.#reconnectHandlers.add(handler);
+    return () => this.#reconnectHandlers.delete(handler);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    await this.#listener?.end().catch(() => undefined);
+    const listener = this.#listener;
+    this.#listener = null;
+    await listener?.end().catch(() => undefined);
     await this.#publisher.end();
   }
 
-  async #connect(attempt = 0): Promise<void> {
+  /** `attempt` 0 is the first connection at start-up; every later one is a reconnection. */
+  async #connect(attempt: number, options: { failFast?: boolean } = {}): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'eventogate-listen', keepAlive: true });
     client.on('notification', (message) => {
       for (const handler of this.#handlers.get(message.channel) ?? []) {
@@ -71,25 +91,51 @@ export class PgPubSub {
         }
       }
     });
+    let lost = false;
+    let connected = false;
     const reconnect = (error: Error) => {
-      if (this.#closed || this.#listener !== client) return;
-      this.#listener = null;
-      this.logger.warn({ err: error }, 'pub/sub listener lost; reconnecting');
+      if (lost || this.#closed) return;
+      lost = true;
+      if (this.#listener === client) this.#listener = null;
+      this.#lostAt ??= new Date();
+      // A connection that had worked starts the backoff again from 100 ms; failed attempts double it, up to 5 s.
+      const next = connected ? 1 : attempt + 1;
+      this.logger.warn({ err: error, attempt: next }, 'pub/sub listener lost; reconnecting');
       client.end().catch(() => undefined);
-      this.#reconnectTimer = setTimeout(() => void this.#connect(attempt + 1).catch(() => undefined), Math.min(100 * 2 ** attempt, 5_000));
+      this.#reconnectTimer = setTimeout(() => void this.#connect(next), Math.min(100 * 2 ** (next - 1), 5_000));
     };
+    // Registered before connecting: an error at any point (even while connecting) is handled, never uncaught.
     client.on('error', reconnect);
+    client.on('end', () => reconnect(new Error('connection ended')));
     try {
       await client.connect();
       for (const channel of this.#handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
-      await client.end().catch(() => undefined);
-      if (attempt === 0) throw error;
-      this.#listener = client;
+      if (options.failFast) {
+        lost = true;
+        await client.end().catch(() => undefined);
+        throw error;
+      }
       reconnect(error as Error);
       return;
     }
+    connected = true;
+    if (this.#closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.#listener = client;
-    client.on('end', () => reconnect(new Error('connection ended')));
+    const lostAt = this.#lostAt;
+    this.#lostAt = null;
+    if (attempt > 0 && lostAt) {
+      this.logger.info({ attempts: attempt, lostAt }, 'pub/sub listener reconnected');
+      for (const handler of this.#reconnectHandlers) {
+        try {
+          handler({ lostAt });
+        } catch (error) {
+          this.logger.error({ err: error }, 'pub/sub reconnect handler failed');
+        }
+      }
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { AppError, type AppErrorCode, VALIDATION_MESSAGE } from '../lib/errors.ts';
+import { isDatabaseUnavailable } from '../db/availability.ts';
+import { AppError, type AppErrorCode, serviceUnavailable, VALIDATION_MESSAGE } from '../lib/errors.ts';
 
 /** The documented REST v1 error bodies (seed page "Error Codes"; CONTRACT §4). */
 export type RestErrorBody = { error: string; message: string } | { message: typeof VALIDATION_MESSAGE; errors: Record<string, string[]> };
@@ -18,13 +19,16 @@ const STATUS: Record<AppErrorCode, { status: number; error: string }> = {
   INVALID_JSON: { status: 400, error: 'invalid_json' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type' },
   PAYLOAD_TOO_LARGE: { status: 413, error: 'payload_too_large' },
+  SERVICE_UNAVAILABLE: { status: 503, error: 'service_unavailable' },
 };
 
 /**
  * Maps any error to its REST response. AppErrors get their documented shape (422 is Laravel's
- * `{"message","errors"}`); anything else is a 500 that names only the request id, never the cause.
+ * `{"message","errors"}`); an unreachable database is a 503 with Retry-After; anything else is a 500 that names
+ * only the request id, never the cause.
  */
-export function toRestError(error: unknown, requestId: string): RestError {
+export function toRestError(thrown: unknown, requestId: string): RestError {
+  const error = !(thrown instanceof AppError) && isDatabaseUnavailable(thrown) ? serviceUnavailable() : thrown;
   if (!(error instanceof AppError)) {
     return {
       status: 500,

@@ -34,6 +34,12 @@ interface Scope {
  * the same key with the same body replays that response (status, body, Location) with
  * `Idempotent-Replayed: true`; with a different body it is a 422.
  *
+ * Which responses are stored, as Stripe does: every outcome decided once the work began — the 201, and a
+ * refusal decided in the registration's transaction (duplicate email, sold out, event full or closed, event
+ * deleted meanwhile). Not stored: a request refused before it began (malformed or invalid body, unknown or
+ * foreign event, authentication, rate limit), and a failure that rolled everything back (500, 503) — those
+ * changed nothing, so a retry with the same key simply runs.
+ *
  * The key is claimed by inserting its row first thing in the work's own transaction, and completed with the
  * response at its end. A concurrent request with the same key blocks on that row's unique index until the
  * first commits, then replays it; if the first rolls back (or its process dies), nothing is left behind and

@@ -24,16 +24,16 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
     const actor = await findApiKeyActor(deps, credential);
     if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
     c.set('actor', actor);
-    Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId, deps.logger));
+    Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId));
     await next();
   };
 }
 
 /** Per-client-IP budget for the unauthenticated public routes. */
-export function limitByClientIp(deps: Deps, limiter: RateLimiters[keyof RateLimiters]): MiddlewareHandler<AppEnv> {
+export function limitByClientIp(limiter: RateLimiters[keyof RateLimiters]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method === 'OPTIONS') return await next();
-    Object.assign(c.get('responseHeaders'), await consume(limiter, clientIp(c), deps.logger));
+    Object.assign(c.get('responseHeaders'), await consume(limiter, clientIp(c)));
     await next();
   };
 }

@@ -2,7 +2,6 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { Batcher } from '../lib/batcher.ts';
 import { AppError } from '../lib/errors.ts';
-import type { Logger } from '../lib/logger.ts';
 
 /**
  * Fixed one-minute windows counted in PostgreSQL (table `rate_limits`: key, points, expire in epoch ms), so a
@@ -42,16 +41,19 @@ export class RateLimiter {
   async #consumeAll(keys: string[]): Promise<Consumption[]> {
     const counts = new Map<string, number>();
     for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+    // Rows are locked in key order, whatever order the requests came in: two batches (in two processes, say)
+    // that share keys then wait for each other instead of deadlocking.
+    const sorted = [...counts.keys()].sort();
     const now = Date.now();
     const { rows } = await this.pool.query<{ key: string; points: number; expire: string }>({
       name: 'eg_rate_limit_consume',
       text: `INSERT INTO rate_limits (key, points, expire)
-       SELECT k, n, $3 FROM unnest($1::text[], $2::int[]) AS t(k, n)
+       SELECT k, n, $3 FROM unnest($1::text[], $2::int[]) AS t(k, n) ORDER BY k
        ON CONFLICT (key) DO UPDATE SET
          points = CASE WHEN rate_limits.expire <= $4 THEN EXCLUDED.points ELSE rate_limits.points + EXCLUDED.points END,
          expire = CASE WHEN rate_limits.expire <= $4 THEN EXCLUDED.expire ELSE rate_limits.expire END
        RETURNING key, points, expire`,
-      values: [[...counts.keys()], [...counts.values()], now + this.options.durationMs, now],
+      values: [sorted, sorted.map((key) => counts.get(key)!), now + this.options.durationMs, now],
     });
     const totals = new Map(rows.map((row) => [row.key, { points: row.points, expire: Number(row.expire) }]));
     // The batch's requests of one key took consecutive points, in arrival order.
@@ -93,17 +95,11 @@ export function createRateLimiters(pool: pg.Pool, config: Pick<Config, 'publicFo
 
 /**
  * Takes one request from `key`'s budget. Returns the RateLimit-* headers to send; throws RATE_LIMITED (with
- * Retry-After) when the budget is spent. If the store itself fails, the request is let through and logged:
- * a database hiccup should not turn into refused registrations.
+ * Retry-After) when the budget is spent. A limit never fails open: if the store cannot be reached, neither can
+ * anything the request would do, and the request gets the same 503 as any other during an outage.
  */
-export async function consume(limiter: RateLimiter, key: string, logger: Logger): Promise<Record<string, string>> {
-  let result: Consumption;
-  try {
-    result = await limiter.consume(key);
-  } catch (error) {
-    logger.warn({ err: error }, 'rate limit store unavailable; request allowed');
-    return {};
-  }
+export async function consume(limiter: RateLimiter, key: string): Promise<Record<string, string>> {
+  const result = await limiter.consume(key);
   const rateHeaders = {
     'RateLimit-Limit': String(limiter.points),
     'RateLimit-Remaining': String(result.remaining),

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
 import { jsonResponse } from '../rest/body.ts';
@@ -12,7 +12,10 @@ import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
  * The HTTP surface: request ids and health for every role; GraphQL and REST v1 for processes that serve
  * the API (ROLE all or api).
  */
-export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimiters: RateLimiters }): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
+export function createHttpApp(
+  deps: Deps,
+  options: { serveApi: boolean; rateLimiters: RateLimiters; health: Health },
+): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
   const graphql = options.serveApi ? createGraphQLHandler(deps) : null;
 
@@ -31,14 +34,17 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
     }
   });
 
-  app.get('/healthz', async (c) => {
-    try {
-      await deps.prisma.$queryRaw`SELECT 1`;
-      return c.json({ status: 'ok', role: deps.config.role });
-    } catch {
-      return c.json({ status: 'unavailable', role: deps.config.role, reason: 'database unreachable' }, 503);
-    }
-  });
+  // /livez: the process is up (restart it only if this fails). /readyz: it can do its work now (database
+  // reachable, every migration this code knows applied, not shutting down); load balancers route by it.
+  // /healthz (CONTRACT §10) is readiness too, for compatibility.
+  app.get('/livez', (c) => c.json({ status: 'ok', role: deps.config.role }));
+  const ready = async (c: Context<AppEnv>) => {
+    const reason = await notReadyReason(deps, options.health);
+    if (reason) return c.json({ status: 'unavailable', role: deps.config.role, reason }, 503, { 'Retry-After': '5' });
+    return c.json({ status: 'ok', role: deps.config.role });
+  };
+  app.get('/readyz', ready);
+  app.get('/healthz', ready);
 
   if (graphql) {
     app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => graphql.fetch(c.req.raw, { requestId: c.get('requestId') }));
@@ -55,4 +61,24 @@ export function createHttpApp(deps: Deps, options: { serveApi: boolean; rateLimi
   });
 
   return { app, graphql };
+}
+
+export interface Health {
+  stopping(): boolean;
+  /** Every migration this code knows; readiness requires them all applied. */
+  migrations: string[];
+}
+
+async function notReadyReason(deps: Deps, health: Health): Promise<string | null> {
+  if (health.stopping()) return 'shutting down';
+  try {
+    const { rows } = await deps.pool.query<{ applied: number }>(
+      'SELECT count(*)::int AS applied FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1::text[])',
+      [health.migrations],
+    );
+    if ((rows[0]?.applied ?? 0) < health.migrations.length) return 'migrations not applied';
+  } catch {
+    return 'database unreachable';
+  }
+  return null;
 }

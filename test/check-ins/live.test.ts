@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_SECRET_KEY, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 import { http } from '../support/http.ts';
+import { untilJobsSettled, WEBHOOK_QUEUES } from '../support/jobs.ts';
 import { freePort } from '../support/net.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
@@ -44,7 +45,7 @@ describe('live check-in feeds', () => {
     const seed = await createSeedShapedEvent(a.deps);
     await createEndpoint(a.deps, seed.owner.actor, `${receiver.url}/live`, { triggers: ['ATTENDEE_CHECKED_IN'] });
     const one = await postRegistration(a.url, seed.event.id, registrationBody({ first_name: 'Ada' }), { key: seed.liveKey });
-    await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.liveKey });
+    const two = await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.liveKey });
     await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.testKey }); // not counted
 
     const ws = await subscribeWs(b.url, CHECK_INS, { token: seed.owner.token, variables: { id: seed.event.id } });
@@ -62,13 +63,13 @@ describe('live check-in feeds', () => {
       });
       expect((await sse.nth(1)).checkIns).toEqual(event.checkIns);
 
-      // A repeat scan is not news.
+      // A repeat scan is not news: the next check-in is the feed's next value.
       await scan(seed.event.id, seed.liveKey, one.body.qr_token);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(ws.values).toHaveLength(1);
-      await receiver.waitFor(() => receiver.on('/live').length >= 1);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(receiver.on('/live')).toHaveLength(1);
+      await scan(seed.event.id, seed.liveKey, two.body.qr_token);
+      expect((await ws.nth(2)).checkIns.attendee.id).toBe(two.body.id);
+      expect((await sse.nth(2)).checkIns.attendee.id).toBe(two.body.id);
+      await untilJobsSettled(a, WEBHOOK_QUEUES);
+      expect(receiver.on('/live').map((w) => w.json.attendee_id)).toEqual([one.body.id, two.body.id]);
     } finally {
       await ws.close();
       await sse.close();
@@ -92,10 +93,10 @@ describe('live check-in feeds', () => {
       expect((await stats.nth(2)).eventStats).toEqual({ registered: 1, checkedIn: 0 });
       await scan(seed.event.id, seed.liveKey, res.body.qr_token);
       expect((await stats.nth(3)).eventStats).toEqual({ registered: 1, checkedIn: 1 });
-      // Test-mode registrations are not on live feeds.
+      // Test-mode registrations are not on live feeds: the next live one is the feed's next value.
       await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.testKey });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(registeredFeed.values).toHaveLength(1);
+      await postRegistration(a.url, seed.event.id, registrationBody({ email: 'next.live@example.com' }), { key: seed.liveKey });
+      expect((await registeredFeed.nth(2)).attendeeRegistered).toEqual({ email: 'next.live@example.com', source: 'API' });
     } finally {
       await registeredFeed.close();
       await stats.close();
@@ -112,9 +113,12 @@ describe('live check-in feeds', () => {
       expect(await anonymous.firstError()).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
       expect(await foreign.firstError()).toMatchObject({ message: 'The event does not belong to your organisation.', extensions: { code: 'FORBIDDEN' } });
       expect(await foreignSse.firstError()).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+      // The owner's subscription on the same process hears the check-in; the refused ones were never subscribed.
+      const owner = await subscribeWs(b.url, CHECK_INS, { token: seed.owner.token, variables: { id: seed.event.id } });
       const one = await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.liveKey });
       await scan(seed.event.id, seed.liveKey, one.body.qr_token);
-      await new Promise((r) => setTimeout(r, 300));
+      expect((await owner.nth(1)).checkIns.attendee.id).toBe(one.body.id);
+      await owner.close();
       expect([...anonymous.values, ...foreign.values, ...foreignSse.values]).toEqual([]);
     } finally {
       await anonymous.close();

@@ -8,6 +8,7 @@ import { updateEvent } from '../../src/modules/events/events.service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 import { graphql, graphqlOk, http } from '../support/http.ts';
+import { untilJobsSettled } from '../support/jobs.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
@@ -103,7 +104,7 @@ describe('confirmation email', () => {
     const on = await seedWithEmails();
     const testEmail = `sandbox.${Date.now()}@example.com`;
     expect((await postRegistration(app.url, on.event.id, registrationBody({ email: testEmail }), { key: on.testKey })).status).toBe(201);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await untilJobsSettled(app, ['emails.confirmation']);
     expect(smtp.to(offEmail)).toEqual([]);
     expect(smtp.to(testEmail)).toEqual([]);
     expect(await app.deps.prisma.emailLog.count({ where: { to: { in: [offEmail, testEmail] } } })).toBe(0);
@@ -123,8 +124,9 @@ describe('confirmation email', () => {
     await updateEvent(app.deps, { actor: seed.owner.actor, input: { id: seed.event.id, confirmationEmails: false } });
     const silent = `form.off.${Date.now()}@example.com`;
     expect((await post(silent)).status).toBe(201);
-    await new Promise((r) => setTimeout(r, 800));
+    await untilJobsSettled(app, ['emails.confirmation']);
     expect(smtp.to(silent)).toEqual([]);
+    expect(await app.deps.prisma.emailLog.count({ where: { to: silent } })).toBe(0);
   });
 
   it('an SMTP outage during registration delays the mail; it arrives once the server is back', async () => {

@@ -127,11 +127,71 @@ describe('CSV import', () => {
     expect(row[10]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(row.slice(13)).toEqual([TRICKY_COMPANY, 'Engineer']);
 
-    // Running the job again from the start (as after a crash) creates nobody twice.
-    await app.deps.prisma.importJob.update({ where: { id: importAttendees.id }, data: { status: 'RUNNING', processed: 0 } });
+    // Running the job again from the start (as after a crash that lost its progress) creates nobody twice and
+    // reports the same: rows it wrote before are recognised by job and row number, not refused as duplicates.
+    await app.deps.prisma.importJob.update({
+      where: { id: importAttendees.id },
+      data: { status: 'RUNNING', processed: 0, created: 0, skipped: 0, errors: [] },
+    });
     await runImport(app.deps, { importJobId: importAttendees.id, lastAttempt: false });
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(2000);
+    const rerun = await waitForJob(importAttendees.id, seed.owner.token);
+    expect(rerun).toMatchObject({ status: 'COMPLETED', processed: 2003, created: 2000, skipped: 3 });
+    expect(rerun.errors).toEqual(BAD_ROWS);
   }, 150_000);
+
+  describe('honours changes made while it runs', () => {
+    const bigCsv = (n: number) => ['first_name,last_name,email', ...Array.from({ length: n }, (_, i) => `Big,${i},big.${i}@example.com`)].join('\n');
+    async function startBigImport(seed: Awaited<ReturnType<typeof createSeedShapedEvent>>, n: number) {
+      const { importAttendees } = await graphqlOk(app.url, IMPORT, {
+        token: seed.owner.token,
+        variables: { input: { eventId: seed.event.id, csv: bigCsv(n) } },
+      });
+      while ((await app.deps.prisma.importJob.findUniqueOrThrow({ where: { id: importAttendees.id } })).processed < 200) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return importAttendees.id as string;
+    }
+
+    it('a cancellation: no row is created after updateEvent returned; the rest are reported with the reason', async () => {
+      const seed = await createSeedShapedEvent(app.deps);
+      const jobId = await startBigImport(seed, 6_000);
+      await graphqlOk(app.url, 'mutation ($id: ID!) { updateEvent(input: { id: $id, status: CANCELLED }) { status } }', {
+        token: seed.owner.token,
+        variables: { id: seed.event.id },
+      });
+      const atCancellation = await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } });
+      const job = await waitForJob(jobId, seed.owner.token);
+      expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(atCancellation);
+      expect(atCancellation).toBeLessThan(6_000);
+      expect(job).toMatchObject({ status: 'COMPLETED', processed: 6_000, created: atCancellation, skipped: 6_000 - atCancellation });
+      expect(job.errors).toHaveLength(6_000 - atCancellation);
+      expect(new Set(job.errors.map((e: { field: string; message: string }) => `${e.field}: ${e.message}`))).toEqual(
+        new Set(['event: This event has been cancelled and no longer accepts registrations.']),
+      );
+    }, 60_000);
+
+    it('a capacity lowered mid-run: never more attendees than the new capacity; the rest are reported sold out', async () => {
+      const seed = await createSeedShapedEvent(app.deps);
+      const ticketType = await app.deps.prisma.ticketType.findFirstOrThrow({ where: { eventId: seed.event.id, slug: 'general' } });
+      const jobId = await startBigImport(seed, 6_000);
+      const capacity = (await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })) + 1_000;
+      await graphqlOk(app.url, 'mutation ($id: ID!, $capacity: Int) { updateTicketType(input: { id: $id, capacity: $capacity }) { capacity } }', {
+        token: seed.owner.token,
+        variables: { id: ticketType.id, capacity },
+      });
+      // Rows committed before the change stay; from then on the type fills up to the new capacity exactly.
+      const atChange = await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } });
+      const job = await waitForJob(jobId, seed.owner.token);
+      const created = await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } });
+      expect(created).toBe(Math.max(atChange, capacity));
+      expect(created).toBeLessThan(6_000);
+      expect(job).toMatchObject({ status: 'COMPLETED', processed: 6_000, created, skipped: 6_000 - created });
+      expect(new Set(job.errors.map((e: { field: string; message: string }) => `${e.field}: ${e.message}`))).toEqual(
+        new Set(['ticket_type_slug: Ticket type "general" is sold out.']),
+      );
+    }, 60_000);
+  });
 
   it.each([
     [

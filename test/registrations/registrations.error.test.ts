@@ -245,12 +245,16 @@ describe('malformed requests', () => {
 
 describe('event state', () => {
   it.each([
-    [{ status: 'CANCELLED' }, 'This event has been cancelled and no longer accepts registrations.'],
-    [{ registrationOpensAt: new Date(Date.now() + 86_400_000) }, /^Registration for this event opens at \d{4}-/],
-    [{ registrationClosesAt: new Date(Date.now() - 1000), registrationOpensAt: new Date(Date.now() - 86_400_000) }, 'Registration for this event is closed.'],
-  ])('%j → 422 on "event"', async (change, message) => {
+    ['a cancelled event', () => ({ status: 'CANCELLED' }), 'This event has been cancelled and no longer accepts registrations.'],
+    ['registration not open yet', () => ({ registrationOpensAt: new Date(Date.now() + 86_400_000) }), /^Registration for this event opens at \d{4}-/],
+    [
+      'registration closed',
+      () => ({ registrationClosesAt: new Date(Date.now() - 1000), registrationOpensAt: new Date(Date.now() - 86_400_000) }),
+      'Registration for this event is closed.',
+    ],
+  ])('%s → 422 on "event"', async (_case, change, message) => {
     const event = await createSeedShapedEvent(app.deps);
-    await updateEvent(app.deps, { actor: event.owner.actor, input: { id: event.event.id, ...change } });
+    await updateEvent(app.deps, { actor: event.owner.actor, input: { id: event.event.id, ...change() } });
     const res = await postRegistration(app.url, event.event.id, registrationBody(), { key: event.liveKey });
     expect(res.status).toBe(422);
     expect(res.body.errors.event[0]).toMatch(message);

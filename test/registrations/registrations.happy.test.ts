@@ -2,15 +2,17 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idToUuid } from '../../src/lib/ids.ts';
+import { deleteWebhookEndpoint } from '../../src/modules/webhooks/webhooks.service.ts';
 import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { http } from '../support/http.ts';
 import { getJson, postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
+import { createEndpoint } from '../support/webhooks.ts';
 
 let app: TestApp;
 let seed: Awaited<ReturnType<typeof createSeedShapedEvent>>;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
   seed = await createSeedShapedEvent(app.deps);
 });
 afterAll(async () => {
@@ -116,6 +118,8 @@ describe('POST /v1/events/{event_id}/registrations', () => {
   });
 
   it('a test key registers in the sandbox: flagged, separate from live, no follow-up job', async () => {
+    // An endpoint listens, so a live registration does fan out (nobody answers on port 9: it just fails).
+    const listening = await createEndpoint(app.deps, seed.owner.actor, 'http://127.0.0.1:9/sandbox', { triggers: ['ATTENDEE_REGISTERED'] });
     const email = `sandbox.${Date.now()}@example.com`;
     const test = await postRegistration(app.url, seed.event.id, registrationBody({ email }), { key: seed.testKey });
     expect(test.status).toBe(201);
@@ -124,7 +128,9 @@ describe('POST /v1/events/{event_id}/registrations', () => {
     expect(live.status).toBe(201);
 
     expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: test.body.id } })).testMode).toBe(true);
+    expect(await fanOutJobsFor(app, live.body.id)).toHaveLength(1);
     expect(await fanOutJobsFor(app, test.body.id)).toEqual([]);
+    await deleteWebhookEndpoint(app.deps, { actor: seed.owner.actor, input: { id: listening.endpoint.id } });
 
     const liveList = await getJson(app.url, `/v1/events/${seed.event.id}/registrations?limit=100&email=${email}`, seed.liveKey);
     expect(liveList.body.data.map((a: { id: string }) => a.id)).toEqual([live.body.id]);

@@ -8,6 +8,10 @@ import { SMTPServer } from 'smtp-server';
  */
 export class SmtpSink {
   readonly mails: ParsedMail[] = [];
+  /** Messages whose DATA has started arriving (counted before the delay below). */
+  receiving = 0;
+  /** How long the server takes to accept a message once its DATA has arrived (a slow relay). */
+  acceptDelayMs = 0;
   port = 0;
   #server: SMTPServer | null = null;
 
@@ -21,8 +25,10 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, _session, callback) => {
+        this.receiving++;
         simpleParser(stream, { skipImageLinks: true })
-          .then((mail) => {
+          .then(async (mail) => {
+            if (this.acceptDelayMs) await new Promise((r) => setTimeout(r, this.acceptDelayMs));
             this.mails.push(mail);
             callback();
           })

@@ -4,6 +4,7 @@ import { registerAttendee } from '../../src/modules/registrations/registrations.
 import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
 import { graphqlOk } from '../support/http.ts';
+import { untilJobsSettled, untilNextSecond, WEBHOOK_QUEUES } from '../support/jobs.ts';
 import { postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
 import { verifyWebhook } from '../support/seed-verify.mjs';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -105,7 +106,7 @@ describe('attendee.registered deliveries', () => {
 
     const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
     await receiver.waitFor(() => receiver.on('/selected').length === 1 && receiver.on('/scoped-this').length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilJobsSettled(app, WEBHOOK_QUEUES);
     expect(receiver.on('/selected')[0]!.body).toBe(`{"trigger":"attendee.registered","attendee_id":"${res.body.id}","email":"${res.body.email}"}`);
     for (const path of ['/scoped-other', '/checkins-only', '/disabled', '/other-org']) expect(receiver.on(path)).toEqual([]);
   });
@@ -141,7 +142,7 @@ describe('attendee.registered deliveries', () => {
     await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/test-mode`);
     const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.testKey });
     expect(res.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 500));
+    await untilJobsSettled(app, WEBHOOK_QUEUES);
     expect(receiver.on('/test-mode')).toEqual([]);
     expect(await app.deps.prisma.webhookDelivery.count({ where: { attendeeId: res.body.id } })).toBe(0);
   });
@@ -161,7 +162,7 @@ describe('attendee.registered deliveries', () => {
         },
       }),
     ).rejects.toThrow('rolled back');
-    await new Promise((r) => setTimeout(r, 1500));
+    await untilJobsSettled(app, WEBHOOK_QUEUES);
     expect(receiver.on('/rollback')).toEqual([]);
   });
 });
@@ -185,7 +186,7 @@ describe('retries', () => {
       expect(new Set(hits.map((h) => h.headers['x-eventogate-delivery'])).size).toBe(1);
       expect(new Set(hits.map((h) => h.body)).size).toBe(1);
 
-      await new Promise((r) => setTimeout(r, 1_500));
+      await untilJobsSettled(app, WEBHOOK_QUEUES);
       expect(receiver.on('/always-500')).toHaveLength(4);
       const data = await graphqlOk(
         app.url,
@@ -213,7 +214,7 @@ describe('retries', () => {
     try {
       const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
       await receiver.waitFor(() => receiver.on('/third-time').length === 3, 5_000);
-      await new Promise((r) => setTimeout(r, 1_500));
+      await untilJobsSettled(app, WEBHOOK_QUEUES);
       expect(receiver.on('/third-time')).toHaveLength(3);
       const delivery = await app.deps.prisma.webhookDelivery.findFirstOrThrow({
         where: { attendeeId: res.body.id },
@@ -234,7 +235,7 @@ describe('retries', () => {
     try {
       const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
       await receiver.waitFor(() => receiver.on('/redirect').length >= 1);
-      await new Promise((r) => setTimeout(r, 200));
+      await untilJobsSettled(app, WEBHOOK_QUEUES);
       expect(receiver.on('/redirect-target')).toEqual([]);
       const attempt = await app.deps.prisma.webhookAttempt.findFirstOrThrow({
         where: { delivery: { attendeeId: res.body.id } },
@@ -277,7 +278,7 @@ describe('redelivery, test pings and rotation', () => {
     const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
     await receiver.waitFor(() => receiver.on('/redeliver').length === 1);
     const delivery = await app.deps.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
-    await new Promise((r) => setTimeout(r, 1_100)); // a new second for webhook-timestamp
+    await untilNextSecond(); // a fresh webhook-timestamp
     const data = await graphqlOk(
       app.url,
       'mutation ($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { id status attempts { attemptNumber manual statusCode } } }',

@@ -7,8 +7,10 @@ import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { attendeeColumns, claimSeat, loadRegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
+import { attendeeColumns, loadRegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
+import { lockSeatRows, seatRefusal } from '../registrations/registrations.write.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
+import { lockAttendee } from './attendees.sql.ts';
 
 export const ATTENDEE_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const;
 type AttendeeQuery = { include?: Prisma.AttendeeInclude; select?: Prisma.AttendeeSelect };
@@ -86,13 +88,14 @@ const UpdateInput = z.strictObject({
 
 /**
  * Edits an attendee under the registration rules (same validation, same email uniqueness per event and
- * mode, capacity of a new ticket type). Input keys are the REST ones; GraphQL maps its own.
+ * mode, capacity of a new ticket type, decided under the same locks as registration). Input keys are the REST
+ * ones; GraphQL maps its own.
  */
 export async function updateAttendee(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const { attendeeId, ...changes } = parseInput(UpdateInput, options.input);
   const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
   const event = await loadRegistrationEvent(deps, attendee.eventId);
-  if (!event) throw notFound('Event');
+  if (!event) throw notFound('Attendee');
   const currentType = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   const merged = {
     first_name: attendee.firstName,
@@ -109,8 +112,13 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
   const { ticketType } = valid;
   try {
     return await deps.jobs.transaction(async (tx) => {
-      if (ticketType.id !== attendee.ticketTypeId && attendee.status !== 'CANCELLED') {
-        await claimSeat(prismaSql(tx), { event: { ...event, capacity: null }, ticketType, testMode: attendee.testMode });
+      const sql = prismaSql(tx);
+      const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
+      const current = await lockAttendee(sql, attendee.id);
+      if (!current) throw notFound('Attendee');
+      if (ticketType.id !== current.ticket_type_id && current.status !== 'CANCELLED') {
+        const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: false });
+        if (refusal) throw refusal;
       }
       return await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
     });
@@ -125,28 +133,37 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
 const StatusInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64), status: z.enum(ATTENDEE_STATUSES) });
 
 /**
- * A status change made in the dashboard: fires attendee.status_changed with the new status, unless nothing
- * changed. Leaving CANCELLED takes a seat again, so capacity is checked.
+ * A status change made in the dashboard. Decided under the attendee's row lock, on its current status: of any
+ * number of simultaneous identical changes exactly one happens and fires attendee.status_changed; the others
+ * change nothing and fire nothing. Leaving CANCELLED takes a seat again, counted under the event's and ticket
+ * type's locks (registration's order), so a freed seat goes to exactly one taker.
  */
 export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const input = parseInput(StatusInput, options.input);
   const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId: input.attendeeId, permission: 'attendees:manage' });
-  if (attendee.status === input.status) return attendee;
   const event = await loadRegistrationEvent(deps, attendee.eventId);
   const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
-  if (!event || !ticketType) throw notFound('Event');
-  const updated = await deps.jobs.transaction(async (tx) => {
-    if (attendee.status === 'CANCELLED') await claimSeat(prismaSql(tx), { event, ticketType, testMode: attendee.testMode });
+  if (!event || !ticketType) throw notFound('Attendee');
+  const outcome = await deps.jobs.transaction(async (tx) => {
+    const sql = prismaSql(tx);
+    const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
+    const current = await lockAttendee(sql, attendee.id);
+    if (!current) throw notFound('Attendee');
+    if (current.status === input.status) return { attendee: await tx.attendee.findUniqueOrThrow({ where: { id: attendee.id } }), changed: false };
+    if (current.status === 'CANCELLED') {
+      const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: true });
+      if (refusal) throw refusal;
+    }
     const changed = await tx.attendee.update({
       where: { id: attendee.id },
       data: {
         status: input.status,
-        checkedInAt: input.status === 'CHECKED_IN' ? (attendee.checkedInAt ?? new Date()) : null,
+        checkedInAt: input.status === 'CHECKED_IN' ? (current.checked_in_at ?? new Date()) : null,
       },
     });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
-    return changed;
+    return { attendee: changed, changed: true };
   });
-  await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: updated.id, testMode: updated.testMode });
-  return updated;
+  if (outcome.changed) await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: attendee.id, testMode: attendee.testMode });
+  return outcome.attendee;
 }

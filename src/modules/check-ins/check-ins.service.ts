@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { attendeeFromRow, poolSql } from '../../db/sql.ts';
+import { isDatabaseUnavailable } from '../../db/availability.ts';
+import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import { Batcher, perOwner } from '../../lib/batcher.ts';
@@ -10,6 +11,7 @@ import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../a
 import type { LiveAttendee } from '../live/live-feed.ts';
 import { findRegistrationEvent, loadRegistrationEvent, type RegistrationEvent } from '../registrations/registrations.service.ts';
 import { emitTrigger, emitTriggers } from '../webhooks/webhook-emit.ts';
+import { findAttendeesById, findAttendeesByTokenOrId, markCheckedIn } from './check-ins.sql.ts';
 
 export interface CheckInResult {
   attendee: LiveAttendee;
@@ -63,15 +65,35 @@ interface Scan {
   scopedEventId: string | null;
 }
 
-const checkInBatcher = perOwner((deps: Deps) => new Batcher<Scan, CheckInResult>((scans) => checkInAll(deps, scans), { maxBatch: 200, concurrency: 2 }));
+const checkInBatcher = perOwner(
+  (deps: Deps) =>
+    new Batcher<Scan, CheckInResult>(
+      async (scans) => {
+        try {
+          return await checkInAll(deps, scans);
+        } catch (error) {
+          // As with registrations: whatever one scan alone causes fails only that scan.
+          if (scans.length === 1 || isDatabaseUnavailable(error)) throw error;
+          deps.logger.warn({ err: error, scans: scans.length }, 'check-in batch failed; handling each scan on its own');
+          return await Promise.all(
+            scans.map((scan) =>
+              checkInAll(deps, [scan]).then(
+                ([result]) => result!,
+                (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
+              ),
+            ),
+          );
+        }
+      },
+      { maxBatch: 200, concurrency: 2 },
+    ),
+);
 
 async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResult | AppError>> {
   // Plain SQL and the cached event: a door scanner is a hot path (see src/db/sql.ts).
   const tokens = scans.flatMap((s) => (s.qrToken ? [s.qrToken] : []));
   const ids = scans.flatMap((s) => (s.attendeeId ? [s.attendeeId] : []));
-  const found = (await poolSql(deps).query('SELECT * FROM attendees WHERE qr_token = ANY($1::uuid[]) OR id = ANY($2::text[])', [tokens, ids])).map(
-    attendeeFromRow,
-  );
+  const found = await findAttendeesByTokenOrId(poolSql(deps), tokens, ids);
   const byToken = new Map(found.map((a) => [a.qrToken, a]));
   const byId = new Map(found.map((a) => [a.id, a]));
 
@@ -90,7 +112,7 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
     } else {
       const event = await loadRegistrationEvent(deps, attendee.eventId);
       const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
-      if (!event || !ticketType) results[i] = notFound('Event');
+      if (!event || !ticketType) results[i] = notFound(scan.qrToken ? 'Ticket' : 'Attendee');
       else targets.set(i, { attendee, event, ticketType, field });
     }
   }
@@ -99,20 +121,14 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
   const targetOf = new Map([...targets.values()].map((t) => [t.attendee.id, t]));
   const attendeeIds = [...targetOf.keys()];
   const { updated, current } = await deps.jobs.sqlTransaction(async (sql) => {
-    const updated = new Map(
-      (
-        await sql.query(
-          `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now()
-           WHERE id = ANY($1::text[]) AND status IN ('REGISTERED', 'NO_SHOW') RETURNING *`,
-          [attendeeIds],
-        )
-      ).map((row) => [row.id as string, attendeeFromRow(row)]),
-    );
-    const others = attendeeIds.filter((id) => !updated.has(id));
+    const updated = new Map((await markCheckedIn(sql, attendeeIds)).map((a) => [a.id, a]));
     const current = new Map(
-      others.length > 0
-        ? (await sql.query('SELECT * FROM attendees WHERE id = ANY($1::text[])', [others])).map((row) => [row.id as string, attendeeFromRow(row)])
-        : [],
+      (
+        await findAttendeesById(
+          sql,
+          attendeeIds.filter((id) => !updated.has(id)),
+        )
+      ).map((a) => [a.id, a]),
     );
     await emitTriggers(
       deps,
@@ -129,19 +145,13 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
 
   // The first scan of an attendee in this batch is the check-in; any other is a repeat.
   const answered = new Set<string>();
-  for (const [
-    i,
-    {
-      attendee: { id },
-      event,
-      ticketType,
-      field,
-    },
-  ] of targets) {
-    const first = updated.has(id) && !answered.has(id);
-    answered.add(id);
-    const attendee = updated.get(id) ?? current.get(id)!;
-    if (attendee.status === 'CANCELLED') results[i] = invalidField(field, 'This registration has been cancelled.');
+  for (const [i, { attendee: target, event, ticketType, field }] of targets) {
+    const first = updated.has(target.id) && !answered.has(target.id);
+    answered.add(target.id);
+    const attendee = updated.get(target.id) ?? current.get(target.id);
+    // Deleted (its event with it) between the lookup and the transaction: as unknown as a made-up ticket.
+    if (!attendee) results[i] = notFound(field === 'qr_token' ? 'Ticket' : 'Attendee');
+    else if (attendee.status === 'CANCELLED') results[i] = invalidField(field, 'This registration has been cancelled.');
     else results[i] = { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: !first };
   }
   return results as Array<CheckInResult | AppError>;

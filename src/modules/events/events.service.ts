@@ -57,17 +57,25 @@ export async function updateEvent(deps: Deps, options: { actor: Actor; input: un
   return updated;
 }
 
-/** Deleting removes the event's attendees too; refused once anyone has registered, unless cancelled first. */
+/**
+ * Deleting removes the event's attendees too; refused once anyone has registered, unless cancelled first.
+ * Decided under the event's row lock: a registration in flight holds a share lock on it until it commits, so
+ * the count below sees it, and a registration arriving later waits and then finds the event gone (404).
+ */
 export async function deleteEvent(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Event> {
   const input = parseInput(DeleteEventInput, options.input);
   const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.id, permission: 'events:write' });
-  const attendees = await deps.prisma.attendee.count({ where: { eventId: event.id } });
-  if (attendees > 0 && event.status !== 'CANCELLED') {
-    throw new AppError('BAD_USER_INPUT', 'The event has attendees; cancel it instead of deleting it.', {
-      fieldErrors: { id: ['The event has attendees; set its status to CANCELLED instead of deleting it.'] },
-    });
-  }
-  const deleted = await deps.prisma.event.delete({ where: { id: event.id } });
+  const deleted = await deps.prisma.$transaction(async (tx) => {
+    const [locked] = await tx.$queryRaw<Array<{ status: Event['status'] }>>`SELECT status FROM events WHERE id = ${event.id} FOR UPDATE`;
+    if (!locked) throw notFound('Event');
+    const attendees = await tx.attendee.count({ where: { eventId: event.id } });
+    if (attendees > 0 && locked.status !== 'CANCELLED') {
+      throw new AppError('BAD_USER_INPUT', 'The event has attendees; cancel it instead of deleting it.', {
+        fieldErrors: { id: ['The event has attendees; set its status to CANCELLED instead of deleting it.'] },
+      });
+    }
+    return await tx.event.delete({ where: { id: event.id } });
+  });
   await deps.caches.events.invalidate(event.id);
   return deleted;
 }

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
-import type { ImportJob, Prisma } from '../../generated/prisma/client.ts';
-import { AppError, forbidden, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
+import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { loadRegistrationEvent, type RegistrationEvent, register, validateRegistration } from '../registrations/registrations.service.ts';
+import { loadRegistrationEvent, prepareRegistration, type RegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
+import { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from '../registrations/registrations.write.ts';
 import { type ImportRowError, parseImportCsv, rowErrors, rowToRegistration } from './import-csv.ts';
 import { importJob } from './imports.jobs.ts';
+import { importedRows, recordImportProgress } from './imports.sql.ts';
 
 const BATCH = 100;
-const PARALLEL_ROWS = 8;
 const PROGRESS_CHANNEL = 'eventogate_import_progress';
 
 const ImportAttendeesInput = z.strictObject({
@@ -61,11 +62,14 @@ export async function getImportJob(deps: Deps, options: { actor: Actor; id: stri
 }
 
 /**
- * Processes the rows from where the job left off, in batches of 100 (8 rows at a time), each row through
- * the registration service exactly as an API call would go (validation, duplicates, capacity, webhooks,
- * emails). Row errors are collected, never fatal. Progress is saved and published after every batch. A
- * crash resumes at the saved row; rows of the interrupted batch that had committed are recognised by the
- * unique (import job, row) pair and not created twice. A dry run validates every row and writes nothing.
+ * Processes the rows from where the job left off, 100 at a time. Each batch is validated row by row (the
+ * registration rules, every problem reported) and written like a batch of API registrations — one transaction,
+ * the rules decided on the locked event and ticket types (so a cancellation, a closed window or a capacity
+ * lowered while the import runs applies from the next batch on, and the rows it refuses are reported with the
+ * reason), webhooks and emails as for any registration — with the job's progress committed in the same
+ * transaction. A crash therefore resumes exactly after the last committed batch, and rows an earlier run wrote
+ * (recognised by the job and row number) are counted, never created twice. A dry run validates every row and
+ * writes nothing.
  */
 export async function runImport(deps: Deps, options: { importJobId: string; lastAttempt: boolean }): Promise<void> {
   const job = await deps.prisma.importJob.findUnique({ where: { id: options.importJobId } });
@@ -78,31 +82,21 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
     const seenEmails = job.dryRun ? await existingEmails(deps, event, rows, header) : null;
 
     for (let start = job.processed; start < rows.length; start += BATCH) {
-      const batch = rows.slice(start, start + BATCH).map((row, i) => ({ number: start + i + 2, row }));
-      const results: Array<{ created: boolean; errors: ImportRowError[] }> = [];
-      for (let i = 0; i < batch.length; i += PARALLEL_ROWS) {
-        results.push(
-          ...(await Promise.all(
-            batch
-              .slice(i, i + PARALLEL_ROWS)
-              .map(({ number, row }) =>
-                job.dryRun
-                  ? checkRow(event, number, rowToRegistration(header, row, event.customFields), seenEmails as Set<string>)
-                  : importRow(deps, job, event, number, rowToRegistration(header, row, event.customFields)),
-              ),
-          )),
+      const batch = rows.slice(start, start + BATCH).map((row, i) => ({ number: start + i + 2, input: rowToRegistration(header, row, event.customFields) }));
+      if (job.dryRun) {
+        const results = batch.map(({ number, input }) => checkRow(event, number, input, seenEmails as Set<string>));
+        await inRegistrationTransaction(deps, (sql) =>
+          recordImportProgress(sql, {
+            importJobId: job.id,
+            processed: start + batch.length,
+            created: 0,
+            skipped: batch.length,
+            errors: results.flatMap((r) => r.errors),
+          }),
         );
+      } else {
+        await importBatch(deps, { job, event, batch, processed: start + batch.length });
       }
-      const errors = results.flatMap((r) => r.errors).sort((a, b) => a.row - b.row);
-      const created = results.filter((r) => r.created).length;
-      await deps.prisma.$executeRaw`
-        UPDATE import_jobs SET
-          processed = ${start + batch.length},
-          created = created + ${created},
-          skipped = skipped + ${batch.length - created},
-          errors = errors || ${JSON.stringify(errors)}::jsonb,
-          updated_at = now()
-        WHERE id = ${job.id}`;
       await publishProgress(deps, job.id);
     }
     await update(deps, job.id, { status: 'COMPLETED', finishedAt: new Date() });
@@ -112,31 +106,71 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
   }
 }
 
-async function importRow(
+async function importBatch(
   deps: Deps,
-  job: ImportJob,
-  event: RegistrationEvent,
-  row: number,
-  input: Record<string, unknown>,
-): Promise<{ created: boolean; errors: ImportRowError[] }> {
-  try {
-    await register(deps, { event, input, source: 'IMPORT', testMode: false, sendEmail: job.sendEmails, import: { jobId: job.id, row } });
-    return { created: true, errors: [] };
-  } catch (error) {
-    // Created before a crash interrupted this batch: already done.
-    if (isUniqueViolation(error, 'attendees_import_job_id_import_row_key')) return { created: true, errors: [] };
-    if (error instanceof AppError && error.fieldErrors) return { created: false, errors: rowErrors(row, error.fieldErrors) };
-    throw error;
+  options: { job: ImportJob; event: RegistrationEvent; batch: Array<{ number: number; input: Record<string, unknown> }>; processed: number },
+): Promise<void> {
+  const { job, event, batch } = options;
+  const errors: ImportRowError[] = [];
+  const pending: Array<{ number: number; registration: PendingRegistration }> = [];
+  for (const { number, input } of batch) {
+    try {
+      const registration = prepareRegistration({
+        event,
+        input,
+        source: 'IMPORT',
+        testMode: false,
+        sendEmail: job.sendEmails,
+        import: { jobId: job.id, row: number },
+      });
+      pending.push({ number, registration });
+    } catch (error) {
+      errors.push(...errorsOf(number, error));
+    }
   }
+  const created = await inRegistrationTransaction(deps, async (sql, exclusive) => {
+    const earlier = await importedRows(
+      sql,
+      job.id,
+      pending.map((p) => p.number),
+    );
+    const fresh = pending.filter((p) => !earlier.has(p.number));
+    const results =
+      fresh.length > 0
+        ? await insertRegistrations(
+            deps,
+            sql,
+            fresh.map((p) => p.registration),
+            exclusive,
+          )
+        : [];
+    const batchErrors = [...errors];
+    const attendees: Attendee[] = [];
+    results.forEach((result, i) => {
+      if (result instanceof Error) batchErrors.push(...errorsOf(fresh[i]!.number, result));
+      else attendees.push(result);
+    });
+    batchErrors.sort((a, b) => a.row - b.row);
+    const count = attendees.length + earlier.size;
+    await recordImportProgress(sql, { importJobId: job.id, processed: options.processed, created: count, skipped: batch.length - count, errors: batchErrors });
+    return attendees;
+  });
+  for (const attendee of created) await deps.live.publish({ kind: 'registered', eventId: event.id, attendeeId: attendee.id, testMode: false });
+}
+
+/** A row's refusal as report lines (field errors, or the reason as an `event` error: the event was deleted). */
+function errorsOf(row: number, error: unknown): ImportRowError[] {
+  if (!(error instanceof AppError)) throw error;
+  return error.fieldErrors ? rowErrors(row, error.fieldErrors) : [{ row, field: 'event', message: error.message }];
 }
 
 /** The dry run's row check: the registration rules, plus duplicates against the event and earlier rows. */
-async function checkRow(
+function checkRow(
   event: RegistrationEvent,
   row: number,
   input: Record<string, unknown>,
   seenEmails: Set<string>,
-): Promise<{ created: boolean; errors: ImportRowError[] }> {
+): { created: boolean; errors: ImportRowError[] } {
   try {
     const valid = validateRegistration(event, input, 'IMPORT');
     const email = valid.input.email.toLowerCase();

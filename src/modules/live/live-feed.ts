@@ -1,9 +1,13 @@
+import { LRUCache } from 'lru-cache';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import type { PgPubSub } from '../../lib/pubsub.ts';
 
 const CHANNEL = 'eventogate_live';
 const FLUSH_MS = 5;
+/** Changes committed this long before the listener noticed it was cut off are re-read too. */
+const RESYNC_MARGIN_MS = 2_000;
+const RESYNC_LIMIT = 1_000;
 
 export type LiveKind = 'checked_in' | 'registered' | 'changed';
 
@@ -11,6 +15,7 @@ interface LiveMessage {
   kind: LiveKind;
   eventId: string;
   attendeeId: string;
+  testMode: boolean;
 }
 
 export interface EventStats {
@@ -32,29 +37,38 @@ type Listener = (update: LiveUpdate) => void;
 /**
  * Live feeds across processes. A change is published after its transaction commits, as a small NOTIFY
  * (ids only: NOTIFY carries at most 8 KB). Every process re-reads the attendee and the event's counts once
- * per message and hands the same result to all of its subscribers of that event.
+ * per message and hands the same result to all of its subscribers of that event and mode: live subscribers
+ * (dashboards, live keys) see live attendees, test keys only test attendees (CONTRACT §3).
+ *
+ * When the listening connection was lost (a database restart), the notifications of that gap are gone: after
+ * reconnecting, every event somebody watches is re-read for changes since shortly before the loss, and those
+ * are delivered (minus what was already delivered), so a dashboard misses nothing.
  */
 export class LiveFeed {
+  /** `${eventId}:${testMode}` → listeners. */
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #outbox: LiveMessage[] = [];
+  /** `${kind}:${attendeeId}:${updatedAt}` of recent deliveries, so a resync does not repeat them. */
+  readonly #delivered = new LRUCache<string, true>({ max: 20_000, ttl: 5 * 60_000 });
   #flushTimer: NodeJS.Timeout | null = null;
   #deps: Pick<Deps, 'prisma' | 'logger'> | null = null;
+  #unsubscribe: Array<() => unknown> = [];
 
   constructor(private readonly pubsub: PgPubSub) {}
 
   async start(deps: Pick<Deps, 'prisma' | 'logger'>, options: { receive: boolean } = { receive: true }): Promise<void> {
     this.#deps = deps;
-    if (options.receive) await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload));
+    if (!options.receive) return;
+    this.#unsubscribe.push(await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload)));
+    this.#unsubscribe.push(this.pubsub.onReconnect(({ lostAt }) => void this.#resync(lostAt)));
   }
 
   /**
    * After commit. Messages of the next 5 ms go out together as one NOTIFY (a JSON array, well under the
    * 8 KB limit), so a busy door does not cost a round trip, and every process a wake-up, per scan.
-   * Test-mode attendees are not shown.
    */
-  async publish(message: LiveMessage & { testMode: boolean }): Promise<void> {
-    if (message.testMode) return;
-    this.#outbox.push({ kind: message.kind, eventId: message.eventId, attendeeId: message.attendeeId });
+  async publish(message: LiveMessage): Promise<void> {
+    this.#outbox.push({ kind: message.kind, eventId: message.eventId, attendeeId: message.attendeeId, testMode: message.testMode });
     this.#flushTimer ??= setTimeout(() => this.#flush(), FLUSH_MS);
   }
 
@@ -66,29 +80,32 @@ export class LiveFeed {
     }
   }
 
-  /** Updates for one event, as an async iterator that ends when the consumer stops. */
-  subscribe(eventId: string): AsyncGenerator<LiveUpdate> {
+  /** Updates for one event in one mode, as an async iterator that ends when the consumer stops. */
+  subscribe(eventId: string, options: { testMode: boolean }): AsyncGenerator<LiveUpdate> {
     const queue: LiveUpdate[] = [];
     let wake: (() => void) | null = null;
     const listener: Listener = (update) => {
       queue.push(update);
       wake?.();
     };
-    let listeners = this.#listeners.get(eventId);
+    const key = listenerKey(eventId, options.testMode);
+    let listeners = this.#listeners.get(key);
     if (!listeners) {
       listeners = new Set();
-      this.#listeners.set(eventId, listeners);
+      this.#listeners.set(key, listeners);
     }
     listeners.add(listener);
     const remove = () => {
       listeners.delete(listener);
-      if (listeners.size === 0) this.#listeners.delete(eventId);
+      if (listeners.size === 0) this.#listeners.delete(key);
     };
     return (async function* () {
       try {
         for (;;) {
           while (queue.length > 0) yield queue.shift() as LiveUpdate;
-          await new Promise<void>((resolve) => (wake = resolve));
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
           wake = null;
         }
       } finally {
@@ -97,13 +114,19 @@ export class LiveFeed {
     })();
   }
 
-  /** Live-mode counts, kept by triggers on attendees (a few shard rows, whatever the event's size). */
-  async stats(eventId: string): Promise<EventStats> {
+  /** One mode's counts, kept by triggers on attendees (a few shard rows, whatever the event's size). */
+  async stats(eventId: string, options: { testMode: boolean }): Promise<EventStats> {
     const prisma = this.#requireDeps().prisma;
     const [row] = await prisma.$queryRaw<Array<{ registered: number; checked_in: number }>>`
       SELECT coalesce(sum(registered), 0)::int AS registered, coalesce(sum(checked_in), 0)::int AS checked_in
-      FROM event_attendee_counts WHERE event_id = ${eventId} AND NOT test_mode`;
+      FROM event_attendee_counts WHERE event_id = ${eventId} AND test_mode = ${options.testMode}`;
     return { registered: row?.registered ?? 0, checkedIn: row?.checked_in ?? 0 };
+  }
+
+  close(): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flush();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) void unsubscribe();
   }
 
   async #receive(payload: string): Promise<void> {
@@ -117,19 +140,57 @@ export class LiveFeed {
   }
 
   async #deliver(message: LiveMessage): Promise<void> {
-    const listeners = this.#listeners.get(message.eventId);
+    const listeners = this.#listeners.get(listenerKey(message.eventId, message.testMode));
     if (!listeners || listeners.size === 0) return;
     try {
       const deps = this.#requireDeps();
       const [attendee, stats] = await Promise.all([
         deps.prisma.attendee.findUnique({ where: { id: message.attendeeId }, include: { ticketType: true } }),
-        this.stats(message.eventId),
+        this.stats(message.eventId, { testMode: message.testMode }),
       ]);
-      if (!attendee) return;
-      const update: LiveUpdate = { kind: message.kind, eventId: message.eventId, attendee, stats };
-      for (const listener of listeners) listener(update);
+      if (!attendee || attendee.testMode !== message.testMode) return;
+      this.#hand(listeners, { kind: message.kind, eventId: message.eventId, attendee, stats });
     } catch (error) {
       this.#deps?.logger.error({ err: error, message }, 'live feed could not load an update');
+    }
+  }
+
+  #hand(listeners: Set<Listener>, update: LiveUpdate): void {
+    const key = `${update.kind}:${update.attendee.id}:${update.attendee.updatedAt.getTime()}`;
+    if (this.#delivered.has(key)) return;
+    this.#delivered.set(key, true);
+    for (const listener of listeners) listener(update);
+  }
+
+  /** Re-reads what changed in every watched event since shortly before the listener was lost. */
+  async #resync(lostAt: Date): Promise<void> {
+    const since = new Date(lostAt.getTime() - RESYNC_MARGIN_MS);
+    for (const [key, listeners] of this.#listeners) {
+      const [eventId, mode] = key.split(':') as [string, string];
+      const testMode = mode === 'test';
+      try {
+        const deps = this.#requireDeps();
+        const changed = await deps.prisma.attendee.findMany({
+          where: { eventId, testMode, updatedAt: { gte: since } },
+          include: { ticketType: true },
+          orderBy: { updatedAt: 'asc' },
+          take: RESYNC_LIMIT,
+        });
+        if (changed.length === 0) continue;
+        const stats = await this.stats(eventId, { testMode });
+        for (const attendee of changed) {
+          const kind: LiveKind =
+            attendee.registeredAt >= since ? 'registered' : attendee.checkedInAt && attendee.checkedInAt >= since ? 'checked_in' : 'changed';
+          this.#hand(listeners, { kind, eventId, attendee, stats });
+          // A registration checked in during the gap is both.
+          if (kind === 'registered' && attendee.checkedInAt && attendee.checkedInAt >= since) {
+            this.#hand(listeners, { kind: 'checked_in', eventId, attendee, stats });
+          }
+        }
+        deps.logger.info({ eventId, testMode, updates: changed.length }, 'live feed re-read changes missed while the listener was down');
+      } catch (error) {
+        this.#deps?.logger.error({ err: error, eventId }, 'live feed could not re-read missed changes');
+      }
     }
   }
 
@@ -137,4 +198,8 @@ export class LiveFeed {
     if (!this.#deps) throw new Error('LiveFeed used before start()');
     return this.#deps;
   }
+}
+
+function listenerKey(eventId: string, testMode: boolean): string {
+  return `${eventId}:${testMode ? 'test' : 'live'}`;
 }

@@ -1,10 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
 import { AttendeeRef } from '../attendees/attendees.graphql.ts';
+import { isTestMode } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import type { EventStats, LiveAttendee } from './live-feed.ts';
 
 const EventStatsRef = builder.objectRef<EventStats>('EventStats').implement({
-  description: 'Live-mode counts: registered (everyone not cancelled, checked in included) and checked in.',
+  description: 'Counts in the caller’s mode (test keys: test attendees): registered (everyone not cancelled, checked in included) and checked in.',
   fields: (t) => ({ registered: t.exposeInt('registered'), checkedIn: t.exposeInt('checkedIn') }),
 });
 
@@ -25,8 +26,8 @@ builder.subscriptionFields((t) => ({
     type: CheckInEventRef,
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const { event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
-      return filter(ctx.deps.live.subscribe(event.id), (u) => u.kind === 'checked_in');
+      const { actor, event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
+      return filter(ctx.deps.live.subscribe(event.id, { testMode: isTestMode(actor) }), (u) => u.kind === 'checked_in');
     },
     resolve: (update) => update,
   }),
@@ -34,8 +35,8 @@ builder.subscriptionFields((t) => ({
     type: AttendeeRef,
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const { event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
-      return filter(ctx.deps.live.subscribe(event.id), (u) => u.kind === 'registered');
+      const { actor, event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
+      return filter(ctx.deps.live.subscribe(event.id, { testMode: isTestMode(actor) }), (u) => u.kind === 'registered');
     },
     resolve: (update) => update.attendee,
   }),
@@ -44,9 +45,10 @@ builder.subscriptionFields((t) => ({
     description: 'The current counts at once, then after every change.',
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const { event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
-      const updates = ctx.deps.live.subscribe(event.id);
-      const initial = await ctx.deps.live.stats(event.id);
+      const { actor, event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
+      const mode = { testMode: isTestMode(actor) };
+      const updates = ctx.deps.live.subscribe(event.id, mode);
+      const initial = await ctx.deps.live.stats(event.id, mode);
       return (async function* () {
         yield initial;
         for await (const update of updates) yield update.stats;

@@ -21,11 +21,11 @@ export function publicFormRoutes(app: Hono<AppEnv>, deps: Deps, limiters: RateLi
     }),
   );
 
-  app.get('/v1/public/events/:eventId', limitByClientIp(deps, limiters.publicRead), async (c) =>
+  app.get('/v1/public/events/:eventId', limitByClientIp(limiters.publicRead), async (c) =>
     jsonResponse(c, await getPublicEvent(deps, { eventId: c.req.param('eventId') }), 200),
   );
 
-  app.post('/v1/public/events/:eventId/registrations', limitByClientIp(deps, limiters.publicForm), async (c) => {
+  app.post('/v1/public/events/:eventId/registrations', limitByClientIp(limiters.publicForm), async (c) => {
     const registration = await registerFromPublicForm(deps, { eventId: c.req.param('eventId'), input: await readJsonObject(c) });
     return jsonResponse(c, presentAttendee(deps, registration.attendee, registration.event.customFields), 201);
   });

@@ -1,7 +1,9 @@
 import type { Hono } from 'hono';
 import type { Deps } from '../../deps.ts';
+import { AppError } from '../../lib/errors.ts';
 import { jsonResponse, jsonTextResponse, readJsonObject } from '../../rest/body.ts';
 import type { AppEnv } from '../../rest/context.ts';
+import { toRestError } from '../../rest/errors.ts';
 import { idempotent, type StoredResponse } from '../../rest/idempotency.ts';
 import { exportRegistrationsCsv } from './registrations.export.ts';
 import { presentAttendee } from './registrations.present.ts';
@@ -32,7 +34,10 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
               input: body,
               source: 'API',
               onTransactionStart: hooks.onTransactionStart,
-              onTransactionEnd: (tx, done) => hooks.complete(tx, respond(done)),
+              // A refusal decided in the transaction (duplicate email, sold out…) is stored and replayed like a
+              // 201; one found before it (a malformed body) is not, so the corrected request can run.
+              onTransactionEnd: (tx, outcome) =>
+                hooks.complete(tx, outcome instanceof AppError ? errorResponse(outcome, c.get('requestId')) : respond(outcome)),
             });
             return respond(registration);
           },
@@ -76,4 +81,9 @@ export function registrationRoutes(app: Hono<AppEnv>, deps: Deps): void {
     });
     return jsonResponse(c, presentAttendee(deps, attendee, event.customFields), 200);
   });
+}
+
+function errorResponse(error: AppError, requestId: string): StoredResponse {
+  const { status, body, headers } = toRestError(error, requestId);
+  return { status, body: JSON.stringify(body), headers };
 }

@@ -1,0 +1,119 @@
+import type { Sql } from '../../db/sql.ts';
+import type { EventStatus } from '../../generated/prisma/client.ts';
+import { ATTENDEE_SELECT } from '../attendees/attendees.sql.ts';
+
+/**
+ * The registration write path's SQL (plain pg, prepared per connection: see src/db/sql.ts). Explicit column lists
+ * only, so a column added by a newer version mid-deploy changes nothing here.
+ */
+
+/** What the rules need from an event, read under its row lock. */
+export interface LockedEvent {
+  id: string;
+  status: EventStatus;
+  capacity: number | null;
+  registration_opens_at: Date | null;
+  registration_closes_at: Date | null;
+  ends_at: Date;
+}
+
+export interface LockedTicketType {
+  id: string;
+  capacity: number | null;
+}
+
+/**
+ * FOR UPDATE serialises registrations that count seats (capacity); FOR SHARE lets the others run side by side
+ * while still making a status change, a capacity change or a deletion wait until they commit (and them wait for
+ * it). Callers lock in id order, events before ticket types, so two transactions never wait on each other in a
+ * circle.
+ */
+export type LockMode = 'FOR UPDATE' | 'FOR SHARE';
+
+export async function lockEvents(sql: Sql, ids: string[], mode: LockMode): Promise<LockedEvent[]> {
+  return await sql.query<LockedEvent>(
+    `SELECT id, status, capacity, registration_opens_at, registration_closes_at, ends_at
+     FROM events WHERE id = ANY($1::text[]) ORDER BY id ${mode}`,
+    [ids],
+  );
+}
+
+export async function lockTicketTypes(sql: Sql, ids: string[], mode: LockMode): Promise<LockedTicketType[]> {
+  return await sql.query<LockedTicketType>(`SELECT id, capacity FROM ticket_types WHERE id = ANY($1::text[]) ORDER BY id ${mode}`, [ids]);
+}
+
+export interface AttendeeInsertColumns {
+  id: string[];
+  organisationId: string[];
+  eventId: string[];
+  ticketTypeId: string[];
+  firstName: string[];
+  lastName: string[];
+  email: string[];
+  emailNormalized: string[];
+  phone: Array<string | null>;
+  country: Array<string | null>;
+  qrToken: string[];
+  customData: string[];
+  source: string[];
+  testMode: boolean[];
+  apiKeyId: Array<string | null>;
+  importJobId: Array<string | null>;
+  importRow: Array<number | null>;
+}
+
+/**
+ * One multi-row INSERT; a row whose email is taken (per event and mode) is skipped, not an error: the caller
+ * answers it with the duplicate-email 422. Returns the inserted rows.
+ */
+export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promise<Record<string, unknown>[]> {
+  return await sql.query(
+    `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, updated_at)
+     SELECT id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       $9::text[], $10::text[], $11::uuid[], $12::jsonb[], $13::"RegistrationSource"[], $14::boolean[], $15::text[], $16::text[], $17::int[])
+       AS t(id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row)
+     ON CONFLICT (event_id, test_mode, email_normalized) DO NOTHING
+     RETURNING ${ATTENDEE_SELECT}`,
+    [
+      c.id,
+      c.organisationId,
+      c.eventId,
+      c.ticketTypeId,
+      c.firstName,
+      c.lastName,
+      c.email,
+      c.emailNormalized,
+      c.phone,
+      c.country,
+      c.qrToken,
+      c.customData,
+      c.source,
+      c.testMode,
+      c.apiKeyId,
+      c.importJobId,
+      c.importRow,
+    ],
+  );
+}
+
+/** Seats taken (not cancelled) per event or ticket type and mode, this transaction's own rows included. */
+export async function countTakenSeats(
+  sql: Sql,
+  column: 'event_id' | 'ticket_type_id',
+  ids: string[],
+): Promise<Array<{ id: string; test_mode: boolean; taken: number }>> {
+  if (ids.length === 0) return [];
+  return await sql.query(
+    `SELECT ${column} AS id, test_mode, count(*)::int AS taken FROM attendees
+     WHERE ${column} = ANY($1::text[]) AND status <> 'CANCELLED' GROUP BY 1, 2`,
+    [ids],
+  );
+}
+
+export async function deleteAttendees(sql: Sql, ids: string[]): Promise<void> {
+  await sql.query('DELETE FROM attendees WHERE id = ANY($1::text[])', [ids]);
+}

@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '../../db/sql.ts';
+import type { Deps } from '../../deps.ts';
+import type { Attendee, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
+import { type AppError, invalidInput, notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { attendeeFromRow } from '../attendees/attendees.sql.ts';
+import { enqueueConfirmationEmails } from '../emails/emails.service.ts';
+import { emitTriggers } from '../webhooks/webhook-emit.ts';
+import type { RegistrationSource } from './registrations.service.ts';
+import {
+  countTakenSeats,
+  deleteAttendees,
+  insertAttendees,
+  type LockedEvent,
+  type LockedTicketType,
+  type LockMode,
+  lockEvents,
+  lockTicketTypes,
+} from './registrations.sql.ts';
+
+export const DUPLICATE_EMAIL = 'This email has already been registered for this event.';
+
+/** A validated registration, ready to be written. */
+export interface PendingRegistration {
+  event: Pick<Event, 'id' | 'name' | 'organisationId' | 'capacity'>;
+  ticketType: TicketType;
+  columns: {
+    ticketTypeId: string;
+    firstName: string;
+    lastName: string;
+    email: string;
+    emailNormalized: string;
+    phone: string | null;
+    country: string | null;
+    customData: Prisma.InputJsonObject;
+  };
+  source: RegistrationSource;
+  testMode: boolean;
+  apiKeyId: string | null;
+  sendEmail: boolean;
+  import: { jobId: string; row: number } | null;
+}
+
+/** Events and ticket types to lock FOR UPDATE although the cached copy said they had no capacity. */
+export interface ExclusiveRows {
+  events: Set<string>;
+  ticketTypes: Set<string>;
+}
+
+/**
+ * The cached event said "no capacity" (so its row was only share-locked) but the locked row has one: the
+ * cache is behind a capacity change. The transaction is rolled back and written again with that row locked
+ * exclusively, so seats are still counted one transaction at a time.
+ */
+class StaleCapacityError extends Error {
+  constructor(
+    readonly events: string[],
+    readonly ticketTypes: string[],
+    /** Events whose cached copy is stale (a ticket type's event included). */
+    readonly staleEvents: string[],
+  ) {
+    super('cached capacity is stale');
+  }
+}
+
+/**
+ * Runs `write` in a plain-SQL transaction (jobs enqueued in it wake workers on commit). If the cache turned out
+ * to be behind a capacity change, the stale entries are dropped and the whole transaction runs again with those
+ * rows locked exclusively (at most twice: a capacity rarely changes twice in a moment).
+ */
+export async function inRegistrationTransaction<T>(deps: Deps, write: (sql: Sql, exclusive: ExclusiveRows) => Promise<T>): Promise<T> {
+  const exclusive: ExclusiveRows = { events: new Set(), ticketTypes: new Set() };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await deps.jobs.sqlTransaction((sql) => write(sql, exclusive));
+    } catch (error) {
+      if (!(error instanceof StaleCapacityError) || attempt >= 2) throw error;
+      for (const id of error.events) exclusive.events.add(id);
+      for (const id of error.ticketTypes) exclusive.ticketTypes.add(id);
+      await Promise.all(error.staleEvents.map((id) => deps.caches.events.invalidate(id)));
+    }
+  }
+}
+
+const DUPLICATE = () => invalidInput({ email: [DUPLICATE_EMAIL] });
+
+/**
+ * Writes validated registrations inside the caller's transaction, in a fixed number of statements whatever
+ * their number, and answers for each the attendee or the error it is refused with (the others are unaffected):
+ * - the rules are decided on the locked rows, not the cached copies: each event and ticket type of the batch is
+ *   locked (FOR UPDATE where seats are counted, FOR SHARE otherwise; events first, then ticket types, each in
+ *   id order: one order, no deadlocks) and its status, registration window and capacities read under that lock.
+ *   An event cancelled, closed or deleted, or a capacity lowered, a moment ago applies to this registration;
+ *   and whoever changes them waits for this transaction;
+ * - one registration per email, event and mode: the first of the batch, then the unique index
+ *   (ON CONFLICT DO NOTHING waits for a concurrent insert of the same email and skips it if that commits);
+ * - capacity is counted after inserting; registrations past a limit, in arrival order, are removed again
+ *   before commit, so concurrent registrations for the last seats serialise and exactly capacity of them
+ *   succeed. Cancelled attendees free their seat; test registrations count apart;
+ * - attendee.registered for every live attendee (one fan-out job) and the confirmation emails asked for.
+ */
+export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRegistration[], exclusive: ExclusiveRows): Promise<Array<Attendee | AppError>> {
+  const results: Array<Attendee | AppError | undefined> = new Array(items.length);
+  const { events, ticketTypes } = await lockRows(sql, items, exclusive);
+
+  const emailKey = (item: PendingRegistration) => `${item.event.id}\n${item.testMode}\n${item.columns.emailNormalized}`;
+  const seen = new Set<string>();
+  const candidates: number[] = [];
+  items.forEach((item, i) => {
+    const event = events.get(item.event.id);
+    const closed = event ? registrationClosedReason(lockedWindow(event), item.source) : null;
+    if (!event) results[i] = notFound('Event');
+    else if (!ticketTypes.has(item.ticketType.id)) results[i] = invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" not found.`] });
+    else if (closed) results[i] = invalidInput({ event: [closed] });
+    else if (seen.has(emailKey(item))) results[i] = DUPLICATE();
+    else {
+      seen.add(emailKey(item));
+      candidates.push(i);
+    }
+  });
+  // Inserted in unique-key order, so two concurrent batches wait on each other's emails in one order.
+  candidates.sort((a, b) => (emailKey(items[a]!) < emailKey(items[b]!) ? -1 : 1));
+  const ids = new Map(candidates.map((i) => [i, newId('attendee')]));
+  const column = <T>(pick: (item: PendingRegistration, i: number) => T) => candidates.map((i) => pick(items[i]!, i));
+  const rows =
+    candidates.length === 0
+      ? []
+      : await insertAttendees(sql, {
+          id: column((_, i) => ids.get(i)!),
+          organisationId: column((item) => item.event.organisationId),
+          eventId: column((item) => item.event.id),
+          ticketTypeId: column((item) => item.columns.ticketTypeId),
+          firstName: column((item) => item.columns.firstName),
+          lastName: column((item) => item.columns.lastName),
+          email: column((item) => item.columns.email),
+          emailNormalized: column((item) => item.columns.emailNormalized),
+          phone: column((item) => item.columns.phone),
+          country: column((item) => item.columns.country),
+          qrToken: column(() => randomUUID()),
+          customData: column((item) => JSON.stringify(item.columns.customData)),
+          source: column((item) => item.source),
+          testMode: column((item) => item.testMode),
+          apiKeyId: column((item) => item.apiKeyId),
+          importJobId: column((item) => item.import?.jobId ?? null),
+          importRow: column((item) => item.import?.row ?? null),
+        });
+  const byId = new Map(rows.map((row) => [row.id as string, attendeeFromRow(row)]));
+  const inserted: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (!ids.has(i)) continue;
+    const attendee = byId.get(ids.get(i)!);
+    if (attendee) {
+      results[i] = attendee;
+      inserted.push(i);
+    } else results[i] = DUPLICATE();
+  }
+
+  const refused = await enforceCapacity(sql, items, inserted, events, ticketTypes);
+  if (refused.size > 0) {
+    await deleteAttendees(
+      sql,
+      [...refused.keys()].map((i) => ids.get(i)!),
+    );
+    for (const [i, error] of refused) results[i] = error;
+  }
+  const accepted = inserted.filter((i) => !refused.has(i)).map((i) => ({ item: items[i]!, attendee: results[i] as Attendee }));
+  await emitTriggers(
+    deps,
+    sql,
+    accepted.map(({ item, attendee }) => ({ trigger: 'ATTENDEE_REGISTERED', attendee, event: item.event, ticketType: item.ticketType })),
+  );
+  await enqueueConfirmationEmails(
+    deps,
+    sql,
+    accepted.filter(({ item }) => item.sendEmail).map(({ item, attendee }) => ({ attendee, event: item.event })),
+  );
+  return results as Array<Attendee | AppError>;
+}
+
+/** What decides whether an event takes registrations now. */
+export type EventWindow = Pick<Event, 'status' | 'registrationOpensAt' | 'registrationClosesAt' | 'endsAt'>;
+
+export function registrationClosedReason(event: EventWindow, source: RegistrationSource): string | null {
+  if (event.status === 'CANCELLED') return 'This event has been cancelled and no longer accepts registrations.';
+  if (event.status === 'DRAFT' && source === 'FORM') return 'This event is not open for registration yet.';
+  const now = Date.now();
+  if (event.registrationOpensAt && now < event.registrationOpensAt.getTime()) {
+    return `Registration for this event opens at ${event.registrationOpensAt.toISOString()}.`;
+  }
+  const closesAt = event.registrationClosesAt ?? event.endsAt;
+  if (now > closesAt.getTime()) return 'Registration for this event is closed.';
+  return null;
+}
+
+function lockedWindow(event: LockedEvent): EventWindow {
+  return {
+    status: event.status,
+    registrationOpensAt: event.registration_opens_at,
+    registrationClosesAt: event.registration_closes_at,
+    endsAt: event.ends_at,
+  };
+}
+
+/**
+ * Locks the batch's events, then its ticket types, each in id order, and returns what was read under the locks.
+ * Rows the cache thinks unlimited are share-locked; if one turns out limited, StaleCapacityError.
+ */
+async function lockRows(
+  sql: Sql,
+  items: PendingRegistration[],
+  exclusive: ExclusiveRows,
+): Promise<{ events: Map<string, LockedEvent>; ticketTypes: Map<string, LockedTicketType> }> {
+  const eventMode = new Map<string, LockMode>();
+  const ticketTypeMode = new Map<string, LockMode>();
+  const eventOfTicketType = new Map<string, string>();
+  for (const item of items) {
+    eventMode.set(item.event.id, item.event.capacity !== null || exclusive.events.has(item.event.id) ? 'FOR UPDATE' : 'FOR SHARE');
+    ticketTypeMode.set(item.ticketType.id, item.ticketType.capacity !== null || exclusive.ticketTypes.has(item.ticketType.id) ? 'FOR UPDATE' : 'FOR SHARE');
+    eventOfTicketType.set(item.ticketType.id, item.event.id);
+  }
+  const events = new Map((await lockInOrder(eventMode, (ids, mode) => lockEvents(sql, ids, mode))).map((e) => [e.id, e]));
+  const ticketTypes = new Map((await lockInOrder(ticketTypeMode, (ids, mode) => lockTicketTypes(sql, ids, mode))).map((t) => [t.id, t]));
+
+  const staleEvents = [...events.values()].filter((e) => e.capacity !== null && eventMode.get(e.id) === 'FOR SHARE').map((e) => e.id);
+  const staleTicketTypes = [...ticketTypes.values()].filter((t) => t.capacity !== null && ticketTypeMode.get(t.id) === 'FOR SHARE').map((t) => t.id);
+  if (staleEvents.length > 0 || staleTicketTypes.length > 0) {
+    throw new StaleCapacityError(staleEvents, staleTicketTypes, [...new Set([...staleEvents, ...staleTicketTypes.map((id) => eventOfTicketType.get(id)!)])]);
+  }
+  return { events, ticketTypes };
+}
+
+/** Locks ids in ascending order, one statement per run of ids that share a lock mode. */
+async function lockInOrder<T>(modes: Map<string, LockMode>, lock: (ids: string[], mode: LockMode) => Promise<T[]>): Promise<T[]> {
+  const locked: T[] = [];
+  let run: string[] = [];
+  let runMode: LockMode | null = null;
+  for (const id of [...modes.keys()].sort()) {
+    const mode = modes.get(id)!;
+    if (runMode && mode !== runMode) {
+      locked.push(...(await lock(run, runMode)));
+      run = [];
+    }
+    run.push(id);
+    runMode = mode;
+  }
+  if (runMode && run.length > 0) locked.push(...(await lock(run, runMode)));
+  return locked;
+}
+
+/** Which of the just-inserted registrations (indexes, arrival order) are past a limit, and the 422 each gets. */
+async function enforceCapacity(
+  sql: Sql,
+  items: PendingRegistration[],
+  inserted: number[],
+  events: Map<string, LockedEvent>,
+  ticketTypes: Map<string, LockedTicketType>,
+): Promise<Map<number, AppError>> {
+  const refused = new Map<number, AppError>();
+  const eventCapacity = (item: PendingRegistration) => events.get(item.event.id)?.capacity ?? null;
+  const ticketTypeCapacity = (item: PendingRegistration) => ticketTypes.get(item.ticketType.id)?.capacity ?? null;
+  const limited = inserted.filter((i) => eventCapacity(items[i]!) !== null || ticketTypeCapacity(items[i]!) !== null);
+  if (limited.length === 0) return refused;
+  const distinct = (values: string[]) => [...new Set(values)];
+  const taken = new Map<string, number>();
+  for (const row of [
+    ...(await countTakenSeats(sql, 'event_id', distinct(limited.filter((i) => eventCapacity(items[i]!) !== null).map((i) => items[i]!.event.id)))),
+    ...(await countTakenSeats(
+      sql,
+      'ticket_type_id',
+      distinct(limited.filter((i) => ticketTypeCapacity(items[i]!) !== null).map((i) => items[i]!.ticketType.id)),
+    )),
+  ]) {
+    taken.set(`${row.id}\n${row.test_mode}`, row.taken);
+  }
+  // The counts include this batch's rows; seats go to them in arrival order, and the rest are refused.
+  const groups = (item: PendingRegistration) => {
+    const event = eventCapacity(item);
+    const ticketType = ticketTypeCapacity(item);
+    return [
+      event !== null ? { key: `${item.event.id}\n${item.testMode}`, capacity: event } : null,
+      ticketType !== null ? { key: `${item.ticketType.id}\n${item.testMode}`, capacity: ticketType } : null,
+    ] as const;
+  };
+  const mine = new Map<string, number>();
+  for (const i of limited) for (const group of groups(items[i]!)) if (group) mine.set(group.key, (mine.get(group.key) ?? 0) + 1);
+  const free = new Map<string, number>();
+  for (const i of limited) {
+    for (const group of groups(items[i]!)) if (group) free.set(group.key, group.capacity - ((taken.get(group.key) ?? 0) - mine.get(group.key)!));
+  }
+  for (const i of limited) {
+    const item = items[i]!;
+    const [event, ticketType] = groups(item);
+    if (event && free.get(event.key)! <= 0) refused.set(i, invalidInput({ event: ['This event is full.'] }));
+    else if (ticketType && free.get(ticketType.key)! <= 0) {
+      refused.set(i, invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" is sold out.`] }));
+    } else {
+      if (event) free.set(event.key, free.get(event.key)! - 1);
+      if (ticketType) free.set(ticketType.key, free.get(ticketType.key)! - 1);
+    }
+  }
+  return refused;
+}
+
+/**
+ * For a change to an existing attendee's seat (a cancelled attendee coming back, a move to another ticket type):
+ * locks the event, then the ticket type, FOR UPDATE — registration's order — and reads their capacities.
+ * Call it before locking the attendee's own row.
+ */
+export async function lockSeatRows(sql: Sql, options: { eventId: string; ticketTypeId: string }) {
+  const [event] = await lockEvents(sql, [options.eventId], 'FOR UPDATE');
+  const [ticketType] = await lockTicketTypes(sql, [options.ticketTypeId], 'FOR UPDATE');
+  return { event, ticketType };
+}
+
+/** Under lockSeatRows' locks: the 422 if no seat is free for one more attendee of this mode, else null. */
+export async function seatRefusal(
+  sql: Sql,
+  options: {
+    event: LockedEvent | undefined;
+    ticketType: LockedTicketType | undefined;
+    slug: string;
+    testMode: boolean;
+    /** False when the attendee keeps their seat in the event and only changes ticket type. */
+    countEvent: boolean;
+  },
+): Promise<AppError | null> {
+  const { event, ticketType, testMode } = options;
+  const takenIn = async (column: 'event_id' | 'ticket_type_id', id: string) =>
+    (await countTakenSeats(sql, column, [id])).find((row) => row.test_mode === testMode)?.taken ?? 0;
+  if (options.countEvent && event && event.capacity !== null && (await takenIn('event_id', event.id)) >= event.capacity) {
+    return invalidInput({ event: ['This event is full.'] });
+  }
+  if (ticketType && ticketType.capacity !== null && (await takenIn('ticket_type_id', ticketType.id)) >= ticketType.capacity) {
+    return invalidInput({ ticket_type_slug: [`Ticket type "${options.slug}" is sold out.`] });
+  }
+  return null;
+}

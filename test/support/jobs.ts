@@ -1,0 +1,26 @@
+import type { Deps } from '../../src/deps.ts';
+
+/**
+ * Waits until no job of `queues` is waiting, scheduled, retrying or running: everything the work will ever do has
+ * been done. A probe of the job table, not a sleep — "nothing else happened" is then a fact, not a hope.
+ */
+export async function untilJobsSettled(app: { deps: Pick<Deps, 'pool'> }, queues: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await app.deps.pool.query<{ open: number }>(
+      "SELECT count(*)::int AS open FROM pgboss.job WHERE name = ANY($1::text[]) AND state IN ('created', 'retry', 'active')",
+      [queues],
+    );
+    if (rows[0]!.open === 0) return;
+    if (Date.now() > deadline) throw new Error(`jobs of ${queues.join(', ')} still open after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const WEBHOOK_QUEUES = ['webhooks.fan-out', 'webhooks.deliver'];
+
+/** Waits for the next whole second (a fresh webhook-timestamp, say). */
+export async function untilNextSecond(): Promise<void> {
+  const second = Math.floor(Date.now() / 1000);
+  while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 10));
+}
