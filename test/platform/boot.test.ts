@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,22 @@ describe('npm start with the embedded database', () => {
     });
     const data = await graphqlOk(url, '{ events { edges { node { id } } } }', { token: logIn.token });
     expect(data.events.edges).toEqual([{ node: { id: demo.eventId } }]);
+  });
+
+  it('when its PostgreSQL dies (SIGKILL), EventoGate starts it again and goes on serving, without a restart', async () => {
+    const server = running.at(-1)!;
+    const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGKILL');
+    for (;;) {
+      const ready = await http(`${url}/readyz`).catch(() => null);
+      if (ready?.status === 503) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitHealthy(url);
+    expect(server.child.exitCode).toBeNull();
+    expect(Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0])).not.toBe(postmaster);
+    const data = await graphqlOk(url, '{ viewer { apiKey { environment } } }', { token: demo.liveKey });
+    expect(data.viewer.apiKey.environment).toBe('LIVE');
   });
 
   it('after the process is killed (SIGKILL), the next start recovers the data directory', async () => {
