@@ -16,12 +16,14 @@ import { PgPubSub } from './lib/pubsub.ts';
 import { SharedCache } from './lib/shared-cache.ts';
 import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import { credentialWatch } from './modules/auth/credential-watch.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
 import { createMailTransport } from './modules/emails/emails.transport.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
+import { createMetrics, type MetricSources } from './server/metrics.ts';
 import { attachGraphQLWebSocket } from './server/websocket.ts';
 
 export interface RunningApp {
@@ -131,22 +133,48 @@ export async function startApp(
     // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
     await live.start(deps, { receive: config.role !== 'worker' });
     lifecycle.onStop('services', 'live feed', () => live.close());
+    if (config.role !== 'worker') {
+      const watch = credentialWatch(deps);
+      await watch.start();
+      lifecycle.onStop('services', 'credential watch', () => watch.close());
+    }
     if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
 
+    const metricSources: MetricSources = {
+      graphqlSubscriptions: () => (config.role === 'worker' ? 0 : credentialWatch(deps).size),
+      pools: () =>
+        [
+          ['app', pool],
+          ['rate-limits', rateLimitPool],
+        ].map(([name, p]) => ({
+          name: name as string,
+          total: (p as typeof pool).totalCount,
+          idle: (p as typeof pool).idleCount,
+          waiting: (p as typeof pool).waitingCount,
+        })),
+    };
     const http = createHttpApp(deps, {
       serveApi: config.role !== 'worker',
       rateLimiters,
       health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
+      metrics: createMetrics(metricSources),
     });
     const server = createAdaptorServer({ fetch: http.app.fetch }) as Server;
+    // A client must send its request (headers and body) in time: a slow-loris body ends in seconds, not minutes.
+    server.headersTimeout = Math.min(10_000, config.httpRequestTimeoutMs);
+    server.requestTimeout = config.httpRequestTimeoutMs;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
     lifecycle.onStop('http', 'HTTP server', () => closeServer(server));
     if (http.graphql) {
-      const closeWebSockets = attachGraphQLWebSocket(server, http.graphql);
-      lifecycle.onStop('http', 'WebSockets', closeWebSockets);
+      const sockets = attachGraphQLWebSocket(server, http.graphql, deps, {
+        perIp: config.wsMaxConnectionsPerIp,
+        perOrganisation: config.wsMaxConnectionsPerOrganisation,
+      });
+      metricSources.websocketConnections = sockets.connections;
+      lifecycle.onStop('http', 'WebSockets', sockets.close);
     }
     const url = `http://${formatHost(config.host)}:${(server.address() as AddressInfo).port}`;
     // With PORT=0 the address is only known now; no request has been read yet (they arrive as later I/O).

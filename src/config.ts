@@ -44,6 +44,20 @@ const EnvSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
   PUBLIC_FORM_RATE_LIMIT_PER_MIN: integer(1).default(10),
   API_RATE_LIMIT_PER_MIN: integer(1).default(1200),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins, e.g. https://dash.example.com')
+    .default([]),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
+  WS_MAX_CONNECTIONS_PER_IP: integer(1).default(50),
+  WS_MAX_CONNECTIONS_PER_ORGANISATION: integer(1).default(500),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -66,6 +80,14 @@ export interface Config {
   webhookAllowPrivateTargets: boolean;
   publicFormRateLimitPerMin: number;
   apiRateLimitPerMin: number;
+  /** Origins allowed to call /graphql from a browser (CORS); none by default. */
+  corsOrigins: string[];
+  /** Bearer token /metrics requires, if set. */
+  metricsToken: string | undefined;
+  /** A request (headers and body) must arrive within this time. */
+  httpRequestTimeoutMs: number;
+  wsMaxConnectionsPerIp: number;
+  wsMaxConnectionsPerOrganisation: number;
 }
 
 export class ConfigError extends Error {
@@ -75,7 +97,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY', 'SMTP_URL']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY', 'SMTP_URL', 'METRICS_TOKEN']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most twelve-factor apps.
@@ -110,5 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     publicFormRateLimitPerMin: e.PUBLIC_FORM_RATE_LIMIT_PER_MIN,
     apiRateLimitPerMin: e.API_RATE_LIMIT_PER_MIN,
+    corsOrigins: e.CORS_ORIGINS,
+    metricsToken: e.METRICS_TOKEN,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+    wsMaxConnectionsPerOrganisation: e.WS_MAX_CONNECTIONS_PER_ORGANISATION,
   };
 }

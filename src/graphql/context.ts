@@ -5,4 +5,8 @@ export interface GraphQLContext {
   deps: Deps;
   actor: Actor;
   requestId: string;
+  /** The TCP peer, for per-address limits (log-in, sign-up…). */
+  clientIp: string;
+  /** Aborted when an HTTP client goes away (SSE subscriptions end with it); absent over graphql-ws. */
+  signal?: AbortSignal;
 }

@@ -44,7 +44,7 @@ export function maskGraphQLError(error: unknown, options: { logger: Logger; requ
         code: graphQLCode(original.code),
         ...(original.code === 'SERVICE_UNAVAILABLE' ? { reason: 'SERVICE_UNAVAILABLE' } : {}),
         ...(original.fieldErrors ? { errors: original.fieldErrors } : {}),
-        ...(original.retryAfter !== undefined ? { retryAfter: original.retryAfter } : {}),
+        ...(original.retryAfter !== undefined ? { retryAfterSeconds: original.retryAfter } : {}),
       },
     });
   }

@@ -15,6 +15,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 
 /** parseInput without throwing, for callers that add their own checks and report every error at once. */
 export function checkInput<S extends z.ZodType>(schema: S, input: unknown): { success: true; data: z.output<S> } | { success: false; errors: FieldErrors } {
+  const deep = tooDeepPath(input);
+  if (deep)
+    return {
+      success: false,
+      errors: { [deep[0] ?? 'input']: [`The ${attributeName(deep[0] ?? 'input')} field must not be nested more than ${MAX_NESTING} levels deep.`] },
+    };
   // PostgreSQL text and jsonb cannot hold NUL; refuse it everywhere here rather than fail at the database.
   const nulErrors = nulCharacterErrors(input);
   if (Object.keys(nulErrors).length > 0) return { success: false, errors: nulErrors };
@@ -23,29 +29,62 @@ export function checkInput<S extends z.ZodType>(schema: S, input: unknown): { su
   return { success: false, errors: toFieldErrors(result.error.issues, input) };
 }
 
-function nulCharacterErrors(input: unknown, path: string[] = [], errors: FieldErrors = {}): FieldErrors {
-  if (typeof input === 'string') {
-    if (input.includes('\u0000')) {
-      errors[path.join('.') || 'input'] = [`The ${attributeName(path.at(-1) ?? 'input')} field must not contain NUL characters.`];
-    }
-  } else if (Array.isArray(input)) {
-    for (const [index, item] of input.entries()) nulCharacterErrors(item, [...path, String(index)], errors);
-  } else if (input !== null && typeof input === 'object' && !(input instanceof Date)) {
-    for (const [key, value] of Object.entries(input)) {
-      if (key.includes('\u0000')) errors[[...path, 'key'].join('.')] = ['Field names must not contain NUL characters.'];
-      else nulCharacterErrors(value, [...path, key], errors);
+/** JSON nested deeper than this is refused before anything else looks at it (and nothing recurses that deep). */
+export const MAX_NESTING = 32;
+
+/**
+ * Field errors are collected in a Map and only then made an object (Object.fromEntries defines own properties),
+ * so a client's key named `__proto__`, `constructor` or `prototype` is an ordinary key of the error map, never a
+ * write to an object's prototype.
+ */
+class ErrorMap {
+  readonly #map = new Map<string, string[]>();
+  add(key: string, message: string): void {
+    const list = this.#map.get(key) ?? [];
+    if (!list.includes(message)) list.push(message);
+    this.#map.set(key, list);
+  }
+  get size(): number {
+    return this.#map.size;
+  }
+  toObject(): FieldErrors {
+    return Object.fromEntries(this.#map);
+  }
+}
+
+/** The path (top-level key first) of a value nested deeper than MAX_NESTING, if any. Iterative: no recursion. */
+export function tooDeepPath(input: unknown): string[] | null {
+  const stack: Array<{ value: unknown; path: string[] }> = [{ value: input, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object' || value instanceof Date) continue;
+    if (path.length >= MAX_NESTING) return path;
+    for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: [...path, key] });
+  }
+  return null;
+}
+
+function nulCharacterErrors(input: unknown): FieldErrors {
+  const errors = new ErrorMap();
+  const stack: Array<{ value: unknown; path: string[] }> = [{ value: input, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000'))
+        errors.add(path.join('.') || 'input', `The ${attributeName(path.at(-1) ?? 'input')} field must not contain NUL characters.`);
+    } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+      for (const [key, child] of Object.entries(value)) {
+        if (key.includes('\u0000')) errors.add([...path, 'key'].join('.'), 'Field names must not contain NUL characters.');
+        else stack.push({ value: child, path: [...path, key] });
+      }
     }
   }
-  return errors;
+  return errors.toObject();
 }
 
 export function toFieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown): FieldErrors {
-  const errors: FieldErrors = {};
-  const add = (path: PropertyKey[], message: string) => {
-    const key = path.map(String).join('.');
-    errors[key] ??= [];
-    if (!errors[key].includes(message)) errors[key].push(message);
-  };
+  const errors = new ErrorMap();
+  const add = (path: PropertyKey[], message: string) => errors.add(path.map(String).join('.'), message);
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) add([...issue.path, key], `The ${attributeName(key)} field is prohibited.`);
@@ -59,7 +98,7 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[], input: unknow
         : attributeName(last === undefined ? 'input' : String(last));
     add(issue.path, laravelMessage(issue, attribute, valueAt(input, issue.path)));
   }
-  return errors;
+  return errors.toObject();
 }
 
 /** `first_name` → "first name", `startsAt` → "starts at" (Laravel's :attribute). */
@@ -123,7 +162,7 @@ function laravelMessage(issue: z.core.$ZodIssue, attribute: string, value: unkno
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = input;
   for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;

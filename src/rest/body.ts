@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { AppError, invalidField } from '../lib/errors.ts';
+import { AppError, invalidField, invalidInput } from '../lib/errors.ts';
+import { attributeName, MAX_NESTING, tooDeepPath } from '../lib/validation.ts';
 import type { AppEnv } from './context.ts';
 
 export const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -13,10 +14,7 @@ export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string,
   if (type !== 'application/json' && !type?.endsWith('+json')) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with the header Content-Type: application/json.');
   }
-  const declared = Number(c.req.header('content-length') ?? 0);
-  if (declared > MAX_JSON_BODY_BYTES) throw tooLarge();
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  if (bytes.byteLength > MAX_JSON_BODY_BYTES) throw tooLarge();
+  const bytes = await readBodyLimited(c.req.raw, MAX_JSON_BODY_BYTES);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -32,11 +30,46 @@ export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string,
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw invalidField('body', 'The request body must be a JSON object.');
   }
+  const deep = tooDeepPath(parsed);
+  if (deep) {
+    const field = deep[0] ?? 'body';
+    throw invalidInput({ [field]: [`The ${attributeName(field)} field must not be nested more than ${MAX_NESTING} levels deep.`] });
+  }
   return parsed as Record<string, unknown>;
 }
 
-function tooLarge(): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `The request body must not be larger than ${MAX_JSON_BODY_BYTES} bytes.`);
+/**
+ * The request body, counted while it streams in: past `limit` bytes reading stops at once and the request is a
+ * 413 (its connection is closed after the answer, so the rest is never read). A declared Content-Length over the
+ * limit is refused before reading anything.
+ */
+export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+function tooLarge(limit: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `The request body must not be larger than ${limit} bytes.`, { headers: { Connection: 'close' } });
 }
 
 /** JSON with exactly these bytes (JSON.stringify of `body`), the given status and headers, and the request's own. */

@@ -42,6 +42,6 @@ export function limitByClientIp(limiter: RateLimiters[keyof RateLimiters]): Midd
  * The TCP peer. EventoGate does not trust X-Forwarded-For (anyone can send it); behind a proxy, let the proxy
  * enforce per-client limits or terminate on the same host.
  */
-function clientIp(c: Context): string {
+export function clientIp(c: Context): string {
   return getConnInfo(c).remote.address ?? 'unknown';
 }

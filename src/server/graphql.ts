@@ -3,21 +3,36 @@ import { createYoga } from 'graphql-yoga';
 import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
+import { armor, useApiKeyBudget, useSingleUseFields, useSuggestionsOnlyForAuthenticated } from '../graphql/limits.ts';
 import { schema } from '../graphql/schema.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
+import type { Actor } from '../modules/auth/actor.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
+import type { RateLimiter } from '../rest/rate-limit.ts';
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 
-export function createGraphQLHandler(deps: Deps) {
-  return createYoga<{ requestId?: string }, GraphQLContext>({
+/** What the HTTP and WebSocket transports know before GraphQL runs. */
+export interface GraphQLServerContext {
+  requestId?: string;
+  /** The TCP peer (EventoGate does not trust X-Forwarded-For). */
+  clientIp?: string;
+  /** Authenticated by the transport, once per request (limits and validation need it before execution). */
+  actor?: Actor;
+}
+
+export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateLimiter }) {
+  return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { title: 'EventoGate GraphQL', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     landingPage: false,
+    // Browsers may call /graphql only from CORS_ORIGINS (none by default): a session token in a page of another
+    // origin must not be usable by that page.
+    cors: deps.config.corsOrigins.length > 0 ? { origin: deps.config.corsOrigins, credentials: false, methods: ['GET', 'POST'], maxAge: 600 } : false,
     // useAppErrors maps errors where the request id is known; this catches anything that escapes it.
     maskedErrors: { maskError: (error) => maskGraphQLError(error, { logger: deps.logger, requestId: 'unknown' }) },
-    plugins: [useAppErrors(deps.logger)],
+    plugins: [armor(), useSingleUseFields(), useSuggestionsOnlyForAuthenticated(), useApiKeyBudget(options.apiKeyLimiter), useAppErrors(deps.logger)],
     logging: {
       debug: (...args) => deps.logger.debug({ yoga: args }, 'graphql'),
       info: (...args) => deps.logger.info({ yoga: args }, 'graphql'),
@@ -32,11 +47,15 @@ export function createGraphQLHandler(deps: Deps) {
       const fromInit = ws.connectionParams?.authorization;
       return {
         deps,
+        ...(initial.request && !ws.extra ? { signal: initial.request.signal } : {}),
         requestId: initial.requestId ?? requestIdFrom(header('x-request-id')),
-        actor: await authenticate(deps, {
-          authorization: typeof fromInit === 'string' ? fromInit : header('authorization'),
-          apiKey: header('x-api-key'),
-        }),
+        clientIp: initial.clientIp ?? ws.extra?.request.socket.remoteAddress ?? 'unknown',
+        actor:
+          initial.actor ??
+          (await authenticate(deps, {
+            authorization: typeof fromInit === 'string' ? fromInit : header('authorization'),
+            apiKey: header('x-api-key'),
+          })),
       };
     },
   });

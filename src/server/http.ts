@@ -1,9 +1,15 @@
 import { type Context, Hono } from 'hono';
+import type { Registry } from 'prom-client';
 import type { Deps } from '../deps.ts';
+import { constantTimeEqual, sha256Hex } from '../lib/crypto.ts';
+import { AppError } from '../lib/errors.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
-import { jsonResponse } from '../rest/body.ts';
+import { authenticate } from '../modules/auth/auth.service.ts';
+import { MAX_IMPORT_BYTES } from '../modules/imports/import-csv.ts';
+import { jsonResponse, readBodyLimited } from '../rest/body.ts';
 import type { AppEnv } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
+import { clientIp } from '../rest/middleware.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
 import { mountRest } from '../rest/router.ts';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
@@ -14,15 +20,16 @@ import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
  */
 export function createHttpApp(
   deps: Deps,
-  options: { serveApi: boolean; rateLimiters: RateLimiters; health: Health },
+  options: { serveApi: boolean; rateLimiters: RateLimiters; health: Health; metrics: Registry },
 ): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
-  const graphql = options.serveApi ? createGraphQLHandler(deps) : null;
+  const graphql = options.serveApi ? createGraphQLHandler(deps, { apiKeyLimiter: options.rateLimiters.apiKey }) : null;
 
   app.use('*', async (c, next) => {
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
-    c.set('responseHeaders', { 'X-Request-Id': requestId });
+    // Every answer may carry personal data, tokens or secrets: never cached, never sniffed, no referrer leaked.
+    c.set('responseHeaders', { 'X-Request-Id': requestId, ...SECURITY_HEADERS });
     await next();
     if (c.get('responseHeadersApplied')) return;
     try {
@@ -45,9 +52,38 @@ export function createHttpApp(
   };
   app.get('/readyz', ready);
   app.get('/healthz', ready);
+  app.get('/metrics', async (c) => {
+    const token = deps.config.metricsToken;
+    const sent = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    if (token && !constantTimeEqual(sha256Hex(sent), sha256Hex(token))) {
+      return c.json({ error: 'unauthenticated', message: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.' }, 401);
+    }
+    return c.text(await options.metrics.metrics(), 200, { 'content-type': options.metrics.contentType });
+  });
 
   if (graphql) {
-    app.on(['GET', 'POST', 'OPTIONS'], '/graphql', (c) => graphql.fetch(c.req.raw, { requestId: c.get('requestId') }));
+    app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
+      let request = c.req.raw;
+      if (c.req.method === 'POST') {
+        // Counted while it streams (an import's CSV travels here, so the limit is the CSV's plus room).
+        let body: Uint8Array;
+        try {
+          body = await readBodyLimited(c.req.raw, MAX_GRAPHQL_BODY_BYTES);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return c.json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } }] }, 413, error.headers);
+        }
+        request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: body as BodyInit, signal: c.req.raw.signal });
+      }
+      const actor = await authenticate(deps, { authorization: c.req.header('authorization') ?? null, apiKey: c.req.header('x-api-key') ?? null });
+      const response = await graphql.fetch(request, { requestId: c.get('requestId'), clientIp: clientIp(c), actor });
+      if (response.headers.get('content-type')?.startsWith('text/html')) {
+        const page = new Response(response.body, response);
+        page.headers.set('Content-Security-Policy', GRAPHIQL_CSP);
+        return page;
+      }
+      return response;
+    });
     mountRest(app, deps, options.rateLimiters);
   }
 
@@ -62,6 +98,28 @@ export function createHttpApp(
 
   return { app, graphql };
 }
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+} as const;
+
+/** GraphiQL (its assets from unpkg until they are served locally), talking only to this origin. */
+const GRAPHIQL_CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'unsafe-inline' https://unpkg.com",
+  "style-src 'self' 'unsafe-inline' https://unpkg.com",
+  "img-src 'self' data: https://raw.githubusercontent.com",
+  "font-src 'self' data: https://unpkg.com",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** GraphQL bodies: queries are small, but importAttendees carries a CSV of up to 10 MB. */
+const MAX_GRAPHQL_BODY_BYTES = MAX_IMPORT_BYTES + 1024 * 1024;
 
 export interface Health {
   stopping(): boolean;

@@ -21,6 +21,11 @@ describe('loadConfig', () => {
       webhookAllowPrivateTargets: false,
       publicFormRateLimitPerMin: 10,
       apiRateLimitPerMin: 1200,
+      corsOrigins: [],
+      metricsToken: undefined,
+      httpRequestTimeoutMs: 30_000,
+      wsMaxConnectionsPerIp: 50,
+      wsMaxConnectionsPerOrganisation: 500,
     });
   });
 

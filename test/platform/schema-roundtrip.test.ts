@@ -23,6 +23,8 @@ const ORDER = [
   'User',
   'Membership',
   'Session',
+  'UserToken',
+  'Invitation',
   'ApiKey',
   'Event',
   'TicketType',

@@ -183,12 +183,12 @@ describe('GET registrations', () => {
 });
 
 describe('QR codes', () => {
-  it('qr_code_url serves a cacheable PNG that decodes to the qr_token; a wrong signature is 404', async () => {
+  it('qr_code_url serves a PNG that decodes to the qr_token, never stored by caches (it is the ticket); a wrong signature is 404', async () => {
     const created = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
     const response = await fetch(created.body.qr_code_url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/png');
-    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.get('cache-control')).toBe('no-store');
     const png = PNG.sync.read(Buffer.from(await response.arrayBuffer()));
     // jsqr is CommonJS with `export default`; under NodeNext its default import is the module object.
     const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default ?? jsQRModule;

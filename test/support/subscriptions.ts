@@ -8,7 +8,44 @@ export interface Subscription<T> {
   nth(n: number, timeoutMs?: number): Promise<T>;
   /** Resolves with the first error (e.g. an authorisation failure). */
   firstError(timeoutMs?: number): Promise<unknown>;
+  /** Whether the server completed the subscription (or ended the stream). */
+  completed(): boolean;
   close(): Promise<void>;
+}
+
+/** Subscriptions this helper holds open on each server, to wait for the server to count them. */
+const held = new Map<string, number>();
+
+async function serverSubscriptions(baseUrl: string): Promise<number> {
+  const text = await fetch(`${baseUrl}/metrics`).then((r) => r.text());
+  return Number(/^eventogate_graphql_subscriptions (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+}
+
+/**
+ * A condition, not a sleep: the subscription counts as started once the server's
+ * eventogate_graphql_subscriptions gauge shows it (or it failed with an error).
+ */
+async function untilStarted(baseUrl: string, errors: unknown[]): Promise<() => Promise<void>> {
+  const deadline = Date.now() + 5_000;
+  const expected = (held.get(baseUrl) ?? 0) + 1;
+  for (;;) {
+    if (errors.length > 0) return async () => {};
+    if ((await serverSubscriptions(baseUrl)) >= expected) break;
+    if (Date.now() > deadline) throw new Error(`subscription not started on ${baseUrl} within 5 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  held.set(baseUrl, expected);
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    const remaining = (held.get(baseUrl) ?? 1) - 1;
+    held.set(baseUrl, remaining);
+    const closeDeadline = Date.now() + 5_000;
+    while ((await serverSubscriptions(baseUrl).catch(() => 0)) > remaining && Date.now() < closeDeadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
 }
 
 function collector<T>(values: T[], errors: unknown[]) {
@@ -46,6 +83,7 @@ export async function subscribeWs<T = any>(
   });
   const values: T[] = [];
   const errors: unknown[] = [];
+  let done = false;
   let acknowledged!: () => void;
   const connected = new Promise<void>((resolve) => (acknowledged = resolve));
   client.on('connected', () => acknowledged());
@@ -53,14 +91,27 @@ export async function subscribeWs<T = any>(
     { query, variables: options.variables ?? {} },
     {
       next: (message) => (message.errors ? errors.push(...message.errors) : values.push(message.data as T)),
-      error: (error) => errors.push(error),
-      complete: () => {},
+      error: (error) => {
+        errors.push(error);
+        done = true;
+      },
+      complete: () => {
+        done = true;
+      },
     },
   );
   await connected;
-  // Let the subscribe message reach the server and its subscription start before the test acts.
-  await new Promise((r) => setTimeout(r, 100));
-  return { values, errors, ...collector(values, errors), close: async () => client.dispose() };
+  const release = await untilStarted(baseUrl, errors);
+  return {
+    values,
+    errors,
+    ...collector(values, errors),
+    completed: () => done,
+    close: async () => {
+      await client.dispose();
+      await release();
+    },
+  };
 }
 
 /** The same subscription over Server-Sent Events (GraphQL over SSE, "distinct connections" mode). */
@@ -82,6 +133,7 @@ export async function subscribeSse<T = any>(
   });
   const values: T[] = [];
   const errors: unknown[] = [];
+  let done = false;
   void (async () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -108,7 +160,17 @@ export async function subscribeSse<T = any>(
     } catch {
       // Aborted by close().
     }
+    done = true;
   })();
-  await new Promise((r) => setTimeout(r, 100));
-  return { values, errors, ...collector(values, errors), close: async () => controller.abort() };
+  const release = await untilStarted(baseUrl, errors);
+  return {
+    values,
+    errors,
+    ...collector(values, errors),
+    completed: () => done,
+    close: async () => {
+      controller.abort();
+      await release();
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { forbidden, unauthenticated } from '../../lib/errors.ts';
 
 /** Who is calling. Every service takes one and scopes what it reads and writes to `organisationId`. */
 export type Actor =
-  | { kind: 'user'; userId: string; organisationId: string; role: Role; sessionId: string }
+  | { kind: 'user'; userId: string; organisationId: string; role: Role; sessionId: string; sessionExpiresAt?: Date }
   | { kind: 'apiKey'; apiKeyId: string; organisationId: string; environment: ApiKeyEnvironment }
   | { kind: 'anonymous'; rejected: RejectedCredential | null };
 

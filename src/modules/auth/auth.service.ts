@@ -103,5 +103,12 @@ export async function authenticate(deps: Deps, headers: { authorization?: string
   });
   // Removed from the organisation since logging in: the session no longer grants anything.
   if (!membership) return rejected;
-  return { kind: 'user', userId: session.userId, organisationId: session.organisationId, role: membership.role, sessionId: session.id };
+  return {
+    kind: 'user',
+    userId: session.userId,
+    organisationId: session.organisationId,
+    role: membership.role,
+    sessionId: session.id,
+    sessionExpiresAt: session.expiresAt,
+  };
 }

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { liveValue } from '../auth/live-credentials.ts';
 import type { ImportRowError } from './import-csv.ts';
 import { getImportJob, importAttendees, watchImport } from './imports.service.ts';
 
@@ -59,7 +60,7 @@ builder.subscriptionFields((t) => ({
     type: ImportJobRef,
     description: 'The job now, then after every batch until it completes or fails.',
     args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => watchImport(ctx.deps, { actor: ctx.actor, id: String(args.jobId) }),
-    resolve: (job) => job,
+    subscribe: (_root, args, ctx) => watchImport(ctx.deps, { actor: ctx.actor, id: String(args.jobId), signal: ctx.signal }),
+    resolve: (job) => liveValue(job),
   }),
 }));

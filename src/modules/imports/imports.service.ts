@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
+import type { Channel } from '../../lib/channel.ts';
 import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
+import { credentialBoundChannel, type Revoked } from '../auth/live-credentials.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { loadRegistrationEvent, prepareRegistration, type RegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from '../registrations/registrations.write.ts';
@@ -202,15 +204,15 @@ async function publishProgress(deps: Deps, id: string): Promise<void> {
   await deps.pubsub.publish(PROGRESS_CHANNEL, id);
 }
 
-/** Every saved state of one import, in order, as it happens (for the importProgress subscription). */
-export async function watchImport(deps: Deps, options: { actor: Actor; id: string }): Promise<AsyncGenerator<ImportJob>> {
-  const queue: string[] = [];
-  let wake: (() => void) | null = null;
+/**
+ * Every saved state of one import, in order, as it happens (the importProgress subscription), until it completes
+ * or fails, the subscriber leaves, or its credential stops being valid.
+ */
+export async function watchImport(deps: Deps, options: { actor: Actor; id: string; signal?: AbortSignal | undefined }): Promise<Channel<ImportJob | Revoked>> {
+  const actor = authorize(options.actor, 'attendees:manage');
+  let refresh = () => {};
   // Listening before the first read, so no update can fall between the two.
-  const unsubscribe = await deps.pubsub.subscribe(PROGRESS_CHANNEL, (id) => {
-    queue.push(id);
-    wake?.();
-  });
+  const unsubscribe = await deps.pubsub.subscribe(PROGRESS_CHANNEL, (id) => id === options.id && refresh());
   let first: ImportJob;
   try {
     first = await getImportJob(deps, options);
@@ -218,19 +220,22 @@ export async function watchImport(deps: Deps, options: { actor: Actor; id: strin
     await unsubscribe();
     throw error;
   }
-  return (async function* () {
-    try {
-      let last = first;
-      yield last;
-      while (last.status !== 'COMPLETED' && last.status !== 'FAILED') {
-        if (!queue.includes(first.id)) await new Promise<void>((resolve) => (wake = resolve));
-        queue.length = 0;
-        const current = await deps.prisma.importJob.findUniqueOrThrow({ where: { id: first.id } });
-        if (current.processed !== last.processed || current.status !== last.status) yield current;
+  const finished = (job: ImportJob) => job.status === 'COMPLETED' || job.status === 'FAILED';
+  const channel = credentialBoundChannel<ImportJob>({ deps, signal: options.signal }, actor, (push) => {
+    let last = first;
+    let reading = Promise.resolve();
+    refresh = () => {
+      reading = reading.then(async () => {
+        const current = await deps.prisma.importJob.findUnique({ where: { id: first.id } }).catch(() => null);
+        if (!current || (current.processed === last.processed && current.status === last.status)) return;
         last = current;
-      }
-    } finally {
-      await unsubscribe();
-    }
-  })();
+        push(current);
+        if (finished(current)) channel.end();
+      });
+    };
+    push(first);
+    return () => void unsubscribe();
+  });
+  if (finished(first)) channel.end();
+  return channel;
 }

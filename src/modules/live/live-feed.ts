@@ -80,14 +80,8 @@ export class LiveFeed {
     }
   }
 
-  /** Updates for one event in one mode, as an async iterator that ends when the consumer stops. */
-  subscribe(eventId: string, options: { testMode: boolean }): AsyncGenerator<LiveUpdate> {
-    const queue: LiveUpdate[] = [];
-    let wake: (() => void) | null = null;
-    const listener: Listener = (update) => {
-      queue.push(update);
-      wake?.();
-    };
+  /** Calls `listener` with every update of one event in one mode until the returned function is called. */
+  subscribe(eventId: string, options: { testMode: boolean }, listener: Listener): () => void {
     const key = listenerKey(eventId, options.testMode);
     let listeners = this.#listeners.get(key);
     if (!listeners) {
@@ -95,23 +89,17 @@ export class LiveFeed {
       this.#listeners.set(key, listeners);
     }
     listeners.add(listener);
-    const remove = () => {
+    return () => {
       listeners.delete(listener);
-      if (listeners.size === 0) this.#listeners.delete(key);
+      if (listeners.size === 0 && this.#listeners.get(key) === listeners) this.#listeners.delete(key);
     };
-    return (async function* () {
-      try {
-        for (;;) {
-          while (queue.length > 0) yield queue.shift() as LiveUpdate;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = null;
-        }
-      } finally {
-        remove();
-      }
-    })();
+  }
+
+  /** How many subscriptions this process serves. */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const listeners of this.#listeners.values()) count += listeners.size;
+    return count;
   }
 
   /** One mode's counts, kept by triggers on attendees (a few shard rows, whatever the event's size). */

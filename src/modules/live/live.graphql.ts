@@ -1,8 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
 import { AttendeeRef } from '../attendees/attendees.graphql.ts';
 import { isTestMode } from '../auth/actor.ts';
+import { credentialBoundChannel, liveValue } from '../auth/live-credentials.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import type { EventStats, LiveAttendee } from './live-feed.ts';
+import type { EventStats, LiveAttendee, LiveUpdate } from './live-feed.ts';
 
 const EventStatsRef = builder.objectRef<EventStats>('EventStats').implement({
   description: 'Counts in the caller’s mode (test keys: test attendees): registered (everyone not cancelled, checked in included) and checked in.',
@@ -19,7 +20,8 @@ const CheckInEventRef = builder.objectRef<{ attendee: LiveAttendee; stats: Event
 
 /**
  * Subscriptions authorise first (an unauthenticated or foreign subscriber gets an error, never data), then
- * stream the event's live updates (graphql-ws on /graphql, or SSE with Accept: text/event-stream).
+ * stream the event's live updates in the caller's mode (graphql-ws on /graphql, or SSE with Accept:
+ * text/event-stream) until the subscriber leaves or its credential stops being valid.
  */
 builder.subscriptionFields((t) => ({
   checkIns: t.field({
@@ -27,18 +29,22 @@ builder.subscriptionFields((t) => ({
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const { actor, event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
-      return filter(ctx.deps.live.subscribe(event.id, { testMode: isTestMode(actor) }), (u) => u.kind === 'checked_in');
+      return credentialBoundChannel<LiveUpdate>(ctx, actor, (push) =>
+        ctx.deps.live.subscribe(event.id, { testMode: isTestMode(actor) }, (update) => update.kind === 'checked_in' && push(update)),
+      );
     },
-    resolve: (update) => update,
+    resolve: (update) => liveValue(update),
   }),
   attendeeRegistered: t.field({
     type: AttendeeRef,
     args: { eventId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const { actor, event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
-      return filter(ctx.deps.live.subscribe(event.id, { testMode: isTestMode(actor) }), (u) => u.kind === 'registered');
+      return credentialBoundChannel<LiveAttendee>(ctx, actor, (push) =>
+        ctx.deps.live.subscribe(event.id, { testMode: isTestMode(actor) }, (update) => update.kind === 'registered' && push(update.attendee)),
+      );
     },
-    resolve: (update) => update.attendee,
+    resolve: (attendee) => liveValue(attendee),
   }),
   eventStats: t.field({
     type: EventStatsRef,
@@ -47,21 +53,17 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, args, ctx) => {
       const { actor, event } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), permission: 'attendees:read' });
       const mode = { testMode: isTestMode(actor) };
-      const updates = ctx.deps.live.subscribe(event.id, mode);
-      const initial = await ctx.deps.live.stats(event.id, mode);
-      return (async function* () {
-        yield initial;
-        for await (const update of updates) yield update.stats;
-      })();
+      // Subscribed before the initial read, so no change falls between the two; updates that arrive during the
+      // read follow it.
+      let early: EventStats[] | null = [];
+      const channel = credentialBoundChannel<EventStats>(ctx, actor, (push) =>
+        ctx.deps.live.subscribe(event.id, mode, (update) => (early ? early.push(update.stats) : push(update.stats))),
+      );
+      channel.push(await ctx.deps.live.stats(event.id, mode));
+      for (const stats of early) channel.push(stats);
+      early = null;
+      return channel;
     },
-    resolve: (stats) => stats,
+    resolve: (stats) => liveValue(stats),
   }),
 }));
-
-async function* filter<T>(source: AsyncGenerator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
-  try {
-    for await (const value of source) if (keep(value)) yield value;
-  } finally {
-    await source.return(undefined);
-  }
-}

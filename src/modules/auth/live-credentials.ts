@@ -1,0 +1,47 @@
+import type { Deps } from '../../deps.ts';
+import { Channel } from '../../lib/channel.ts';
+import { unauthenticated } from '../../lib/errors.ts';
+import type { AuthenticatedActor } from './actor.ts';
+import { credentialWatch } from './credential-watch.ts';
+
+/** The last value of a subscription whose credential stopped being valid (see `liveValue`). */
+export const REVOKED = Symbol('credential revoked');
+export type Revoked = typeof REVOKED;
+
+/**
+ * A subscription's stream, bound to the credential that opened it: `start` connects the source (pushing into the
+ * channel) and returns how to disconnect it. When the credential is revoked (or its session expires), the
+ * subscriber gets one last value that `liveValue` turns into an UNAUTHENTICATED error, and the stream completes.
+ */
+export function credentialBoundChannel<T>(
+  /** `signal`: an HTTP (SSE) subscriber's request, whose stream ends when the client goes away, not at the next write. */
+  { deps, signal }: { deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger'>; signal?: AbortSignal | undefined },
+  actor: AuthenticatedActor,
+  start: (push: (value: T) => void) => () => void,
+): Channel<T | Revoked> {
+  const channel = new Channel<T | Revoked>();
+  if (signal) {
+    const leave = () => void channel.return();
+    if (signal.aborted) leave();
+    else {
+      signal.addEventListener('abort', leave, { once: true });
+      channel.onClose(() => signal.removeEventListener('abort', leave));
+    }
+  }
+  const stop = start((value) => channel.push(value));
+  const unwatch = credentialWatch(deps).watch(actor, () => {
+    channel.push(REVOKED);
+    channel.end();
+  });
+  channel.onClose(() => {
+    stop();
+    unwatch();
+  });
+  return channel;
+}
+
+/** In a subscription's resolver: the value, or the error that ends a revoked credential's subscription. */
+export function liveValue<T>(value: T | Revoked): T {
+  if (value === REVOKED) throw unauthenticated('The credential of this subscription is no longer valid (revoked, logged out, expired or removed).');
+  return value;
+}
