@@ -14,7 +14,7 @@ import { Lifecycle } from './lib/lifecycle.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
 import { SharedCache } from './lib/shared-cache.ts';
-import { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
+import { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import { credentialWatch } from './modules/auth/credential-watch.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
@@ -100,8 +100,10 @@ export async function startApp(
     const live = new LiveFeed(pubsub);
     const mailer = createMailTransport(config);
     lifecycle.onStop('services', 'mailer', () => mailer.close());
-    const apiKeyUsage = new ApiKeyUsageTracker(prisma, logger);
+    const apiKeyUsage = new UsageTracker(prisma, logger, 'api_keys');
     lifecycle.onStop('services', 'API key usage', () => apiKeyUsage.close());
+    const sessionUsage = new UsageTracker(prisma, logger, 'sessions');
+    lifecycle.onStop('services', 'session usage', () => sessionUsage.close());
     // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
     // request of one key updates the same row; without synchronous_commit each update would hold that row's
     // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
@@ -122,6 +124,7 @@ export async function startApp(
       logger,
       secretKey,
       apiKeyUsage,
+      sessionUsage,
       pool,
       jobs,
       pubsub,

@@ -6,7 +6,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import type { Logger } from './lib/logger.ts';
 import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
-import type { ApiKeyUsageTracker } from './modules/api-keys/api-key-usage.ts';
+import type { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
 import type { LiveFeed } from './modules/live/live-feed.ts';
@@ -20,7 +20,9 @@ export interface Deps {
   config: Config & { publicUrl: string };
   /** SECRET_KEY, or the one generated into DATA_DIR for the embedded default. */
   secretKey: string;
-  apiKeyUsage: ApiKeyUsageTracker;
+  /** last_used_at of API keys and of sessions, written in batches. */
+  apiKeyUsage: UsageTracker;
+  sessionUsage: UsageTracker;
   /** pg pool for plain-SQL hot paths (src/db/sql.ts). */
   pool: pg.Pool;
   /** Enqueue jobs in a transaction, wake workers after commit. */

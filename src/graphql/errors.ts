@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { isDatabaseUnavailable } from '../db/availability.ts';
-import { AppError, type AppErrorCode, serviceUnavailable } from '../lib/errors.ts';
+import { AppError, type AppErrorCode, notFound, serviceUnavailable } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -35,7 +35,9 @@ function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
 export function maskGraphQLError(error: unknown, options: { logger: Logger; requestId: string }): GraphQLError {
   const graphQLError = error instanceof GraphQLError ? error : undefined;
   const cause = graphQLError?.originalError ?? error;
-  const original = !(cause instanceof AppError) && isDatabaseUnavailable(cause) ? serviceUnavailable() : cause;
+  const available = !(cause instanceof AppError) && isDatabaseUnavailable(cause) ? serviceUnavailable() : cause;
+  // "Not yours" is answered exactly as "not there": no probing another organisation's ids.
+  const original = available instanceof AppError && available.foreign ? notFound(available.foreign) : available;
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: graphQLError?.nodes,

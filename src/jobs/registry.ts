@@ -1,3 +1,4 @@
+import { accountEmailJob } from '../modules/auth/account-emails.ts';
 import { confirmationEmailJob } from '../modules/emails/emails.jobs.ts';
 import { importJob } from '../modules/imports/imports.jobs.ts';
 import { cleanupJob } from '../modules/maintenance/maintenance.jobs.ts';
@@ -8,4 +9,4 @@ import type { JobDefinition } from './job.ts';
  * Every job the app runs. Queues are created for all of them at start-up; workers are attached in
  * processes whose ROLE includes work (all, worker). Features add their definitions here.
  */
-export const jobDefinitions: JobDefinition[] = [webhookFanOutJob, webhookDeliveryJob, confirmationEmailJob, importJob, cleanupJob];
+export const jobDefinitions: JobDefinition[] = [webhookFanOutJob, webhookDeliveryJob, confirmationEmailJob, accountEmailJob, importJob, cleanupJob];

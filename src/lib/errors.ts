@@ -23,14 +23,24 @@ export class AppError extends Error {
   readonly retryAfter: number | undefined;
   /** HTTP headers a REST response should carry with this error (e.g. RateLimit-*). */
   readonly headers: Record<string, string>;
+  /**
+   * Set on the FORBIDDEN of a row that exists in another organisation (what it is: "Event"). REST v1 documents
+   * that 403; GraphQL answers it exactly as a row that does not exist (NOT_FOUND), so ids can't be probed.
+   */
+  readonly foreign: string | undefined;
 
-  constructor(code: AppErrorCode, message: string, options: { fieldErrors?: FieldErrors; retryAfter?: number; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    options: { fieldErrors?: FieldErrors; retryAfter?: number; headers?: Record<string, string>; foreign?: string } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.fieldErrors = options.fieldErrors;
     this.retryAfter = options.retryAfter;
     this.headers = options.headers ?? {};
+    this.foreign = options.foreign;
   }
 }
 
@@ -52,6 +62,11 @@ export function forbidden(message = 'You do not have permission to perform this 
   return new AppError('FORBIDDEN', message);
 }
 
+/** Another organisation's row: REST's documented 403, GraphQL's NOT_FOUND (see AppError.foreign). */
+export function notYours(what: string): AppError {
+  return new AppError('FORBIDDEN', `The ${what.toLowerCase()} does not belong to your organisation.`, { foreign: what });
+}
+
 /** The database is unreachable (restarting, failing over): nothing was done, retry shortly. */
 export function serviceUnavailable(): AppError {
   return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Nothing was changed; retry in a few seconds.', {
@@ -71,4 +86,9 @@ export function isUniqueViolation(error: unknown, index: string): boolean {
   const e = error as { code?: string; constraint?: string; meta?: { driverAdapterError?: { cause?: { constraint?: { index?: string } } } } };
   if (e?.code === '23505') return e.constraint === index;
   return e?.code === 'P2002' && e.meta?.driverAdapterError?.cause?.constraint?.index === index;
+}
+
+/** A Relay `after` that is not a row of the list being paged. */
+export function invalidCursor(): AppError {
+  return invalidField('after', 'The cursor is invalid; pass endCursor from the previous page.');
 }

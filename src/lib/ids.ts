@@ -17,6 +17,8 @@ export const ID_PREFIX = {
   emailLog: 'eml',
   idempotencyKey: 'idk',
   importJob: 'imp',
+  userToken: 'ust',
+  invitation: 'inv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,3 +1,4 @@
+import { typeid } from 'typeid-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomField } from '../../src/modules/custom-fields/custom-fields.service.ts';
 import { createTicketType } from '../../src/modules/ticket-types/ticket-types.service.ts';
@@ -27,6 +28,11 @@ afterAll(async () => {
   await app?.stop();
 });
 
+/** A well-formed id of the same kind that no row has. */
+function missingIdLike(id: string): string {
+  return typeid(id.slice(0, id.indexOf('_'))).toString();
+}
+
 /** Everything of organisation A, to prove a refused call changed nothing. */
 async function snapshotOfA() {
   const prisma = app.deps.prisma;
@@ -55,11 +61,13 @@ const operations: Array<[string, string, () => Record<string, unknown>]> = [
 ];
 
 describe('another organisation', () => {
-  it.each(operations)('cannot %s: FORBIDDEN, and nothing changes', async (_name, document, variables) => {
+  it.each(operations)('cannot %s: the same NOT_FOUND as for an id that does not exist, and nothing changes', async (_name, document, variables) => {
     const before = await snapshotOfA();
     const result = await graphql(app.url, document, { token: stranger.token, variables: variables() });
-    expect(result.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
-    expect(result.errors?.[0]?.message).toMatch(/does not belong to your organisation/);
+    const missing = await graphql(app.url, document, { token: stranger.token, variables: { id: missingIdLike(variables().id as string) } });
+    expect(result.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
+    expect(result.errors?.[0]?.message).toBe(missing.errors?.[0]?.message);
+    expect(result.errors?.[0]?.extensions).toEqual(missing.errors?.[0]?.extensions);
     expect(await snapshotOfA()).toEqual(before);
   });
 

@@ -111,8 +111,8 @@ describe('live check-in feeds', () => {
     const foreignSse = await subscribeSse(b.url, CHECK_INS, { token: stranger.token, variables: { id: seed.event.id } });
     try {
       expect(await anonymous.firstError()).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
-      expect(await foreign.firstError()).toMatchObject({ message: 'The event does not belong to your organisation.', extensions: { code: 'FORBIDDEN' } });
-      expect(await foreignSse.firstError()).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+      expect(await foreign.firstError()).toMatchObject({ message: 'Event not found.', extensions: { code: 'NOT_FOUND' } });
+      expect(await foreignSse.firstError()).toMatchObject({ message: 'Event not found.', extensions: { code: 'NOT_FOUND' } });
       // The owner's subscription on the same process hears the check-in; the refused ones were never subscribed.
       const owner = await subscribeWs(b.url, CHECK_INS, { token: seed.owner.token, variables: { id: seed.event.id } });
       const one = await postRegistration(a.url, seed.event.id, registrationBody(), { key: seed.liveKey });

@@ -169,7 +169,7 @@ describe('confirmation email', () => {
       ]);
     const stranger = await createUser(app.deps);
     const refused = await graphql(app.url, query, { token: stranger.token, variables: { id: seed.event.id } });
-    expect(refused.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(refused.errors?.[0]).toMatchObject({ message: 'Event not found.', extensions: { code: 'NOT_FOUND' } });
   });
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RunningApp, startApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
@@ -19,7 +22,10 @@ export async function startTestApp(
   options: { databaseUrl?: string; onQuery?: (query: string) => void } = {},
 ): Promise<TestApp> {
   const database = options.databaseUrl ? null : await createTestDatabase();
+  // Its own data directory (dev mailbox, generated files): tests never write into the developer's ./.data.
+  const dataDir = mkdtempSync(join(tmpdir(), 'eventogate-app-'));
   const config: Config = loadConfig({
+    DATA_DIR: dataDir,
     DATABASE_URL: options.databaseUrl ?? database?.url,
     SECRET_KEY: TEST_SECRET_KEY,
     PORT: '0',
@@ -34,6 +40,7 @@ export async function startTestApp(
     stop: async () => {
       await app.close();
       await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

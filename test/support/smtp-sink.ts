@@ -53,6 +53,17 @@ export class SmtpSink {
     return this.to(address);
   }
 
+  /** The one-time token (egv_, egr_, egi_) in the newest mail to `address` of that kind, waiting for it. */
+  async token(address: string, prefix: 'egv_' | 'egr_' | 'egi_', count = 1): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const tokens = this.to(address).flatMap((m) => [...(m.text ?? '').matchAll(new RegExp(`\\b${prefix}[A-Za-z0-9_-]{40,}`, 'g'))].map((x) => x[0]));
+      if (tokens.length >= count) return tokens.at(-1)!;
+      if (Date.now() > deadline) throw new Error(`SMTP sink: no ${prefix} token for ${address}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
     this.#server = null;

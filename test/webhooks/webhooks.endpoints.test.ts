@@ -168,7 +168,7 @@ describe('who may manage endpoints', () => {
     return { endpoint, delivery };
   }
 
-  it.each(operations)('another organisation cannot %s (FORBIDDEN), and nothing changes', async (name, document, variables) => {
+  it.each(operations)('another organisation cannot %s (NOT_FOUND, as if it did not exist), and nothing changes', async (name, document, variables) => {
     const ids = await fixture();
     const stranger = await createUser(app.deps);
     const before = await app.deps.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: ids.endpoint } });
@@ -177,7 +177,7 @@ describe('who may manage endpoints', () => {
       expect(result.errors).toBeUndefined();
       expect(JSON.stringify(result.data)).not.toContain(ids.endpoint);
     } else {
-      expect(result.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+      expect(result.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
     }
     expect(await app.deps.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: ids.endpoint } })).toEqual(before);
   });
@@ -196,6 +196,6 @@ describe('who may manage endpoints', () => {
     const stranger = await createUser(app.deps);
     const foreign = await createTestEvent(app.deps, stranger.actor);
     const result = await graphql(app.url, CREATE, { token: owner.token, variables: { input: { url: 'https://93.184.215.14/', eventId: foreign.id } } });
-    expect(result.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]).toMatchObject({ message: 'Event not found.', extensions: { code: 'NOT_FOUND' } });
   });
 });

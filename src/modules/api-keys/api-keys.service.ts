@@ -1,10 +1,11 @@
 import type { Deps } from '../../deps.ts';
 import type { ApiKey } from '../../generated/prisma/client.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
-import { forbidden, notFound } from '../../lib/errors.ts';
+import { notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
+import { credentialWatch } from '../auth/credential-watch.ts';
 import { CreateApiKeyInput, RevokeApiKeyInput } from './api-keys.schemas.ts';
 
 const KEY_PREFIX = { LIVE: 'eg_live_', TEST: 'eg_test_' } as const;
@@ -39,10 +40,11 @@ export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: u
   const id = parseId('apiKey', input.id);
   const key = id ? await deps.prisma.apiKey.findUnique({ where: { id } }) : null;
   if (!key) throw notFound('API key');
-  if (key.organisationId !== actor.organisationId) throw forbidden('The API key does not belong to your organisation.');
+  if (key.organisationId !== actor.organisationId) throw notFound('API key');
   if (key.revokedAt) return key;
   const revoked = await deps.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
   await deps.caches.apiKeys.invalidate(key.secretHash);
+  await credentialWatch(deps).revoke({ kind: 'apiKey', apiKeyId: key.id });
   return revoked;
 }
 

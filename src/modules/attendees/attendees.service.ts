@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma } from '../../generated/prisma/client.ts';
-import { forbidden, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { invalidCursor, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
@@ -24,7 +24,7 @@ export async function findAuthorizedAttendee(
   const id = parseId('attendee', options.attendeeId);
   const attendee = id ? await deps.prisma.attendee.findUnique({ where: { id } }) : null;
   if (!attendee || (actor.kind === 'apiKey' && isTestMode(actor) !== attendee.testMode)) throw notFound('Attendee');
-  if (attendee.organisationId !== actor.organisationId) throw forbidden('The attendee does not belong to your organisation.');
+  if (attendee.organisationId !== actor.organisationId) throw notFound('Attendee');
   return { actor, attendee };
 }
 
@@ -55,6 +55,9 @@ export async function listAttendees(
   const { actor, event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
   const filters = parseInput(ListInput, options.filters);
   const search = filters.search || null;
+  // A cursor is a row id: only one of this list may position it (another organisation's id would reveal its order).
+  const after = options.query.cursor?.id;
+  if (after && (await deps.prisma.attendee.count({ where: { id: after, eventId: event.id, testMode: isTestMode(actor) } })) === 0) throw invalidCursor();
   return await deps.prisma.attendee.findMany({
     ...options.query,
     where: {

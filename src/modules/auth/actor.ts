@@ -25,12 +25,22 @@ export type Permission =
   | 'attendees:write'
   | 'attendees:manage'
   | 'check-ins:write'
+  | 'check-ins:undo'
   | 'api-keys:manage'
   | 'webhooks:manage'
   | 'members:manage';
 
 const STAFF: readonly Permission[] = ['events:read', 'attendees:read', 'check-ins:write'];
-const ADMIN: readonly Permission[] = [...STAFF, 'events:write', 'attendees:write', 'attendees:manage', 'api-keys:manage', 'webhooks:manage', 'members:manage'];
+const ADMIN: readonly Permission[] = [
+  ...STAFF,
+  'events:write',
+  'attendees:write',
+  'attendees:manage',
+  'check-ins:undo',
+  'api-keys:manage',
+  'webhooks:manage',
+  'members:manage',
+];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = { OWNER: ADMIN, ADMIN, STAFF };
 

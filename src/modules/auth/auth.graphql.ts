@@ -1,6 +1,16 @@
 import { builder } from '../../graphql/builder.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
 import { ApiKeyRef } from '../api-keys/api-keys.graphql.ts';
+import {
+  changePassword,
+  listSessions,
+  requestPasswordReset,
+  resendVerificationEmail,
+  resetPassword,
+  revokeSession,
+  type SessionView,
+  verifyEmail,
+} from './accounts.service.ts';
 import { requireActor } from './actor.ts';
 import { logIn, logOut, signUp } from './auth.service.ts';
 
@@ -9,6 +19,7 @@ export const UserRef = builder.prismaObject('User', {
     id: t.exposeID('id'),
     email: t.exposeString('email'),
     name: t.exposeString('name'),
+    emailVerifiedAt: t.expose('emailVerifiedAt', { type: 'DateTime', nullable: true, description: 'When the mailbox owner confirmed it; null until then.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -27,7 +38,7 @@ interface AuthPayloadShape {
   organisationId: string;
 }
 
-const AuthPayload = builder.objectRef<AuthPayloadShape>('AuthPayload').implement({
+export const AuthPayload = builder.objectRef<AuthPayloadShape>('AuthPayload').implement({
   description: 'A new session. Send the token as `Authorization: Bearer <token>`.',
   fields: (t) => ({
     token: t.exposeString('token'),
@@ -73,7 +84,7 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
 const SignUpInput = builder.inputType('SignUpInput', {
   fields: (t) => ({
     email: t.string({ required: true }),
-    password: t.string({ required: true, description: 'At least 10 characters.' }),
+    password: t.string({ required: true, description: 'At least 10 characters, not a common password, not one character repeated.' }),
     name: t.string({ required: true }),
     organisationName: t.string({ required: true }),
   }),
@@ -102,17 +113,80 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const SessionRef = builder.objectRef<SessionView>('Session').implement({
+  description: 'A dashboard session of the caller (any of their organisations).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    organisationId: t.exposeID('organisationId'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    current: t.exposeBoolean('current', { description: 'The session making this request.' }),
+  }),
+});
+
+const tokenInput = (name: string, description: string) => builder.inputType(name, { fields: (t) => ({ token: t.string({ required: true, description }) }) });
+const VerifyEmailInput = tokenInput('VerifyEmailInput', 'egv_… from the verification email.');
+const RequestPasswordResetInput = builder.inputType('RequestPasswordResetInput', { fields: (t) => ({ email: t.string({ required: true }) }) });
+const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
+  fields: (t) => ({ token: t.string({ required: true, description: 'egr_… from the reset email.' }), password: t.string({ required: true }) }),
+});
+const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  fields: (t) => ({ currentPassword: t.string({ required: true }), newPassword: t.string({ required: true }) }),
+});
+const RevokeSessionInput = builder.inputType('RevokeSessionInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+builder.queryFields((t) => ({
+  sessions: t.field({
+    type: [SessionRef],
+    description: 'The caller’s sessions, newest first.',
+    resolve: (_root, _args, ctx) => listSessions(ctx.deps, { actor: ctx.actor }),
+  }),
+}));
+
 builder.mutationFields((t) => ({
   signUp: t.field({
     type: AuthPayload,
-    description: 'Creates a user and their organisation (the user becomes its OWNER) and logs them in.',
+    description: 'Creates a user and their organisation (the user becomes its OWNER), logs them in and emails a verification token.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, args, ctx) => signUp(ctx.deps, { input: args.input }),
+    resolve: (_root, args, ctx) => signUp(ctx.deps, { input: args.input, clientIp: ctx.clientIp }),
   }),
   logIn: t.field({
     type: AuthPayload,
+    description: 'Limited per email and per client address; repeated failures lock both for a growing time (RATE_LIMITED).',
     args: { input: t.arg({ type: LogInInput, required: true }) },
-    resolve: (_root, args, ctx) => logIn(ctx.deps, { input: args.input }),
+    resolve: (_root, args, ctx) => logIn(ctx.deps, { input: args.input, clientIp: ctx.clientIp }),
+  }),
+  verifyEmail: t.prismaField({
+    type: 'User',
+    description: 'Confirms the caller owns the mailbox (the token is single-use).',
+    args: { input: t.arg({ type: VerifyEmailInput, required: true }) },
+    resolve: (_query, _root, args, ctx) => verifyEmail(ctx.deps, { input: args.input }),
+  }),
+  resendVerificationEmail: t.boolean({
+    description: 'Emails a new verification token to the caller.',
+    resolve: (_root, _args, ctx) => resendVerificationEmail(ctx.deps, { actor: ctx.actor }),
+  }),
+  requestPasswordReset: t.boolean({
+    description: 'Always true, whether or not the email has an account; an account gets a reset token by email (1 h, one use).',
+    args: { input: t.arg({ type: RequestPasswordResetInput, required: true }) },
+    resolve: (_root, args, ctx) => requestPasswordReset(ctx.deps, { input: args.input, clientIp: ctx.clientIp }),
+  }),
+  resetPassword: t.field({
+    type: AuthPayload,
+    description: 'Sets a new password with a reset token; every other session ends.',
+    args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    resolve: (_root, args, ctx) => resetPassword(ctx.deps, { input: args.input }),
+  }),
+  changePassword: t.boolean({
+    description: 'Needs the current password; every other session of the caller ends.',
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    resolve: (_root, args, ctx) => changePassword(ctx.deps, { actor: ctx.actor, input: args.input, clientIp: ctx.clientIp }),
+  }),
+  revokeSession: t.boolean({
+    description: 'Ends one of the caller’s sessions (and its live subscriptions).',
+    args: { input: t.arg({ type: RevokeSessionInput, required: true }) },
+    resolve: (_root, args, ctx) => revokeSession(ctx.deps, { actor: ctx.actor, input: args.input }),
   }),
   logOut: t.boolean({
     description: 'Ends the session that authenticated this request.',

@@ -1,15 +1,18 @@
 import { z } from 'zod';
+import { PasswordSchema } from './passwords.ts';
 
-const email = z
+export const EmailSchema = z
   .string()
   .trim()
   .max(254)
   .pipe(z.email())
   .transform((e) => e.toLowerCase());
 
+const token = z.string().trim().min(1).max(200);
+
 export const SignUpInput = z.strictObject({
-  email,
-  password: z.string().min(10).max(256),
+  email: EmailSchema,
+  password: PasswordSchema,
   name: z.string().trim().min(1).max(100),
   organisationName: z.string().trim().min(1).max(100),
 });
@@ -24,3 +27,16 @@ export const LogInInput = z.strictObject({
   password: z.string().min(1).max(256),
   organisationId: z.string().max(64).nullish(),
 });
+
+export const VerifyEmailInput = z.strictObject({ token });
+export const RequestPasswordResetInput = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .min(1)
+    .max(254)
+    .transform((e) => e.toLowerCase()),
+});
+export const ResetPasswordInput = z.strictObject({ token, password: PasswordSchema });
+export const ChangePasswordInput = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: PasswordSchema });
+export const RevokeSessionInput = z.strictObject({ id: z.string().trim().min(1).max(64) });

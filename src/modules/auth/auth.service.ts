@@ -1,18 +1,20 @@
-import { hash, verify } from '@node-rs/argon2';
+import type { Db } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalidField, isUniqueViolation, unauthenticated } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { findApiKeyActor, looksLikeApiKey } from '../api-keys/api-keys.service.ts';
+import { afterFailedLogIn, afterLogIn, beforeLogIn, takeLimit } from './abuse-limits.ts';
+import { sendAccountEmail } from './account-emails.ts';
 import type { Actor } from './actor.ts';
 import { LogInInput, SignUpInput } from './auth.schemas.ts';
+import { credentialWatch } from './credential-watch.ts';
+import { newOneTimeToken } from './one-time-tokens.ts';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.ts';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const SESSION_TOKEN_PREFIX = 'egs_';
-
-// Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-const DUMMY_HASH = await hash(randomToken(16));
 
 export interface AuthResult {
   token: string;
@@ -21,18 +23,28 @@ export interface AuthResult {
   organisationId: string;
 }
 
-/** Creates a user, their organisation (they are its OWNER) and a first session. */
-export async function signUp(deps: Deps, options: { input: unknown }): Promise<AuthResult> {
+/**
+ * Creates a user, their organisation (they are its OWNER) and a first session, and emails an egv_ token to
+ * confirm the address. Until it is confirmed the account belongs to nobody in particular: an invitation or a
+ * password reset sent to that mailbox lets its real owner claim it (and ends this account's sessions).
+ */
+export async function signUp(
+  deps: Deps,
+  options: { input: unknown; clientIp?: string /** The operator's own demo seed: no mailbox to confirm. */; verified?: boolean },
+): Promise<AuthResult> {
+  if (options.clientIp) await takeLimit(deps, (l) => l.signUpByIp, options.clientIp, 'sign-ups from this address');
   const input = parseInput(SignUpInput, options.input);
-  // argon2id with the library's defaults (19 MiB, t=2), the OWASP baseline.
-  const passwordHash = await hash(input.password);
+  const passwordHash = await hashPassword(input.password);
   try {
-    return await deps.prisma.$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { id: newId('user'), email: input.email, name: input.name, passwordHash } });
+    return await deps.jobs.transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { id: newId('user'), email: input.email, name: input.name, passwordHash, emailVerifiedAt: options.verified ? new Date() : null },
+      });
       const organisation = await tx.organisation.create({ data: { id: newId('organisation'), name: input.organisationName } });
       await tx.membership.create({
         data: { id: newId('membership'), userId: user.id, organisationId: organisation.id, role: 'OWNER' },
       });
+      if (!options.verified) await issueVerification(deps, tx, { userId: user.id, email: user.email, name: user.name });
       const session = await createSession(tx, user.id, organisation.id);
       return { ...session, userId: user.id, organisationId: organisation.id };
     });
@@ -42,14 +54,31 @@ export async function signUp(deps: Deps, options: { input: unknown }): Promise<A
   }
 }
 
-export async function logIn(deps: Deps, options: { input: unknown }): Promise<AuthResult> {
+/** A new egv_ token for `userId`, emailed in `tx`'s transaction. */
+export async function issueVerification(deps: Deps, tx: Db, user: { userId: string; email: string; name: string }): Promise<void> {
+  const { token, tokenHash, expiresAt } = newOneTimeToken('verify_email');
+  await tx.userToken.create({ data: { id: newId('userToken'), userId: user.userId, kind: 'verify_email', tokenHash, expiresAt } });
+  await sendAccountEmail(deps, tx, { to: user.email, kind: 'verify_email', token, name: user.name });
+}
+
+/**
+ * Checks a password, under brute-force limits (src/modules/auth/abuse-limits.ts): attempt budgets per email and
+ * per client address, and an exponential lock after repeated failures that holds even for the right password.
+ */
+export async function logIn(deps: Deps, options: { input: unknown; clientIp?: string }): Promise<AuthResult> {
   const input = parseInput(LogInInput, options.input);
+  const ip = options.clientIp ?? 'unknown';
+  await beforeLogIn(deps, { email: input.email, ip });
   const user = await deps.prisma.user.findUnique({
     where: { email: input.email },
     include: { memberships: { orderBy: { createdAt: 'asc' } } },
   });
-  const valid = await verify(user?.passwordHash ?? DUMMY_HASH, input.password);
-  if (!user || !valid) throw unauthenticated('Invalid email or password.');
+  const valid = await verifyPassword(user?.passwordHash ?? DUMMY_PASSWORD_HASH, input.password);
+  if (!user || !valid) {
+    await afterFailedLogIn(deps, { email: input.email, ip });
+    throw unauthenticated('Invalid email or password.');
+  }
+  await afterLogIn(deps, { email: input.email });
   const membership = input.organisationId ? user.memberships.find((m) => m.organisationId === input.organisationId) : user.memberships[0];
   if (!membership) {
     throw new AppError('FORBIDDEN', input.organisationId ? 'You are not a member of that organisation.' : 'You are not a member of any organisation.');
@@ -58,14 +87,15 @@ export async function logIn(deps: Deps, options: { input: unknown }): Promise<Au
   return { ...session, userId: user.id, organisationId: membership.organisationId };
 }
 
-/** Ends the session whose token authenticated this request. */
+/** Ends the session whose token authenticated this request, and its subscriptions on every process. */
 export async function logOut(deps: Deps, options: { actor: Actor }): Promise<boolean> {
   if (options.actor.kind !== 'user') throw unauthenticated('Only a dashboard session can log out.');
   await deps.prisma.session.deleteMany({ where: { id: options.actor.sessionId } });
+  await credentialWatch(deps).revoke({ kind: 'session', sessionId: options.actor.sessionId });
   return true;
 }
 
-async function createSession(db: Pick<Deps['prisma'], 'session'>, userId: string, organisationId: string): Promise<{ token: string; sessionId: string }> {
+export async function createSession(db: Pick<Db, 'session'>, userId: string, organisationId: string): Promise<{ token: string; sessionId: string }> {
   const token = `${SESSION_TOKEN_PREFIX}${randomToken(32)}`;
   const sessionId = newId('session');
   await db.session.create({
@@ -103,6 +133,7 @@ export async function authenticate(deps: Deps, headers: { authorization?: string
   });
   // Removed from the organisation since logging in: the session no longer grants anything.
   if (!membership) return rejected;
+  deps.sessionUsage.touch(session.id);
   return {
     kind: 'user',
     userId: session.userId,

@@ -159,7 +159,8 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
 
 /** Back to `registered` (a check-in by mistake); fires attendee.status_changed. */
 export async function undoCheckIn(deps: Deps, options: { actor: Actor; input: unknown }): Promise<LiveAttendee> {
-  const actor = authorize(options.actor, 'check-ins:write');
+  // Door staff check in; correcting a check-in is for owners and admins.
+  const actor = authorize(options.actor, 'check-ins:undo');
   const input = parseInput(z.strictObject({ attendeeId: z.string().trim().min(1).max(64) }), options.input);
   const id = parseId('attendee', input.attendeeId);
   const found = id ? await deps.prisma.attendee.findUnique({ where: { id }, include: ATTENDEE_INCLUDE }) : null;

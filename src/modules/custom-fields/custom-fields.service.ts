@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { CustomField } from '../../generated/prisma/client.ts';
-import { forbidden, invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
@@ -64,7 +64,7 @@ async function findAuthorizedCustomField(deps: Deps, actor: Actor, rawId: string
   const id = parseId('customField', rawId);
   const field = id ? await deps.prisma.customField.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } }) : null;
   if (!field) throw notFound('Custom field');
-  if (field.event.organisationId !== authorized.organisationId) throw forbidden('The custom field does not belong to your organisation.');
+  if (field.event.organisationId !== authorized.organisationId) throw notFound('Custom field');
   const { event: _event, ...rest } = field;
   return rest;
 }

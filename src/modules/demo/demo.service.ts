@@ -30,7 +30,7 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed | null> {
   const password = randomToken(12);
   let session: Awaited<ReturnType<typeof signUp>>;
   try {
-    session = await signUp(deps, { input: { email: DEMO_EMAIL, password, name: 'Demo Owner', organisationName: 'Demo Events Co.' } });
+    session = await signUp(deps, { input: { email: DEMO_EMAIL, password, name: 'Demo Owner', organisationName: 'Demo Events Co.' }, verified: true });
   } catch (error) {
     if (error instanceof AppError && error.fieldErrors?.email) return null;
     throw error;

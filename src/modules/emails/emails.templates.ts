@@ -82,9 +82,13 @@ export function confirmationEmail(input: ConfirmationInput): ConfirmationContent
   return { subject: `Your registration for ${event.name}`, html, text };
 }
 
-/** RFC 5545 TEXT escaping. */
-function icsText(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+/** RFC 5545 TEXT escaping; any line break (CRLF, LF or a lone CR) becomes an escaped newline, never a raw one. */
+export function icsText(value: string): string {
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 }
 
 function icsTime(date: Date): string {

@@ -41,9 +41,10 @@ export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'dataDir' |
     description: `dev mailbox ${mailbox} (no SMTP_URL set)`,
     send: async (message) => {
       const info = await writer.sendMail(message);
-      mkdirSync(mailbox, { recursive: true });
+      // The messages hold tickets and account tokens: readable by this user only.
+      mkdirSync(mailbox, { recursive: true, mode: 0o700 });
       const file = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
-      writeFileSync(join(mailbox, file), (info as unknown as StreamTransport.SentMessageInfo).message as Buffer);
+      writeFileSync(join(mailbox, file), (info as unknown as StreamTransport.SentMessageInfo).message as Buffer, { mode: 0o600 });
       return { messageId: info.messageId, devMailboxFile: join(mailbox, file) };
     },
     close: () => writer.close(),

@@ -1,7 +1,7 @@
 import type { Prisma } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
-import { AppError, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
+import { AppError, invalidCursor, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../auth/actor.ts';
@@ -24,7 +24,7 @@ export async function findAuthorizedEvent(
   const id = parseId('event', options.eventId);
   const event = id ? await deps.prisma.event.findUnique({ where: { id } }) : null;
   if (!event) throw notFound('Event');
-  if (event.organisationId !== actor.organisationId) throw forbidden('The event does not belong to your organisation.');
+  if (event.organisationId !== actor.organisationId) throw notYours('Event');
   return { actor, event };
 }
 
@@ -91,6 +91,8 @@ export async function listEvents(
   options: { actor: Actor; query?: EventQuery & { take?: number; skip?: number; cursor?: Prisma.EventWhereUniqueInput } },
 ): Promise<Event[]> {
   const actor = authorize(options.actor, 'events:read');
+  const after = options.query?.cursor?.id;
+  if (after && (await deps.prisma.event.count({ where: { id: after, organisationId: actor.organisationId } })) === 0) throw invalidCursor();
   return await deps.prisma.event.findMany({
     ...options.query,
     where: { organisationId: actor.organisationId },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
 import type { Channel } from '../../lib/channel.ts';
-import { AppError, forbidden, notFound } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
@@ -59,7 +59,7 @@ export async function getImportJob(deps: Deps, options: { actor: Actor; id: stri
   const id = parseId('importJob', options.id);
   const job = id ? await deps.prisma.importJob.findUnique({ where: { id } }) : null;
   if (!job) throw notFound('Import job');
-  if (job.organisationId !== actor.organisationId) throw forbidden('The import job does not belong to your organisation.');
+  if (job.organisationId !== actor.organisationId) throw notFound('Import job');
   return job;
 }
 

@@ -6,6 +6,12 @@ import { isTestMode } from '../auth/actor.ts';
 import { findRegistrationEvent } from './registrations.service.ts';
 
 const PAGE = 1_000;
+/**
+ * A cell that begins with = + - @ TAB or CR is prefixed with ' (OWASP's CSV injection advice, csv-stringify's
+ * escape_formulas): what attendees typed into a public form must not run as a formula in the organiser's
+ * spreadsheet.
+ */
+const CSV_OPTIONS = { escape_formulas: true } as const;
 const COLUMNS = [
   'id',
   'first_name',
@@ -31,7 +37,7 @@ export async function exportRegistrationsCsv(deps: Deps, options: { actor: Actor
   const testMode = options.actor.kind === 'apiKey' && isTestMode(options.actor);
   const keys = event.customFields.map((f) => f.key);
   return (async function* () {
-    yield stringify([[...COLUMNS, ...keys]]);
+    yield stringify([[...COLUMNS, ...keys]], CSV_OPTIONS);
     let after: string | null = null;
     for (;;) {
       const page: Array<Attendee & { ticketType: { name: string; slug: string } }> = await deps.prisma.attendee.findMany({
@@ -61,6 +67,7 @@ export async function exportRegistrationsCsv(deps: Deps, options: { actor: Actor
             ...keys.map((k) => cellValue(data[k])),
           ];
         }),
+        CSV_OPTIONS,
       );
       after = page.at(-1)?.id ?? null;
     }

@@ -3,7 +3,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { Batcher, perOwner } from '../../lib/batcher.ts';
-import { type AppError, type FieldErrors, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
+import { type AppError, type FieldErrors, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { checkInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
@@ -29,7 +29,7 @@ export async function findRegistrationEvent(
   const actor = authorize(options.actor, options.permission ?? 'attendees:write');
   const event = await loadRegistrationEvent(deps, options.eventId);
   if (!event) throw notFound('Event');
-  if (event.organisationId !== actor.organisationId) throw forbidden('The event does not belong to your organisation.');
+  if (event.organisationId !== actor.organisationId) throw notYours('Event');
   return event;
 }
 

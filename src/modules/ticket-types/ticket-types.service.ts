@@ -1,7 +1,7 @@
 import type { Db } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketType } from '../../generated/prisma/client.ts';
-import { forbidden, invalidField, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { invalidField, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
@@ -72,7 +72,7 @@ async function findAuthorizedTicketType(deps: Deps, actor: Actor, rawId: string)
   const id = parseId('ticketType', rawId);
   const ticketType = id ? await deps.prisma.ticketType.findUnique({ where: { id }, include: { event: { select: { organisationId: true } } } }) : null;
   if (!ticketType) throw notFound('Ticket type');
-  if (ticketType.event.organisationId !== authorized.organisationId) throw forbidden('The ticket type does not belong to your organisation.');
+  if (ticketType.event.organisationId !== authorized.organisationId) throw notFound('Ticket type');
   const { event: _event, ...rest } = ticketType;
   return rest;
 }

@@ -9,15 +9,65 @@ import ipaddr from 'ipaddr.js';
  * connected to (see `guardedLookup`), so a DNS answer that changes in between cannot smuggle a request in.
  */
 export function blockedAddressReason(address: string): string | null {
+  const range = specialRange(address);
+  if (range === 'invalid') return `"${address}" is not an IP address`;
+  return range ? `${displayAddress(address)} is a ${range} address` : null;
+}
+
+/**
+ * The IANA special-purpose registries (IPv4 and IPv6, RFC 6890 and later), multicast, and the deprecated
+ * IPv4-compatible IPv6 block (::a.b.c.d, RFC 4291), which some stacks still route to the embedded IPv4 address.
+ * ipaddr.js names the common ranges; these cover the rest, so no range it calls "unicast" slips through.
+ */
+const SPECIAL_RANGES: Array<[string, string]> = [
+  ['0.0.0.0/8', 'this-network'],
+  ['192.0.0.0/24', 'IETF protocol assignments'],
+  ['192.0.2.0/24', 'documentation'],
+  ['192.31.196.0/24', 'AS112'],
+  ['192.52.193.0/24', 'AMT'],
+  ['192.88.99.0/24', '6to4 relay anycast'],
+  ['192.175.48.0/24', 'direct delegation AS112'],
+  ['198.18.0.0/15', 'benchmarking'],
+  ['198.51.100.0/24', 'documentation'],
+  ['203.0.113.0/24', 'documentation'],
+  ['240.0.0.0/4', 'reserved'],
+  ['::/96', 'IPv4-compatible'],
+  ['64:ff9b::/96', 'IPv4-IPv6 translation'],
+  ['64:ff9b:1::/48', 'IPv4-IPv6 translation'],
+  ['100::/64', 'discard-only'],
+  ['100:0:0:1::/64', 'dummy'],
+  ['2001::/23', 'IETF protocol assignments'],
+  ['2001:db8::/32', 'documentation'],
+  ['2002::/16', '6to4'],
+  ['2620:4f:8000::/48', 'direct delegation AS112'],
+  ['3fff::/20', 'documentation'],
+  ['5f00::/16', 'segment routing'],
+];
+const PARSED_RANGES = SPECIAL_RANGES.map(([cidr, name]) => ({ range: ipaddr.parseCIDR(cidr), name }));
+
+/** The special range `address` falls in, null for an ordinary public address, 'invalid' for no address. */
+function specialRange(address: string): string | null | 'invalid' {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     // process() turns IPv4-mapped IPv6 (::ffff:127.0.0.1) into the IPv4 address it carries.
     parsed = ipaddr.process(address.replace(/^\[|\]$/g, ''));
   } catch {
-    return `"${address}" is not an IP address`;
+    return 'invalid';
   }
-  const range = parsed.range();
-  return range === 'unicast' ? null : `${parsed.toString()} is a ${range} address`;
+  const named = parsed.range();
+  if (named !== 'unicast') return named;
+  for (const { range, name } of PARSED_RANGES) {
+    if (range[0].kind() === parsed.kind() && parsed.match(range as [typeof parsed, number])) return name;
+  }
+  return null;
+}
+
+function displayAddress(address: string): string {
+  try {
+    return ipaddr.process(address.replace(/^\[|\]$/g, '')).toString();
+  } catch {
+    return address;
+  }
 }
 
 export class BlockedTargetError extends Error {
@@ -52,8 +102,9 @@ export async function resolvePublicAddresses(hostname: string): Promise<string |
   const addresses = await new Promise<LookupAddress[]>((resolve) => dnsLookup(hostname, { all: true }, (error, result) => resolve(error ? [] : result)));
   if (addresses.length === 0) return `${hostname} does not resolve`;
   for (const { address } of addresses) {
-    const reason = blockedAddressReason(address);
-    if (reason) return `must not point to a private or local address (${hostname} resolves to ${reason.replace(/^\S+ is /, `${address}, `)})`;
+    const range = specialRange(address);
+    // The rule, not the address: an error must not map our internal DNS for whoever saves an endpoint.
+    if (range) return `must not point to a private or special-purpose address (${hostname} resolves to a ${range} address)`;
   }
   return null;
 }

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Deps } from '../../deps.ts';
 import type { Prisma, WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.ts';
 import { encryptSecret } from '../../lib/crypto.ts';
-import { forbidden, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
+import { invalidCursor, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
@@ -105,6 +105,8 @@ export async function listWebhookDeliveries(
   options: { actor: Actor; endpointId: string; query: Omit<Prisma.WebhookDeliveryFindManyArgs, 'where' | 'orderBy'> },
 ): Promise<WebhookDelivery[]> {
   const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, options.endpointId);
+  const after = (options.query as { cursor?: { id?: string } }).cursor?.id;
+  if (after && (await deps.prisma.webhookDelivery.count({ where: { id: after, endpointId: endpoint.id } })) === 0) throw invalidCursor();
   return await deps.prisma.webhookDelivery.findMany({ ...options.query, where: { endpointId: endpoint.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
 }
 
@@ -133,7 +135,7 @@ export async function redeliverWebhook(deps: Deps, options: { actor: Actor; inpu
   const id = parseId('webhookDelivery', input.deliveryId);
   const delivery = id ? await deps.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { organisationId: true } } } }) : null;
   if (!delivery) throw notFound('Webhook delivery');
-  if (delivery.endpoint.organisationId !== actor.organisationId) throw forbidden('The webhook delivery does not belong to your organisation.');
+  if (delivery.endpoint.organisationId !== actor.organisationId) throw notFound('Webhook delivery');
   return (await attemptDelivery(deps, { deliveryId: delivery.id, manual: true })) ?? delivery;
 }
 
@@ -142,7 +144,7 @@ async function findAuthorizedEndpoint(deps: Deps, actor: Actor, rawId: string): 
   const id = parseId('webhookEndpoint', rawId);
   const endpoint = id ? await deps.prisma.webhookEndpoint.findUnique({ where: { id } }) : null;
   if (!endpoint) throw notFound('Webhook endpoint');
-  if (endpoint.organisationId !== authorized.organisationId) throw forbidden('The webhook endpoint does not belong to your organisation.');
+  if (endpoint.organisationId !== authorized.organisationId) throw notFound('Webhook endpoint');
   return { actor: authorized, endpoint };
 }
 

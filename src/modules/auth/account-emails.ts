@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { Db } from '../../db/prisma.ts';
+import type { Deps } from '../../deps.ts';
+import { defineJob } from '../../jobs/job.ts';
+import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
+import { escapeHtml } from '../emails/emails.templates.ts';
+
+/**
+ * Emails that carry a one-time token (verify your email, reset your password, join an organisation). They go
+ * through the same path as confirmations — a pg-boss job in the writing transaction, then SMTP or the dev
+ * mailbox — with the token encrypted (SECRET_KEY) in the job: the database never holds it readable.
+ */
+const Kind = z.enum(['verify_email', 'reset_password', 'invitation']);
+
+export const accountEmailJob = defineJob({
+  name: 'emails.account',
+  payload: z.object({
+    to: z.string(),
+    kind: Kind,
+    tokenCiphertext: z.string(),
+    name: z.string().nullish(),
+    organisationName: z.string().nullish(),
+    role: z.string().nullish(),
+  }),
+  queue: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 120, heartbeatSeconds: 30 },
+  handler: async (deps, payload) => {
+    const token = decryptSecret(payload.tokenCiphertext, deps.secretKey);
+    const content = accountEmail(deps, { ...payload, token });
+    await deps.mailer.send({ ...content, to: payload.to, from: deps.config.mailFrom });
+  },
+});
+
+export interface AccountEmail {
+  to: string;
+  kind: z.infer<typeof Kind>;
+  token: string;
+  name?: string | null;
+  organisationName?: string | null;
+  role?: string | null;
+}
+
+/** Queues the email in `db`'s transaction: it goes out if and only if the token it carries was committed. */
+export async function sendAccountEmail(deps: Deps, db: Db, email: AccountEmail): Promise<void> {
+  const { token, ...rest } = email;
+  await deps.jobs.send(db, accountEmailJob, { ...rest, tokenCiphertext: encryptSecret(token, deps.secretKey) });
+}
+
+function accountEmail(deps: Pick<Deps, 'config'>, email: AccountEmail): { subject: string; text: string; html: string } {
+  const graphql = `${deps.config.publicUrl}/graphql`;
+  const hello = email.name ? `Hi ${email.name},` : 'Hello,';
+  const { subject, lines } = (() => {
+    switch (email.kind) {
+      case 'verify_email':
+        return {
+          subject: 'Confirm your email address for EventoGate',
+          lines: [
+            'Please confirm that this mailbox is yours. Your confirmation token:',
+            '',
+            email.token,
+            '',
+            `Use it with the verifyEmail mutation at ${graphql}.`,
+          ],
+        };
+      case 'reset_password':
+        return {
+          subject: 'Reset your EventoGate password',
+          lines: [
+            'Someone (hopefully you) asked to reset the password of your EventoGate account. Your reset token (valid for 1 hour, once):',
+            '',
+            email.token,
+            '',
+            `Use it with the resetPassword mutation at ${graphql}. If you did not ask for this, ignore this email: nothing changes.`,
+          ],
+        };
+      case 'invitation':
+        return {
+          subject: `You're invited to ${email.organisationName} on EventoGate`,
+          lines: [
+            `You are invited to join ${email.organisationName} on EventoGate as ${String(email.role).toLowerCase()}. Your invitation token (valid for 7 days, once):`,
+            '',
+            email.token,
+            '',
+            `Use it with the acceptInvitation mutation at ${graphql}.`,
+          ],
+        };
+    }
+  })();
+  const text = [hello, '', ...lines, ''].join('\n');
+  const html = `<!doctype html><html lang="en"><body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif;">${[hello, ...lines]
+    .map((line) => (line === email.token ? `<p><code>${escapeHtml(line)}</code></p>` : line ? `<p>${escapeHtml(line)}</p>` : ''))
+    .join('')}</body></html>\n`;
+  return { subject, text, html };
+}
