@@ -162,10 +162,16 @@ export async function startApp(
       health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
       metrics: createMetrics(metricSources),
     });
-    const server = createAdaptorServer({ fetch: http.app.fetch }) as Server;
     // A client must send its request (headers and body) in time: a slow-loris body ends in seconds, not minutes.
-    server.headersTimeout = Math.min(10_000, config.httpRequestTimeoutMs);
-    server.requestTimeout = config.httpRequestTimeoutMs;
+    // Node checks the timeouts every connectionsCheckingInterval (30 s by default), so that is tightened too.
+    const server = createAdaptorServer({
+      fetch: http.app.fetch,
+      serverOptions: {
+        headersTimeout: Math.min(10_000, config.httpRequestTimeoutMs),
+        requestTimeout: config.httpRequestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, config.httpRequestTimeoutMs),
+      },
+    }) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

@@ -55,21 +55,31 @@ export function useSingleUseFields(): Plugin {
   return { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
 }
 
+/**
+ * Strips "Did you mean …?" from a result's errors for anonymous callers. Applied to the final result, not in
+ * validation: yoga caches validation by document, and one caller's result must not decide another's.
+ */
+export function withoutSuggestions(errors: readonly GraphQLError[]): GraphQLError[] {
+  return errors.map((e) =>
+    e.message.includes('Did you mean')
+      ? new GraphQLError(e.message.replace(/ ?Did you mean .*$/, ''), {
+          nodes: e.nodes,
+          source: e.source,
+          positions: e.positions,
+          path: e.path,
+          extensions: e.extensions,
+        })
+      : e,
+  );
+}
+
 export function useSuggestionsOnlyForAuthenticated(): Plugin<WithActor> {
   return {
-    onValidate:
-      ({ context }) =>
-      ({ result, setResult }) => {
-        if (context.actor && context.actor.kind !== 'anonymous') return;
-        if (!result.some((e) => e.message.includes('Did you mean'))) return;
-        setResult(
-          result.map((e) =>
-            e.message.includes('Did you mean')
-              ? new GraphQLError(e.message.replace(/ ?Did you mean .*$/, ''), { nodes: e.nodes, extensions: e.extensions })
-              : e,
-          ),
-        );
-      },
+    onExecutionResult: ({ result, setResult, context }) => {
+      const actor = (context as WithActor).actor;
+      if ((actor && actor.kind !== 'anonymous') || !result || Symbol.asyncIterator in result || !result.errors?.length) return;
+      setResult({ ...result, errors: withoutSuggestions(result.errors as GraphQLError[]) });
+    },
   };
 }
 

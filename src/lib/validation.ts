@@ -106,6 +106,7 @@ export function attributeName(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/[_-]+/g, ' ')
+    .trim()
     .toLowerCase();
 }
 

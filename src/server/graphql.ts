@@ -29,7 +29,12 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
     landingPage: false,
     // Browsers may call /graphql only from CORS_ORIGINS (none by default): a session token in a page of another
     // origin must not be usable by that page.
-    cors: deps.config.corsOrigins.length > 0 ? { origin: deps.config.corsOrigins, credentials: false, methods: ['GET', 'POST'], maxAge: 600 } : false,
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && deps.config.corsOrigins.includes(origin)
+        ? { origin, credentials: false, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-request-id'], maxAge: 600 }
+        : false;
+    },
     // useAppErrors maps errors where the request id is known; this catches anything that escapes it.
     maskedErrors: { maskError: (error) => maskGraphQLError(error, { logger: deps.logger, requestId: 'unknown' }) },
     plugins: [armor(), useSingleUseFields(), useSuggestionsOnlyForAuthenticated(), useApiKeyBudget(options.apiKeyLimiter), useAppErrors(deps.logger)],

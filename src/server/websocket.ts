@@ -4,6 +4,7 @@ import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.ts';
+import { withoutSuggestions } from '../graphql/limits.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import type { GraphQLHandler } from './graphql.ts';
 
@@ -93,7 +94,7 @@ export function attachGraphQLWebSocket(
         });
         const document = parse(payload.query);
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return actor.kind === 'anonymous' ? withoutSuggestions(errors) : errors;
         const args: EnvelopedArgs = {
           schema,
           operationName: payload.operationName,

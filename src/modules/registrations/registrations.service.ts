@@ -5,7 +5,7 @@ import type { Attendee, CustomField, Event, Prisma, TicketType } from '../../gen
 import { Batcher, perOwner } from '../../lib/batcher.ts';
 import { type AppError, type FieldErrors, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
-import { checkInput } from '../../lib/validation.ts';
+import { checkInput, tooDeepPath } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
 import { validateCustomData } from './custom-data.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
@@ -84,6 +84,8 @@ export function validateRegistration(
   options: { ignoreEventState?: boolean } = {},
 ): ValidRegistration {
   const checked = checkInput(RegistrationInput, rawInput);
+  // Too deep to look into: that one error, nothing else is examined.
+  if (!checked.success && tooDeepPath(rawInput)) throw invalidInput(checked.errors);
   const errors: FieldErrors = checked.success ? {} : { ...checked.errors };
   const raw = (rawInput ?? {}) as Record<string, unknown>;
 

@@ -97,9 +97,12 @@ export function targetUrlProblem(rawUrl: string, allowPrivate: boolean): string 
   return null;
 }
 
+/** A DNS lookup returning every address (node:dns `lookup` with `all: true`; replaceable in tests). */
+type AllLookup = (hostname: string, options: { all: true }, callback: (error: Error | null, addresses: LookupAddress[]) => void) => void;
+
 /** Resolves `hostname` and refuses it if any address it resolves to is not public. */
-export async function resolvePublicAddresses(hostname: string): Promise<string | null> {
-  const addresses = await new Promise<LookupAddress[]>((resolve) => dnsLookup(hostname, { all: true }, (error, result) => resolve(error ? [] : result)));
+export async function resolvePublicAddresses(hostname: string, lookup: AllLookup = dnsLookup): Promise<string | null> {
+  const addresses = await new Promise<LookupAddress[]>((resolve) => lookup(hostname, { all: true }, (error, result) => resolve(error ? [] : result)));
   if (addresses.length === 0) return `${hostname} does not resolve`;
   for (const { address } of addresses) {
     const range = specialRange(address);

@@ -5,6 +5,7 @@ import { encryptSecret } from '../../lib/crypto.ts';
 import { invalidCursor, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { takeLimit } from '../auth/abuse-limits.ts';
 import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { attemptDelivery } from './webhook-delivery.ts';
@@ -114,6 +115,8 @@ export async function listWebhookDeliveries(
 export async function sendTestWebhook(deps: Deps, options: { actor: Actor; input: unknown }): Promise<WebhookDelivery> {
   const input = parseInput(SendTestWebhookInput, options.input);
   const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.endpointId);
+  // Each ping is a POST we make to a URL someone typed: a few a minute per endpoint, no more.
+  await takeLimit(deps, (l) => l.testWebhooksByEndpoint, endpoint.id, 'test webhooks to this endpoint');
   const event = endpoint.eventId ? await deps.prisma.event.findUnique({ where: { id: endpoint.eventId }, select: { id: true, name: true } }) : null;
   const delivery = await deps.prisma.webhookDelivery.create({
     data: {
