@@ -21,6 +21,7 @@ import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
 import { createMailTransport } from './modules/emails/emails.transport.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
+import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
 import { createMetrics, type MetricSources } from './server/metrics.ts';
@@ -141,7 +142,13 @@ export async function startApp(
       await watch.start();
       lifecycle.onStop('services', 'credential watch', () => watch.close());
     }
-    if (config.role !== 'api') await startWorkers(deps, jobDefinitions);
+    if (config.role !== 'api') {
+      await startWorkers(deps, jobDefinitions);
+      const deliveries = new DeliveryEngine(deps);
+      deliveries.start();
+      // Registered after the job workers: stopped before them (attempts in flight are sent and recorded).
+      lifecycle.onStop('workers', 'webhook deliveries', () => deliveries.stop());
+    }
 
     const metricSources: MetricSources = {
       graphqlSubscriptions: () => (config.role === 'worker' ? 0 : credentialWatch(deps).size),

@@ -42,6 +42,9 @@ const EnvSchema = z.object({
   WEBHOOK_TIMEOUT_MS: integer(1, 600_000).default(10_000),
   WEBHOOK_RETRY_DELAYS_MS: delays.default([60_000, 300_000, 900_000]),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+  WEBHOOK_ENDPOINT_CONCURRENCY: integer(1, 1000).default(4),
+  WEBHOOK_DISABLE_AFTER_MS: integer(1).default(5 * 24 * 60 * 60 * 1000),
+  WEBHOOK_LOG_RETENTION_DAYS: integer(1, 3650).default(30),
   PUBLIC_FORM_RATE_LIMIT_PER_MIN: integer(1).default(10),
   API_RATE_LIMIT_PER_MIN: integer(1).default(1200),
   CORS_ORIGINS: z
@@ -78,6 +81,11 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookRetryDelaysMs: number[];
   webhookAllowPrivateTargets: boolean;
+  /** Attempts of one endpoint in flight at once, across all processes. */
+  webhookEndpointConcurrency: number;
+  /** An endpoint failing this long without a success is disabled. */
+  webhookDisableAfterMs: number;
+  webhookLogRetentionDays: number;
   publicFormRateLimitPerMin: number;
   apiRateLimitPerMin: number;
   /** Origins allowed to call /graphql from a browser (CORS); none by default. */
@@ -130,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     webhookRetryDelaysMs: e.WEBHOOK_RETRY_DELAYS_MS,
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    webhookEndpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
+    webhookDisableAfterMs: e.WEBHOOK_DISABLE_AFTER_MS,
+    webhookLogRetentionDays: e.WEBHOOK_LOG_RETENTION_DAYS,
     publicFormRateLimitPerMin: e.PUBLIC_FORM_RATE_LIMIT_PER_MIN,
     apiRateLimitPerMin: e.API_RATE_LIMIT_PER_MIN,
     corsOrigins: e.CORS_ORIGINS,

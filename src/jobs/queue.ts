@@ -21,6 +21,8 @@ const WAKE_COALESCE_MS = 2;
  */
 export class JobQueue {
   readonly #workers = new Map<string, string[]>();
+  /** In-process consumers that are not pg-boss workers (the webhook delivery engine), by queue name. */
+  readonly #listeners = new Map<string, Set<() => void>>();
   readonly #pendingWakes = new Set<string>();
   /** Queues sent to inside each open `transaction`, woken when it commits. */
   readonly #sentIn = new WeakMap<object, Set<string>>();
@@ -92,6 +94,27 @@ export class JobQueue {
     await this.boss.insert(definition.name, jobs, { db: this.#executor(db) });
   }
 
+  /**
+   * Wakes `queue` once `db`'s transaction has committed (not at all if it rolls back), for work written as rows
+   * rather than jobs (webhook deliveries). Outside a JobQueue transaction, wakes at once.
+   */
+  wakeAfterCommit(db: Db | Sql, queue: string): void {
+    const queues = this.#sentIn.get(db);
+    if (queues) queues.add(queue);
+    else this.wake(queue);
+  }
+
+  /** Calls `listener` whenever `queue` is woken, here or (through NOTIFY) in another process. */
+  onWake(queue: string, listener: () => void): () => void {
+    let listeners = this.#listeners.get(queue);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(queue, listeners);
+    }
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
   /** Wakes `queue`'s workers in `ms` (for jobs scheduled to start later); polling covers a process restart. */
   wakeIn(queue: string, ms: number): void {
     setTimeout(() => this.wake(queue), ms).unref();
@@ -119,5 +142,6 @@ export class JobQueue {
 
   #wakeLocal(queue: string): void {
     for (const id of this.#workers.get(queue) ?? []) this.boss.notifyWorker(id);
+    for (const listener of this.#listeners.get(queue) ?? []) listener();
   }
 }

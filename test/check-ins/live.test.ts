@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_SECRET_KEY, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 import { http } from '../support/http.ts';
-import { untilJobsSettled, WEBHOOK_QUEUES } from '../support/jobs.ts';
+import { untilWebhooksSettled } from '../support/jobs.ts';
 import { freePort } from '../support/net.ts';
 import { type ServerProcess, spawnServer } from '../support/process.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
@@ -68,7 +68,7 @@ describe('live check-in feeds', () => {
       await scan(seed.event.id, seed.liveKey, two.body.qr_token);
       expect((await ws.nth(2)).checkIns.attendee.id).toBe(two.body.id);
       expect((await sse.nth(2)).checkIns.attendee.id).toBe(two.body.id);
-      await untilJobsSettled(a, WEBHOOK_QUEUES);
+      await untilWebhooksSettled(a);
       expect(receiver.on('/live').map((w) => w.json.attendee_id)).toEqual([one.body.id, two.body.id]);
     } finally {
       await ws.close();

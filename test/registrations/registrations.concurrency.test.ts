@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
+import { deliveriesFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -44,7 +44,7 @@ describe('concurrency is enforced by the database', () => {
       expect(res.text).toBe('{"message":"The given data was invalid.","errors":{"email":["This email has already been registered for this event."]}}');
     }
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(1);
-    expect(await fanOutJobsFor(app, responses.find((r) => r.status === 201)!.body.id)).toHaveLength(1);
+    expect(await deliveriesFor(app, responses.find((r) => r.status === 201)!.body.id)).toHaveLength(1);
   });
 
   it('20 parallel registrations for a 5-seat ticket type → exactly 5 × 201', async () => {
@@ -111,12 +111,10 @@ describe('concurrency is enforced by the database', () => {
     const rows = await app.deps.prisma.attendee.findMany({ where: { eventId: seed.event.id }, include: { ticketType: true } });
     expect(rows.map((r) => r.id).sort()).toEqual([first.attendee.id, ...created].sort());
     expect(rows.filter((r) => r.ticketType.slug === 'vip')).toHaveLength(3);
-    // One fan-out job carries every live registration of the batch; the test-mode one fires nothing.
+    // Every live registration of the batch got its delivery in the batch's transaction; the test-mode one none.
     const liveCreated = created.slice(0, -1);
-    const jobs = await fanOutJobsFor(app, liveCreated[0]!);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.data.emissions.map((e) => e.attendeeId).sort()).toEqual([...liveCreated].sort());
-    expect(await fanOutJobsFor(app, created.at(-1)!)).toEqual([]);
+    for (const id of liveCreated) expect(await deliveriesFor(app, id)).toHaveLength(1);
+    expect(await deliveriesFor(app, created.at(-1)!)).toEqual([]);
   });
 
   it('a registration that fails for its own reason inside a batch does not fail the others', async () => {
@@ -200,11 +198,12 @@ describe('Idempotency-Key', () => {
 });
 
 describe('the registration transaction', () => {
-  it('a failure after the job was enqueued rolls back the attendee and the job', async () => {
+  it('a failure after the delivery was written rolls back the attendee and its delivery', async () => {
     const seed = await seedWithEndpoint();
     const actor = seed.liveActor;
-    const jobsBefore = (await app.deps.boss.findJobs('webhooks.fan-out')).length;
-    let enqueuedInside = 0;
+    const count = async () => app.deps.prisma.webhookDelivery.count({ where: { endpoint: { organisationId: seed.owner.organisationId } } });
+    const before = await count();
+    let writtenInside = 0;
     await expect(
       registerAttendee(app.deps, {
         actor,
@@ -212,14 +211,17 @@ describe('the registration transaction', () => {
         input: registrationBody(),
         source: 'API',
         onTransactionEnd: async (sql) => {
-          const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'webhooks.fan-out'`);
-          enqueuedInside = row?.n ?? 0;
-          throw new Error('boom after enqueue');
+          const [row] = await sql.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.organisation_id = $1',
+            [seed.owner.organisationId],
+          );
+          writtenInside = row?.n ?? 0;
+          throw new Error('boom after the delivery');
         },
       }),
-    ).rejects.toThrow('boom after enqueue');
-    expect(enqueuedInside).toBe(jobsBefore + 1);
-    expect((await app.deps.boss.findJobs('webhooks.fan-out')).length).toBe(jobsBefore);
+    ).rejects.toThrow('boom after the delivery');
+    expect(writtenInside).toBe(before + 1);
+    expect(await count()).toBe(before);
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idToUuid } from '../../src/lib/ids.ts';
 import { deleteWebhookEndpoint } from '../../src/modules/webhooks/webhooks.service.ts';
-import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
+import { deliveriesFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { http } from '../support/http.ts';
 import { getJson, postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
@@ -86,8 +86,8 @@ describe('POST /v1/events/{event_id}/registrations', () => {
       qrToken: res.body.qr_token,
     });
 
-    // No webhook endpoint listens, so there is nothing to fan out (test/webhooks covers delivery).
-    expect(await fanOutJobsFor(app, res.body.id)).toEqual([]);
+    // No webhook endpoint listens, so there is nothing to deliver (test/webhooks covers delivery).
+    expect(await deliveriesFor(app, res.body.id)).toEqual([]);
   });
 
   it('gives the default ticket type when ticket_type_slug is omitted, and custom_fields only for the keys sent', async () => {
@@ -128,8 +128,8 @@ describe('POST /v1/events/{event_id}/registrations', () => {
     expect(live.status).toBe(201);
 
     expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: test.body.id } })).testMode).toBe(true);
-    expect(await fanOutJobsFor(app, live.body.id)).toHaveLength(1);
-    expect(await fanOutJobsFor(app, test.body.id)).toEqual([]);
+    expect(await deliveriesFor(app, live.body.id)).toHaveLength(1);
+    expect(await deliveriesFor(app, test.body.id)).toEqual([]);
     await deleteWebhookEndpoint(app.deps, { actor: seed.owner.actor, input: { id: listening.endpoint.id } });
 
     const liveList = await getJson(app.url, `/v1/events/${seed.event.id}/registrations?limit=100&email=${email}`, seed.liveKey);

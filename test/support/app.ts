@@ -45,8 +45,7 @@ export async function startTestApp(
   };
 }
 
-/** The webhook fan-out jobs (one per committing transaction) that carry `attendeeId`'s emission. */
-export async function fanOutJobsFor(app: Pick<RunningApp, 'deps'>, attendeeId: string) {
-  const jobs = await app.deps.boss.findJobs<{ emissions: Array<{ attendeeId: string }> }>('webhooks.fan-out');
-  return jobs.filter((job) => job.data.emissions.some((emission) => emission.attendeeId === attendeeId));
+/** The webhook deliveries written for `attendeeId` (one per listening endpoint and trigger, at commit). */
+export async function deliveriesFor(app: Pick<RunningApp, 'deps'>, attendeeId: string) {
+  return await app.deps.prisma.webhookDelivery.findMany({ where: { attendeeId }, orderBy: { createdAt: 'asc' } });
 }

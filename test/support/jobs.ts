@@ -17,7 +17,22 @@ export async function untilJobsSettled(app: { deps: Pick<Deps, 'pool'> }, queues
   }
 }
 
-export const WEBHOOK_QUEUES = ['webhooks.fan-out', 'webhooks.deliver'];
+/**
+ * Waits until no webhook delivery is pending or has an attempt in flight: every POST the engine will make (with
+ * the test's short retry delays) has been made and recorded.
+ */
+export async function untilWebhooksSettled(app: { deps: Pick<Deps, 'pool'> }, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await app.deps.pool.query<{ open: number }>(
+      `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'PENDING' OR lease_until > now() OR replay_requested_at IS NOT NULL)::int
+            + (SELECT count(*) FROM webhook_attempts WHERE error_class = 'in_flight')::int AS open`,
+    );
+    if (rows[0]!.open === 0) return;
+    if (Date.now() > deadline) throw new Error(`webhook deliveries still open after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 /** Waits for the next whole second (a fresh webhook-timestamp, say). */
 export async function untilNextSecond(): Promise<void> {

@@ -1,10 +1,10 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
-import { fanOutJobsFor, startTestApp, type TestApp } from '../support/app.ts';
+import { deliveriesFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
 import { graphqlOk } from '../support/http.ts';
-import { untilJobsSettled, untilNextSecond, WEBHOOK_QUEUES } from '../support/jobs.ts';
+import { untilNextSecond, untilWebhooksSettled } from '../support/jobs.ts';
 import { postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
 import { verifyWebhook } from '../support/seed-verify.mjs';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -106,17 +106,17 @@ describe('attendee.registered deliveries', () => {
 
     const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
     await receiver.waitFor(() => receiver.on('/selected').length === 1 && receiver.on('/scoped-this').length === 1);
-    await untilJobsSettled(app, WEBHOOK_QUEUES);
+    await untilWebhooksSettled(app);
     expect(receiver.on('/selected')[0]!.body).toBe(`{"trigger":"attendee.registered","attendee_id":"${res.body.id}","email":"${res.body.email}"}`);
     for (const path of ['/scoped-other', '/checkins-only', '/disabled', '/other-org']) expect(receiver.on(path)).toEqual([]);
   });
 
-  it('only what an enabled endpoint listens to is fanned out: trigger, event scope and organisation', async () => {
+  it('only what an enabled endpoint listens to gets a delivery: trigger, event scope and organisation', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const sibling = await createTestEvent(app.deps, seed.owner.actor);
     const register = async () =>
       (await registerAttendee(app.deps, { actor: seed.liveActor, eventId: seed.event.id, input: registrationBody(), source: 'API' })).attendee.id;
-    const jobsFor = (attendeeId: string) => fanOutJobsFor(app, attendeeId);
+    const jobsFor = (attendeeId: string) => deliveriesFor(app, attendeeId);
 
     expect(await jobsFor(await register())).toEqual([]);
     // Listening to another trigger, to another event, or disabled: still nothing.
@@ -142,7 +142,7 @@ describe('attendee.registered deliveries', () => {
     await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/test-mode`);
     const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.testKey });
     expect(res.status).toBe(201);
-    await untilJobsSettled(app, WEBHOOK_QUEUES);
+    await untilWebhooksSettled(app);
     expect(receiver.on('/test-mode')).toEqual([]);
     expect(await app.deps.prisma.webhookDelivery.count({ where: { attendeeId: res.body.id } })).toBe(0);
   });
@@ -162,7 +162,7 @@ describe('attendee.registered deliveries', () => {
         },
       }),
     ).rejects.toThrow('rolled back');
-    await untilJobsSettled(app, WEBHOOK_QUEUES);
+    await untilWebhooksSettled(app);
     expect(receiver.on('/rollback')).toEqual([]);
   });
 });
@@ -186,7 +186,7 @@ describe('retries', () => {
       expect(new Set(hits.map((h) => h.headers['x-eventogate-delivery'])).size).toBe(1);
       expect(new Set(hits.map((h) => h.body)).size).toBe(1);
 
-      await untilJobsSettled(app, WEBHOOK_QUEUES);
+      await untilWebhooksSettled(app);
       expect(receiver.on('/always-500')).toHaveLength(4);
       const data = await graphqlOk(
         app.url,
@@ -214,7 +214,7 @@ describe('retries', () => {
     try {
       const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
       await receiver.waitFor(() => receiver.on('/third-time').length === 3, 5_000);
-      await untilJobsSettled(app, WEBHOOK_QUEUES);
+      await untilWebhooksSettled(app);
       expect(receiver.on('/third-time')).toHaveLength(3);
       const delivery = await app.deps.prisma.webhookDelivery.findFirstOrThrow({
         where: { attendeeId: res.body.id },
@@ -235,7 +235,7 @@ describe('retries', () => {
     try {
       const res = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
       await receiver.waitFor(() => receiver.on('/redirect').length >= 1);
-      await untilJobsSettled(app, WEBHOOK_QUEUES);
+      await untilWebhooksSettled(app);
       expect(receiver.on('/redirect-target')).toEqual([]);
       const attempt = await app.deps.prisma.webhookAttempt.findFirstOrThrow({
         where: { delivery: { attendeeId: res.body.id } },
@@ -318,10 +318,10 @@ describe('redelivery, test pings and rotation', () => {
     expect(ping!.json).toMatchObject({ trigger: 'attendee.registered', event_id: seed.event.id, event_name: 'Q1 Product Workshop', first_name: 'Sarah' });
   });
 
-  it('after rotateWebhookSecret, deliveries verify with the new secret only', async () => {
+  it('after rotateWebhookSecret with no overlap, deliveries verify with the new secret only', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const { endpoint, secret: oldSecret } = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/rotate`);
-    const data = await graphqlOk(app.url, 'mutation ($id: ID!) { rotateWebhookSecret(input: { id: $id }) { secret endpoint { id } } }', {
+    const data = await graphqlOk(app.url, 'mutation ($id: ID!) { rotateWebhookSecret(input: { id: $id, overlapSeconds: 0 }) { secret endpoint { id } } }', {
       token: seed.owner.token,
       variables: { id: endpoint.id },
     });

@@ -109,9 +109,15 @@ describe('createWebhookEndpoint', () => {
     const actor = seed.liveActor;
     const { attendee } = await registerAttendee(app.deps, { actor, eventId: seed.event.id, input: registrationBody(), source: 'API' });
     await expect
-      .poll(async () => (await app.deps.prisma.webhookAttempt.findMany({ where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1 } })).length, {
-        timeout: 5_000,
-      })
+      .poll(
+        async () =>
+          (
+            await app.deps.prisma.webhookAttempt.findMany({
+              where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1, NOT: { errorClass: 'in_flight' } },
+            })
+          ).length,
+        { timeout: 5_000 },
+      )
       .toBe(2);
     const attempts = await app.deps.prisma.webhookAttempt.findMany({ where: { delivery: { attendeeId: attendee.id }, attemptNumber: 1 } });
     for (const attempt of attempts) {

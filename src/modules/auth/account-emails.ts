@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/prisma.ts';
+import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { defineJob } from '../../jobs/job.ts';
 import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
@@ -10,21 +11,22 @@ import { escapeHtml } from '../emails/emails.templates.ts';
  * through the same path as confirmations — a pg-boss job in the writing transaction, then SMTP or the dev
  * mailbox — with the token encrypted (SECRET_KEY) in the job: the database never holds it readable.
  */
-const Kind = z.enum(['verify_email', 'reset_password', 'invitation']);
+const Kind = z.enum(['verify_email', 'reset_password', 'invitation', 'endpoint_disabled']);
 
 export const accountEmailJob = defineJob({
   name: 'emails.account',
   payload: z.object({
     to: z.string(),
     kind: Kind,
-    tokenCiphertext: z.string(),
+    tokenCiphertext: z.string().nullish(),
     name: z.string().nullish(),
     organisationName: z.string().nullish(),
     role: z.string().nullish(),
+    detail: z.string().nullish(),
   }),
   queue: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 120, heartbeatSeconds: 30 },
   handler: async (deps, payload) => {
-    const token = decryptSecret(payload.tokenCiphertext, deps.secretKey);
+    const token = payload.tokenCiphertext ? decryptSecret(payload.tokenCiphertext, deps.secretKey) : '';
     const content = accountEmail(deps, { ...payload, token });
     await deps.mailer.send({ ...content, to: payload.to, from: deps.config.mailFrom });
   },
@@ -37,12 +39,18 @@ export interface AccountEmail {
   name?: string | null;
   organisationName?: string | null;
   role?: string | null;
+  detail?: string | null;
 }
 
 /** Queues the email in `db`'s transaction: it goes out if and only if the token it carries was committed. */
-export async function sendAccountEmail(deps: Deps, db: Db, email: AccountEmail): Promise<void> {
+export async function sendAccountEmail(deps: Deps, db: Db | Sql, email: AccountEmail): Promise<void> {
   const { token, ...rest } = email;
   await deps.jobs.send(db, accountEmailJob, { ...rest, tokenCiphertext: encryptSecret(token, deps.secretKey) });
+}
+
+/** The same path for notices that carry no token (an endpoint disabled). */
+export async function sendNotificationEmail(deps: Deps, db: Db | Sql, email: Omit<AccountEmail, 'token'>): Promise<void> {
+  await deps.jobs.send(db, accountEmailJob, email);
 }
 
 function accountEmail(deps: Pick<Deps, 'config'>, email: AccountEmail): { subject: string; text: string; html: string } {
@@ -70,6 +78,17 @@ function accountEmail(deps: Pick<Deps, 'config'>, email: AccountEmail): { subjec
             email.token,
             '',
             `Use it with the resetPassword mutation at ${graphql}. If you did not ask for this, ignore this email: nothing changes.`,
+          ],
+        };
+      case 'endpoint_disabled':
+        return {
+          subject: 'A webhook endpoint of your organisation was disabled',
+          lines: [
+            'EventoGate stopped sending webhooks to this endpoint:',
+            '',
+            String(email.detail),
+            '',
+            'Its pending deliveries were marked failed. Fix the receiver, enable the endpoint again (updateWebhookEndpoint with enabled: true) and replay what it missed (replayWebhookDeliveries).',
           ],
         };
       case 'invitation':

@@ -3,17 +3,8 @@ import { prismaSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
+import { DELIVERY_QUEUE } from './delivery-engine.ts';
 import { buildWebhookPayload, serializeForEndpoint, TRIGGER_NAMES, type WebhookPayload, type WebhookTriggerEnum } from './webhook-payload.ts';
-import { webhookDeliveryJob, webhookFanOutJob } from './webhooks.jobs.ts';
-
-export interface Emission {
-  emissionId: string;
-  trigger: WebhookTriggerEnum;
-  organisationId: string;
-  eventId: string;
-  attendeeId: string;
-  payload: Record<string, unknown>;
-}
 
 type TriggerOccurrence = {
   trigger: WebhookTriggerEnum;
@@ -24,79 +15,126 @@ type TriggerOccurrence = {
 
 /**
  * The single way a trigger fires, whatever caused it (API, form, import, dashboard; scan or manual check-in;
- * status change). Call it inside the transaction that made the change: the fan-out job commits or rolls back
- * with it. Test-mode attendees never fire. Use JobQueue.transaction so workers are woken on commit.
+ * status change). Call it inside the transaction that made the change: the deliveries are written in it, so
+ * they commit or roll back with the change. Test-mode attendees never fire. Use JobQueue's transactions so the
+ * delivery engine is woken on commit.
  */
 export async function emitTrigger(deps: Deps, tx: Db | Sql, occurrence: TriggerOccurrence): Promise<void> {
   await emitTriggers(deps, tx, [occurrence]);
 }
 
 /**
- * Several occurrences of one transaction (a batch of registrations or check-ins): one fan-out job for those
- * that an enabled endpoint listens to. Which endpoints listen is read in the same transaction, so an
- * occurrence is skipped only if no endpoint for it had committed when it was written: it is then ordered
- * before any endpoint created since, exactly as if it had happened a moment earlier. An organisation without
- * webhooks pays one indexed read per transaction, and its workers have nothing to do.
+ * Several occurrences of one transaction (a batch of registrations or check-ins): one delivery per occurrence and
+ * enabled endpoint of its organisation that listens to the trigger and is scoped to its event or to all events,
+ * written in one statement. Which endpoints receive an occurrence is decided here, at commit: an endpoint created
+ * a moment later gets nothing; one disabled a moment later still has its delivery (failed, not sent, like every
+ * pending delivery of a disabled endpoint — re-enable it and replay). Each delivery belongs to one endpoint of
+ * one organisation: nothing another tenant does can fail it. An organisation without webhooks pays one indexed
+ * read per transaction.
  */
 export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: TriggerOccurrence[]): Promise<void> {
   const live = occurrences.filter((o) => !o.attendee.testMode);
   if (live.length === 0) return;
   const sql = '$queryRawUnsafe' in tx ? prismaSql(tx) : tx;
-  const listeners = await sql.query<{ organisation_id: string; event_id: string | null; triggers: string[] }>(
-    'SELECT organisation_id, event_id, triggers::text[] AS triggers FROM webhook_endpoints WHERE organisation_id = ANY($1::text[]) AND enabled',
+  const listeners = await sql.query<{ id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] }>(
+    `SELECT id, organisation_id, event_id, triggers::text[] AS triggers, selected_fields FROM webhook_endpoints
+     WHERE organisation_id = ANY($1::text[]) AND enabled`,
     [[...new Set(live.map((o) => o.event.organisationId))]],
   );
-  const heard = (o: TriggerOccurrence) =>
-    listeners.some((l) => l.organisation_id === o.event.organisationId && l.triggers.includes(o.trigger) && (l.event_id === null || l.event_id === o.event.id));
-  const emissions: Emission[] = live.filter(heard).map((o) => ({
-    emissionId: newId('webhookDelivery').replace(/^whd_/, 'emi_'),
-    trigger: o.trigger,
-    organisationId: o.event.organisationId,
-    eventId: o.event.id,
-    attendeeId: o.attendee.id,
-    payload: buildWebhookPayload(deps, TRIGGER_NAMES[o.trigger], o.attendee, o.event, o.ticketType),
-  }));
-  if (emissions.length > 0) await deps.jobs.send(tx, webhookFanOutJob, { emissions });
+  if (listeners.length === 0) return;
+  const deliveries: DeliveryRow[] = [];
+  for (const o of live) {
+    const endpoints = listeners.filter(
+      (l) => l.organisation_id === o.event.organisationId && l.triggers.includes(o.trigger) && (l.event_id === null || l.event_id === o.event.id),
+    );
+    if (endpoints.length === 0) continue;
+    const emissionId = newId('webhookDelivery').replace(/^whd_/, 'emi_');
+    const payload = buildWebhookPayload(deps, TRIGGER_NAMES[o.trigger], o.attendee, o.event, o.ticketType);
+    for (const endpoint of endpoints) {
+      deliveries.push({
+        id: newId('webhookDelivery'),
+        endpointId: endpoint.id,
+        attendeeId: o.attendee.id,
+        trigger: o.trigger,
+        emissionId,
+        payload: serializeForEndpoint(payload, endpoint.selected_fields),
+      });
+    }
+  }
+  await insertDeliveries(sql, deliveries);
+  if (deliveries.length > 0) deps.jobs.wakeAfterCommit(tx, DELIVERY_QUEUE);
+}
+
+interface DeliveryRow {
+  id: string;
+  endpointId: string;
+  attendeeId: string | null;
+  trigger: WebhookTriggerEnum;
+  emissionId: string;
+  payload: string;
+}
+
+/** New deliveries, due now. Idempotent per emission and endpoint (a replayed emission adds nothing). */
+export async function insertDeliveries(sql: Sql, deliveries: DeliveryRow[]): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const rows = await sql.query(
+    `INSERT INTO webhook_deliveries (id, endpoint_id, attendee_id, trigger, emission_id, payload, next_attempt_at, updated_at)
+     SELECT id, endpoint_id, attendee_id, trigger, emission_id, payload, now(), now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::"WebhookTrigger"[], $5::text[], $6::text[])
+       AS t(id, endpoint_id, attendee_id, trigger, emission_id, payload)
+     ON CONFLICT (emission_id, endpoint_id) DO NOTHING
+     RETURNING id`,
+    [
+      deliveries.map((d) => d.id),
+      deliveries.map((d) => d.endpointId),
+      deliveries.map((d) => d.attendeeId),
+      deliveries.map((d) => d.trigger),
+      deliveries.map((d) => d.emissionId),
+      deliveries.map((d) => d.payload),
+    ],
+  );
+  return rows.length;
+}
+
+export interface Emission {
+  emissionId: string;
+  trigger: WebhookTriggerEnum;
+  organisationId: string;
+  eventId: string;
+  attendeeId: string;
+  payload: Record<string, unknown>;
 }
 
 /**
- * Creates one delivery per enabled endpoint of the organisation that listens to the trigger and is scoped to
- * the emission's event or to all events, and queues the first attempt of each, in one transaction.
- * Idempotent: a re-run (after a crash) finds the deliveries of these emissions already there and queues
- * nothing twice.
+ * Fan-out jobs queued by the previous version (it decided endpoints in a job after commit), still run during a
+ * rolling deploy: one statement per emission, so an emission whose attendee is gone (its event deleted since) is
+ * skipped and logged without costing any other organisation its webhooks.
  */
-export async function fanOutEmissions(deps: Deps, emissions: Emission[]): Promise<number> {
-  const organisationIds = [...new Set(emissions.map((e) => e.organisationId))];
-  const endpoints = await deps.prisma.webhookEndpoint.findMany({
-    where: { organisationId: { in: organisationIds }, enabled: true },
-    select: { id: true, organisationId: true, eventId: true, triggers: true, selectedFields: true },
-  });
-  const deliveries = emissions.flatMap((emission) =>
-    endpoints
-      .filter(
-        (endpoint) =>
-          endpoint.organisationId === emission.organisationId &&
-          endpoint.triggers.includes(emission.trigger) &&
-          (endpoint.eventId === null || endpoint.eventId === emission.eventId),
-      )
-      .map((endpoint) => ({
-        id: newId('webhookDelivery'),
-        endpointId: endpoint.id,
-        attendeeId: emission.attendeeId,
-        trigger: emission.trigger,
-        emissionId: emission.emissionId,
-        payload: serializeForEndpoint(emission.payload as WebhookPayload, endpoint.selectedFields),
-        nextAttemptAt: new Date(),
-      })),
-  );
-  if (deliveries.length === 0) return 0;
-  return await deps.jobs.transaction(async (tx) => {
-    const created = await tx.webhookDelivery.createManyAndReturn({ data: deliveries, skipDuplicates: true, select: { id: true } });
-    await deps.jobs.sendMany(
-      tx,
-      webhookDeliveryJob,
-      created.map((delivery) => ({ deliveryId: delivery.id, automaticAttempt: 1 })),
-    );
-    return created.length;
-  });
+export async function fanOutLegacyEmissions(deps: Deps, emissions: Emission[]): Promise<void> {
+  for (const emission of emissions) {
+    await deps.jobs.sqlTransaction(async (sql) => {
+      const [attendee] = await sql.query('SELECT id FROM attendees WHERE id = $1', [emission.attendeeId]);
+      if (!attendee) {
+        deps.logger.info({ emissionId: emission.emissionId }, 'webhook emission skipped: its attendee no longer exists');
+        return;
+      }
+      const endpoints = await sql.query<{ id: string; selected_fields: string[] }>(
+        `SELECT id, selected_fields FROM webhook_endpoints WHERE organisation_id = $1 AND enabled AND $2 = ANY(triggers::text[])
+           AND (event_id IS NULL OR event_id = $3)`,
+        [emission.organisationId, emission.trigger, emission.eventId],
+      );
+      await insertDeliveries(
+        sql,
+        endpoints.map((e) => ({
+          id: newId('webhookDelivery'),
+          endpointId: e.id,
+          attendeeId: emission.attendeeId,
+          trigger: emission.trigger,
+          emissionId: emission.emissionId,
+          payload: serializeForEndpoint(emission.payload as WebhookPayload, e.selected_fields),
+        })),
+      );
+      deps.jobs.wakeAfterCommit(sql, DELIVERY_QUEUE);
+    });
+  }
 }

@@ -7,6 +7,10 @@ export type AttemptErrorClass = 'timeout' | 'connection' | 'http_status' | 'redi
 
 export interface AttemptOutcome {
   succeeded: boolean;
+  /** A 429 or 503 with Retry-After (seconds or an HTTP date): how long the receiver asked us to wait, ≤ 1 h. */
+  retryAfterMs?: number | null;
+  /** 410 Gone: the receiver says the endpoint is gone for good. */
+  gone?: boolean;
   statusCode: number | null;
   /** The first 2 KB of the receiver's answer. */
   responseBody: string | null;
@@ -16,6 +20,26 @@ export interface AttemptOutcome {
 }
 
 const RESPONSE_EXCERPT_BYTES = 2048;
+const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Keep-alive connection pools shared by every attempt of this process (node:http's Agent pools per host and
+ * port): a busy endpoint costs one TLS handshake, not one per webhook. The address check still runs on every
+ * new connection (the `lookup` of each request), and a pooled socket only ever serves the host it was opened for.
+ */
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000 }),
+} as const;
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date, capped at an hour; null if absent or bad. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | null {
+  const header = Array.isArray(value) ? value[0] : value;
+  if (!header) return null;
+  const ms = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(ms)) return null;
+  return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+}
 
 /**
  * One POST: any 2xx succeeds; a redirect is a failure and is never followed; timeouts and connection
@@ -51,7 +75,7 @@ export async function postWebhook(options: {
         method: 'POST',
         headers: { ...options.headers, 'Content-Length': Buffer.byteLength(options.body).toString() },
         lookup: guardedLookup(options.allowPrivateTargets) as never,
-        agent: false,
+        agent: agents[url.protocol === 'https:' ? 'https:' : 'http:'],
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -69,7 +93,13 @@ export async function postWebhook(options: {
             const location = response.headers.location ? ` to ${response.headers.location}` : '';
             finish({ ...failure(elapsed(), 'redirect', `redirect (${status})${location} not followed`), statusCode: status, responseBody: excerpt });
           } else {
-            finish({ ...failure(elapsed(), 'http_status', `receiver answered ${status}`), statusCode: status, responseBody: excerpt });
+            finish({
+              ...failure(elapsed(), 'http_status', `receiver answered ${status}`),
+              statusCode: status,
+              responseBody: excerpt,
+              retryAfterMs: status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : null,
+              gone: status === 410,
+            });
           }
         });
         response.on('error', (error) => finish(failure(elapsed(), 'connection', error.message)));

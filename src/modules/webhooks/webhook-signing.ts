@@ -26,11 +26,23 @@ export const USER_AGENT = 'EventoGate-Webhooks/1.0 (+https://github.com/eventoga
  *   base64-decoded part after `whsec_` as key, for replay-protected off-the-shelf verifiers.
  * `webhook-id` is the delivery id, the same on every retry; the timestamp is fresh per attempt.
  */
-export function signWebhook(options: { secret: string; body: string; deliveryId: string; trigger: string; timestamp?: Date }): SignedHeaders {
+export function signWebhook(options: {
+  secret: string;
+  /** During a rotation's overlap: the old secret, which signs webhook-signature too (never X-EventoGate-Signature). */
+  previousSecret?: string | null;
+  body: string;
+  deliveryId: string;
+  trigger: string;
+  timestamp?: Date;
+}): SignedHeaders {
   const timestamp = Math.floor((options.timestamp ?? new Date()).getTime() / 1000).toString();
   const legacy = createHmac('sha256', options.secret).update(options.body).digest('hex');
-  const key = Buffer.from(options.secret.slice('whsec_'.length), 'base64');
-  const standard = createHmac('sha256', key).update(`${options.deliveryId}.${timestamp}.${options.body}`).digest('base64');
+  const standard = (secret: string) =>
+    `v1,${createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+      .update(`${options.deliveryId}.${timestamp}.${options.body}`)
+      .digest('base64')}`;
+  // Standard Webhooks: several space-separated signatures; a verifier accepts any that matches its secret.
+  const signatures = [standard(options.secret), ...(options.previousSecret ? [standard(options.previousSecret)] : [])].join(' ');
   return {
     'Content-Type': 'application/json',
     'User-Agent': USER_AGENT,
@@ -39,6 +51,6 @@ export function signWebhook(options: { secret: string; body: string; deliveryId:
     'X-EventoGate-Delivery': options.deliveryId,
     'webhook-id': options.deliveryId,
     'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${standard}`,
+    'webhook-signature': signatures,
   };
 }

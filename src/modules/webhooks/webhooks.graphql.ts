@@ -5,9 +5,12 @@ import {
   type CreatedEndpoint,
   createWebhookEndpoint,
   deleteWebhookEndpoint,
+  type EndpointStats,
+  endpointStats,
   listWebhookDeliveries,
   listWebhookEndpoints,
   redeliverWebhook,
+  replayWebhookDeliveries,
   rotateWebhookSecret,
   sendTestWebhook,
   updateWebhookEndpoint,
@@ -15,6 +18,22 @@ import {
 
 const WebhookTriggerEnum = builder.enumType('WebhookTrigger', { values: WEBHOOK_TRIGGERS });
 const DeliveryStatusEnum = builder.enumType('DeliveryStatus', { values: ['PENDING', 'SUCCEEDED', 'FAILED'] as const });
+
+const EndpointStatsRef = builder.objectRef<EndpointStats>('WebhookEndpointStats').implement({
+  description: 'Health at a glance: the last 24 hours of attempts, and what is waiting.',
+  fields: (t) => ({
+    succeeded24h: t.exposeInt('succeeded24h'),
+    failed24h: t.exposeInt('failed24h'),
+    lastSuccessAt: t.expose('lastSuccessAt', { type: 'DateTime', nullable: true }),
+    lastFailureAt: t.expose('lastFailureAt', { type: 'DateTime', nullable: true }),
+    pendingCount: t.exposeInt('pendingCount'),
+    p95DurationMs: t.exposeInt('p95DurationMs', { nullable: true }),
+  }),
+});
+
+const ReplayResultRef = builder.objectRef<{ queued: number }>('ReplayWebhookDeliveriesResult').implement({
+  fields: (t) => ({ queued: t.exposeInt('queued', { description: 'Deliveries that will be sent again (manual attempts, same ids).' }) }),
+});
 
 const WebhookEndpointRef = builder.prismaObject('WebhookEndpoint', {
   description: 'Where signed webhook POSTs go. Its secret is shown only by create and rotate.',
@@ -28,6 +47,16 @@ const WebhookEndpointRef = builder.prismaObject('WebhookEndpoint', {
       description: `Payload keys to send (plus trigger); empty sends all: ${PAYLOAD_FIELDS.join(', ')}.`,
     }),
     enabled: t.exposeBoolean('enabled'),
+    disabledReason: t.exposeString('disabledReason', { nullable: true, description: 'Why it was disabled automatically (410 Gone, failing too long).' }),
+    disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
+    rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', { nullable: true, description: 'Attempts per second at most; null: only the concurrency limit.' }),
+    pausedUntil: t.expose('pausedUntil', { type: 'DateTime', nullable: true, description: 'The receiver asked us to wait (429/503 Retry-After) until then.' }),
+    secretOverlapEndsAt: t.expose('secretOverlapEndsAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'After a rotation: until then webhook-signature carries the old secret’s signature too.',
+    }),
+    stats: t.field({ type: EndpointStatsRef, resolve: (endpoint, _args, ctx) => endpointStats(ctx.deps, endpoint) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -40,7 +69,10 @@ builder.prismaObject('WebhookAttempt', {
     statusCode: t.exposeInt('statusCode', { nullable: true }),
     durationMs: t.exposeInt('durationMs'),
     error: t.exposeString('error', { nullable: true }),
-    errorClass: t.exposeString('errorClass', { nullable: true, description: 'timeout, connection, http_status, redirect or blocked_target.' }),
+    errorClass: t.exposeString('errorClass', {
+      nullable: true,
+      description: 'timeout, connection, http_status, redirect, blocked_target; in_flight while sent; interrupted if its worker stopped first.',
+    }),
     requestHeaders: t.expose('requestHeaders', { type: 'JSON' }),
     requestBody: t.exposeString('requestBody'),
     responseBody: t.exposeString('responseBody', { nullable: true, description: 'The first 2 KB.' }),
@@ -78,6 +110,7 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
     triggers: t.field({ type: [WebhookTriggerEnum], description: 'Defaults to all three.' }),
     selectedFields: t.stringList(),
     description: t.string(),
+    rateLimitPerSecond: t.int(),
   }),
 });
 
@@ -90,11 +123,26 @@ const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput
     selectedFields: t.stringList(),
     eventId: t.id({ description: 'null: all events.' }),
     description: t.string(),
+    rateLimitPerSecond: t.int({ description: 'null: no rate limit.' }),
   }),
 });
 
 const EndpointIdInput = (name: string) => builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
-const RotateWebhookSecretInput = EndpointIdInput('RotateWebhookSecretInput');
+const RotateWebhookSecretInput = builder.inputType('RotateWebhookSecretInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    overlapSeconds: t.int({ description: 'How long the old secret keeps signing webhook-signature too (default 86400; 0: none).' }),
+  }),
+});
+const DeliveryStatusInputEnum = DeliveryStatusEnum;
+const ReplayWebhookDeliveriesInput = builder.inputType('ReplayWebhookDeliveriesInput', {
+  fields: (t) => ({
+    endpointId: t.id({ required: true }),
+    since: t.field({ type: 'DateTime', required: true }),
+    until: t.field({ type: 'DateTime' }),
+    statuses: t.field({ type: [DeliveryStatusInputEnum], description: 'Default: [FAILED].' }),
+  }),
+});
 const DeleteWebhookEndpointInput = EndpointIdInput('DeleteWebhookEndpointInput');
 const SendTestWebhookInput = builder.inputType('SendTestWebhookInput', { fields: (t) => ({ endpointId: t.id({ required: true }) }) });
 const RedeliverWebhookInput = builder.inputType('RedeliverWebhookInput', { fields: (t) => ({ deliveryId: t.id({ required: true }) }) });
@@ -146,6 +194,12 @@ builder.mutationFields((t) => ({
     description: 'Sends a signed sample payload now and returns the delivery with its attempt.',
     args: { input: t.arg({ type: SendTestWebhookInput, required: true }) },
     resolve: (_query, _root, args, ctx) => sendTestWebhook(ctx.deps, { actor: ctx.actor, input: args.input }),
+  }),
+  replayWebhookDeliveries: t.field({
+    type: ReplayResultRef,
+    description: 'Sends again (manual attempts, same delivery ids) the endpoint’s deliveries created in [since, until).',
+    args: { input: t.arg({ type: ReplayWebhookDeliveriesInput, required: true }) },
+    resolve: (_root, args, ctx) => replayWebhookDeliveries(ctx.deps, { actor: ctx.actor, input: args.input }),
   }),
   redeliverWebhook: t.prismaField({
     type: 'WebhookDelivery',

@@ -14,6 +14,7 @@ const selectedFields = z
   .max(PAYLOAD_FIELDS.length)
   .refine((list) => new Set(list).size === list.length, { message: 'The :attribute field has a duplicate value.' });
 const description = z.string().trim().max(500).nullish();
+const rateLimitPerSecond = z.int().min(1).max(10_000).nullish();
 
 export const CreateWebhookEndpointInput = z.strictObject({
   url,
@@ -21,6 +22,7 @@ export const CreateWebhookEndpointInput = z.strictObject({
   triggers: triggers.nullish(),
   selectedFields: selectedFields.nullish(),
   description,
+  rateLimitPerSecond,
 });
 
 export const UpdateWebhookEndpointInput = z.strictObject({
@@ -31,8 +33,26 @@ export const UpdateWebhookEndpointInput = z.strictObject({
   selectedFields: selectedFields.optional(),
   description,
   enabled: z.boolean().optional(),
+  rateLimitPerSecond,
 });
 
 export const EndpointIdInput = z.strictObject({ id: entityId });
+export const RotateWebhookSecretInput = z.strictObject({
+  id: entityId,
+  overlapSeconds: z
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .nullish(),
+});
+export const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
+export const ReplayWebhookDeliveriesInput = z
+  .strictObject({
+    endpointId: entityId,
+    since: z.date(),
+    until: z.date().nullish(),
+    statuses: z.array(z.enum(DELIVERY_STATUSES)).min(1).nullish(),
+  })
+  .refine((input) => !input.until || input.until > input.since, { message: 'The until field must be a date after since.', path: ['until'] });
 export const SendTestWebhookInput = z.strictObject({ endpointId: entityId });
 export const RedeliverWebhookInput = z.strictObject({ deliveryId: entityId });

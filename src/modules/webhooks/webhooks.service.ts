@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { poolSql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Prisma, WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.ts';
 import { encryptSecret } from '../../lib/crypto.ts';
@@ -8,18 +9,23 @@ import { parseInput } from '../../lib/validation.ts';
 import { takeLimit } from '../auth/abuse-limits.ts';
 import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { attemptDelivery } from './webhook-delivery.ts';
+import { DELIVERY_QUEUE } from './delivery-engine.ts';
+import { prepareAttempts, recordAttempts, sendAttempt } from './webhook-attempts.ts';
 import { samplePayload, serializeForEndpoint } from './webhook-payload.ts';
 import { generateWebhookSecret } from './webhook-signing.ts';
 import { resolvePublicAddresses, targetUrlProblem } from './webhook-targets.ts';
 import {
   CreateWebhookEndpointInput,
+  DELIVERY_STATUSES,
   EndpointIdInput,
   RedeliverWebhookInput,
+  ReplayWebhookDeliveriesInput,
+  RotateWebhookSecretInput,
   SendTestWebhookInput,
   UpdateWebhookEndpointInput,
   WEBHOOK_TRIGGERS,
 } from './webhooks.schemas.ts';
+import { failPendingDeliveries } from './webhooks.sql.ts';
 
 export interface CreatedEndpoint {
   endpoint: WebhookEndpoint;
@@ -47,12 +53,17 @@ export async function createWebhookEndpoint(deps: Deps, options: { actor: Actor;
       description: input.description ?? null,
       triggers: input.triggers ?? [...WEBHOOK_TRIGGERS],
       selectedFields: input.selectedFields ?? [],
+      rateLimitPerSecond: input.rateLimitPerSecond ?? null,
       secretCiphertext: encryptSecret(secret, deps.secretKey),
     },
   });
   return { endpoint, secret };
 }
 
+/**
+ * Changes an endpoint. Disabling it fails its pending deliveries (nothing more is sent); enabling it again
+ * clears an automatic disable and the failing streak (what it missed can be replayed).
+ */
 export async function updateWebhookEndpoint(deps: Deps, options: { actor: Actor; input: unknown }): Promise<WebhookEndpoint> {
   const input = parseInput(UpdateWebhookEndpointInput, options.input);
   const { actor, endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
@@ -63,17 +74,26 @@ export async function updateWebhookEndpoint(deps: Deps, options: { actor: Actor;
       : input.eventId === null
         ? null
         : (await findAuthorizedEvent(deps, { actor, eventId: input.eventId, permission: 'events:read' })).event.id;
-  return await deps.prisma.webhookEndpoint.update({
-    where: { id: endpoint.id },
-    data: {
-      url: input.url,
-      eventId,
-      triggers: input.triggers,
-      selectedFields: input.selectedFields,
-      description: input.description,
-      enabled: input.enabled,
-    },
+  const enabling = input.enabled === true && !endpoint.enabled;
+  const disabling = input.enabled === false && endpoint.enabled;
+  const updated = await deps.jobs.transaction(async (tx) => {
+    const changed = await tx.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: {
+        url: input.url,
+        eventId,
+        triggers: input.triggers,
+        selectedFields: input.selectedFields,
+        description: input.description,
+        enabled: input.enabled,
+        rateLimitPerSecond: input.rateLimitPerSecond,
+        ...(enabling ? { disabledReason: null, disabledAt: null, failingSince: null, pausedUntil: null } : {}),
+      },
+    });
+    if (disabling) await failPendingDeliveries(prismaSql(tx), [endpoint.id]);
+    return changed;
   });
+  return updated;
 }
 
 export async function deleteWebhookEndpoint(deps: Deps, options: { actor: Actor; input: unknown }): Promise<string> {
@@ -83,14 +103,23 @@ export async function deleteWebhookEndpoint(deps: Deps, options: { actor: Actor;
   return endpoint.id;
 }
 
-/** A new secret takes effect for every attempt from now on, retries of older deliveries included. */
+/**
+ * A new secret for every attempt from now on (retries of older deliveries included). With `overlapSeconds`
+ * (default a day) the old secret keeps signing webhook-signature beside the new one until then, so receivers can
+ * switch without dropping a webhook; X-EventoGate-Signature uses the new secret at once.
+ */
 export async function rotateWebhookSecret(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CreatedEndpoint> {
-  const input = parseInput(EndpointIdInput, options.input);
+  const input = parseInput(RotateWebhookSecretInput, options.input);
   const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
+  const overlapSeconds = input.overlapSeconds ?? 86_400;
   const secret = generateWebhookSecret();
   const updated = await deps.prisma.webhookEndpoint.update({
     where: { id: endpoint.id },
-    data: { secretCiphertext: encryptSecret(secret, deps.secretKey) },
+    data: {
+      secretCiphertext: encryptSecret(secret, deps.secretKey),
+      previousSecretCiphertext: overlapSeconds > 0 ? endpoint.secretCiphertext : null,
+      secretOverlapEndsAt: overlapSeconds > 0 ? new Date(Date.now() + overlapSeconds * 1000) : null,
+    },
   });
   return { endpoint: updated, secret };
 }
@@ -111,7 +140,7 @@ export async function listWebhookDeliveries(
   return await deps.prisma.webhookDelivery.findMany({ ...options.query, where: { endpointId: endpoint.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
 }
 
-/** A signed sample payload to one endpoint, now; the result is recorded like any delivery. */
+/** A signed sample payload to one endpoint, now; the result is recorded like any delivery. A few a minute. */
 export async function sendTestWebhook(deps: Deps, options: { actor: Actor; input: unknown }): Promise<WebhookDelivery> {
   const input = parseInput(SendTestWebhookInput, options.input);
   const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.endpointId);
@@ -126,9 +155,12 @@ export async function sendTestWebhook(deps: Deps, options: { actor: Actor; input
       emissionId: newId('webhookDelivery').replace(/^whd_/, 'tst_'),
       payload: serializeForEndpoint(samplePayload(event), endpoint.selectedFields),
       isTest: true,
+      // Sent once, now, by hand: never by the engine.
+      status: 'FAILED',
+      nextAttemptAt: null,
     },
   });
-  return (await attemptDelivery(deps, { deliveryId: delivery.id, manual: true })) ?? delivery;
+  return await attemptNow(deps, delivery.id);
 }
 
 /** Sends a delivery again, now: same delivery id, fresh timestamp and signature, logged as a manual attempt. */
@@ -137,17 +169,115 @@ export async function redeliverWebhook(deps: Deps, options: { actor: Actor; inpu
   const input = parseInput(RedeliverWebhookInput, options.input);
   const id = parseId('webhookDelivery', input.deliveryId);
   const delivery = id ? await deps.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { organisationId: true } } } }) : null;
-  if (!delivery) throw notFound('Webhook delivery');
-  if (delivery.endpoint.organisationId !== actor.organisationId) throw notFound('Webhook delivery');
-  return (await attemptDelivery(deps, { deliveryId: delivery.id, manual: true })) ?? delivery;
+  if (!delivery || delivery.endpoint.organisationId !== actor.organisationId) throw notFound('Webhook delivery');
+  return await attemptNow(deps, delivery.id);
+}
+
+/**
+ * Asks for a manual attempt of every delivery of the endpoint created in [since, until) with one of `statuses`
+ * (FAILED by default); the delivery engine sends them within the endpoint's limits. Returns how many were queued.
+ */
+export async function replayWebhookDeliveries(deps: Deps, options: { actor: Actor; input: unknown }): Promise<{ queued: number }> {
+  const input = parseInput(ReplayWebhookDeliveriesInput, options.input);
+  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.endpointId);
+  if (!endpoint.enabled) throw invalidField('endpointId', 'The endpoint is disabled; enable it before replaying deliveries.');
+  const statuses = input.statuses ?? ['FAILED'];
+  const result = await deps.prisma.webhookDelivery.updateMany({
+    where: {
+      endpointId: endpoint.id,
+      isTest: false,
+      createdAt: { gte: input.since, ...(input.until ? { lt: input.until } : {}) },
+      status: { in: statuses.filter((s) => (DELIVERY_STATUSES as readonly string[]).includes(s)) },
+    },
+    data: { replayRequestedAt: new Date() },
+  });
+  deps.jobs.wake(DELIVERY_QUEUE);
+  return { queued: result.count };
+}
+
+/** An attempt of one delivery, from this request: logged, sent, recorded through the state machine. */
+async function attemptNow(deps: Deps, deliveryId: string): Promise<WebhookDelivery> {
+  const [attempt] = await deps.jobs.sqlTransaction(async (sql) => {
+    const [row] = await sql.query<{
+      id: string;
+      endpoint_id: string;
+      trigger: WebhookDelivery['trigger'];
+      payload: string;
+      attempt_count: number;
+      url: string;
+      secret_ciphertext: string;
+      previous_secret_ciphertext: string | null;
+      secret_overlap_ends_at: Date | null;
+    }>(
+      `UPDATE webhook_deliveries d SET attempt_count = d.attempt_count + 1, updated_at = now()
+       FROM webhook_endpoints e WHERE d.id = $1 AND e.id = d.endpoint_id
+       RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, e.url, e.secret_ciphertext, e.previous_secret_ciphertext, e.secret_overlap_ends_at`,
+      [deliveryId],
+    );
+    if (!row) throw notFound('Webhook delivery');
+    return await prepareAttempts(
+      deps,
+      sql,
+      [
+        {
+          id: row.id,
+          endpointId: row.endpoint_id,
+          trigger: row.trigger,
+          payload: row.payload,
+          attemptNumber: row.attempt_count,
+          manual: true,
+          url: row.url,
+          secretCiphertext: row.secret_ciphertext,
+          previousSecretCiphertext: row.previous_secret_ciphertext,
+          secretOverlapEndsAt: row.secret_overlap_ends_at,
+        },
+      ],
+      null,
+    );
+  });
+  const outcome = await sendAttempt(deps, attempt!);
+  await recordAttempts(deps, [{ attempt: attempt!, outcome }]);
+  return await deps.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId } });
+}
+
+export interface EndpointStats {
+  succeeded24h: number;
+  failed24h: number;
+  lastSuccessAt: Date | null;
+  lastFailureAt: Date | null;
+  pendingCount: number;
+  p95DurationMs: number | null;
+}
+
+/** Health at a glance, from index ranges (the last day's attempts of one endpoint, its pending deliveries). */
+export async function endpointStats(deps: Deps, endpoint: Pick<WebhookEndpoint, 'id' | 'lastSuccessAt' | 'lastFailureAt'>): Promise<EndpointStats> {
+  const sql = poolSql(deps);
+  const [attempts] = await sql.query<{ succeeded: number; failed: number; p95: number | null }>(
+    `SELECT count(*) FILTER (WHERE status_code BETWEEN 200 AND 299)::int AS succeeded,
+       count(*) FILTER (WHERE NOT coalesce(status_code BETWEEN 200 AND 299, false) AND error_class IS DISTINCT FROM 'in_flight')::int AS failed,
+       percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE error_class IS DISTINCT FROM 'in_flight') AS p95
+     FROM webhook_attempts WHERE endpoint_id = $1 AND created_at > now() - interval '24 hours'`,
+    [endpoint.id],
+  );
+  const [pending] = await sql.query<{ pending: number }>(
+    `SELECT count(*)::int AS pending FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'PENDING'`,
+    [endpoint.id],
+  );
+  return {
+    succeeded24h: attempts?.succeeded ?? 0,
+    failed24h: attempts?.failed ?? 0,
+    lastSuccessAt: endpoint.lastSuccessAt,
+    lastFailureAt: endpoint.lastFailureAt,
+    pendingCount: pending?.pending ?? 0,
+    p95DurationMs: attempts?.p95 ?? null,
+  };
 }
 
 async function findAuthorizedEndpoint(deps: Deps, actor: Actor, rawId: string): Promise<{ actor: AuthenticatedActor; endpoint: WebhookEndpoint }> {
   const authorized = authorizeManager(actor);
   const id = parseId('webhookEndpoint', rawId);
   const endpoint = id ? await deps.prisma.webhookEndpoint.findUnique({ where: { id } }) : null;
-  if (!endpoint) throw notFound('Webhook endpoint');
-  if (endpoint.organisationId !== authorized.organisationId) throw notFound('Webhook endpoint');
+  if (!endpoint || endpoint.organisationId !== authorized.organisationId) throw notFound('Webhook endpoint');
   return { actor: authorized, endpoint };
 }
 

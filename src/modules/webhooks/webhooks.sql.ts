@@ -1,0 +1,304 @@
+import type { Sql } from '../../db/sql.ts';
+import type { DeliveryStatus, WebhookTrigger } from '../../generated/prisma/client.ts';
+
+/**
+ * The delivery engine's SQL (src/modules/webhooks/delivery-engine.ts). The deliveries table is the queue: a
+ * PENDING delivery is due at next_attempt_at, a lease marks an attempt in flight. Explicit columns only.
+ */
+
+export interface ClaimableEndpoint {
+  id: string;
+  rate_limit_per_second: number | null;
+  rate_window_start: Date | null;
+  rate_window_count: number;
+}
+
+/**
+ * Locks the enabled, unpaused endpoints that have due work, skipping any another claimer holds: while one
+ * process decides how many attempts an endpoint may start, no other process decides for that endpoint, so
+ * the concurrency limit holds across processes.
+ */
+export async function lockEndpointsWithDueWork(sql: Sql, options: { maxAutomatic: number; limit: number }): Promise<ClaimableEndpoint[]> {
+  return await sql.query<ClaimableEndpoint>(
+    `WITH due AS (
+       SELECT DISTINCT endpoint_id FROM webhook_deliveries
+       WHERE ((status = 'PENDING' AND next_attempt_at <= now() AND automatic_attempts < $1) OR replay_requested_at IS NOT NULL)
+         AND (lease_until IS NULL OR lease_until < now())
+       LIMIT $2
+     )
+     SELECT e.id, e.rate_limit_per_second, e.rate_window_start, e.rate_window_count
+     FROM webhook_endpoints e JOIN due ON due.endpoint_id = e.id
+     WHERE e.enabled AND (e.paused_until IS NULL OR e.paused_until <= now())
+     ORDER BY e.id
+     FOR UPDATE OF e SKIP LOCKED`,
+    [options.maxAutomatic, options.limit],
+  );
+}
+
+export async function inFlightByEndpoint(sql: Sql, endpointIds: string[]): Promise<Map<string, number>> {
+  const rows = await sql.query<{ endpoint_id: string; in_flight: number }>(
+    `SELECT endpoint_id, count(*)::int AS in_flight FROM webhook_deliveries
+     WHERE endpoint_id = ANY($1::text[]) AND lease_until > now() GROUP BY endpoint_id`,
+    [endpointIds],
+  );
+  return new Map(rows.map((r) => [r.endpoint_id, r.in_flight]));
+}
+
+export interface LeasedDelivery {
+  id: string;
+  endpoint_id: string;
+  trigger: WebhookTrigger;
+  payload: string;
+  attempt_count: number;
+  automatic_attempts: number;
+  manual: boolean;
+  url: string;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  secret_overlap_ends_at: Date | null;
+}
+
+/**
+ * Leases up to `allowance` due deliveries of each endpoint (oldest due first; replays count as manual attempts)
+ * and counts the attempt on the delivery. Returns them with what sending needs.
+ */
+export async function leaseDeliveries(
+  sql: Sql,
+  options: { endpointIds: string[]; allowances: number[]; maxAutomatic: number; leaseMs: number; token: string },
+): Promise<LeasedDelivery[]> {
+  return await sql.query<LeasedDelivery>(
+    `WITH allowance AS (SELECT * FROM unnest($1::text[], $2::int[]) AS a(endpoint_id, n)),
+     picked AS (
+       SELECT x.id, x.manual FROM (
+         SELECT d.id, d.replay_requested_at IS NOT NULL AS manual,
+           row_number() OVER (PARTITION BY d.endpoint_id ORDER BY coalesce(d.replay_requested_at, d.next_attempt_at), d.id) AS rn, a.n
+         FROM webhook_deliveries d JOIN allowance a ON a.endpoint_id = d.endpoint_id
+         WHERE (d.lease_until IS NULL OR d.lease_until < now())
+           AND ((d.status = 'PENDING' AND d.next_attempt_at <= now() AND d.automatic_attempts < $3) OR d.replay_requested_at IS NOT NULL)
+       ) x WHERE x.rn <= x.n
+     )
+     UPDATE webhook_deliveries d SET
+       lease_until = now() + make_interval(secs => $4::double precision / 1000),
+       lease_token = $5,
+       attempt_count = d.attempt_count + 1,
+       automatic_attempts = d.automatic_attempts + CASE WHEN p.manual THEN 0 ELSE 1 END,
+       replay_requested_at = NULL,
+       updated_at = now()
+     FROM picked p, webhook_endpoints e
+     WHERE d.id = p.id AND e.id = d.endpoint_id
+     RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, d.automatic_attempts, p.manual,
+       e.url, e.secret_ciphertext, e.previous_secret_ciphertext, e.secret_overlap_ends_at`,
+    [options.endpointIds, options.allowances, options.maxAutomatic, options.leaseMs, options.token],
+  );
+}
+
+export async function countRateWindows(sql: Sql, windows: Array<{ endpointId: string; start: Date; count: number }>): Promise<void> {
+  if (windows.length === 0) return;
+  await sql.query(
+    `UPDATE webhook_endpoints e SET rate_window_start = w.start, rate_window_count = w.count
+     FROM unnest($1::text[], $2::timestamptz[], $3::int[]) AS w(id, start, count) WHERE e.id = w.id`,
+    [windows.map((w) => w.endpointId), windows.map((w) => w.start), windows.map((w) => w.count)],
+  );
+}
+
+export interface NewAttempt {
+  id: string;
+  deliveryId: string;
+  endpointId: string;
+  attemptNumber: number;
+  manual: boolean;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+}
+
+/** The attempt rows of POSTs about to leave, written before they leave (error_class in_flight until answered). */
+export async function insertAttempts(sql: Sql, attempts: NewAttempt[]): Promise<void> {
+  if (attempts.length === 0) return;
+  await sql.query(
+    `INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, attempt_number, manual, request_headers, request_body, duration_ms, error_class)
+     SELECT id, delivery_id, endpoint_id, attempt_number, manual, request_headers, request_body, 0, 'in_flight'
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::boolean[], $6::jsonb[], $7::text[])
+       AS t(id, delivery_id, endpoint_id, attempt_number, manual, request_headers, request_body)`,
+    [
+      attempts.map((a) => a.id),
+      attempts.map((a) => a.deliveryId),
+      attempts.map((a) => a.endpointId),
+      attempts.map((a) => a.attemptNumber),
+      attempts.map((a) => a.manual),
+      attempts.map((a) => JSON.stringify(a.requestHeaders)),
+      attempts.map((a) => a.requestBody),
+    ],
+  );
+}
+
+export interface LockedDelivery {
+  id: string;
+  status: DeliveryStatus;
+  automatic_attempts: number;
+  next_attempt_at: Date | null;
+  lease_token: string | null;
+  /** Any attempt so far answered 2xx. */
+  succeeded: boolean;
+  endpoint_enabled: boolean;
+}
+
+/** Locks deliveries (in id order) to record what happened to them, with what their next state depends on. */
+export async function lockDeliveries(sql: Sql, ids: string[]): Promise<Map<string, LockedDelivery>> {
+  const rows = await sql.query<LockedDelivery>(
+    `SELECT d.id, d.status, d.automatic_attempts, d.next_attempt_at, d.lease_token, e.enabled AS endpoint_enabled,
+       EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id AND a.status_code BETWEEN 200 AND 299) AS succeeded
+     FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+     WHERE d.id = ANY($1::text[]) ORDER BY d.id FOR UPDATE OF d`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export interface AttemptResultRow {
+  attemptId: string;
+  statusCode: number | null;
+  responseBody: string | null;
+  durationMs: number;
+  error: string | null;
+  errorClass: string | null;
+}
+
+export async function completeAttempts(sql: Sql, results: AttemptResultRow[]): Promise<void> {
+  if (results.length === 0) return;
+  await sql.query(
+    `UPDATE webhook_attempts a SET status_code = r.status_code, response_body = r.response_body, duration_ms = r.duration_ms,
+       error = r.error, error_class = r.error_class
+     FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[])
+       AS r(id, status_code, response_body, duration_ms, error, error_class)
+     WHERE a.id = r.id`,
+    [
+      results.map((r) => r.attemptId),
+      results.map((r) => r.statusCode),
+      results.map((r) => r.responseBody),
+      results.map((r) => r.durationMs),
+      results.map((r) => r.error),
+      results.map((r) => r.errorClass),
+    ],
+  );
+}
+
+export interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+  automaticAttempts: number;
+  /** The lease this attempt held (released if still the delivery's). */
+  leaseToken: string | null;
+}
+
+export async function updateDeliveries(sql: Sql, updates: DeliveryUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  await sql.query(
+    `UPDATE webhook_deliveries d SET status = u.status::"DeliveryStatus", next_attempt_at = u.next_attempt_at,
+       automatic_attempts = u.automatic_attempts,
+       lease_until = CASE WHEN d.lease_token = u.lease_token THEN NULL ELSE d.lease_until END,
+       lease_token = CASE WHEN d.lease_token = u.lease_token THEN NULL ELSE d.lease_token END,
+       updated_at = now()
+     FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) AS u(id, status, next_attempt_at, automatic_attempts, lease_token)
+     WHERE d.id = u.id`,
+    [
+      updates.map((u) => u.id),
+      updates.map((u) => u.status),
+      updates.map((u) => u.nextAttemptAt),
+      updates.map((u) => u.automaticAttempts),
+      updates.map((u) => u.leaseToken),
+    ],
+  );
+}
+
+export interface EndpointOutcome {
+  endpointId: string;
+  succeeded: boolean;
+  /** The receiver asked for a pause (Retry-After). */
+  pausedUntil: Date | null;
+  gone: boolean;
+}
+
+/**
+ * Health bookkeeping after attempts: last success/failure, the failing streak, pauses. Returns the endpoints that
+ * must now be disabled: 410 Gone, or failing without a success for `disableAfterMs`.
+ */
+export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome[], disableAfterMs: number): Promise<Array<{ id: string; reason: string }>> {
+  if (outcomes.length === 0) return [];
+  const rows = await sql.query<{ id: string; failing_since: Date | null; gone: boolean }>(
+    `UPDATE webhook_endpoints e SET
+       last_success_at = CASE WHEN o.succeeded THEN now() ELSE e.last_success_at END,
+       last_failure_at = CASE WHEN o.succeeded THEN e.last_failure_at ELSE now() END,
+       failing_since = CASE WHEN o.succeeded THEN NULL ELSE coalesce(e.failing_since, now()) END,
+       paused_until = CASE WHEN o.paused_until IS NOT NULL THEN greatest(coalesce(e.paused_until, o.paused_until), o.paused_until) ELSE e.paused_until END
+     FROM (
+       SELECT id, bool_or(succeeded) AS succeeded, max(paused_until) AS paused_until, bool_or(gone) AS gone
+       FROM unnest($1::text[], $2::boolean[], $3::timestamptz[], $4::boolean[]) AS t(id, succeeded, paused_until, gone) GROUP BY id
+     ) o
+     WHERE e.id = o.id AND e.enabled
+     RETURNING e.id, e.failing_since, o.gone`,
+    [outcomes.map((o) => o.endpointId), outcomes.map((o) => o.succeeded), outcomes.map((o) => o.pausedUntil), outcomes.map((o) => o.gone)],
+  );
+  const now = Date.now();
+  return rows.flatMap((r) => {
+    if (r.gone) return [{ id: r.id, reason: 'The receiver answered 410 Gone.' }];
+    if (r.failing_since && now - r.failing_since.getTime() >= disableAfterMs) {
+      return [{ id: r.id, reason: `No successful delivery for ${Math.round(disableAfterMs / 1000)} s while failing.` }];
+    }
+    return [];
+  });
+}
+
+/** Disables endpoints and fails their pending deliveries; returns each with its organisation and url. */
+export async function disableEndpoints(
+  sql: Sql,
+  disabled: Array<{ id: string; reason: string }>,
+): Promise<Array<{ id: string; organisation_id: string; url: string; disabled_reason: string }>> {
+  if (disabled.length === 0) return [];
+  const rows = await sql.query<{ id: string; organisation_id: string; url: string; disabled_reason: string }>(
+    `UPDATE webhook_endpoints e SET enabled = false, disabled_reason = d.reason, disabled_at = now(), updated_at = now()
+     FROM unnest($1::text[], $2::text[]) AS d(id, reason)
+     WHERE e.id = d.id AND e.enabled
+     RETURNING e.id, e.organisation_id, e.url, e.disabled_reason`,
+    [disabled.map((d) => d.id), disabled.map((d) => d.reason)],
+  );
+  if (rows.length > 0)
+    await failPendingDeliveries(
+      sql,
+      rows.map((r) => r.id),
+    );
+  return rows;
+}
+
+/** Pending deliveries of endpoints that will not send them (disabled): FAILED, unless one is in flight now. */
+export async function failPendingDeliveries(sql: Sql, endpointIds: string[]): Promise<void> {
+  await sql.query(
+    `UPDATE webhook_deliveries SET status = 'FAILED', next_attempt_at = NULL, replay_requested_at = NULL, updated_at = now()
+     WHERE endpoint_id = ANY($1::text[]) AND status = 'PENDING' AND (lease_until IS NULL OR lease_until < now())`,
+    [endpointIds],
+  );
+}
+
+/**
+ * After a crash: an attempt whose worker died (its lease ran out before the answer was recorded) is logged as
+ * interrupted; a delivery whose last automatic attempt was such an attempt is FAILED.
+ */
+export async function sweepInterrupted(sql: Sql, options: { maxAutomatic: number }): Promise<void> {
+  await sql.query(
+    `UPDATE webhook_attempts a SET error_class = 'interrupted', error = 'The worker stopped before the answer was recorded.'
+     FROM webhook_deliveries d
+     WHERE a.delivery_id = d.id AND a.error_class = 'in_flight' AND (d.lease_until IS NULL OR d.lease_until < now())
+       AND a.created_at < now() - interval '5 seconds'`,
+  );
+  await sql.query(
+    `UPDATE webhook_deliveries SET status = 'FAILED', next_attempt_at = NULL, updated_at = now()
+     WHERE status = 'PENDING' AND automatic_attempts >= $1 AND (lease_until IS NULL OR lease_until < now()) AND replay_requested_at IS NULL`,
+    [options.maxAutomatic],
+  );
+}
+
+/** The earliest moment some automatic attempt becomes due (for the engine's next wake-up), if any. */
+export async function nextDueAt(sql: Sql): Promise<Date | null> {
+  const [row] = await sql.query<{ at: Date | null }>(`SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'PENDING'`);
+  return row?.at ?? null;
+}
