@@ -21,15 +21,18 @@ export async function untilJobsSettled(app: { deps: Pick<Deps, 'pool'> }, queues
  * Waits until no webhook delivery is pending or has an attempt in flight: every POST the engine will make (with
  * the test's short retry delays) has been made and recorded.
  */
-export async function untilWebhooksSettled(app: { deps: Pick<Deps, 'pool'> }, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export async function untilWebhooksSettled(app: { deps: Pick<Deps, 'pool'> }, options: { organisationId?: string; timeoutMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const { rows } = await app.deps.pool.query<{ open: number }>(
-      `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'PENDING' OR lease_until > now() OR replay_requested_at IS NOT NULL)::int
-            + (SELECT count(*) FROM webhook_attempts WHERE error_class = 'in_flight')::int AS open`,
+      `SELECT (SELECT count(*) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+               WHERE (d.status = 'PENDING' OR d.lease_until > now() OR d.replay_requested_at IS NOT NULL) AND ($1::text IS NULL OR e.organisation_id = $1))::int
+            + (SELECT count(*) FROM webhook_attempts a JOIN webhook_endpoints e ON e.id = a.endpoint_id
+               WHERE a.error_class = 'in_flight' AND ($1::text IS NULL OR e.organisation_id = $1))::int AS open`,
+      [options.organisationId ?? null],
     );
     if (rows[0]!.open === 0) return;
-    if (Date.now() > deadline) throw new Error(`webhook deliveries still open after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`webhook deliveries still open after ${options.timeoutMs ?? 15_000} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -15,6 +15,8 @@ export interface ReceiverResponse {
   body?: string;
   delayMs?: number;
   headers?: Record<string, string>;
+  /** Never answer (the connection stays open until the sender gives up). */
+  hang?: boolean;
 }
 
 /**
@@ -23,6 +25,9 @@ export interface ReceiverResponse {
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
+  /** Requests being answered right now, and the most there ever were at once, per path. */
+  readonly active = new Map<string, number>();
+  readonly peak = new Map<string, number>();
   respond: (request: { path: string; count: number }) => ReceiverResponse = () => ({ status: 200, body: 'ok' });
   #server: Server | null = null;
   url = '';
@@ -42,7 +47,19 @@ export class WebhookReceiver {
         const path = req.url ?? '/';
         this.received.push({ at: Date.now(), path, headers: req.headers, body, json });
         const answer = this.respond({ path, count: this.received.filter((r) => r.path === path).length });
+        const now = (this.active.get(path) ?? 0) + 1;
+        this.active.set(path, now);
+        this.peak.set(path, Math.max(this.peak.get(path) ?? 0, now));
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          this.active.set(path, (this.active.get(path) ?? 1) - 1);
+        };
+        res.once('close', finish);
+        if (answer.hang) return;
         const send = () => {
+          finish();
           if (res.destroyed) return;
           res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? '');
         };

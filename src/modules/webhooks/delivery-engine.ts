@@ -3,15 +3,32 @@ import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { type OutgoingAttempt, prepareAttempts, recordAttempts, sendAttempt } from './webhook-attempts.ts';
 import type { AttemptOutcome } from './webhook-http.ts';
-import { countRateWindows, inFlightByEndpoint, leaseDeliveries, lockEndpointsWithDueWork, nextDueAt, sweepInterrupted } from './webhooks.sql.ts';
+import {
+  countRateWindows,
+  extendLeases,
+  leaseDeliveries,
+  leasesByEndpoint,
+  lockEndpointsWithDueWork,
+  nextDueAt,
+  returnUnsentAttempts,
+  sweepInterrupted,
+} from './webhooks.sql.ts';
 
 /** Woken through JobQueue (locally and, over NOTIFY, in every worker process) when deliveries are written. */
 export const DELIVERY_QUEUE = 'webhooks.deliver';
 
 const SWEEP_MS = 5_000;
+const LEASE_MARGIN_MS = 5_000;
+const LEASE_RENEW_MS = 2_000;
 const IDLE_POLL_MS = 1_000;
 const RECORD_BATCH = 200;
-const RECORD_DELAY_MS = 5;
+const RECORD_DELAY_MS = 10;
+/** The least time between the end of one claim and the start of the next, when woken meanwhile. */
+const CLAIM_GAP_MS = 10;
+/** Deliveries one process may lease for a healthy endpoint at once (sent WEBHOOK_ENDPOINT_CONCURRENCY at a time). */
+const BATCH_PER_ENDPOINT = 64;
+/** Endpoints one claim serves at most; a claim cut short is followed by the next at once. */
+const ENDPOINTS_PER_CLAIM = 500;
 
 /**
  * Sends webhooks. The deliveries table is the queue (no job per attempt): each worker process claims due
@@ -27,8 +44,9 @@ const RECORD_DELAY_MS = 5;
  * pg-boss 12's group concurrency was the first candidate; measured here, its global limit is not strict when
  * several fetches run at once (10 in flight for a limit of 4) and a job per attempt capped throughput at ~200/s.
  *
- * Crashes: a lease outlives the attempt's timeout; a worker that dies leaves leases that simply run out, and the
- * deliveries are claimed again (the lost attempt stays logged, marked interrupted).
+ * Crashes: a lease outlives one attempt's timeout and the process renews its leases every few seconds while it
+ * holds them (queued in a lane, in flight, awaiting their record); a worker that dies leaves leases that run out
+ * within one lease, and the deliveries are claimed again (the lost attempt stays logged, marked interrupted).
  */
 export class DeliveryEngine {
   #inFlight = 0;
@@ -36,12 +54,19 @@ export class DeliveryEngine {
   #again = false;
   #stopped = false;
   #timer: NodeJS.Timeout | null = null;
+  #pokeTimer: NodeJS.Timeout | null = null;
+  #lastClaimEnded = Number.NEGATIVE_INFINITY;
   #sweeper: NodeJS.Timeout | null = null;
+  #renewer: NodeJS.Timeout | null = null;
   #results: Array<{ attempt: OutgoingAttempt; outcome: AttemptOutcome }> = [];
   #recordTimer: NodeJS.Timeout | null = null;
   #recording: Promise<void> = Promise.resolve();
   #sends = new Set<Promise<void>>();
   #unsubscribe: (() => void) | null = null;
+  /** Attempts leased by this process, per endpoint: being sent, and waiting for a free lane. */
+  readonly #lanes = new Map<string, { active: number; queue: OutgoingAttempt[] }>();
+  /** Prefixes this process's lease tokens, so a claim can tell its own leases from other processes'. */
+  readonly #owner = `${randomUUID().slice(0, 8)}:`;
 
   constructor(
     private readonly deps: Deps,
@@ -52,26 +77,41 @@ export class DeliveryEngine {
     return 1 + this.deps.config.webhookRetryDelaysMs.length;
   }
 
+  /** One attempt's timeout and a margin for recording it; renewed every third of it while held. */
   get #leaseMs(): number {
-    return this.deps.config.webhookTimeoutMs + 5_000;
+    return this.deps.config.webhookTimeoutMs + LEASE_MARGIN_MS;
   }
 
   start(): void {
     this.#unsubscribe = this.deps.jobs.onWake(DELIVERY_QUEUE, () => this.poke());
     this.#sweeper = setInterval(() => void this.#sweep(), SWEEP_MS);
     this.#sweeper.unref();
+    this.#renewer = setInterval(() => void this.#renewLeases(), Math.min(LEASE_RENEW_MS, this.#leaseMs / 3));
+    this.#renewer.unref();
     this.poke();
   }
 
-  /** Look for due work now (new deliveries were written, or slots freed). */
+  /**
+   * Look for due work (new deliveries were written, or slots freed): now, or CLAIM_GAP_MS after the last claim
+   * ended — under a stream of registrations the wakes of many coalesce into one claim.
+   */
   poke(): void {
     if (this.#stopped) return;
     if (this.#claiming) {
       this.#again = true;
       return;
     }
-    this.#claiming = true;
-    setImmediate(() => void this.#claimLoop());
+    if (this.#pokeTimer) return;
+    const wait = this.#lastClaimEnded + CLAIM_GAP_MS - performance.now();
+    this.#pokeTimer = setTimeout(
+      () => {
+        this.#pokeTimer = null;
+        if (this.#stopped || this.#claiming) return;
+        this.#claiming = true;
+        void this.#claimLoop();
+      },
+      Math.max(0, wait),
+    );
   }
 
   /** Stops claiming; attempts in flight finish and are recorded (a graceful stop sends nothing twice). */
@@ -79,50 +119,85 @@ export class DeliveryEngine {
     this.#stopped = true;
     this.#unsubscribe?.();
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#pokeTimer) clearTimeout(this.#pokeTimer);
     if (this.#sweeper) clearInterval(this.#sweeper);
     while (this.#claiming) await new Promise((r) => setTimeout(r, 10));
-    await Promise.all([...this.#sends]);
+    // Attempts still waiting for a lane have not left: they go back (rows removed, leases released) for whichever
+    // process runs next. Those being sent finish and are recorded.
+    const unsent = [...this.#lanes.values()].flatMap((lane) => lane.queue.splice(0));
+    this.#inFlight -= unsent.length;
+    if (unsent.length > 0) {
+      await this.deps.jobs
+        .sqlTransaction((sql) =>
+          returnUnsentAttempts(
+            sql,
+            unsent.map((a) => ({ attemptId: a.attemptId, deliveryId: a.deliveryId, manual: a.manual })),
+          ),
+        )
+        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not hand back unsent webhook attempts; their leases will run out'));
+    }
+    // Leases stay renewed until the attempts in flight are recorded.
+    while (this.#sends.size > 0) await Promise.all([...this.#sends]);
     await this.#flush();
     await this.#recording;
+    if (this.#renewer) clearInterval(this.#renewer);
   }
 
   async #claimLoop(): Promise<void> {
-    let leasedNothing = false;
     try {
+      let more = false;
       do {
-        this.#again = false;
         const room = this.options.maxInFlight - this.#inFlight;
         if (room <= 0) break;
-        const attempts = await this.#claim(room);
+        const claimed = await this.#claim(room);
+        const attempts = claimed.attempts;
+        more = claimed.more && attempts.length > 0;
         for (const attempt of attempts) this.#dispatch(attempt);
-        leasedNothing = attempts.length === 0;
-        if (!leasedNothing) this.#again = true;
-      } while (this.#again && !this.#stopped);
+        // Cut short (room or the endpoint limit ran out before every endpoint was served): straight on.
+      } while (more && !this.#stopped);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'webhook delivery claim failed; retrying shortly');
-      leasedNothing = true;
     } finally {
       this.#claiming = false;
+      this.#lastClaimEnded = performance.now();
     }
-    this.#scheduleNext(leasedNothing);
+    if (this.#again) {
+      this.#again = false;
+      this.poke();
+    }
+    this.#scheduleNext();
   }
 
-  /** Leases due deliveries within every endpoint's allowance, and logs their attempts before they are sent. */
-  async #claim(room: number): Promise<OutgoingAttempt[]> {
-    const token = randomUUID();
+  /**
+   * Leases due deliveries within every endpoint's allowance, and logs their attempts before they are sent.
+   * Allowance: when every lease of an endpoint is this process's (or there are none), its lane is topped up to
+   * BATCH_PER_ENDPOINT once half of it has been sent — this process sends them WEBHOOK_ENDPOINT_CONCURRENCY at a time,
+   * and no other process leases any meanwhile. Otherwise only what brings the endpoint's leases up to the limit: a process never
+   * has more in flight than it holds leases, so the endpoint never has more than the limit in flight. An endpoint
+   * whose last attempt failed gets no batch (a dead receiver would sit on it).
+   */
+  async #claim(room: number): Promise<{ attempts: OutgoingAttempt[]; more: boolean }> {
+    const token = `${this.#owner}${randomUUID()}`;
     const concurrency = this.deps.config.webhookEndpointConcurrency;
     return await this.deps.jobs.sqlTransaction(async (sql) => {
-      const endpoints = await lockEndpointsWithDueWork(sql, { maxAutomatic: this.#maxAutomatic, limit: 500 });
-      if (endpoints.length === 0) return [];
-      const inFlight = await inFlightByEndpoint(
+      const endpoints = await lockEndpointsWithDueWork(sql, { maxAutomatic: this.#maxAutomatic, limit: ENDPOINTS_PER_CLAIM });
+      if (endpoints.length === 0) return { attempts: [], more: false };
+      const leases = await leasesByEndpoint(
         sql,
         endpoints.map((e) => e.id),
+        this.#owner,
       );
       const now = Date.now();
       const allowed: Array<{ id: string; n: number }> = [];
       let left = room;
+      let more = endpoints.length === ENDPOINTS_PER_CLAIM;
       for (const endpoint of endpoints) {
-        let n = concurrency - (inFlight.get(endpoint.id) ?? 0);
+        const held = leases.get(endpoint.id) ?? { all: 0, mine: 0 };
+        const lane = this.#lanes.get(endpoint.id);
+        const ahead = lane ? lane.active + lane.queue.length : 0;
+        let n: number;
+        if (held.all > held.mine || endpoint.failing) n = concurrency - held.all;
+        else n = ahead <= BATCH_PER_ENDPOINT / 2 ? BATCH_PER_ENDPOINT - ahead : 0;
         if (endpoint.rate_limit_per_second !== null) {
           const windowOpen = endpoint.rate_window_start !== null && now - endpoint.rate_window_start.getTime() < 1_000;
           n = Math.min(n, endpoint.rate_limit_per_second - (windowOpen ? endpoint.rate_window_count : 0));
@@ -131,9 +206,12 @@ export class DeliveryEngine {
         if (n <= 0) continue;
         allowed.push({ id: endpoint.id, n });
         left -= n;
-        if (left === 0) break;
+        if (left === 0) {
+          more = true;
+          break;
+        }
       }
-      if (allowed.length === 0) return [];
+      if (allowed.length === 0) return { attempts: [], more: false };
       const leased = await leaseDeliveries(sql, {
         endpointIds: allowed.map((a) => a.id),
         allowances: allowed.map((a) => a.n),
@@ -151,7 +229,7 @@ export class DeliveryEngine {
           return [{ endpointId: e.id, start: windowOpen ? e.rate_window_start! : new Date(now), count: (windowOpen ? e.rate_window_count : 0) + started }];
         }),
       );
-      return await prepareAttempts(
+      const attempts = await prepareAttempts(
         this.deps,
         sql,
         leased.map((d) => ({
@@ -168,23 +246,44 @@ export class DeliveryEngine {
         })),
         token,
       );
+      return { attempts, more };
     });
   }
 
+  /** Queues an attempt on its endpoint's lanes: at most WEBHOOK_ENDPOINT_CONCURRENCY sent at once. */
   #dispatch(attempt: OutgoingAttempt): void {
     this.#inFlight++;
-    const send = sendAttempt(this.deps, attempt).then(
-      (outcome) => {
-        this.#results.push({ attempt, outcome });
-        this.#scheduleRecord();
-      },
-      (error: unknown) => this.deps.logger.error({ err: error, deliveryId: attempt.deliveryId }, 'webhook attempt failed unexpectedly'),
-    );
-    const tracked = send.finally(() => {
-      this.#inFlight--;
-      this.#sends.delete(tracked);
-    });
-    this.#sends.add(tracked);
+    let lane = this.#lanes.get(attempt.endpointId);
+    if (!lane) {
+      lane = { active: 0, queue: [] };
+      this.#lanes.set(attempt.endpointId, lane);
+    }
+    lane.queue.push(attempt);
+    this.#pump(attempt.endpointId, lane);
+  }
+
+  #pump(endpointId: string, lane: { active: number; queue: OutgoingAttempt[] }): void {
+    while (lane.active < this.deps.config.webhookEndpointConcurrency && lane.queue.length > 0) {
+      const attempt = lane.queue.shift()!;
+      lane.active++;
+      // Half of this endpoint's batch is sent: lease the next half while the rest goes out.
+      if (lane.queue.length === BATCH_PER_ENDPOINT / 2 - this.deps.config.webhookEndpointConcurrency) this.poke();
+      const send = sendAttempt(this.deps, attempt).then(
+        (outcome) => {
+          this.#results.push({ attempt, outcome });
+          this.#scheduleRecord();
+        },
+        (error: unknown) => this.deps.logger.error({ err: error, deliveryId: attempt.deliveryId }, 'webhook attempt failed unexpectedly'),
+      );
+      const tracked = send.finally(() => {
+        this.#inFlight--;
+        lane.active--;
+        this.#sends.delete(tracked);
+        if (lane.active === 0 && lane.queue.length === 0) this.#lanes.delete(endpointId);
+        else this.#pump(endpointId, lane);
+      });
+      this.#sends.add(tracked);
+    }
   }
 
   #scheduleRecord(): void {
@@ -211,21 +310,30 @@ export class DeliveryEngine {
   }
 
   /**
-   * The next look: when the earliest retry falls due, or — when work is due but every endpoint that has some is
-   * at its limit, paused or held by another process — in a second (slots freed here wake it sooner).
+   * The next look: when the earliest retry falls due, and at least once a second (work that is due but waits for a
+   * limit, a pause or another process). Sooner when woken: new deliveries, a lane half sent, outcomes recorded.
    */
-  #scheduleNext(leasedNothing: boolean): void {
+  #scheduleNext(): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
     const wait = async () => {
       const due = await nextDueAt(poolSql(this.deps)).catch(() => null);
       const untilDue = due ? due.getTime() - Date.now() : Number.POSITIVE_INFINITY;
-      const ms = untilDue > 0 ? untilDue + 5 : leasedNothing ? IDLE_POLL_MS : 0;
+      const ms = untilDue > 0 ? untilDue + 5 : IDLE_POLL_MS;
       if (this.#stopped) return;
       this.#timer = setTimeout(() => this.poke(), Math.min(ms, IDLE_POLL_MS));
       this.#timer.unref();
     };
     void wait();
+  }
+
+  async #renewLeases(): Promise<void> {
+    if (this.#inFlight === 0 && this.#results.length === 0) return;
+    try {
+      await extendLeases(poolSql(this.deps), this.#owner, this.#leaseMs);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not renew webhook leases');
+    }
   }
 
   async #sweep(): Promise<void> {

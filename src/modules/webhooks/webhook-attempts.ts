@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Sql } from '../../db/sql.ts';
+import { poolSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { WebhookTrigger } from '../../generated/prisma/client.ts';
 import { decryptSecret } from '../../lib/crypto.ts';
@@ -174,8 +174,10 @@ export async function recordAttempts(deps: Deps, results: Array<{ attempt: Outgo
     pausedUntil: outcome.retryAfterMs != null ? new Date(now.getTime() + outcome.retryAfterMs) : null,
     gone: Boolean(outcome.gone),
   }));
+  // One statement, its own transaction (and usually a no-op: see recordEndpointOutcomes); disabling is rare.
+  const toDisable = await recordEndpointOutcomes(poolSql(deps), outcomes, deps.config.webhookDisableAfterMs);
+  if (toDisable.length === 0) return;
   const disabled = await deps.jobs.sqlTransaction(async (sql) => {
-    const toDisable = await recordEndpointOutcomes(sql, outcomes, deps.config.webhookDisableAfterMs);
     const rows = await disableEndpoints(sql, toDisable);
     for (const endpoint of rows) await notifyDisabled(deps, sql, endpoint);
     return rows;

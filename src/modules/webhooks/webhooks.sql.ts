@@ -11,37 +11,64 @@ export interface ClaimableEndpoint {
   rate_limit_per_second: number | null;
   rate_window_start: Date | null;
   rate_window_count: number;
+  /** Its last attempt failed: no batching beyond the concurrency limit. */
+  failing: boolean;
 }
 
 /**
  * Locks the enabled, unpaused endpoints that have due work, skipping any another claimer holds: while one
  * process decides how many attempts an endpoint may start, no other process decides for that endpoint, so
- * the concurrency limit holds across processes.
+ * the concurrency limit holds across processes. The endpoints with pending deliveries are found by a skip scan
+ * of the pending index (one probe per endpoint, however long each one's backlog), so a huge backlog of one
+ * endpoint never hides another endpoint's work. The lock is NO KEY UPDATE: a registration writing a delivery takes
+ * KEY SHARE on its endpoint (the foreign key) and must not wait for a claim.
  */
 export async function lockEndpointsWithDueWork(sql: Sql, options: { maxAutomatic: number; limit: number }): Promise<ClaimableEndpoint[]> {
   return await sql.query<ClaimableEndpoint>(
-    `WITH due AS (
-       SELECT DISTINCT endpoint_id FROM webhook_deliveries
-       WHERE ((status = 'PENDING' AND next_attempt_at <= now() AND automatic_attempts < $1) OR replay_requested_at IS NOT NULL)
-         AND (lease_until IS NULL OR lease_until < now())
-       LIMIT $2
+    `WITH RECURSIVE pending AS (
+       (SELECT endpoint_id FROM webhook_deliveries WHERE status = 'PENDING' ORDER BY endpoint_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT d.endpoint_id FROM webhook_deliveries d WHERE d.status = 'PENDING' AND d.endpoint_id > p.endpoint_id ORDER BY d.endpoint_id LIMIT 1)
+       FROM pending p WHERE p.endpoint_id IS NOT NULL
+     ),
+     replays AS (
+       (SELECT endpoint_id FROM webhook_deliveries WHERE replay_requested_at IS NOT NULL ORDER BY endpoint_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT d.endpoint_id FROM webhook_deliveries d WHERE d.replay_requested_at IS NOT NULL AND d.endpoint_id > r.endpoint_id ORDER BY d.endpoint_id LIMIT 1)
+       FROM replays r WHERE r.endpoint_id IS NOT NULL
+     ),
+     candidates AS (
+       SELECT endpoint_id FROM pending WHERE endpoint_id IS NOT NULL
+       UNION
+       SELECT endpoint_id FROM replays WHERE endpoint_id IS NOT NULL
      )
-     SELECT e.id, e.rate_limit_per_second, e.rate_window_start, e.rate_window_count
-     FROM webhook_endpoints e JOIN due ON due.endpoint_id = e.id
+     SELECT e.id, e.rate_limit_per_second, e.rate_window_start, e.rate_window_count, e.failing_since IS NOT NULL AS failing
+     FROM webhook_endpoints e JOIN candidates c ON c.endpoint_id = e.id
+     -- One probe per endpoint (a LATERAL with LIMIT is never turned into a hash of every due delivery).
+     CROSS JOIN LATERAL (
+       (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'PENDING' AND d.next_attempt_at <= now()
+          AND d.automatic_attempts < $1 AND (d.lease_until IS NULL OR d.lease_until < now()) LIMIT 1)
+       UNION ALL
+       (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.replay_requested_at IS NOT NULL
+          AND (d.lease_until IS NULL OR d.lease_until < now()) LIMIT 1)
+       LIMIT 1
+     ) due
      WHERE e.enabled AND (e.paused_until IS NULL OR e.paused_until <= now())
      ORDER BY e.id
-     FOR UPDATE OF e SKIP LOCKED`,
+     LIMIT $2
+     FOR NO KEY UPDATE OF e SKIP LOCKED`,
     [options.maxAutomatic, options.limit],
   );
 }
 
-export async function inFlightByEndpoint(sql: Sql, endpointIds: string[]): Promise<Map<string, number>> {
-  const rows = await sql.query<{ endpoint_id: string; in_flight: number }>(
-    `SELECT endpoint_id, count(*)::int AS in_flight FROM webhook_deliveries
+/** Leases held on each endpoint's deliveries now: all of them, and those of `owner` (this process). */
+export async function leasesByEndpoint(sql: Sql, endpointIds: string[], owner: string): Promise<Map<string, { all: number; mine: number }>> {
+  const rows = await sql.query<{ endpoint_id: string; all: number; mine: number }>(
+    `SELECT endpoint_id, count(*)::int AS all, count(*) FILTER (WHERE starts_with(lease_token, $2))::int AS mine FROM webhook_deliveries
      WHERE endpoint_id = ANY($1::text[]) AND lease_until > now() GROUP BY endpoint_id`,
-    [endpointIds],
+    [endpointIds, owner],
   );
-  return new Map(rows.map((r) => [r.endpoint_id, r.in_flight]));
+  return new Map(rows.map((r) => [r.endpoint_id, { all: r.all, mine: r.mine }]));
 }
 
 export interface LeasedDelivery {
@@ -59,36 +86,58 @@ export interface LeasedDelivery {
 }
 
 /**
- * Leases up to `allowance` due deliveries of each endpoint (oldest due first; replays count as manual attempts)
- * and counts the attempt on the delivery. Returns them with what sending needs.
+ * Leases up to `allowance` due deliveries of each endpoint (replays first, then oldest due) and counts the attempt
+ * on the delivery. No row locks are needed to pick them: the caller holds the endpoints' locks, and only a claim
+ * (under that lock) leases. A lease outlives one attempt's timeout; the process holding it renews it while the
+ * attempt waits for a lane (extendLeases), so a process that dies frees its batch within one lease. Returns them with what sending needs.
  */
 export async function leaseDeliveries(
   sql: Sql,
-  options: { endpointIds: string[]; allowances: number[]; maxAutomatic: number; leaseMs: number; token: string },
+  options: {
+    endpointIds: string[];
+    allowances: number[];
+    maxAutomatic: number;
+    leaseMs: number;
+    token: string;
+  },
 ): Promise<LeasedDelivery[]> {
   return await sql.query<LeasedDelivery>(
     `WITH allowance AS (SELECT * FROM unnest($1::text[], $2::int[]) AS a(endpoint_id, n)),
      picked AS (
-       SELECT x.id, x.manual FROM (
-         SELECT d.id, d.replay_requested_at IS NOT NULL AS manual,
-           row_number() OVER (PARTITION BY d.endpoint_id ORDER BY coalesce(d.replay_requested_at, d.next_attempt_at), d.id) AS rn, a.n
-         FROM webhook_deliveries d JOIN allowance a ON a.endpoint_id = d.endpoint_id
-         WHERE (d.lease_until IS NULL OR d.lease_until < now())
-           AND ((d.status = 'PENDING' AND d.next_attempt_at <= now() AND d.automatic_attempts < $3) OR d.replay_requested_at IS NOT NULL)
-       ) x WHERE x.rn <= x.n
-     )
+       SELECT p.id, p.manual, a.n, row_number() OVER (PARTITION BY a.endpoint_id ORDER BY p.manual DESC, p.due, p.id) AS rank
+       FROM allowance a CROSS JOIN LATERAL (
+         (SELECT d.id, true AS manual, d.replay_requested_at AS due FROM webhook_deliveries d
+          WHERE d.endpoint_id = a.endpoint_id AND d.replay_requested_at IS NOT NULL AND (d.lease_until IS NULL OR d.lease_until < now())
+          ORDER BY d.replay_requested_at LIMIT a.n)
+         UNION ALL
+         (SELECT d.id, false AS manual, d.next_attempt_at AS due FROM webhook_deliveries d
+          WHERE d.endpoint_id = a.endpoint_id AND d.status = 'PENDING' AND d.next_attempt_at <= now() AND d.automatic_attempts < $3
+            AND d.replay_requested_at IS NULL AND (d.lease_until IS NULL OR d.lease_until < now())
+          ORDER BY d.next_attempt_at LIMIT a.n)
+       ) p
+     ),
+     limited AS (SELECT id, manual FROM picked WHERE rank <= n)
      UPDATE webhook_deliveries d SET
        lease_until = now() + make_interval(secs => $4::double precision / 1000),
        lease_token = $5,
        attempt_count = d.attempt_count + 1,
-       automatic_attempts = d.automatic_attempts + CASE WHEN p.manual THEN 0 ELSE 1 END,
+       automatic_attempts = d.automatic_attempts + CASE WHEN l.manual THEN 0 ELSE 1 END,
        replay_requested_at = NULL,
        updated_at = now()
-     FROM picked p, webhook_endpoints e
-     WHERE d.id = p.id AND e.id = d.endpoint_id
-     RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, d.automatic_attempts, p.manual,
+     FROM limited l, webhook_endpoints e
+     WHERE d.id = l.id AND e.id = d.endpoint_id
+     RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, d.automatic_attempts, l.manual,
        e.url, e.secret_ciphertext, e.previous_secret_ciphertext, e.secret_overlap_ends_at`,
     [options.endpointIds, options.allowances, options.maxAutomatic, options.leaseMs, options.token],
+  );
+}
+
+/** Renews the leases a live process holds (attempts waiting in its lanes or in flight). */
+export async function extendLeases(sql: Sql, owner: string, leaseMs: number): Promise<void> {
+  await sql.query(
+    `UPDATE webhook_deliveries SET lease_until = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE lease_until > now() AND starts_with(lease_token, $1)`,
+    [owner, leaseMs],
   );
 }
 
@@ -146,9 +195,13 @@ export interface LockedDelivery {
 export async function lockDeliveries(sql: Sql, ids: string[]): Promise<Map<string, LockedDelivery>> {
   const rows = await sql.query<LockedDelivery>(
     `SELECT d.id, d.status, d.automatic_attempts, d.next_attempt_at, d.lease_token, e.enabled AS endpoint_enabled,
-       EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id AND a.status_code BETWEEN 200 AND 299) AS succeeded
+       coalesce(s.succeeded, false) AS succeeded
      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-     WHERE d.id = ANY($1::text[]) ORDER BY d.id FOR UPDATE OF d`,
+     -- A probe of each delivery's few attempts (an EXISTS may be planned as a hash of every successful attempt).
+     LEFT JOIN LATERAL (
+       SELECT true AS succeeded FROM webhook_attempts a WHERE a.delivery_id = d.id AND a.status_code BETWEEN 200 AND 299 LIMIT 1
+     ) s ON true
+     WHERE d.id = ANY($1::text[]) ORDER BY d.id FOR NO KEY UPDATE OF d`,
     [ids],
   );
   return new Map(rows.map((r) => [r.id, r]));
@@ -220,7 +273,7 @@ export interface EndpointOutcome {
 }
 
 /**
- * Health bookkeeping after attempts: last success/failure, the failing streak, pauses. Returns the endpoints that
+ * Health bookkeeping after attempts: last success (to the second)/failure, the failing streak, pauses. Returns the endpoints that
  * must now be disabled: 410 Gone, or failing without a success for `disableAfterMs`.
  */
 export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome[], disableAfterMs: number): Promise<Array<{ id: string; reason: string }>> {
@@ -236,6 +289,10 @@ export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome
        FROM unnest($1::text[], $2::boolean[], $3::timestamptz[], $4::boolean[]) AS t(id, succeeded, paused_until, gone) GROUP BY id
      ) o
      WHERE e.id = o.id AND e.enabled
+       -- A healthy endpoint's successes move last_success_at once a second, not once a batch: the row is its claim's
+       -- lock, and an update per batch would keep it locked (claims skip it) and wait on every claim.
+       AND NOT (o.succeeded AND NOT o.gone AND o.paused_until IS NULL AND e.failing_since IS NULL
+                AND coalesce(e.last_success_at > now() - interval '1 second', false))
      RETURNING e.id, e.failing_since, o.gone`,
     [outcomes.map((o) => o.endpointId), outcomes.map((o) => o.succeeded), outcomes.map((o) => o.pausedUntil), outcomes.map((o) => o.gone)],
   );
@@ -243,7 +300,7 @@ export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome
   return rows.flatMap((r) => {
     if (r.gone) return [{ id: r.id, reason: 'The receiver answered 410 Gone.' }];
     if (r.failing_since && now - r.failing_since.getTime() >= disableAfterMs) {
-      return [{ id: r.id, reason: `No successful delivery for ${Math.round(disableAfterMs / 1000)} s while failing.` }];
+      return [{ id: r.id, reason: `No successful delivery for ${duration(disableAfterMs)} while failing.` }];
     }
     return [];
   });
@@ -301,4 +358,29 @@ export async function sweepInterrupted(sql: Sql, options: { maxAutomatic: number
 export async function nextDueAt(sql: Sql): Promise<Date | null> {
   const [row] = await sql.query<{ at: Date | null }>(`SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'PENDING'`);
   return row?.at ?? null;
+}
+
+/** "5 days", "36 hours", "90 minutes", "1500 ms": the largest unit that divides it. */
+function duration(ms: number): string {
+  for (const [unit, size] of [
+    ['days', 86_400_000],
+    ['hours', 3_600_000],
+    ['minutes', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return `${ms} ms`;
+}
+
+/** Attempts that were leased and logged but never sent (the process is stopping): as if never claimed. */
+export async function returnUnsentAttempts(sql: Sql, attempts: Array<{ attemptId: string; deliveryId: string; manual: boolean }>): Promise<void> {
+  await sql.query('DELETE FROM webhook_attempts WHERE id = ANY($1::text[])', [attempts.map((a) => a.attemptId)]);
+  await sql.query(
+    `UPDATE webhook_deliveries d SET lease_until = NULL, lease_token = NULL, attempt_count = d.attempt_count - 1,
+       automatic_attempts = d.automatic_attempts - CASE WHEN u.manual THEN 0 ELSE 1 END,
+       replay_requested_at = CASE WHEN u.manual THEN now() ELSE d.replay_requested_at END, updated_at = now()
+     FROM unnest($1::text[], $2::boolean[]) AS u(id, manual) WHERE d.id = u.id`,
+    [attempts.map((a) => a.deliveryId), attempts.map((a) => a.manual)],
+  );
 }
