@@ -132,7 +132,7 @@ describe('POST /v1/events/{event_id}/check-ins', () => {
 });
 
 describe('scans arriving together', () => {
-  it('are checked in in one transaction, each answered as if alone; one fan-out job for the batch', async () => {
+  it('are checked in in one transaction, each answered as if alone; one delivery per first check-in', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/checkin-batch`, { triggers: ['ATTENDEE_CHECKED_IN'] });
     const stranger = await createSeedShapedEvent(app.deps);
