@@ -19,6 +19,10 @@ if (existsSync(join(platformPackage, 'scripts', 'hydrate-symlinks.js'))) {
 const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/false' };
 run('npx', ['--no-install', 'prisma', 'generate'], { cwd: root, env });
 
+// 3. The dashboard screens' typed documents (test/dashboard/gql, never committed), so `npm test` runs on a fresh
+//    clone; `npm run typecheck` regenerates them.
+run('npx', ['--no-install', 'graphql-codegen', '--config', 'codegen.ts'], { cwd: root });
+
 function run(command, args, options) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   if (result.status !== 0) process.exit(result.status ?? 1);

@@ -46,7 +46,7 @@ export async function startApp(
   options: {
     logger?: Logger;
     /** Every SQL statement Prisma runs (tests count them). */
-    onQuery?: (query: string) => void;
+    onQuery?: (query: string, params: string) => void;
     /** The embedded database died for good (src/main.ts exits); tests leave it unset. */
     onDatabaseLost?: (error: Error) => void;
   } = {},
@@ -76,7 +76,7 @@ export async function startApp(
     const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger });
     if (options.onQuery) {
       const onQuery = options.onQuery;
-      (prisma as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) => onQuery(e.query));
+      (prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void }).$on('query', (e) => onQuery(e.query, e.params));
     }
     lifecycle.onStop('connections', 'prisma', () => prisma.$disconnect());
     const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });

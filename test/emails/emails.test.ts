@@ -153,9 +153,12 @@ describe('confirmation email', () => {
     const email = `log.${Date.now()}@example.com`;
     await postRegistration(app.url, seed.event.id, registrationBody({ email }), { key: seed.liveKey });
     await smtp.waitFor(email);
-    const query = 'query ($id: ID!) { emailLogs(eventId: $id) { to subject status attempts providerMessageId error devMailboxFile } }';
+    const query =
+      'query ($id: ID!) { emailLogs(eventId: $id) { totalCount edges { node { to subject status attempts providerMessageId error devMailboxFile } } } }';
     await expect
-      .poll(async () => (await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs)
+      .poll(async () =>
+        (await graphqlOk(app.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs.edges.map((e: any) => e.node),
+      )
       .toEqual([
         {
           to: email,
@@ -183,11 +186,11 @@ describe('without SMTP_URL', () => {
       await updateEvent(local.deps, { actor: seed.owner.actor, input: { id: seed.event.id, apiConfirmationEmails: true } });
       const email = `dev.${Date.now()}@example.com`;
       await postRegistration(local.url, seed.event.id, registrationBody({ email }), { key: seed.liveKey });
-      const query = 'query ($id: ID!) { emailLogs(eventId: $id) { status devMailboxFile rawMessage } }';
+      const query = 'query ($id: ID!) { emailLogs(eventId: $id, first: 1) { edges { node { status devMailboxFile rawMessage } } } }';
       await expect
-        .poll(async () => (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs[0]?.status)
+        .poll(async () => (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs.edges[0]?.node.status)
         .toBe('SENT');
-      const [log] = (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs;
+      const log = (await graphqlOk(local.url, query, { token: seed.owner.token, variables: { id: seed.event.id } })).emailLogs.edges[0].node;
       expect(log.devMailboxFile).toMatch(new RegExp(`^${join(dataDir, 'mailbox')}/.*\\.eml$`));
       const eml = readFileSync(log.devMailboxFile, 'utf8');
       expect(eml).toContain(`To: ${email}`);

@@ -19,7 +19,7 @@ export interface TestApp extends RunningApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { databaseUrl?: string; onQuery?: (query: string) => void } = {},
+  options: { databaseUrl?: string; onQuery?: (query: string, params: string) => void } = {},
 ): Promise<TestApp> {
   const database = options.databaseUrl ? null : await createTestDatabase();
   // Its own data directory (dev mailbox, generated files): tests never write into the developer's ./.data.

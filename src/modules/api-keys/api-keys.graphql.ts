@@ -1,8 +1,10 @@
 import { builder } from '../../graphql/builder.ts';
 import { ApiKeyEnvironmentEnum } from '../../graphql/enums.ts';
+import { NodeRef } from '../../graphql/node.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service.ts';
 
 export const ApiKeyRef = builder.prismaObject('ApiKey', {
+  interfaces: [NodeRef],
   description: 'An integrator key. The secret is shown once, by createApiKey; only its first characters are kept.',
   fields: (t) => ({
     id: t.exposeID('id'),

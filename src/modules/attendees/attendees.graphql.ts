@@ -1,14 +1,26 @@
 import type { CustomField } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
 import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
+import { NodeRef } from '../../graphql/node.ts';
+import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
 import { registerAttendee } from '../registrations/registrations.service.ts';
-import { ATTENDEE_STATUSES, getAttendee, listAttendees, setAttendeeStatus, updateAttendee } from './attendees.service.ts';
+import {
+  ATTENDEE_ORDERS,
+  ATTENDEE_STATUSES,
+  countAttendees,
+  getAttendee,
+  listAttendees,
+  REGISTRATION_SOURCES,
+  setAttendeeStatus,
+  updateAttendee,
+} from './attendees.service.ts';
 
 export const AttendeeStatusEnum = builder.enumType('AttendeeStatus', { values: ATTENDEE_STATUSES });
-const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: ['API', 'FORM', 'IMPORT', 'DASHBOARD'] as const });
+const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: REGISTRATION_SOURCES });
+const AttendeeOrderEnum = builder.enumType('AttendeeOrder', { values: ATTENDEE_ORDERS });
 
 interface FieldValue {
   field: CustomField;
@@ -24,6 +36,7 @@ const CustomFieldValue = builder.objectRef<FieldValue>('CustomFieldValue').imple
 });
 
 export const AttendeeRef = builder.prismaObject('Attendee', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     firstName: t.exposeString('firstName'),
@@ -120,14 +133,20 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 50,
       maxSize: 200,
-      description: 'In registration order. `search` looks in first name, last name and email.',
+      description:
+        'In registration order unless `orderBy` says otherwise. `search` looks in first name, last name and email; ' +
+        `\`checkedIn\` is status CHECKED_IN or not. \`totalCount\` is exact, except with \`search\` or \`source\`, where it stops at ${COUNT_CAP.toLocaleString('en')}.`,
       args: {
         eventId: t.arg.id({ required: true }),
         status: t.arg({ type: AttendeeStatusEnum }),
         search: t.arg.string(),
+        ticketTypeSlug: t.arg.string(),
+        source: t.arg({ type: RegistrationSourceEnum }),
+        checkedIn: t.arg.boolean(),
+        orderBy: t.arg({ type: AttendeeOrderEnum }),
       },
-      resolve: (query, _root, args, ctx) =>
-        listAttendees(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), filters: { status: args.status, search: args.search }, query }),
+      resolve: (query, _root, { eventId, ...filters }, ctx) => listAttendees(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters, query }),
+      totalCount: (_root, { eventId, ...filters }, ctx) => countAttendees(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters }),
     },
     { name: 'AttendeeConnection' },
     { name: 'AttendeeEdge' },

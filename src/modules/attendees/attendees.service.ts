@@ -1,18 +1,21 @@
 import { z } from 'zod';
-import { prismaSql } from '../../db/sql.ts';
+import { poolSql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma } from '../../generated/prisma/client.ts';
 import { invalidCursor, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
+import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
+import { readEventCounts, ticketTypeCounts } from '../events/event-counts.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { attendeeColumns, loadRegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { lockSeatRows, seatRefusal } from '../registrations/registrations.write.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
-import { lockAttendee } from './attendees.sql.ts';
+import { ATTENDEE_ORDER_COLUMNS, type AttendeeFilter, type AttendeeOrder, countAttendeesUpTo, lockAttendee, pageAttendeeIds } from './attendees.sql.ts';
 
 export const ATTENDEE_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const;
+export const REGISTRATION_SOURCES = ['API', 'FORM', 'IMPORT', 'DASHBOARD'] as const;
 type AttendeeQuery = { include?: Prisma.AttendeeInclude; select?: Prisma.AttendeeSelect };
 
 /** An attendee the actor may see (its organisation; an API key sees only its own mode). */
@@ -33,15 +36,37 @@ export async function getAttendee(deps: Deps, options: { actor: Actor; attendeeI
   return options.query ? await deps.prisma.attendee.findUniqueOrThrow({ ...options.query, where: { id: attendee.id } }) : attendee;
 }
 
+export const ATTENDEE_ORDERS = Object.keys(ATTENDEE_ORDER_COLUMNS) as [AttendeeOrder, ...AttendeeOrder[]];
+
 const ListInput = z.object({
   status: z.enum(ATTENDEE_STATUSES).nullish(),
   search: z.string().trim().max(200).nullish(),
+  ticketTypeSlug: z.string().trim().max(100).nullish(),
+  source: z.enum(REGISTRATION_SOURCES).nullish(),
+  checkedIn: z.boolean().nullish(),
+  orderBy: z.enum(ATTENDEE_ORDERS).nullish(),
 });
 
+/** The event's attendees in the actor's mode matching `filters` (validated; a ticket type named by slug). */
+async function attendeeList(deps: Deps, options: { actor: Actor; eventId: string; filters: unknown }) {
+  const { actor, event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
+  const filters = parseInput(ListInput, options.filters ?? {});
+  let ticketTypeId: string | null = null;
+  if (filters.ticketTypeSlug) {
+    const ticketType = await deps.prisma.ticketType.findUnique({ where: { eventId_slug: { eventId: event.id, slug: filters.ticketTypeSlug } } });
+    if (!ticketType) throw invalidInput({ ticketTypeSlug: [`The event has no ticket type "${filters.ticketTypeSlug}".`] });
+    ticketTypeId = ticketType.id;
+  }
+  const filter: AttendeeFilter = { ...filters, eventId: event.id, testMode: isTestMode(actor), ticketTypeId, search: filters.search || null };
+  return { event, filters, filter };
+}
+
 /**
- * One page of an event's attendees for the dashboard: registration order, live mode (test keys: test mode),
- * filtered by status and by a search over first name, last name and email. `query` is Pothos's selection
- * (ticket type, fields…), spread in so a page costs the same few statements whatever its size.
+ * One page of an event's attendees for the dashboard, in the actor's mode (test keys: test mode), filtered by
+ * status, ticket type, source, checked in or not, and a search over first name, last name and email, in one of
+ * ATTENDEE_ORDERS (registration order by default). The page's ids come from one index range (keyset from the
+ * cursor row); `query` is Pothos's selection (ticket type, fields…), loaded for those ids, so a page costs the
+ * same few statements whatever its size.
  */
 export async function listAttendees(
   deps: Deps,
@@ -49,33 +74,39 @@ export async function listAttendees(
     actor: Actor;
     eventId: string;
     filters: unknown;
-    query: AttendeeQuery & { take?: number; skip?: number; cursor?: Prisma.AttendeeWhereUniqueInput };
+    query: AttendeeQuery & { take: number; skip: number; cursor?: Prisma.AttendeeWhereUniqueInput };
   },
-) {
-  const { actor, event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
-  const filters = parseInput(ListInput, options.filters);
-  const search = filters.search || null;
+): Promise<Attendee[]> {
+  const { filters, filter } = await attendeeList(deps, options);
+  const { take, skip: _skip, cursor, ...selection } = options.query;
   // A cursor is a row id: only one of this list may position it (another organisation's id would reveal its order).
-  const after = options.query.cursor?.id;
-  if (after && (await deps.prisma.attendee.count({ where: { id: after, eventId: event.id, testMode: isTestMode(actor) } })) === 0) throw invalidCursor();
-  return await deps.prisma.attendee.findMany({
-    ...options.query,
-    where: {
-      eventId: event.id,
-      testMode: isTestMode(actor),
-      ...(filters.status ? { status: filters.status } : {}),
-      ...(search
-        ? {
-            OR: [
-              { firstName: { contains: search, mode: 'insensitive' } },
-              { lastName: { contains: search, mode: 'insensitive' } },
-              { email: { contains: search, mode: 'insensitive' } },
-            ],
-          }
-        : {}),
-    },
-    orderBy: [{ registeredAt: 'asc' }, { id: 'asc' }],
-  });
+  const ids = await pageAttendeeIds(poolSql(deps), { filter, order: filters.orderBy ?? 'REGISTERED_AT_ASC', take, cursorId: cursor?.id });
+  if (!ids) throw invalidCursor();
+  if (ids.length === 0) return [];
+  const rows = await deps.prisma.attendee.findMany({ ...selection, where: { id: { in: ids } } });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * How many attendees the same filters match. Status, ticket type and checked-in filters are answered from the
+ * trigger-kept counters (no count of the event's rows); a search or a source filter counts matching rows, up to
+ * COUNT_CAP.
+ */
+export async function countAttendees(deps: Deps, options: { actor: Actor; eventId: string; filters: unknown }): Promise<number> {
+  const { event, filters, filter } = await attendeeList(deps, options);
+  if (filter.search || filter.source) return await countAttendeesUpTo(poolSql(deps), filter, COUNT_CAP);
+  const counts = (await readEventCounts(poolSql(deps), [event.id], filter.testMode)).get(event.id)!;
+  const c = filter.ticketTypeId ? ticketTypeCounts(counts, filter.ticketTypeId) : counts.total;
+  const byStatus: Record<(typeof ATTENDEE_STATUSES)[number], number> = {
+    REGISTERED: c.registered - c.checkedIn - c.noShow,
+    CHECKED_IN: c.checkedIn,
+    CANCELLED: c.cancelled,
+    NO_SHOW: c.noShow,
+  };
+  return ATTENDEE_STATUSES.filter(
+    (status) => (!filters.status || status === filters.status) && (filters.checkedIn == null || (status === 'CHECKED_IN') === filters.checkedIn),
+  ).reduce((sum, status) => sum + byStatus[status], 0);
 }
 
 const UpdateInput = z.strictObject({

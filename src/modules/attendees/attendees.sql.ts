@@ -72,3 +72,101 @@ export async function lockAttendee(sql: Sql, id: string): Promise<{ status: Atte
   );
   return row;
 }
+
+/** What the dashboard's attendee list filters on (service-validated values). */
+export interface AttendeeFilter {
+  eventId: string;
+  testMode: boolean;
+  status?: AttendeeStatus | null | undefined;
+  checkedIn?: boolean | null | undefined;
+  ticketTypeId?: string | null | undefined;
+  source?: string | null | undefined;
+  search?: string | null | undefined;
+}
+
+/** A WHERE clause for `filter`, its values numbered from $1. */
+function filterClause(filter: AttendeeFilter): { where: string; values: unknown[] } {
+  const values: unknown[] = [filter.eventId, filter.testMode];
+  const parts = ['event_id = $1', 'test_mode = $2'];
+  const add = (value: unknown, clause: (param: string) => string) => {
+    values.push(value);
+    parts.push(clause(`$${values.length}`));
+  };
+  if (filter.status) add(filter.status, (p) => `status = ${p}::"AttendeeStatus"`);
+  if (filter.checkedIn != null) parts.push(filter.checkedIn ? `status = 'CHECKED_IN'` : `status <> 'CHECKED_IN'`);
+  if (filter.ticketTypeId) add(filter.ticketTypeId, (p) => `ticket_type_id = ${p}`);
+  if (filter.source) add(filter.source, (p) => `source = ${p}::"RegistrationSource"`);
+  if (filter.search) {
+    add(`%${filter.search.replace(/[\\%_]/g, '\\$&')}%`, (p) => `(first_name ILIKE ${p} OR last_name ILIKE ${p} OR email ILIKE ${p})`);
+  }
+  return { where: parts.join(' AND '), values };
+}
+
+/**
+ * The list orders: columns in one direction, ending with the id so the order is total. Each has an index
+ * (event_id, test_mode, …columns) that PostgreSQL walks, so a page never sorts the event's attendees.
+ * `nullable`: the first column may be NULL, and those rows come last.
+ */
+export const ATTENDEE_ORDER_COLUMNS = {
+  REGISTERED_AT_ASC: { columns: ['registered_at', 'id'], desc: false, nullable: false },
+  REGISTERED_AT_DESC: { columns: ['registered_at', 'id'], desc: true, nullable: false },
+  LAST_NAME_ASC: { columns: ['last_name', 'first_name', 'id'], desc: false, nullable: false },
+  CHECKED_IN_AT_DESC: { columns: ['checked_in_at', 'id'], desc: true, nullable: true },
+} as const;
+
+export type AttendeeOrder = keyof typeof ATTENDEE_ORDER_COLUMNS;
+
+/**
+ * One page of attendee ids in `order`, keyset-paginated from a cursor row (strictly after it, or before it when
+ * `take` is negative, as Prisma's cursor pagination is; the ids come back in list order either way). Prisma's own
+ * cursor pagination loads every row past the cursor when the order has NULLS LAST; this reads one index range.
+ * Returns null when the cursor is not an attendee of this list.
+ */
+export async function pageAttendeeIds(
+  sql: Sql,
+  options: { filter: AttendeeFilter; order: AttendeeOrder; take: number; cursorId?: string | undefined },
+): Promise<string[] | null> {
+  const { columns, desc: forwardDesc, nullable } = ATTENDEE_ORDER_COLUMNS[options.order];
+  const backward = options.take < 0;
+  const desc = forwardDesc !== backward;
+  const { where, values } = filterClause(options.filter);
+  const conditions = [where];
+  if (options.cursorId) {
+    const [cursor] = await sql.query<Record<string, unknown>>(
+      `SELECT ${columns.join(', ')} FROM attendees WHERE id = $1 AND event_id = $2 AND test_mode = $3`,
+      [options.cursorId, options.filter.eventId, options.filter.testMode],
+    );
+    if (!cursor) return null;
+    const param = (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const first = columns[0];
+    if (nullable && cursor[first] === null) {
+      // Among the NULLs (last going forward): after it, only NULLs past its id; before it, every non-NULL too.
+      const id = param(cursor.id);
+      conditions.push(
+        backward ? `(${first} IS NOT NULL OR id ${forwardDesc ? '>' : '<'} ${id})` : `(${first} IS NULL AND id ${forwardDesc ? '<' : '>'} ${id})`,
+      );
+    } else {
+      const row = `(${columns.join(', ')}) ${desc ? '<' : '>'} (${columns.map((c) => param(cursor[c])).join(', ')})`;
+      // Going forward past a non-NULL cursor, the NULLs still follow.
+      conditions.push(nullable && !backward ? `(${row} OR ${first} IS NULL)` : row);
+    }
+  }
+  const orderBy = columns.map((c, i) => `${c} ${desc ? 'DESC' : 'ASC'}${nullable && i === 0 ? (backward ? ' NULLS FIRST' : ' NULLS LAST') : ''}`).join(', ');
+  values.push(Math.abs(options.take));
+  const rows = await sql.query<{ id: string }>(
+    `SELECT id FROM attendees WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT $${values.length}`,
+    values,
+  );
+  const ids = rows.map((r) => r.id);
+  return backward ? ids.reverse() : ids;
+}
+
+/** How many attendees match `filter`, counting at most `cap` rows. */
+export async function countAttendeesUpTo(sql: Sql, filter: AttendeeFilter, cap: number): Promise<number> {
+  const { where, values } = filterClause(filter);
+  const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM attendees WHERE ${where} LIMIT ${cap}) AS matching`, values);
+  return row?.n ?? 0;
+}

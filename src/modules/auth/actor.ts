@@ -28,7 +28,8 @@ export type Permission =
   | 'check-ins:undo'
   | 'api-keys:manage'
   | 'webhooks:manage'
-  | 'members:manage';
+  | 'members:manage'
+  | 'organisation:manage';
 
 const STAFF: readonly Permission[] = ['events:read', 'attendees:read', 'check-ins:write'];
 const ADMIN: readonly Permission[] = [
@@ -40,6 +41,7 @@ const ADMIN: readonly Permission[] = [
   'api-keys:manage',
   'webhooks:manage',
   'members:manage',
+  'organisation:manage',
 ];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = { OWNER: ADMIN, ADMIN, STAFF };

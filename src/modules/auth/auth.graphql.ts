@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
+import { NodeRef } from '../../graphql/node.ts';
 import { ApiKeyRef } from '../api-keys/api-keys.graphql.ts';
 import {
   changePassword,
@@ -15,6 +16,7 @@ import { requireActor } from './actor.ts';
 import { logIn, logOut, signUp } from './auth.service.ts';
 
 export const UserRef = builder.prismaObject('User', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
@@ -25,9 +27,14 @@ export const UserRef = builder.prismaObject('User', {
 });
 
 export const OrganisationRef = builder.prismaObject('Organisation', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
+    retentionDays: t.exposeInt('retentionDays', {
+      nullable: true,
+      description: 'Days after an event ends that its attendees’ personal data is kept; null keeps it until erased.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -114,6 +121,7 @@ builder.queryFields((t) => ({
 }));
 
 const SessionRef = builder.objectRef<SessionView>('Session').implement({
+  interfaces: [NodeRef],
   description: 'A dashboard session of the caller (any of their organisations).',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -1,8 +1,10 @@
 import { builder } from '../../graphql/builder.ts';
 import { CustomFieldTypeEnum } from '../../graphql/enums.ts';
+import { NodeRef } from '../../graphql/node.ts';
 import { createCustomField, deleteCustomField, updateCustomField } from './custom-fields.service.ts';
 
 export const CustomFieldRef = builder.prismaObject('CustomField', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     fieldKey: t.exposeString('key', { description: 'The key in an attendee’s custom_data.' }),

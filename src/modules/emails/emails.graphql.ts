@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { builder } from '../../graphql/builder.ts';
-import { listEmailLogs } from './emails.service.ts';
+import { NodeRef } from '../../graphql/node.ts';
+import { COUNT_CAP } from '../../lib/pagination.ts';
+import { countEmailLogs, listEmailLogs } from './emails.service.ts';
 
 const EmailStatusEnum = builder.enumType('EmailStatus', { values: ['PENDING', 'SENT', 'FAILED'] as const });
 
-const EmailLogRef = builder.prismaObject('EmailLog', {
+builder.prismaObject('EmailLog', {
+  interfaces: [NodeRef],
   description: 'One email: its recipient, what happened to it, and (without SMTP) where the dev mailbox kept it.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -28,10 +31,18 @@ const EmailLogRef = builder.prismaObject('EmailLog', {
 });
 
 builder.queryFields((t) => ({
-  emailLogs: t.field({
-    type: [EmailLogRef],
-    description: 'The event’s emails, newest first (the last 500). OWNER/ADMIN only.',
-    args: { eventId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => listEmailLogs(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId) }),
-  }),
+  emailLogs: t.prismaConnection(
+    {
+      type: 'EmailLog',
+      cursor: 'id',
+      defaultSize: 50,
+      maxSize: 200,
+      description: `The event’s emails, newest first. OWNER/ADMIN only. \`totalCount\` stops at ${COUNT_CAP.toLocaleString('en')}.`,
+      args: { eventId: t.arg.id({ required: true }), status: t.arg({ type: EmailStatusEnum }) },
+      resolve: (query, _root, { eventId, status }, ctx) => listEmailLogs(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters: { status }, query }),
+      totalCount: (_root, { eventId, status }, ctx) => countEmailLogs(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters: { status } }),
+    },
+    { name: 'EmailLogConnection' },
+    { name: 'EmailLogEdge' },
+  ),
 }));

@@ -1,8 +1,12 @@
 import QRCode from 'qrcode';
+import { z } from 'zod';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
-import type { Attendee, EmailLog, Event, TicketType } from '../../generated/prisma/client.ts';
+import type { Attendee, EmailLog, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
+import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { COUNT_CAP } from '../../lib/pagination.ts';
+import { parseInput } from '../../lib/validation.ts';
 import type { Actor } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
@@ -95,7 +99,30 @@ async function buildConfirmation(deps: Deps, attendee: Attendee, event: Event, t
   };
 }
 
-export async function listEmailLogs(deps: Deps, options: { actor: Actor; eventId: string }): Promise<EmailLog[]> {
+const EmailLogFilters = z.object({ status: z.enum(['PENDING', 'SENT', 'FAILED']).nullish() });
+
+function emailLogWhere(eventId: string, filters: unknown): Prisma.EmailLogWhereInput {
+  const { status } = parseInput(EmailLogFilters, filters ?? {});
+  return { eventId, ...(status ? { status } : {}) };
+}
+
+/** One page of the event's emails, newest first, optionally by status. OWNER/ADMIN. */
+export async function listEmailLogs(
+  deps: Deps,
+  options: { actor: Actor; eventId: string; filters?: unknown; query?: Omit<Prisma.EmailLogFindManyArgs, 'where' | 'orderBy'> },
+): Promise<EmailLog[]> {
   const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'events:write' });
-  return await deps.prisma.emailLog.findMany({ where: { eventId: event.id }, orderBy: { createdAt: 'desc' }, take: 500 });
+  const after = (options.query as { cursor?: { id?: string } } | undefined)?.cursor?.id;
+  if (after && (await deps.prisma.emailLog.count({ where: { id: after, eventId: event.id } })) === 0) throw invalidCursor();
+  return await deps.prisma.emailLog.findMany({
+    ...options.query,
+    where: emailLogWhere(event.id, options.filters),
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+}
+
+/** How many emails match, counted up to COUNT_CAP (an event sends one per attendee and more). */
+export async function countEmailLogs(deps: Deps, options: { actor: Actor; eventId: string; filters?: unknown }): Promise<number> {
+  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'events:write' });
+  return await deps.prisma.emailLog.count({ where: emailLogWhere(event.id, options.filters), take: COUNT_CAP });
 }

@@ -1,8 +1,18 @@
 import { builder } from '../../graphql/builder.ts';
 import { EventStatusEnum } from '../../graphql/enums.ts';
-import { createEvent, deleteEvent, getEvent, listEvents, updateEvent } from './events.service.ts';
+import { NodeRef } from '../../graphql/node.ts';
+import { countEvents, createEvent, deleteEvent, EVENT_ORDERS, getEvent, listEvents, updateEvent } from './events.service.ts';
+
+const EventOrderEnum = builder.enumType('EventOrder', { values: EVENT_ORDERS });
+
+const eventFilters = (args: { status?: string | null; search?: string | null; orderBy?: string | null }) => ({
+  status: args.status,
+  search: args.search,
+  orderBy: args.orderBy,
+});
 
 builder.prismaObject('Event', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -84,7 +94,14 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 25,
       maxSize: 100,
-      resolve: (query, _root, _args, ctx) => listEvents(ctx.deps, { actor: ctx.actor, query }),
+      description: 'By start (default), latest start first, or newest first. `search` looks in name and venue.',
+      args: {
+        status: t.arg({ type: EventStatusEnum }),
+        search: t.arg.string(),
+        orderBy: t.arg({ type: EventOrderEnum }),
+      },
+      resolve: (query, _root, args, ctx) => listEvents(ctx.deps, { actor: ctx.actor, filters: eventFilters(args), query }),
+      totalCount: (_root, args, ctx) => countEvents(ctx.deps, { actor: ctx.actor, filters: eventFilters(args) }),
     },
     { name: 'EventConnection' },
     { name: 'EventEdge' },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Prisma } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
@@ -5,7 +6,7 @@ import { AppError, invalidCursor, invalidInput, notFound, notYours } from '../..
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../auth/actor.ts';
-import { CreateEventInput, DeleteEventInput, timeOrderErrors, UpdateEventInput } from './events.schemas.ts';
+import { CreateEventInput, DeleteEventInput, EVENT_STATUSES, timeOrderErrors, UpdateEventInput } from './events.schemas.ts';
 
 /** What Pothos asks Prisma to load for a field (`...query`), passed through so lists stay one query. */
 type EventQuery = { include?: Prisma.EventInclude; select?: Prisma.EventSelect };
@@ -86,16 +87,48 @@ export async function getEvent(deps: Deps, options: { actor: Actor; id: string; 
   return await deps.prisma.event.findUniqueOrThrow({ ...options.query, where: { id: event.id } });
 }
 
+export const EVENT_ORDERS = ['STARTS_AT_ASC', 'STARTS_AT_DESC', 'CREATED_AT_DESC'] as const;
+
+const EVENT_ORDER_BY: Record<(typeof EVENT_ORDERS)[number], Prisma.EventOrderByWithRelationInput[]> = {
+  STARTS_AT_ASC: [{ startsAt: 'asc' }, { id: 'asc' }],
+  STARTS_AT_DESC: [{ startsAt: 'desc' }, { id: 'desc' }],
+  CREATED_AT_DESC: [{ createdAt: 'desc' }, { id: 'desc' }],
+};
+
+const EventListInput = z.object({
+  status: z.enum(EVENT_STATUSES).nullish(),
+  search: z.string().trim().max(200).nullish(),
+  orderBy: z.enum(EVENT_ORDERS).nullish(),
+});
+
+/** The organisation's events matching `filters` (status; search in name and venue). */
+function eventListWhere(actor: AuthenticatedActor, filters: unknown): Prisma.EventWhereInput {
+  const { status, search } = parseInput(EventListInput, filters ?? {});
+  return {
+    organisationId: actor.organisationId,
+    ...(status ? { status } : {}),
+    ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { venue: { contains: search, mode: 'insensitive' } }] } : {}),
+  };
+}
+
+/**
+ * One page of the organisation's events, by start (default) or newest first. The order ends with the id, so a
+ * cursor (an event id of this organisation) positions every order exactly.
+ */
 export async function listEvents(
   deps: Deps,
-  options: { actor: Actor; query?: EventQuery & { take?: number; skip?: number; cursor?: Prisma.EventWhereUniqueInput } },
+  options: { actor: Actor; filters?: unknown; query?: EventQuery & { take?: number; skip?: number; cursor?: Prisma.EventWhereUniqueInput } },
 ): Promise<Event[]> {
   const actor = authorize(options.actor, 'events:read');
+  const where = eventListWhere(actor, options.filters);
+  const { orderBy } = parseInput(EventListInput, options.filters ?? {});
   const after = options.query?.cursor?.id;
   if (after && (await deps.prisma.event.count({ where: { id: after, organisationId: actor.organisationId } })) === 0) throw invalidCursor();
-  return await deps.prisma.event.findMany({
-    ...options.query,
-    where: { organisationId: actor.organisationId },
-    orderBy: [{ startsAt: 'asc' }, { id: 'asc' }],
-  });
+  return await deps.prisma.event.findMany({ ...options.query, where, orderBy: EVENT_ORDER_BY[orderBy ?? 'STARTS_AT_ASC'] });
+}
+
+/** How many events the same filters match (an organisation's events are few: an exact count). */
+export async function countEvents(deps: Deps, options: { actor: Actor; filters?: unknown }): Promise<number> {
+  const actor = authorize(options.actor, 'events:read');
+  return await deps.prisma.event.count({ where: eventListWhere(actor, options.filters) });
 }

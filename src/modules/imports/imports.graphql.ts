@@ -1,7 +1,9 @@
+import type { ImportJob } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
+import { NodeRef } from '../../graphql/node.ts';
 import { liveValue } from '../auth/live-credentials.ts';
 import type { ImportRowError } from './import-csv.ts';
-import { getImportJob, importAttendees, watchImport } from './imports.service.ts';
+import { countImportJobs, getImportJob, importAttendees, listImportJobs, watchImport } from './imports.service.ts';
 
 const ImportStatusEnum = builder.enumType('ImportStatus', { values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const });
 
@@ -11,6 +13,7 @@ const ImportRowErrorRef = builder.objectRef<ImportRowError>('ImportRowError').im
 });
 
 const ImportJobRef = builder.prismaObject('ImportJob', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     eventId: t.exposeID('eventId'),
@@ -44,6 +47,21 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => getImportJob(ctx.deps, { actor: ctx.actor, id: String(args.id) }),
   }),
+  importJobs: t.prismaConnection(
+    {
+      type: 'ImportJob',
+      cursor: 'id',
+      defaultSize: 20,
+      maxSize: 100,
+      description: 'The event’s imports, newest first. OWNER/ADMIN only.',
+      args: { eventId: t.arg.id({ required: true }) },
+      // The rows come without the uploaded file, which no GraphQL field exposes.
+      resolve: async (query, _root, args, ctx) => (await listImportJobs(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), query })) as ImportJob[],
+      totalCount: (_root, args, ctx) => countImportJobs(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId) }),
+    },
+    { name: 'ImportJobConnection' },
+    { name: 'ImportJobEdge' },
+  ),
 }));
 
 builder.mutationFields((t) => ({

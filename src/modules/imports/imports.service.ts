@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
 import type { Channel } from '../../lib/channel.ts';
-import { AppError, notFound } from '../../lib/errors.ts';
+import { AppError, invalidCursor, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
@@ -61,6 +61,32 @@ export async function getImportJob(deps: Deps, options: { actor: Actor; id: stri
   if (!job) throw notFound('Import job');
   if (job.organisationId !== actor.organisationId) throw notFound('Import job');
   return job;
+}
+
+/** One page of the event's import jobs, newest first. OWNER/ADMIN. */
+export async function listImportJobs(
+  deps: Deps,
+  options: { actor: Actor; eventId: string; query?: Omit<Prisma.ImportJobFindManyArgs, 'where' | 'orderBy'> },
+): Promise<Array<Omit<ImportJob, 'csv'>>> {
+  const event = await importableEvent(deps, options);
+  const after = (options.query as { cursor?: { id?: string } } | undefined)?.cursor?.id;
+  if (after && (await deps.prisma.importJob.count({ where: { id: after, eventId: event.id } })) === 0) throw invalidCursor();
+  // Never the uploaded files (up to 10 MB a job) for a list.
+  return await deps.prisma.importJob.findMany({
+    ...options.query,
+    omit: { csv: true },
+    where: { eventId: event.id },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+}
+
+export async function countImportJobs(deps: Deps, options: { actor: Actor; eventId: string }): Promise<number> {
+  const event = await importableEvent(deps, options);
+  return await deps.prisma.importJob.count({ where: { eventId: event.id } });
+}
+
+async function importableEvent(deps: Deps, options: { actor: Actor; eventId: string }) {
+  return (await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:manage' })).event;
 }
 
 /**

@@ -1,7 +1,10 @@
 import { LRUCache } from 'lru-cache';
+import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import type { PgPubSub } from '../../lib/pubsub.ts';
+import { type EventStats, eventStats, readEventCounts } from '../events/event-counts.ts';
+import { loadRegistrationEvent } from '../registrations/registrations.service.ts';
 
 const CHANNEL = 'eventogate_live';
 const FLUSH_MS = 5;
@@ -16,11 +19,6 @@ interface LiveMessage {
   eventId: string;
   attendeeId: string;
   testMode: boolean;
-}
-
-export interface EventStats {
-  registered: number;
-  checkedIn: number;
 }
 
 export type LiveAttendee = Attendee & { ticketType: TicketType };
@@ -51,12 +49,12 @@ export class LiveFeed {
   /** `${kind}:${attendeeId}:${updatedAt}` of recent deliveries, so a resync does not repeat them. */
   readonly #delivered = new LRUCache<string, true>({ max: 20_000, ttl: 5 * 60_000 });
   #flushTimer: NodeJS.Timeout | null = null;
-  #deps: Pick<Deps, 'prisma' | 'logger'> | null = null;
+  #deps: Pick<Deps, 'prisma' | 'logger' | 'caches'> | null = null;
   #unsubscribe: Array<() => unknown> = [];
 
   constructor(private readonly pubsub: PgPubSub) {}
 
-  async start(deps: Pick<Deps, 'prisma' | 'logger'>, options: { receive: boolean } = { receive: true }): Promise<void> {
+  async start(deps: Pick<Deps, 'prisma' | 'logger' | 'caches'>, options: { receive: boolean } = { receive: true }): Promise<void> {
     this.#deps = deps;
     if (!options.receive) return;
     this.#unsubscribe.push(await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload)));
@@ -104,11 +102,9 @@ export class LiveFeed {
 
   /** One mode's counts, kept by triggers on attendees (a few shard rows, whatever the event's size). */
   async stats(eventId: string, options: { testMode: boolean }): Promise<EventStats> {
-    const prisma = this.#requireDeps().prisma;
-    const [row] = await prisma.$queryRaw<Array<{ registered: number; checked_in: number }>>`
-      SELECT coalesce(sum(registered), 0)::int AS registered, coalesce(sum(checked_in), 0)::int AS checked_in
-      FROM event_attendee_counts WHERE event_id = ${eventId} AND test_mode = ${options.testMode}`;
-    return { registered: row?.registered ?? 0, checkedIn: row?.checked_in ?? 0 };
+    const deps = this.#requireDeps();
+    const [event, counts] = await Promise.all([loadRegistrationEvent(deps, eventId), readEventCounts(prismaSql(deps.prisma), [eventId], options.testMode)]);
+    return eventStats(event ?? { capacity: null, ticketTypes: [] }, counts.get(eventId)!);
   }
 
   close(): void {

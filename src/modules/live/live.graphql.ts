@@ -2,13 +2,10 @@ import { builder } from '../../graphql/builder.ts';
 import { AttendeeRef } from '../attendees/attendees.graphql.ts';
 import { isTestMode } from '../auth/actor.ts';
 import { credentialBoundChannel, liveValue } from '../auth/live-credentials.ts';
+import type { EventStats } from '../events/event-counts.ts';
+import { EventStatsRef } from '../events/event-stats.graphql.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import type { EventStats, LiveAttendee, LiveUpdate } from './live-feed.ts';
-
-const EventStatsRef = builder.objectRef<EventStats>('EventStats').implement({
-  description: 'Counts in the caller’s mode (test keys: test attendees): registered (everyone not cancelled, checked in included) and checked in.',
-  fields: (t) => ({ registered: t.exposeInt('registered'), checkedIn: t.exposeInt('checkedIn') }),
-});
+import type { LiveAttendee, LiveUpdate } from './live-feed.ts';
 
 const CheckInEventRef = builder.objectRef<{ attendee: LiveAttendee; stats: EventStats }>('CheckInEvent').implement({
   fields: (t) => ({

@@ -1,12 +1,15 @@
 import { builder } from '../../graphql/builder.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
+import { NodeRef } from '../../graphql/node.ts';
 import { AuthPayload } from '../auth/auth.graphql.ts';
 import { acceptInvitation, inviteMember, listInvitations, revokeInvitation } from './invitations.service.ts';
 import { listMembers, removeMember } from './members.service.ts';
 
 const MemberRef = builder.prismaObject('Membership', {
+  interfaces: [NodeRef],
   name: 'Member',
   fields: (t) => ({
+    id: t.exposeID('id'),
     user: t.relation('user'),
     role: t.expose('role', { type: RoleEnum }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -14,6 +17,7 @@ const MemberRef = builder.prismaObject('Membership', {
 });
 
 const InvitationRef = builder.prismaObject('Invitation', {
+  interfaces: [NodeRef],
   description: 'An invitation emailed as a one-time egi_ token (7 days); the token itself is never shown again.',
   fields: (t) => ({
     id: t.exposeID('id'),

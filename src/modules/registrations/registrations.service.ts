@@ -34,7 +34,7 @@ export async function findRegistrationEvent(
 }
 
 /** Cached: every change to an event, its ticket types or fields invalidates it (see SharedCache). */
-export async function loadRegistrationEvent(deps: Deps, rawEventId: string): Promise<RegistrationEvent | null> {
+export async function loadRegistrationEvent(deps: Pick<Deps, 'prisma' | 'caches'>, rawEventId: string): Promise<RegistrationEvent | null> {
   const id = parseId('event', rawEventId);
   if (!id) return null;
   return await deps.caches.events.get(id, () =>

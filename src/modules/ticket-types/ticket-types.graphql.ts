@@ -1,7 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
+import { NodeRef } from '../../graphql/node.ts';
 import { createTicketType, deleteTicketType, updateTicketType } from './ticket-types.service.ts';
 
 builder.prismaObject('TicketType', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

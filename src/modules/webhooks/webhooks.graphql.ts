@@ -1,8 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
+import { NodeRef } from '../../graphql/node.ts';
+import { COUNT_CAP } from '../../lib/pagination.ts';
 import { PAYLOAD_FIELDS } from './webhook-payload.ts';
 import { WEBHOOK_TRIGGERS } from './webhooks.schemas.ts';
 import {
   type CreatedEndpoint,
+  countWebhookDeliveries,
   createWebhookEndpoint,
   deleteWebhookEndpoint,
   type EndpointStats,
@@ -36,6 +39,7 @@ const ReplayResultRef = builder.objectRef<{ queued: number }>('ReplayWebhookDeli
 });
 
 const WebhookEndpointRef = builder.prismaObject('WebhookEndpoint', {
+  interfaces: [NodeRef],
   description: 'Where signed webhook POSTs go. Its secret is shown only by create and rotate.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -63,7 +67,9 @@ const WebhookEndpointRef = builder.prismaObject('WebhookEndpoint', {
 });
 
 builder.prismaObject('WebhookAttempt', {
+  interfaces: [NodeRef],
   fields: (t) => ({
+    id: t.exposeID('id'),
     attemptNumber: t.exposeInt('attemptNumber'),
     manual: t.exposeBoolean('manual', { description: 'A redelivery or test ping someone asked for.' }),
     statusCode: t.exposeInt('statusCode', { nullable: true }),
@@ -81,6 +87,7 @@ builder.prismaObject('WebhookAttempt', {
 });
 
 builder.prismaObject('WebhookDelivery', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id', { description: 'whd_…: the X-EventoGate-Delivery and webhook-id headers, the same on every attempt.' }),
     trigger: t.expose('trigger', { type: WebhookTriggerEnum }),
@@ -159,9 +166,10 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 25,
       maxSize: 100,
-      description: 'Newest first, with every attempt.',
+      description: `Newest first, with every attempt. \`totalCount\` stops at ${COUNT_CAP.toLocaleString('en')}.`,
       args: { endpointId: t.arg.id({ required: true }) },
       resolve: (query, _root, args, ctx) => listWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId), query }),
+      totalCount: (_root, args, ctx) => countWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId) }),
     },
     { name: 'WebhookDeliveryConnection' },
     { name: 'WebhookDeliveryEdge' },

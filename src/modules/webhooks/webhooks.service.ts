@@ -5,6 +5,7 @@ import type { Prisma, WebhookDelivery, WebhookEndpoint } from '../../generated/p
 import { encryptSecret } from '../../lib/crypto.ts';
 import { invalidCursor, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
+import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { takeLimit } from '../auth/abuse-limits.ts';
 import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
@@ -138,6 +139,12 @@ export async function listWebhookDeliveries(
   const after = (options.query as { cursor?: { id?: string } }).cursor?.id;
   if (after && (await deps.prisma.webhookDelivery.count({ where: { id: after, endpointId: endpoint.id } })) === 0) throw invalidCursor();
   return await deps.prisma.webhookDelivery.findMany({ ...options.query, where: { endpointId: endpoint.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+}
+
+/** How many deliveries the endpoint has, counted up to COUNT_CAP. */
+export async function countWebhookDeliveries(deps: Deps, options: { actor: Actor; endpointId: string }): Promise<number> {
+  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, options.endpointId);
+  return await deps.prisma.webhookDelivery.count({ where: { endpointId: endpoint.id }, take: COUNT_CAP });
 }
 
 /** A signed sample payload to one endpoint, now; the result is recorded like any delivery. A few a minute. */
