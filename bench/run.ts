@@ -2,7 +2,7 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,7 +80,7 @@ async function main() {
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
-    // BENCH_ONLY=webhooks|check-ins|registrations runs one part (while working on it); by default, all.
+    // BENCH_ONLY=webhooks|check-ins|registrations|dashboard runs one part (while working on it); by default, all.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'registrations') {
       results.push(
@@ -90,6 +90,7 @@ async function main() {
     }
     if (!only || only === 'webhooks') await webhookBench(base, token, key, databaseUrl);
     if (!only || only === 'check-ins') await checkInBench({ base, token, key, databaseUrl, baselineUrl: `http://127.0.0.1:${baselinePort}` });
+    if (!only || only === 'dashboard') await dashboardBench(base, databaseUrl);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -428,6 +429,136 @@ async function checkInBench(options: { base: string; token: string; key: string;
     `live feed: ${subscribers} graphql-ws subscribers on one event, ${fresh.length} check-ins: ${latencies.length}/${expected} deliveries, ` +
       `latency p50 ${pct(50)} ms   p99 ${pct(99)} ms   max ${pct(100)} ms (target p99 ≤ 250; all subscribed after ${readyAfter} s)\n`,
   );
+}
+
+/**
+ * The five dashboard screens (test/dashboard/screens/*.graphql, the documents CI typechecks) on an organisation
+ * with 20 events × 5,000 attendees, each next to a trivial query in the same run: p50/p99 and their ratio.
+ */
+async function dashboardBench(base: string, databaseUrl: string) {
+  const { signUp } = await graphql(
+    base,
+    'mutation { signUp(input: { email: "dashboard@example.com", password: "benchmark-password", name: "Dash", organisationName: "Dashboards" }) { token } }',
+  );
+  const token = signUp.token as string;
+  const eventIds: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const day = String(i + 1).padStart(2, '0');
+    const { createEvent } = await graphql(
+      base,
+      `mutation { createEvent(input: { name: "Conference ${i}", startsAt: "2030-03-${day}T09:00:00Z", endsAt: "2030-03-${day}T17:00:00Z", timezone: "Europe/Berlin", capacity: 6000 }) { id } }`,
+      token,
+    );
+    eventIds.push(createEvent.id);
+    await graphql(base, `mutation { createTicketType(input: { eventId: "${createEvent.id}", name: "VIP", slug: "vip", capacity: 1500 }) { id } }`, token);
+    await graphql(
+      base,
+      `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "company", fieldLabel: "Company", fieldType: TEXT }) { id } }`,
+      token,
+    );
+  }
+  const { createWebhookEndpoint } = await graphql(
+    base,
+    'mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hooks", triggers: [ATTENDEE_REGISTERED] }) { endpoint { id } } }',
+    token,
+  );
+  const endpointId = createWebhookEndpoint.endpoint.id as string;
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  // Attendees, deliveries (already settled, so the engine leaves them alone) and finished imports, written directly.
+  await db.query(
+    `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized, status,
+                            qr_token, custom_data, source, registered_at, checked_in_at, updated_at)
+     SELECT 'att_dash' || e.n || '_' || g, e.organisation_id, e.id, CASE WHEN g % 4 = 0 THEN vip.id ELSE general.id END,
+            'First' || (g % 211), 'Last' || (g % 1009), 'd' || e.n || '.' || g || '@example.com', 'd' || e.n || '.' || g || '@example.com',
+            (CASE WHEN g % 10 < 3 THEN 'CHECKED_IN' WHEN g % 50 = 3 THEN 'CANCELLED' WHEN g % 50 = 4 THEN 'NO_SHOW' ELSE 'REGISTERED' END)::"AttendeeStatus",
+            gen_random_uuid(), jsonb_build_object('company', 'Company ' || (g % 97)), 'API',
+            timestamptz '2030-01-01' + (g || ' minutes')::interval, CASE WHEN g % 10 < 3 THEN timestamptz '2030-03-01' + (g || ' seconds')::interval END, now()
+     FROM (SELECT id, organisation_id, row_number() OVER () AS n FROM events WHERE id = ANY($1)) e
+     JOIN ticket_types general ON general.event_id = e.id AND general.slug = 'general'
+     JOIN ticket_types vip ON vip.event_id = e.id AND vip.slug = 'vip',
+     generate_series(1, 5000) g`,
+    [eventIds],
+  );
+  await db.query(
+    `WITH d AS (
+       INSERT INTO webhook_deliveries (id, endpoint_id, trigger, emission_id, payload, status, attempt_count, automatic_attempts, created_at, updated_at)
+       SELECT 'whd_dash' || g, $1, 'ATTENDEE_REGISTERED', 'dash' || g, '{"trigger":"attendee.registered"}', 'SUCCEEDED', 1, 1,
+              now() - (g || ' seconds')::interval, now()
+       FROM generate_series(1, 3000) g RETURNING id, created_at)
+     INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, attempt_number, request_headers, request_body, status_code, duration_ms, created_at)
+     SELECT 'wha_' || substr(d.id, 5), d.id, $1, 1, '{}', '{}', 200, 12, d.created_at FROM d`,
+    [endpointId],
+  );
+  await db.query(
+    `INSERT INTO import_jobs (id, organisation_id, event_id, status, csv, total, processed, created, skipped, errors, created_at, updated_at, finished_at)
+     SELECT 'imp_dash' || g, e.organisation_id, e.id, 'COMPLETED', 'first_name,last_name,email', 500, 500, 498, 2,
+            '[{"row": 3, "field": "email", "message": "The email field must be a valid email address."}]', now() - (g || ' hours')::interval, now(), now()
+     FROM generate_series(1, 40) g, events e WHERE e.id = $1`,
+    [eventIds[0]],
+  );
+  await db.query('ANALYZE');
+  await db.end();
+
+  const documents = Object.fromEntries(
+    ['dashboard-home', 'event-overview', 'attendee-table', 'webhook-page', 'import-history'].map((name) => [
+      name,
+      readFileSync(join(ROOT, 'test', 'dashboard', 'screens', `${name}.graphql`), 'utf8'),
+    ]),
+  );
+  const eventId = eventIds[0]!;
+  // Page 3 of the attendee table: the cursor after page 2 of the same search and order.
+  const tableVariables = { eventId, first: 50, search: 'last1', orderBy: 'LAST_NAME_ASC' };
+  let after: string | null = null;
+  for (let page = 0; page < 2; page++) {
+    const body = (await graphqlWith(base, documents['attendee-table']!, { ...tableVariables, after }, token)) as any;
+    after = body.attendees.pageInfo.endCursor;
+  }
+  const screens: Array<[string, string, Record<string, unknown>]> = [
+    ['trivial { viewer { user { id } } }', '{ viewer { user { id } } }', {}],
+    ['floor { __typename } (no resolver)', '{ __typename }', {}],
+    ['dashboard home (20 events)', documents['dashboard-home']!, { first: 20 }],
+    ['event overview', documents['event-overview']!, { eventId, from: '2029-12-25T00:00:00Z', to: '2030-01-08T00:00:00Z', recent: 10 }],
+    ['attendee table (search, order, page 3)', documents['attendee-table']!, { ...tableVariables, after }],
+    ['webhook page (25 deliveries)', documents['webhook-page']!, { endpointId, first: 25 }],
+    ['import history', documents['import-history']!, { eventId, first: 20 }],
+  ];
+  const connections = 16;
+  const results: Array<{ name: string; rps: number; p50: number; p99: number; errors: number }> = [];
+  for (const [name, query, variables] of screens) {
+    await graphqlWith(base, query, variables, token); // fails loudly on a broken screen
+    const request = {
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    };
+    await autocannon({ url: `${base}/graphql`, connections, duration: 1, requests: [request] });
+    const r = await autocannon({ url: `${base}/graphql`, connections, duration: Math.min(DURATION_S, 5), requests: [request] });
+    results.push({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts });
+  }
+  const trivial = results[0]!;
+  process.stdout.write(
+    `\nDashboard screens, 20 events × 5,000 attendees, ${connections} connections (ratio = screen p50 / trivial p50, aim ≤ 5):\n` +
+      results
+        .map(
+          (r) =>
+            `${r.name.padEnd(40)} ${r.rps.toFixed(0).padStart(6)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ` +
+            `ratio ${(r.p50 / Math.max(trivial.p50, 1)).toFixed(1)}   errors ${r.errors}`,
+        )
+        .join('\n') +
+      '\n',
+  );
+}
+
+async function graphqlWith(base: string, query: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: unknown; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
 }
 
 await main();

@@ -32,6 +32,14 @@ function statementName(text: string): string {
   return name;
 }
 
+/** Single hot-path statements on the app's pool, prepared once per connection (see statementName). */
+export function preparedPoolSql(deps: { pool: pg.Pool }): Sql {
+  return {
+    query: async <T>(text: string, values: readonly unknown[] = []) =>
+      (await deps.pool.query({ name: statementName(text), text, values: values as unknown[] })).rows as T[],
+  };
+}
+
 /** Single statements on the app's pool (each its own transaction). */
 export function poolSql(deps: { pool: pg.Pool }): Sql {
   return { query: async <T>(text: string, values: readonly unknown[] = []) => (await deps.pool.query(text, values as unknown[])).rows as T[] };

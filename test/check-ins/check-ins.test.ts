@@ -429,6 +429,7 @@ describe('the attendee page runs a constant number of SQL statements', () => {
         expect(data.attendees.edges[n - 1].node.customFields[0].value).toBe(`Co ${n - 1}`);
         return statements.length;
       };
+      await count(5); // warm-up: the field definitions come from the event cache once it holds the event
       const five = await count(5);
       const fifty = await count(50);
       expect(fifty).toBe(five);

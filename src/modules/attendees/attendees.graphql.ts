@@ -6,7 +6,7 @@ import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
-import { registerAttendee } from '../registrations/registrations.service.ts';
+import { loadRegistrationEvent, registerAttendee } from '../registrations/registrations.service.ts';
 import {
   ATTENDEE_ORDERS,
   ATTENDEE_STATUSES,
@@ -55,10 +55,13 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
     customFields: t.field({
       type: [CustomFieldValue],
       description: 'Every custom field of the event, in order, with this attendee’s answer.',
-      select: { customData: true, event: { select: { customFields: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] } } } },
-      resolve: (attendee) => {
+      // The field definitions from the event cache (invalidated by every change to them): a page of attendees
+      // reads them once, with no statement.
+      select: { customData: true, eventId: true },
+      resolve: async (attendee, _args, ctx) => {
         const data = (attendee.customData ?? {}) as Record<string, unknown>;
-        return attendee.event.customFields.map((field) => ({ field, value: data[field.key] ?? null }));
+        const event = await loadRegistrationEvent(ctx.deps, attendee.eventId);
+        return (event?.customFields ?? []).map((field) => ({ field, value: data[field.key] ?? null }));
       },
     }),
     ticketType: t.relation('ticketType'),

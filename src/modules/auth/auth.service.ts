@@ -1,5 +1,7 @@
 import type { Db } from '../../db/prisma.ts';
+import { preparedPoolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
+import type { Role } from '../../generated/prisma/enums.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalidField, isUniqueViolation, unauthenticated } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -122,24 +124,23 @@ export async function authenticate(deps: Deps, headers: { authorization?: string
   if (looksLikeApiKey(credential)) return await findApiKeyActor(deps, credential);
   const rejected: Actor = { kind: 'anonymous', rejected: 'invalid_session' };
   if (!credential.startsWith(SESSION_TOKEN_PREFIX)) return rejected;
-  const session = await deps.prisma.session.findUnique({
-    where: { tokenHash: sha256Hex(credential) },
-    select: { id: true, userId: true, organisationId: true, expiresAt: true },
-  });
-  if (!session || session.expiresAt.getTime() <= Date.now()) return rejected;
-  const membership = await deps.prisma.membership.findUnique({
-    where: { userId_organisationId: { userId: session.userId, organisationId: session.organisationId } },
-    select: { role: true },
-  });
-  // Removed from the organisation since logging in: the session no longer grants anything.
-  if (!membership) return rejected;
+  // One prepared statement on the hot path of every dashboard request (two Prisma queries cost ~1.4 ms of CPU):
+  // the session and the role its user holds now. Removed from the organisation since logging in (no membership
+  // row), the session no longer grants anything.
+  const [session] = await preparedPoolSql(deps).query<{ id: string; user_id: string; organisation_id: string; expires_at: Date; role: Role }>(
+    `SELECT s.id, s.user_id, s.organisation_id, s.expires_at, m.role::text AS role
+     FROM sessions s JOIN memberships m ON m.user_id = s.user_id AND m.organisation_id = s.organisation_id
+     WHERE s.token_hash = $1`,
+    [sha256Hex(credential)],
+  );
+  if (!session || session.expires_at.getTime() <= Date.now()) return rejected;
   deps.sessionUsage.touch(session.id);
   return {
     kind: 'user',
-    userId: session.userId,
-    organisationId: session.organisationId,
-    role: membership.role,
+    userId: session.user_id,
+    organisationId: session.organisation_id,
+    role: session.role,
     sessionId: session.id,
-    sessionExpiresAt: session.expiresAt,
+    sessionExpiresAt: session.expires_at,
   };
 }

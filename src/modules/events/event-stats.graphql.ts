@@ -52,8 +52,7 @@ function countsOf(ctx: GraphQLContext, info: GraphQLResolveInfo, eventId: string
 builder.prismaObjectFields('Event', (t) => ({
   stats: t.field({
     type: EventStatsRef,
-    select: { capacity: true, ticketTypes: { select: { id: true, capacity: true } } },
-    resolve: async (event, _args, ctx, info) => eventStats(event, await countsOf(ctx, info, event.id)),
+    resolve: async (event, _args, ctx, info) => eventStats(await countsOf(ctx, info, event.id)),
   }),
   registrationsOverTime: t.field({
     type: [TimeBucketRef],
@@ -77,7 +76,7 @@ builder.prismaObjectFields('TicketType', (t) => ({
   remaining: t.int({
     nullable: true,
     description: 'Seats of this type still open: its capacity and the event’s, whichever is tighter; null when neither is limited.',
-    select: { eventId: true, capacity: true, event: { select: { capacity: true } } },
-    resolve: async (ticketType, _args, ctx, info) => ticketTypeRemaining(ticketType.event, ticketType, await countsOf(ctx, info, ticketType.eventId)),
+    select: { eventId: true },
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeRemaining(await countsOf(ctx, info, ticketType.eventId), ticketType.id),
   }),
 }));

@@ -4,7 +4,6 @@ import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import type { PgPubSub } from '../../lib/pubsub.ts';
 import { type EventStats, eventStats, readEventCounts } from '../events/event-counts.ts';
-import { loadRegistrationEvent } from '../registrations/registrations.service.ts';
 
 const CHANNEL = 'eventogate_live';
 const FLUSH_MS = 5;
@@ -49,12 +48,12 @@ export class LiveFeed {
   /** `${kind}:${attendeeId}:${updatedAt}` of recent deliveries, so a resync does not repeat them. */
   readonly #delivered = new LRUCache<string, true>({ max: 20_000, ttl: 5 * 60_000 });
   #flushTimer: NodeJS.Timeout | null = null;
-  #deps: Pick<Deps, 'prisma' | 'logger' | 'caches'> | null = null;
+  #deps: Pick<Deps, 'prisma' | 'logger'> | null = null;
   #unsubscribe: Array<() => unknown> = [];
 
   constructor(private readonly pubsub: PgPubSub) {}
 
-  async start(deps: Pick<Deps, 'prisma' | 'logger' | 'caches'>, options: { receive: boolean } = { receive: true }): Promise<void> {
+  async start(deps: Pick<Deps, 'prisma' | 'logger'>, options: { receive: boolean } = { receive: true }): Promise<void> {
     this.#deps = deps;
     if (!options.receive) return;
     this.#unsubscribe.push(await this.pubsub.subscribe(CHANNEL, (payload) => void this.#receive(payload)));
@@ -102,9 +101,8 @@ export class LiveFeed {
 
   /** One mode's counts, kept by triggers on attendees (a few shard rows, whatever the event's size). */
   async stats(eventId: string, options: { testMode: boolean }): Promise<EventStats> {
-    const deps = this.#requireDeps();
-    const [event, counts] = await Promise.all([loadRegistrationEvent(deps, eventId), readEventCounts(prismaSql(deps.prisma), [eventId], options.testMode)]);
-    return eventStats(event ?? { capacity: null, ticketTypes: [] }, counts.get(eventId)!);
+    const counts = await readEventCounts(prismaSql(this.#requireDeps().prisma), [eventId], options.testMode);
+    return eventStats(counts.get(eventId)!);
   }
 
   close(): void {
