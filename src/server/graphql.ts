@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -25,7 +26,14 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: { title: 'EventoGate GraphQL', defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    graphiql: {
+      title: 'EventoGate GraphQL',
+      defaultQuery: GRAPHIQL_WALKTHROUGH,
+      headers: GRAPHIQL_HEADERS,
+      defaultEditorToolsVisibility: 'headers',
+    },
+    // GraphiQL from the package's bundled assets (no CDN): it works offline and leaks nothing to third parties.
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     // Browsers may call /graphql only from CORS_ORIGINS (none by default): a session token in a page of another
     // origin must not be usable by that page.
@@ -66,16 +74,51 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
   });
 }
 
-const GRAPHIQL_DEFAULT_QUERY = `# Welcome to EventoGate. Sign up, then send the token as a header:
-#   { "Authorization": "Bearer <token>" }
+/** The default tab: EventoGate in three steps, each operation runnable by name with ▶. */
+const GRAPHIQL_WALKTHROUGH = `# Welcome to EventoGate.
+#
+# 1. Run "SignUp" (▶, then pick it): it creates your account and organisation and answers a session token.
+# 2. Paste that token into Headers below, replacing <token>:   { "Authorization": "Bearer <token>" }
+# 3. Run "Viewer" (who you are), then "CreateEvent" (your first event, with its default ticket type).
+#
+# Integrators use REST v1 with API keys (createApiKey); this endpoint is the dashboard's.
+
 mutation SignUp {
-  signUp(input: { email: "you@example.com", password: "a-long-password", name: "You", organisationName: "Acme Events" }) {
+  signUp(input: { email: "you@example.com", password: "a-long-password-1", name: "You", organisationName: "Acme Events" }) {
     token
     user { id email }
     organisation { id name }
   }
 }
+
+query Viewer {
+  viewer {
+    role
+    user { email emailVerifiedAt }
+    organisation { id name }
+  }
+}
+
+mutation CreateEvent {
+  createEvent(input: { name: "Launch party", startsAt: "2027-06-01T18:00:00Z", endsAt: "2027-06-01T23:00:00Z", timezone: "Europe/Berlin", capacity: 100 }) {
+    id
+    name
+    status
+    ticketTypes { slug remaining }
+    stats { registered capacityRemaining }
+  }
+}
 `;
+
+const GRAPHIQL_HEADERS = JSON.stringify({ Authorization: 'Bearer <token>' }, null, 2);
+
+let graphiqlPage: string | undefined;
+
+/** The page embeds ~9 MB of GraphiQL; the options never change, so it is rendered once per process. */
+function renderLocalGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): string {
+  graphiqlPage ??= renderGraphiQL(options);
+  return graphiqlPage;
+}
 
 function stringHeader(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);

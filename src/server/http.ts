@@ -105,13 +105,17 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 } as const;
 
-/** GraphiQL (its assets from unpkg until they are served locally), talking only to this origin. */
+/**
+ * GraphiQL, whose assets are in the page itself (@graphql-yoga/render-graphiql): nothing from another origin, its
+ * editor workers from blob: URLs the page makes, requests only to this server.
+ */
 const GRAPHIQL_CSP = [
   "default-src 'none'",
-  "script-src 'self' 'unsafe-inline' https://unpkg.com",
-  "style-src 'self' 'unsafe-inline' https://unpkg.com",
-  "img-src 'self' data: https://raw.githubusercontent.com",
-  "font-src 'self' data: https://unpkg.com",
+  "script-src 'self' 'unsafe-inline'",
+  'worker-src blob:',
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
   "connect-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",

@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const page = async () => {
+  const res = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
+  return { res, html: await res.text() };
+};
+
+describe('GraphiQL', () => {
+  it('is served from our own assets: no script, style or font from another origin, and a CSP that allows none', async () => {
+    const { res, html } = await page();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).toMatch(/connect-src 'self'/);
+    expect(csp).not.toMatch(/https?:|\*/);
+    // No element loads anything from elsewhere (the bundle is inline).
+    expect(html.match(/<(script|link|img)\b[^>]*\b(src|href)="https?:/gi) ?? []).toEqual([]);
+    expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/);
+    // The default tab walks a newcomer through signUp → the token in Headers → viewer and createEvent.
+    expect(html).toContain('mutation SignUp');
+    expect(html).toContain('query Viewer');
+    expect(html).toContain('mutation CreateEvent');
+    expect(html).toContain('Bearer <token>');
+  });
+});
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+
+// Debian's chromium (ENVIRONMENT.md); CI machines without it skip this one, the checks above still run.
+describe.skipIf(!CHROMIUM)('GraphiQL in a headless Chromium', () => {
+  it('renders with no request beyond this server, runs SignUp, then Viewer with the token in Headers', { timeout: 90_000 }, async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const elsewhere: string[] = [];
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      // Anything not from this server or made by the page itself (data:, blob:) is refused and recorded.
+      await context.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(app.url) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+        elsewhere.push(url);
+        return route.abort();
+      });
+      const tab = await context.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (error) => errors.push(error.message));
+      await tab.goto(`${app.url}/graphql`);
+      await tab.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
+      // The default tab: the walkthrough, and the header to fill in (Monaco renders spaces as U+00A0).
+      const shown = async (selector: string) => ((await tab.textContent(selector)) ?? '').replace(/\u00a0/g, ' ');
+      await expect.poll(() => shown('.graphiql-query-editor'), { timeout: 15_000 }).toContain('mutation SignUp');
+      await tab.click('button:has-text("Headers")');
+      await expect.poll(() => shown('.graphiql-editor-tool .graphiql-editor:not(.hidden)'), { timeout: 15_000 }).toContain('Bearer <token>');
+
+      const replace = async (selector: string, text: string) => {
+        await tab.click(`${selector} .monaco-editor`);
+        await tab.keyboard.press('ControlOrMeta+A');
+        await tab.keyboard.press('Delete');
+        await tab.keyboard.insertText(text);
+      };
+      const run = async () => {
+        const before = (await tab.textContent('.graphiql-response')) ?? '';
+        await tab.click('.graphiql-execute-button');
+        await tab.waitForFunction(
+          (previous) => {
+            const now = document.querySelector('.graphiql-response')?.textContent ?? '';
+            return now !== previous && /"data"|"errors"/.test(now);
+          },
+          before,
+          { timeout: 15_000 },
+        );
+        return (await tab.textContent('.graphiql-response')) ?? '';
+      };
+
+      await replace(
+        '.graphiql-query-editor',
+        'mutation { signUp(input: { email: "browser@example.com", password: "a-long-password-1", name: "B", organisationName: "Browser Org" }) { token } }',
+      );
+      const signUp = await run();
+      const token = /"token":\s*"([^"]+)"/.exec(signUp.replace(/\s+/g, ' '))?.[1];
+      expect(token).toMatch(/^egs_/);
+      await replace('.graphiql-editor-tool .graphiql-editor:not(.hidden)', JSON.stringify({ Authorization: `Bearer ${token}` }));
+      await replace('.graphiql-query-editor', '{ viewer { role organisation { name } } }');
+      const viewer = (await run()).replace(/\s+/g, ' ');
+      expect(viewer).toContain('"role": "OWNER"');
+      expect(viewer).toContain('"name": "Browser Org"');
+
+      // Into TEST_OUTPUT_DIR when set, else a temporary directory: tests write nowhere else.
+      const dir = process.env.TEST_OUTPUT_DIR ?? mkdtempSync(join(tmpdir(), 'eventogate-graphiql-'));
+      mkdirSync(dir, { recursive: true });
+      await tab.screenshot({ path: join(dir, 'graphiql.png') });
+      console.info(`GraphiQL screenshot: ${join(dir, 'graphiql.png')}`);
+      expect(errors).toEqual([]);
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
