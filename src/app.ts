@@ -25,6 +25,7 @@ import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp } from './server/http.ts';
 import { createMetrics, type MetricSources } from './server/metrics.ts';
+import { assertPortAvailable, portError } from './server/port.ts';
 import { attachGraphQLWebSocket } from './server/websocket.ts';
 
 export interface RunningApp {
@@ -56,6 +57,7 @@ export async function startApp(
   const close = () => lifecycle.stop();
 
   try {
+    await assertPortAvailable(config.host, config.port);
     let embedded: EmbeddedDatabase | null = null;
     if (!config.databaseUrl) {
       embedded = await startEmbeddedPostgres({
@@ -180,7 +182,7 @@ export async function startApp(
       },
     }) as Server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) => reject(portError(error, config.host, config.port)));
       server.listen(config.port, config.host, () => resolve());
     });
     lifecycle.onStop('http', 'HTTP server', () => closeServer(server));

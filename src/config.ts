@@ -150,3 +150,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsMaxConnectionsPerOrganisation: e.WS_MAX_CONNECTIONS_PER_ORGANISATION,
   };
 }
+
+const LOOPBACK = /^(localhost|127(?:\.\d+){3}|\[?::1\]?)$/i;
+const ANY_ADDRESS = /^(0\.0\.0\.0|\[?::\]?)$/;
+
+/**
+ * A start-up warning when the address EventoGate writes into emails, QR links and webhook payloads (PUBLIC_URL)
+ * is one other machines cannot reach while the server listens for them; null when it looks right.
+ */
+export function publicUrlWarning(config: Pick<Config, 'host' | 'publicUrl'>): string | null {
+  if (!config.publicUrl) return null;
+  const shown = new URL(config.publicUrl).hostname;
+  if (ANY_ADDRESS.test(shown)) {
+    return `PUBLIC_URL is ${config.publicUrl}, which no browser can open: emails, QR codes and webhook payloads carry it. Set PUBLIC_URL to the address people use.`;
+  }
+  if (LOOPBACK.test(shown) && !LOOPBACK.test(config.host)) {
+    return `PUBLIC_URL is ${config.publicUrl} while HOST=${config.host} accepts other machines: emails, QR codes and webhook payloads would point them at their own computer. Set PUBLIC_URL to the address people use.`;
+  }
+  return null;
+}

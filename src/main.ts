@@ -1,7 +1,8 @@
 import { type RunningApp, startApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, publicUrlWarning } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
 import { demoBanner } from './modules/demo/demo.service.ts';
+import { PortUnavailableError } from './server/port.ts';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -43,6 +44,7 @@ try {
     process.exit(0);
   }
   const base = app.deps.config.publicUrl;
+  const warning = publicUrlWarning({ host: config.host, publicUrl: base });
   process.stdout.write(
     `\nEventoGate is running (role: ${config.role})\n` +
       `  API        ${base}/v1\n` +
@@ -50,10 +52,11 @@ try {
       `  Health     ${base}/healthz\n` +
       `  Database   ${app.embedded ? `embedded PostgreSQL in ${config.dataDir}/postgres` : 'DATABASE_URL'}\n` +
       `  Mail       ${app.deps.mailer.description}\n` +
+      (warning ? `\n  Warning    ${warning}\n` : '') +
       (app.demo ? demoBanner(app.demo, base) : ''),
   );
 } catch (error) {
-  if (error instanceof MigrationError) {
+  if (error instanceof MigrationError || error instanceof PortUnavailableError) {
     process.stderr.write(`Cannot start: ${error.message}\n`);
     process.exit(1);
   }

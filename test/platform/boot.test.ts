@@ -159,3 +159,21 @@ describe('ROLE with DATABASE_URL', () => {
     }
   });
 });
+
+describe('npm start on a port that is taken', () => {
+  it('says so in one line naming PORT, before creating any database', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)));
+    const dir = mkdtempSync(join(tmpdir(), 'eventogate-port-'));
+    try {
+      const server = spawnServer({ PORT: String(port), DATA_DIR: dir });
+      expect(await server.exited()).toBe(1);
+      expect(server.output().trim()).toBe(`Cannot start: port ${port} on 127.0.0.1 is already in use: stop whatever uses it, or set PORT to a free port.`);
+      expect(existsSync(join(dir, 'postgres'))).toBe(false);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig, publicUrlWarning } from '../../src/config.ts';
 import { spawnServer } from '../support/process.ts';
 
 describe('loadConfig', () => {
@@ -81,5 +81,19 @@ describe('loadConfig', () => {
     const server = spawnServer({ PORT: 'not-a-port', DATA_DIR: '/nonexistent' });
     expect(await server.exited()).toBe(1);
     expect(server.output()).toContain('Invalid configuration:\n  PORT: must be a whole number (got "not-a-port")');
+  });
+});
+
+describe('publicUrlWarning', () => {
+  it('warns when the links EventoGate sends out could not reach anyone, and only then', () => {
+    expect(publicUrlWarning({ host: '0.0.0.0', publicUrl: 'http://127.0.0.1:3000' })).toBe(
+      'PUBLIC_URL is http://127.0.0.1:3000 while HOST=0.0.0.0 accepts other machines: emails, QR codes and webhook payloads would point them at their own computer. Set PUBLIC_URL to the address people use.',
+    );
+    expect(publicUrlWarning({ host: '0.0.0.0', publicUrl: 'http://localhost:3000' })).toMatch(/^PUBLIC_URL is http:\/\/localhost:3000 while HOST=0\.0\.0\.0/);
+    // The default for HOST=0.0.0.0 without PUBLIC_URL: an address nobody can open.
+    expect(publicUrlWarning(loadConfig({ HOST: '0.0.0.0' }))).toMatch(/^PUBLIC_URL is http:\/\/0\.0\.0\.0:3000, which no browser can open/);
+    expect(publicUrlWarning(loadConfig({}))).toBeNull();
+    expect(publicUrlWarning({ host: '0.0.0.0', publicUrl: 'https://events.example.com' })).toBeNull();
+    expect(publicUrlWarning({ host: '::1', publicUrl: 'http://[::1]:3000' })).toBeNull();
   });
 });

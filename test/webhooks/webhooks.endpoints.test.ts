@@ -91,6 +91,10 @@ describe('createWebhookEndpoint', () => {
     const result = await graphql(app.url, CREATE, { token: owner.token, variables: { input: { url } } });
     expect(result.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.extensions.errors?.url?.[0]).toContain(reason);
+    // …and tells a developer receiving webhooks on their own machine what to set.
+    expect(result.errors?.[0]?.extensions.errors?.url?.[0]).toMatch(
+      /\(for local development, the server can be started with WEBHOOK_ALLOW_PRIVATE_TARGETS=true\)\.$/,
+    );
   });
 
   it('checks the address again when connecting: a private target that got saved is never contacted', async () => {

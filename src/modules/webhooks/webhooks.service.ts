@@ -288,14 +288,19 @@ async function findAuthorizedEndpoint(deps: Deps, actor: Actor, rawId: string): 
   return { actor: authorized, endpoint };
 }
 
+/** Says how a developer receiving webhooks on their own machine gets past the private-address rule. */
+function privateHint(problem: string): string {
+  return /private|local/.test(problem) ? ' (for local development, the server can be started with WEBHOOK_ALLOW_PRIVATE_TARGETS=true)' : '';
+}
+
 /** http(s) only, and (unless WEBHOOK_ALLOW_PRIVATE_TARGETS) a public address, as resolved now. */
 async function checkTargetUrl(deps: Deps, url: string): Promise<void> {
   const allowPrivate = deps.config.webhookAllowPrivateTargets;
   const problem = targetUrlProblem(url, allowPrivate);
-  if (problem) throw invalidField('url', `The url field ${problem}.`);
+  if (problem) throw invalidField('url', `The url field ${problem}${privateHint(problem)}.`);
   if (allowPrivate) return;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return;
   const unresolved = await resolvePublicAddresses(host);
-  if (unresolved) throw invalidInput({ url: [`The url field ${unresolved}.`] });
+  if (unresolved) throw invalidInput({ url: [`The url field ${unresolved}${privateHint(unresolved)}.`] });
 }
