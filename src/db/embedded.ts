@@ -133,6 +133,22 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * The embedded database of a running EventoGate (its postmaster.pid names the port), for tools such as the CLI
+ * that must not start a second PostgreSQL on the same data directory; null when none is running.
+ */
+export function runningEmbeddedUrl(dataDir: string): string | null {
+  const pidFile = join(resolve(dataDir), 'postgres', 'postmaster.pid');
+  const passwordFile = join(resolve(dataDir), 'postgres-password');
+  if (!existsSync(pidFile) || !existsSync(passwordFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !isAlive(pid) || !Number.isInteger(port)) return null;
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  return `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/**
  * A process killed with SIGKILL leaves its PostgreSQL child running, holding the data directory. When that
  * postmaster's parent is gone (re-parented away from a node process), stop it so this start can proceed.
  */

@@ -70,6 +70,19 @@ export async function requestPasswordReset(deps: Deps, options: { input: unknown
   return true;
 }
 
+/**
+ * For an operator (the CLI): an egr_ reset token for the account with this email, returned rather than mailed,
+ * for a user who cannot receive mail. Same token rules as requestPasswordReset (1 h, one use).
+ */
+export async function issuePasswordReset(deps: Deps, options: { email: string }): Promise<{ token: string; expiresAt: Date }> {
+  const { email } = parseInput(RequestPasswordResetInput, { email: options.email });
+  const user = await deps.prisma.user.findUnique({ where: { email } });
+  if (!user) throw notFound('User');
+  const { token, tokenHash, expiresAt } = newOneTimeToken('reset_password');
+  await deps.prisma.userToken.create({ data: { id: newId('userToken'), userId: user.id, kind: 'reset_password', tokenHash, expiresAt } });
+  return { token, expiresAt };
+}
+
 /** Sets a new password with an egr_ token: proves the mailbox (verified), ends every session, starts a new one. */
 export async function resetPassword(deps: Deps, options: { input: unknown }): Promise<AuthResult> {
   const input = parseInput(ResetPasswordInput, options.input);

@@ -1,0 +1,175 @@
+// The operator CLI (`npx eventogate …`, package.json "bin"). Every command runs the same services, validation and
+// database settings as the server: it starts EventoGate as an API-only process on a loopback port, uses its
+// services, and stops it. With the embedded database it uses the one a running server holds, or starts it.
+import { Command, CommanderError } from 'commander';
+import { type RunningApp, startApp } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { runningEmbeddedUrl } from './db/embedded.ts';
+import type { Deps } from './deps.ts';
+import { AppError } from './lib/errors.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './modules/api-keys/api-keys.service.ts';
+import { issuePasswordReset } from './modules/auth/accounts.service.ts';
+import type { Actor } from './modules/auth/actor.ts';
+import { DEMO_EMAIL } from './modules/demo/demo.service.ts';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** EventoGate's services for the length of one command. */
+async function withServices<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
+  const config: Config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, ROLE: 'api', PORT: '0', HOST: '127.0.0.1', DEMO_SEED: 'false' });
+  const databaseUrl = config.databaseUrl ?? runningEmbeddedUrl(config.dataDir) ?? undefined;
+  let app: RunningApp | null = null;
+  try {
+    app = await startApp({ ...config, databaseUrl, publicUrl: process.env.PUBLIC_URL ?? config.publicUrl });
+    return await run(app.deps);
+  } finally {
+    await app?.close();
+  }
+}
+
+/** The organisation a command acts for (by id, or the only one there is), as its first owner. */
+async function ownerOf(deps: Deps, organisationId: string | undefined): Promise<Actor> {
+  const owners = await deps.prisma.membership.findMany({
+    where: { role: 'OWNER', ...(organisationId ? { organisationId } : {}) },
+    orderBy: { createdAt: 'asc' },
+    distinct: ['organisationId'],
+    take: 2,
+  });
+  if (owners.length === 0) throw new AppError('NOT_FOUND', organisationId ? `No organisation ${organisationId}.` : 'There is no organisation yet.');
+  if (owners.length > 1) throw new AppError('BAD_USER_INPUT', 'There are several organisations: name one with --org <id> (see `orgs list`).');
+  const owner = owners[0]!;
+  return { kind: 'user', userId: owner.userId, organisationId: owner.organisationId, role: 'OWNER', sessionId: 'cli' };
+}
+
+const date = (value: Date | null) => (value ? value.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+export function buildCli(): Command {
+  const program = new Command('eventogate')
+    .description('Operate an EventoGate installation: API keys, accounts, organisations, migrations.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const keys = program.command('keys').description('API keys of an organisation');
+  keys
+    .command('create')
+    .description('create an API key; its secret is printed once')
+    .requiredOption('--name <name>', 'what the key is for')
+    .option('--env <environment>', 'live or test', 'live')
+    .option('--org <organisationId>', 'the organisation (default: the only one)')
+    .action(async (options: { name: string; env: string; org?: string }) => {
+      await withServices(async (deps) => {
+        const actor = await ownerOf(deps, options.org);
+        const { apiKey, secret } = await createApiKey(deps, { actor, input: { name: options.name, environment: options.env.toUpperCase() } });
+        out(`${apiKey.id}  ${apiKey.environment.toLowerCase()}  ${apiKey.name}`);
+        out(secret);
+      });
+    });
+  keys
+    .command('list')
+    .description('list the keys (never their secrets)')
+    .option('--org <organisationId>', 'the organisation (default: the only one)')
+    .action(async (options: { org?: string }) => {
+      await withServices(async (deps) => {
+        const list = await listApiKeys(deps, { actor: await ownerOf(deps, options.org) });
+        out(['id', 'env', 'prefix', 'name', 'created', 'last used', 'revoked'].join('\t'));
+        for (const k of list) {
+          out([k.id, k.environment.toLowerCase(), k.prefix, k.name, date(k.createdAt), date(k.lastUsedAt), date(k.revokedAt)].join('\t'));
+        }
+      });
+    });
+  keys
+    .command('revoke')
+    .description('revoke a key at once (requests and subscriptions using it stop)')
+    .argument('<keyId>', 'key_…')
+    .option('--org <organisationId>', 'the organisation (default: the only one)')
+    .action(async (keyId: string, options: { org?: string }) => {
+      await withServices(async (deps) => {
+        const key = await deps.prisma.apiKey.findUnique({ where: { id: keyId }, select: { organisationId: true } });
+        const revoked = await revokeApiKey(deps, { actor: await ownerOf(deps, options.org ?? key?.organisationId), input: { id: keyId } });
+        out(`${revoked.id} revoked at ${date(revoked.revokedAt)}`);
+      });
+    });
+
+  program
+    .command('users')
+    .description('user accounts')
+    .command('reset-password')
+    .description('print a one-time password-reset token (1 h) for a user who cannot receive mail')
+    .argument('<email>')
+    .action(async (email: string) => {
+      await withServices(async (deps) => {
+        const { token, expiresAt } = await issuePasswordReset(deps, { email });
+        out(token);
+        out(`Valid until ${date(expiresAt)}, once: resetPassword(input: { token, password }) in GraphQL.`);
+      });
+    });
+
+  program
+    .command('orgs')
+    .description('organisations')
+    .command('list')
+    .description('every organisation with its members and events')
+    .action(async () => {
+      await withServices(async (deps) => {
+        const orgs = await deps.prisma.organisation.findMany({
+          orderBy: { createdAt: 'asc' },
+          select: { id: true, name: true, createdAt: true, _count: { select: { memberships: true, events: true } } },
+        });
+        out(['id', 'name', 'members', 'events', 'created'].join('\t'));
+        for (const o of orgs) out([o.id, o.name, o._count.memberships, o._count.events, date(o.createdAt)].join('\t'));
+      });
+    });
+
+  program
+    .command('demo')
+    .description('the demo organisation')
+    .command('show')
+    .description('its login, event and a fresh pair of API keys (secrets are shown once, so new ones are made)')
+    .action(async () => {
+      await withServices(async (deps) => {
+        const owner = await deps.prisma.user.findUnique({ where: { email: DEMO_EMAIL }, include: { memberships: { take: 1 } } });
+        const organisationId = owner?.memberships[0]?.organisationId;
+        if (!owner || !organisationId) throw new AppError('NOT_FOUND', 'There is no demo organisation (it is created on an empty database).');
+        const actor = await ownerOf(deps, organisationId);
+        const event = await deps.prisma.event.findFirst({ where: { organisationId }, orderBy: { createdAt: 'asc' } });
+        const stamp = new Date().toISOString().slice(0, 16);
+        const live = await createApiKey(deps, { actor, input: { name: `CLI demo key ${stamp}`, environment: 'LIVE' } });
+        const test = await createApiKey(deps, { actor, input: { name: `CLI demo test key ${stamp}`, environment: 'TEST' } });
+        out(`Owner login   ${owner.email}  (password: \`eventogate users reset-password ${owner.email}\`)`);
+        if (event) out(`Event         ${event.name}  ${event.id}`);
+        out(`Live API key  ${live.secret}`);
+        out(`Test API key  ${test.secret}`);
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit (the server also does at start)')
+    .action(async () => {
+      await withServices(async () => {
+        out('Migrations are applied.');
+      });
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof AppError) {
+      const details = error.fieldErrors ? Object.values(error.fieldErrors).flat() : [];
+      process.stderr.write(`${[error.message, ...details].filter((m, i) => i === 0 || m !== error.message).join(' ')}\n`);
+      return 1;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  }
+}

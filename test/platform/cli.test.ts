@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql, http } from '../support/http.ts';
+import { freePort } from '../support/net.ts';
+import { type ServerProcess, spawnServer } from '../support/process.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'eventogate-cli-'));
+let server: ServerProcess;
+let url: string;
+let eventId: string;
+
+/** `npx eventogate …` against the same DATA_DIR as the running server. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin', 'eventogate.mjs'), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PUBLIC_URL: url } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const register = (key: string) =>
+  http(`${url}/v1/events/${eventId}/registrations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ first_name: 'Cli', last_name: 'User', email: `cli.${Math.random().toString(36).slice(2)}@example.com` }),
+  });
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  server = spawnServer({ PORT: String(port), DATA_DIR: dataDir });
+  const banner = await server.waitFor(/curl -X POST/, 60_000);
+  eventId = /\/v1\/events\/(evt_\w+)\/registrations/.exec(banner)![1]!;
+}, 90_000);
+
+afterAll(async () => {
+  server?.child.kill('SIGTERM');
+  await server?.exited();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the operator CLI (bin/eventogate.mjs) beside a running server on the embedded database', () => {
+  it('lists organisations, creates a key that works, lists it without its secret, revokes it', { timeout: 90_000 }, async () => {
+    const orgs = await cli('orgs', 'list');
+    expect(orgs).toMatchObject({ code: 0, stderr: '' });
+    expect(orgs.stdout).toMatch(/^id\tname\tmembers\tevents\tcreated\norg_\w+\tDemo Events Co\.\t1\t1\t/);
+
+    const created = await cli('keys', 'create', '--name', 'Box office', '--env', 'test');
+    expect(created.code).toBe(0);
+    const [line, secret] = created.stdout.trim().split('\n');
+    const keyId = /^(key_\w+) {2}test {2}Box office$/.exec(line!)?.[1];
+    expect(keyId).toBeDefined();
+    expect(secret).toMatch(/^eg_test_/);
+    expect((await register(secret!)).status).toBe(201);
+
+    const listed = await cli('keys', 'list');
+    expect(listed.stdout).toContain(`${keyId}\ttest\t`);
+    expect(listed.stdout).not.toContain(secret);
+
+    const revoked = await cli('keys', 'revoke', keyId!);
+    expect(revoked.stdout).toMatch(new RegExp(`^${keyId} revoked at \\d{4}-`));
+    const refused = await register(secret!);
+    expect(refused.status).toBe(401);
+  });
+
+  it('refuses bad input with the same validation as the API, and exits 1', { timeout: 60_000 }, async () => {
+    const bad = await cli('keys', 'create', '--name', 'X', '--env', 'production');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^The given data was invalid\. The selected environment is invalid\./);
+    const unknown = await cli('users', 'reset-password', 'nobody@example.com');
+    expect(unknown).toMatchObject({ code: 1, stderr: 'User not found.\n' });
+  });
+
+  it('prints a password-reset token that resetPassword accepts, and demo keys that work', { timeout: 60_000 }, async () => {
+    const reset = await cli('users', 'reset-password', 'demo@eventogate.local');
+    const token = reset.stdout.split('\n')[0]!;
+    expect(token).toMatch(/^egr_/);
+    const done = await graphql(url, 'mutation ($t: String!) { resetPassword(input: { token: $t, password: "a-new-long-password-7" }) { token } }', {
+      variables: { t: token },
+    });
+    expect(done.errors).toBeUndefined();
+    const login = await graphql(url, 'mutation { logIn(input: { email: "demo@eventogate.local", password: "a-new-long-password-7" }) { token } }');
+    expect(login.errors).toBeUndefined();
+
+    const demo = await cli('demo', 'show');
+    const live = /^Live API key {2}(eg_live_\S+)$/m.exec(demo.stdout)?.[1];
+    expect(demo.stdout).toContain(`Event         Q1 Product Workshop  ${eventId}`);
+    expect((await register(live!)).status).toBe(201);
+
+    expect(await cli('migrate')).toMatchObject({ code: 0, stdout: 'Migrations are applied.\n' });
+  });
+});
