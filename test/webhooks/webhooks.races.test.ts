@@ -169,6 +169,36 @@ describe('who receives an occurrence is decided at commit', () => {
     expect(receiver.on('/after-commit')).toEqual([]);
   });
 
+  it('a delivery committed just after its endpoint was disabled is failed by the sweep, never left pending or sent', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const { endpoint } = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/disabled-mid-commit`, { triggers: ['ATTENDEE_REGISTERED'] });
+    const attendee = (await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.testKey })).body;
+    // The interleaving a registration can meet: its transaction wrote the delivery (the endpoint was enabled when
+    // it looked) and has not committed when the endpoint is disabled; the disabling cannot see the row.
+    const registration = await app.deps.pool.connect();
+    try {
+      await registration.query('BEGIN');
+      await registration.query(
+        `INSERT INTO webhook_deliveries (id, endpoint_id, attendee_id, trigger, emission_id, payload, status, next_attempt_at, updated_at)
+         VALUES ('whd_race_disabled', $1, $2, 'ATTENDEE_REGISTERED', 'race-disabled', '{}', 'PENDING', now(), now())`,
+        [endpoint.id, attendee.id],
+      );
+      await graphqlOk(app.url, 'mutation ($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { enabled } }', {
+        token: seed.owner.token,
+        variables: { id: endpoint.id },
+      });
+      await registration.query('COMMIT');
+    } finally {
+      registration.release();
+    }
+    await untilWebhooksSettled(app, { organisationId: seed.owner.organisationId });
+    expect(await app.deps.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: 'whd_race_disabled' } })).toMatchObject({
+      status: 'FAILED',
+      nextAttemptAt: null,
+    });
+    expect(receiver.on('/disabled-mid-commit')).toEqual([]);
+  });
+
   it('one organisation deleting events as they get their first registrations costs another organisation no webhook', async () => {
     const a = await createSeedShapedEvent(app.deps);
     await createEndpoint(app.deps, a.owner.actor, `${receiver.url}/tenant-a`, { triggers: ['ATTENDEE_REGISTERED'] });

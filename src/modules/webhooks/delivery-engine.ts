@@ -6,6 +6,7 @@ import type { AttemptOutcome } from './webhook-http.ts';
 import {
   countRateWindows,
   extendLeases,
+  failOrphanedDeliveries,
   leaseDeliveries,
   leasesByEndpoint,
   lockEndpointsWithDueWork,
@@ -339,6 +340,7 @@ export class DeliveryEngine {
   async #sweep(): Promise<void> {
     try {
       await sweepInterrupted(poolSql(this.deps), { maxAutomatic: this.#maxAutomatic });
+      await failOrphanedDeliveries(poolSql(this.deps));
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not sweep interrupted webhook attempts');
     }

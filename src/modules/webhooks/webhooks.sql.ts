@@ -337,6 +337,20 @@ export async function failPendingDeliveries(sql: Sql, endpointIds: string[]): Pr
 }
 
 /**
+ * Pending deliveries of disabled endpoints that the disabling missed: a registration that read the endpoint as
+ * enabled commits its delivery just after the endpoint was disabled (their locks do not conflict: the delivery's
+ * foreign key takes KEY SHARE, disabling NO KEY UPDATE). Nothing claims a disabled endpoint's work, so without this
+ * sweep such a delivery would stay PENDING for ever. Reads the pending-per-endpoint partial index.
+ */
+export async function failOrphanedDeliveries(sql: Sql): Promise<void> {
+  await sql.query(
+    `UPDATE webhook_deliveries d SET status = 'FAILED', next_attempt_at = NULL, replay_requested_at = NULL, updated_at = now()
+     FROM webhook_endpoints e
+     WHERE d.endpoint_id = e.id AND NOT e.enabled AND d.status = 'PENDING' AND (d.lease_until IS NULL OR d.lease_until < now())`,
+  );
+}
+
+/**
  * After a crash: an attempt whose worker died (its lease ran out before the answer was recorded) is logged as
  * interrupted; a delivery whose last automatic attempt was such an attempt is FAILED.
  */
