@@ -121,7 +121,10 @@ export async function startApp(
     lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
     const rateLimiters = createRateLimiters(rateLimitPool, config);
 
+    const metricSources: MetricSources = {};
+    const metrics = createMetrics(metricSources);
     const deps: Deps = {
+      metrics,
       prisma,
       boss,
       logger,
@@ -152,24 +155,31 @@ export async function startApp(
       lifecycle.onStop('workers', 'webhook deliveries', () => deliveries.stop());
     }
 
-    const metricSources: MetricSources = {
-      graphqlSubscriptions: () => (config.role === 'worker' ? 0 : credentialWatch(deps).size),
-      pools: () =>
-        [
-          ['app', pool],
-          ['rate-limits', rateLimitPool],
-        ].map(([name, p]) => ({
-          name: name as string,
-          total: (p as typeof pool).totalCount,
-          idle: (p as typeof pool).idleCount,
-          waiting: (p as typeof pool).waitingCount,
-        })),
-    };
+    metricSources.graphqlSubscriptions = () => (config.role === 'worker' ? 0 : credentialWatch(deps).size);
+    metricSources.pools = () =>
+      [
+        ['app', pool],
+        ['rate-limits', rateLimitPool],
+      ].map(([name, p]) => ({
+        name: name as string,
+        total: (p as typeof pool).totalCount,
+        idle: (p as typeof pool).idleCount,
+        waiting: (p as typeof pool).waitingCount,
+      }));
+    metricSources.webhookBacklog = async () =>
+      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'PENDING'`)).rows[0]?.n ?? 0;
+    metricSources.jobQueues = async () =>
+      (
+        await pool.query<{ queue: string; state: string; count: number }>(
+          `SELECT name AS queue, state::text AS state, count(*)::int AS count FROM pgboss.job
+           WHERE state IN ('created', 'retry', 'active') GROUP BY 1, 2 ORDER BY 1, 2`,
+        )
+      ).rows;
     const http = createHttpApp(deps, {
       serveApi: config.role !== 'worker',
       rateLimiters,
       health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
-      metrics: createMetrics(metricSources),
+      metrics,
     });
     // A client must send its request (headers and body) in time: a slow-loris body ends in seconds, not minutes.
     // Node checks the timeouts every connectionsCheckingInterval (30 s by default), so that is tightened too.

@@ -11,6 +11,7 @@ import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
 import type { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
+import type { AppMetrics } from './server/metrics.ts';
 
 /** What services need from the running app; built once in src/app.ts and passed down explicitly. */
 export interface Deps {
@@ -33,6 +34,8 @@ export interface Deps {
   live: LiveFeed;
   /** SMTP, or the dev mailbox under DATA_DIR. */
   mailer: MailTransport;
+  /** Prometheus counters the services bump (GET /metrics). */
+  metrics: AppMetrics;
   caches: {
     /** API key secret hash → the key's owner, mode and revocation. */
     apiKeys: SharedCache<ApiKeyRecord>;

@@ -12,5 +12,19 @@ export type AppEnv = {
      */
     responseHeaders: Record<string, string>;
     responseHeadersApplied: boolean;
+    /** Who the request acts for, as the access log names it (ids only). */
+    principal: Principal;
   };
 };
+
+export interface Principal {
+  organisationId: string;
+  apiKeyId?: string;
+  userId?: string;
+}
+
+export function principalOf(actor: AuthenticatedActor): Principal {
+  return actor.kind === 'apiKey'
+    ? { organisationId: actor.organisationId, apiKeyId: actor.apiKeyId }
+    : { organisationId: actor.organisationId, userId: actor.userId };
+}

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { findApiKeyActor, looksLikeApiKey } from '../modules/api-keys/api-keys.service.ts';
 import { REJECTION_MESSAGES } from '../modules/auth/actor.ts';
-import type { AppEnv } from './context.ts';
+import { type AppEnv, principalOf } from './context.ts';
 import { consume, type RateLimiters } from './rate-limit.ts';
 
 /** The seed page's exact 401 body for a request without a key. */
@@ -24,6 +24,7 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
     const actor = await findApiKeyActor(deps, credential);
     if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
     c.set('actor', actor);
+    c.set('principal', principalOf(actor));
     Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId));
     await next();
   };

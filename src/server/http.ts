@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import type { Registry } from 'prom-client';
+import { routePath } from 'hono/route';
 import type { Deps } from '../deps.ts';
 import { constantTimeEqual, sha256Hex } from '../lib/crypto.ts';
 import { AppError } from '../lib/errors.ts';
@@ -8,11 +8,13 @@ import { authenticate } from '../modules/auth/auth.service.ts';
 import { MAX_IMPORT_BYTES } from '../modules/imports/import-csv.ts';
 import { jsonResponse, readBodyLimited } from '../rest/body.ts';
 import type { AppEnv } from '../rest/context.ts';
+import { principalOf } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
 import { clientIp } from '../rest/middleware.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
 import { mountRest } from '../rest/router.ts';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
+import type { AppMetrics } from './metrics.ts';
 
 /**
  * The HTTP surface: request ids and health for every role; GraphQL and REST v1 for processes that serve
@@ -20,17 +22,19 @@ import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
  */
 export function createHttpApp(
   deps: Deps,
-  options: { serveApi: boolean; rateLimiters: RateLimiters; health: Health; metrics: Registry },
+  options: { serveApi: boolean; rateLimiters: RateLimiters; health: Health; metrics: AppMetrics },
 ): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
   const graphql = options.serveApi ? createGraphQLHandler(deps, { apiKeyLimiter: options.rateLimiters.apiKey }) : null;
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     // Every answer may carry personal data, tokens or secrets: never cached, never sniffed, no referrer leaked.
     c.set('responseHeaders', { 'X-Request-Id': requestId, ...SECURITY_HEADERS });
     await next();
+    accessLog(deps, options.metrics, c, started);
     if (c.get('responseHeadersApplied')) return;
     try {
       for (const [name, value] of Object.entries(c.get('responseHeaders'))) c.res.headers.set(name, value);
@@ -58,7 +62,7 @@ export function createHttpApp(
     if (token && !constantTimeEqual(sha256Hex(sent), sha256Hex(token))) {
       return c.json({ error: 'unauthenticated', message: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.' }, 401);
     }
-    return c.text(await options.metrics.metrics(), 200, { 'content-type': options.metrics.contentType });
+    return c.text(await options.metrics.registry.metrics(), 200, { 'content-type': options.metrics.registry.contentType });
   });
 
   if (graphql) {
@@ -76,6 +80,7 @@ export function createHttpApp(
         request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: body as BodyInit, signal: c.req.raw.signal });
       }
       const actor = await authenticate(deps, { authorization: c.req.header('authorization') ?? null, apiKey: c.req.header('x-api-key') ?? null });
+      if (actor.kind !== 'anonymous') c.set('principal', principalOf(actor));
       const response = await graphql.fetch(request, { requestId: c.get('requestId'), clientIp: clientIp(c), actor });
       if (response.headers.get('content-type')?.startsWith('text/html')) {
         const page = new Response(response.body, response);
@@ -97,6 +102,33 @@ export function createHttpApp(
   });
 
   return { app, graphql };
+}
+
+/**
+ * One line per request (route template, status, duration, request id, who: organisation and key or user id —
+ * never bodies, query strings, emails or secrets) and the HTTP metrics. The duration is until the response
+ * starts; a streamed CSV export may go on after it.
+ */
+function accessLog(deps: Deps, metrics: AppMetrics, c: Context<AppEnv>, started: number): void {
+  const matched = routePath(c);
+  const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
+  const method = c.req.method;
+  const status = c.res.status;
+  const seconds = (performance.now() - started) / 1000;
+  metrics.httpRequests.inc({ method, route, status: String(status) });
+  metrics.httpDuration.observe({ method, route }, seconds);
+  const who = c.get('principal');
+  deps.logger.info(
+    {
+      method,
+      route,
+      status,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      requestId: c.get('requestId'),
+      ...(who ? { organisationId: who.organisationId, ...(who.apiKeyId ? { apiKeyId: who.apiKeyId } : { userId: who.userId }) } : {}),
+    },
+    'request',
+  );
 }
 
 const SECURITY_HEADERS = {

@@ -1,22 +1,39 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** What the gauges read when scraped; filled in by src/app.ts as the parts start. */
 export interface MetricSources {
   graphqlSubscriptions?: () => number;
   websocketConnections?: () => number;
   pools?: () => Array<{ name: string; total: number; idle: number; waiting: number }>;
+  /** Webhook deliveries still to send (every process sees the same number: it is the table). */
+  webhookBacklog?: () => Promise<number>;
+  /** Jobs waiting or running per pg-boss queue. */
+  jobQueues?: () => Promise<Array<{ queue: string; state: string; count: number }>>;
+}
+
+/** The process's metrics: the registry GET /metrics serves, and the counters the services bump. */
+export interface AppMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  registrations: Counter<'source' | 'mode'>;
+  checkIns: Counter<'outcome'>;
+  webhookAttempts: Counter<'outcome'>;
+  emails: Counter<'outcome'>;
 }
 
 /**
  * Prometheus metrics of this process (prom-client, one registry per running app: tests run several in one
- * process). GET /metrics serves them, behind METRICS_TOKEN when it is set.
+ * process). GET /metrics serves them, behind METRICS_TOKEN when it is set. Labels are bounded: routes are
+ * templates (`/v1/events/:eventId/registrations`), never paths with ids.
  */
-export function createMetrics(sources: MetricSources): Registry {
+export function createMetrics(sources: MetricSources): AppMetrics {
   const registry = new Registry();
+  const registers = [registry];
   new Gauge({
     name: 'eventogate_graphql_subscriptions',
     help: 'GraphQL subscriptions open on this process (graphql-ws and SSE).',
-    registers: [registry],
+    registers,
     collect() {
       this.set(sources.graphqlSubscriptions?.() ?? 0);
     },
@@ -24,7 +41,7 @@ export function createMetrics(sources: MetricSources): Registry {
   new Gauge({
     name: 'eventogate_websocket_connections',
     help: 'graphql-ws sockets open on this process.',
-    registers: [registry],
+    registers,
     collect() {
       this.set(sources.websocketConnections?.() ?? 0);
     },
@@ -33,7 +50,7 @@ export function createMetrics(sources: MetricSources): Registry {
     name: 'eventogate_db_pool_connections',
     help: 'Database pool connections by pool and state (idle, busy, waiting clients).',
     labelNames: ['pool', 'state'],
-    registers: [registry],
+    registers,
     collect() {
       this.reset();
       for (const pool of sources.pools?.() ?? []) {
@@ -43,5 +60,62 @@ export function createMetrics(sources: MetricSources): Registry {
       }
     },
   });
-  return registry;
+  new Gauge({
+    name: 'eventogate_webhook_backlog',
+    help: 'Webhook deliveries still pending (due now or waiting for a retry).',
+    registers,
+    async collect() {
+      if (sources.webhookBacklog) this.set(await sources.webhookBacklog());
+    },
+  });
+  new Gauge({
+    name: 'eventogate_job_queue_jobs',
+    help: 'Background jobs (emails, imports, maintenance) by queue and state.',
+    labelNames: ['queue', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const row of (await sources.jobQueues?.()) ?? []) this.set({ queue: row.queue, state: row.state }, row.count);
+    },
+  });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'eventogate_http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'eventogate_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request (until the response starts), by method and route template.',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    registrations: new Counter({
+      name: 'eventogate_registrations_total',
+      help: 'Attendees registered, by source (api, form, import, dashboard) and mode (live, test).',
+      labelNames: ['source', 'mode'],
+      registers,
+    }),
+    checkIns: new Counter({
+      name: 'eventogate_check_ins_total',
+      help: 'Scans that checked someone in (first) or found them checked in already (repeat).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    webhookAttempts: new Counter({
+      name: 'eventogate_webhook_attempts_total',
+      help: 'Webhook attempts by outcome: success, or the error class (http_status, timeout, connection…).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    emails: new Counter({
+      name: 'eventogate_emails_total',
+      help: 'Confirmation email sends by outcome (sent, retry, failed).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+  };
 }

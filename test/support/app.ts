@@ -19,7 +19,7 @@ export interface TestApp extends RunningApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { databaseUrl?: string; onQuery?: (query: string, params: string) => void } = {},
+  options: { databaseUrl?: string; onQuery?: (query: string, params: string) => void; logLines?: string[] } = {},
 ): Promise<TestApp> {
   const database = options.databaseUrl ? null : await createTestDatabase();
   // Its own data directory (dev mailbox, generated files): tests never write into the developer's ./.data.
@@ -34,7 +34,9 @@ export async function startTestApp(
     DEMO_SEED: 'false',
     ...env,
   });
-  const app = await startApp(config, { logger: createLogger(config.logLevel), ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  const lines = options.logLines;
+  const logger = lines ? createLogger(config.logLevel, { write: (line) => void lines.push(line) }) : createLogger(config.logLevel);
+  const app = await startApp(config, { logger, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
   return {
     ...app,
     stop: async () => {

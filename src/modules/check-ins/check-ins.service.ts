@@ -52,6 +52,7 @@ export async function checkIn(deps: Deps, options: { actor: Actor; input: unknow
     attendeeId: input.attendee_id ? (parseId('attendee', input.attendee_id) ?? '') : null,
     scopedEventId,
   });
+  deps.metrics.checkIns.inc({ outcome: result.alreadyCheckedIn ? 'repeat' : 'first' });
   if (!result.alreadyCheckedIn) {
     await deps.live.publish({ kind: 'checked_in', eventId: result.event.id, attendeeId: result.attendee.id, testMode: result.attendee.testMode });
   }

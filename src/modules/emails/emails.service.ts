@@ -61,6 +61,7 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
   try {
     const message = await buildConfirmation(deps, attendee, attendee.event, attendee.ticketType);
     const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom });
+    deps.metrics.emails.inc({ outcome: 'sent' });
     return await deps.prisma.emailLog.update({
       where: { id: log.id },
       data: {
@@ -73,6 +74,7 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
       },
     });
   } catch (error) {
+    deps.metrics.emails.inc({ outcome: options.lastAttempt ? 'failed' : 'retry' });
     await deps.prisma.emailLog.update({
       where: { id: log.id },
       data: { status: options.lastAttempt ? 'FAILED' : 'PENDING', attempts: { increment: 1 }, error: (error as Error).message.slice(0, 1000) },

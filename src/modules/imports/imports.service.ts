@@ -183,6 +183,7 @@ async function importBatch(
     await recordImportProgress(sql, { importJobId: job.id, processed: options.processed, created: count, skipped: batch.length - count, errors: batchErrors });
     return attendees;
   });
+  if (created.length > 0) deps.metrics.registrations.inc({ source: 'import', mode: 'live' }, created.length);
   for (const attendee of created) await deps.live.publish({ kind: 'registered', eventId: event.id, attendeeId: attendee.id, testMode: false });
 }
 

@@ -166,6 +166,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     const attendee = await registrationBatcher(deps).submit(pending);
     registration = { attendee: { ...attendee, ticketType }, event };
   }
+  deps.metrics.registrations.inc({ source: options.source.toLowerCase(), mode: options.testMode ? 'test' : 'live' });
   await deps.live.publish({ kind: 'registered', eventId: event.id, attendeeId: registration.attendee.id, testMode: options.testMode });
   return registration;
 }

@@ -128,6 +128,7 @@ export async function sendAttempt(deps: Pick<Deps, 'config'>, attempt: OutgoingA
  */
 export async function recordAttempts(deps: Deps, results: Array<{ attempt: OutgoingAttempt; outcome: AttemptOutcome }>): Promise<void> {
   if (results.length === 0) return;
+  for (const { outcome } of results) deps.metrics.webhookAttempts.inc({ outcome: outcome.errorClass ?? 'success' });
   const now = new Date();
   await deps.jobs.sqlTransaction(async (sql) => {
     const locked = await lockDeliveries(sql, [...new Set(results.map((r) => r.attempt.deliveryId))]);

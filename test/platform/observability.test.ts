@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateEvent } from '../../src/modules/events/events.service.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { createSeedShapedEvent } from '../support/factories.ts';
+import { graphqlOk, http } from '../support/http.ts';
+import { postRegistration, registrationBody } from '../support/rest.ts';
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { createEndpoint } from '../support/webhooks.ts';
+
+let app: TestApp;
+const lines: string[] = [];
+beforeAll(async () => {
+  app = await startTestApp({ LOG_LEVEL: 'info', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }, { logLines: lines });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const requestLines = () => lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+
+describe('access log', () => {
+  it('one line per request: route template, status, duration, request id, who — never bodies, emails or secrets', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const email = 'access.log.person@example.com';
+    lines.length = 0;
+    const created = await postRegistration(app.url, seed.event.id, registrationBody({ email }), {
+      key: seed.liveKey,
+      headers: { 'x-request-id': 'req-log-1' },
+    });
+    expect(created.status).toBe(201);
+    await postRegistration(app.url, seed.event.id, { email: 'not valid' }, { key: seed.liveKey });
+    await graphqlOk(app.url, '{ viewer { role } }', { token: seed.owner.token });
+    await http(`${app.url}/nope?secret=1`);
+
+    const logged = requestLines();
+    expect(logged).toHaveLength(4);
+    expect(logged[0]).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      msg: 'request',
+      method: 'POST',
+      route: '/v1/events/:eventId/registrations',
+      status: 201,
+      durationMs: expect.any(Number),
+      requestId: 'req-log-1',
+      organisationId: seed.owner.organisationId,
+      apiKeyId: seed.liveKeyId,
+    });
+    expect(logged[1]).toMatchObject({ route: '/v1/events/:eventId/registrations', status: 422 });
+    expect(logged[2]).toMatchObject({ method: 'POST', route: '/graphql', status: 200, organisationId: seed.owner.organisationId, userId: seed.owner.userId });
+    expect(logged[3]).toMatchObject({ method: 'GET', route: 'unmatched', status: 404 });
+    const text = lines.join('\n');
+    for (const secret of [email, seed.liveKey, seed.owner.token, 'secret=1', 'not valid']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('/metrics', () => {
+  it('counts requests by route and status, registrations by source, check-ins, emails, webhook attempts; backlog and queues', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const metric = async (pattern: RegExp) => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return Number(pattern.exec(text)?.[1] ?? 0);
+    };
+    const requests = /^eventogate_http_requests_total\{method="POST",route="\/v1\/events\/:eventId\/registrations",status="201"\} (\d+)$/m;
+    const apiRegistrations = /^eventogate_registrations_total\{source="api",mode="live"\} (\d+)$/m;
+    const testRegistrations = /^eventogate_registrations_total\{source="api",mode="test"\} (\d+)$/m;
+    const firstCheckIns = /^eventogate_check_ins_total\{outcome="first"\} (\d+)$/m;
+    const repeatCheckIns = /^eventogate_check_ins_total\{outcome="repeat"\} (\d+)$/m;
+    const before = await Promise.all([requests, apiRegistrations, testRegistrations, firstCheckIns, repeatCheckIns].map(metric));
+
+    const a = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
+    await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
+    await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.testKey });
+    for (let i = 0; i < 2; i++) {
+      await http(`${app.url}/v1/events/${seed.event.id}/check-ins`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.liveKey}` },
+        body: JSON.stringify({ qr_token: a.body.qr_token }),
+      });
+    }
+    const after = await Promise.all([requests, apiRegistrations, testRegistrations, firstCheckIns, repeatCheckIns].map(metric));
+    expect(after.map((n, i) => n - before[i]!)).toEqual([3, 2, 1, 1, 1]);
+
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    expect(text).toMatch(/^eventogate_http_request_duration_seconds_bucket\{le="0\.1",method="POST",route="\/v1\/events\/:eventId\/registrations"\} \d+$/m);
+    expect(text).toMatch(/^eventogate_webhook_backlog \d+$/m);
+    expect(text).toMatch(/^# TYPE eventogate_job_queue_jobs gauge$/m);
+    expect(text).toMatch(/^# TYPE eventogate_emails_total counter$/m);
+    expect(text).toMatch(/^# TYPE eventogate_webhook_attempts_total counter$/m);
+    // Bounded labels: route templates only, never an id.
+    expect(text).not.toContain(seed.event.id);
+  });
+
+  it('counts confirmation emails sent and webhook attempts by outcome', async () => {
+    const receiver = await new WebhookReceiver().start();
+    try {
+      const seed = await createSeedShapedEvent(app.deps);
+      await updateEvent(app.deps, { actor: seed.owner.actor, input: { id: seed.event.id, apiConfirmationEmails: true } });
+      await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/metrics-ok`);
+      const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
+      const sent = /^eventogate_emails_total\{outcome="sent"\} (\d+)$/m;
+      const succeeded = /^eventogate_webhook_attempts_total\{outcome="success"\} (\d+)$/m;
+      const before = await Promise.all([sent, succeeded].map(metric));
+      await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
+      await expect.poll(async () => (await Promise.all([sent, succeeded].map(metric))).map((n, i) => n - before[i]!), { timeout: 15_000 }).toEqual([1, 1]);
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
