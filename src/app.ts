@@ -14,6 +14,7 @@ import { Lifecycle } from './lib/lifecycle.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
 import { SharedCache } from './lib/shared-cache.ts';
+import { startTracing } from './lib/tracing.ts';
 import { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import { credentialWatch } from './modules/auth/credential-watch.ts';
@@ -58,6 +59,8 @@ export async function startApp(
 
   try {
     await assertPortAvailable(config.host, config.port);
+    const tracing = startTracing({ endpoint: config.otelEndpoint, serviceName: `eventogate-${config.role}` });
+    if (tracing) lifecycle.onStop('database', 'tracing (flush)', () => tracing.shutdown());
     let embedded: EmbeddedDatabase | null = null;
     if (!config.databaseUrl) {
       embedded = await startEmbeddedPostgres({

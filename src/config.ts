@@ -58,6 +58,7 @@ const EnvSchema = z.object({
     .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins, e.g. https://dash.example.com')
     .default([]),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   WS_MAX_CONNECTIONS_PER_IP: integer(1).default(50),
   WS_MAX_CONNECTIONS_PER_ORGANISATION: integer(1).default(500),
@@ -92,6 +93,8 @@ export interface Config {
   corsOrigins: string[];
   /** Bearer token /metrics requires, if set. */
   metricsToken: string | undefined;
+  /** OTLP/HTTP base URL for traces (…/v1/traces); unset: no tracing. */
+  otelEndpoint: string | undefined;
   /** A request (headers and body) must arrive within this time. */
   httpRequestTimeoutMs: number;
   wsMaxConnectionsPerIp: number;
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimitPerMin: e.API_RATE_LIMIT_PER_MIN,
     corsOrigins: e.CORS_ORIGINS,
     metricsToken: e.METRICS_TOKEN,
+    otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     wsMaxConnectionsPerOrganisation: e.WS_MAX_CONNECTIONS_PER_ORGANISATION,

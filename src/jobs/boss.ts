@@ -1,6 +1,7 @@
 import { type JobResult, PgBoss } from 'pg-boss';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../lib/logger.ts';
+import { inSpan } from '../lib/tracing.ts';
 import type { JobDefinition } from './job.ts';
 
 /**
@@ -53,7 +54,9 @@ export async function startWorkers(deps: Deps, definitions: readonly JobDefiniti
           jobs.map(async (job): Promise<JobResult> => {
             try {
               const payload = definition.payload.parse(job.data);
-              await definition.handler(deps, payload, { id: job.id, retryCount: job.retryCount });
+              await inSpan(`job ${definition.name}`, { attributes: { 'job.id': job.id, 'job.retry_count': job.retryCount } }, () =>
+                definition.handler(deps, payload, { id: job.id, retryCount: job.retryCount }),
+              );
               return { id: job.id, status: 'completed' };
             } catch (error) {
               deps.logger.warn({ err: error, job: definition.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');

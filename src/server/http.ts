@@ -1,9 +1,11 @@
+import { SpanKind } from '@opentelemetry/api';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
 import type { Deps } from '../deps.ts';
 import { constantTimeEqual, sha256Hex } from '../lib/crypto.ts';
 import { AppError } from '../lib/errors.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
+import { extractContext, inSpan, tracingEnabled } from '../lib/tracing.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import { MAX_IMPORT_BYTES } from '../modules/imports/import-csv.ts';
 import { jsonResponse, readBodyLimited } from '../rest/body.ts';
@@ -33,7 +35,15 @@ export function createHttpApp(
     c.set('requestId', requestId);
     // Every answer may carry personal data, tokens or secrets: never cached, never sniffed, no referrer leaked.
     c.set('responseHeaders', { 'X-Request-Id': requestId, ...SECURITY_HEADERS });
-    await next();
+    if (tracingEnabled()) {
+      // The request's span, continuing the caller's trace (traceparent); named by its route once that is known.
+      await inSpan(c.req.method, { kind: SpanKind.SERVER, parent: extractContext(c.req.raw.headers) }, async (span) => {
+        await next();
+        const route = routeOf(c);
+        span?.updateName(`${c.req.method} ${route}`);
+        span?.setAttributes({ 'http.request.method': c.req.method, 'http.route': route, 'http.response.status_code': c.res.status, 'request.id': requestId });
+      });
+    } else await next();
     accessLog(deps, options.metrics, c, started);
     if (c.get('responseHeadersApplied')) return;
     try {
@@ -68,9 +78,9 @@ export function createHttpApp(
   if (graphql) {
     app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
       let request = c.req.raw;
+      let body: Uint8Array | undefined;
       if (c.req.method === 'POST') {
         // Counted while it streams (an import's CSV travels here, so the limit is the CSV's plus room).
-        let body: Uint8Array;
         try {
           body = await readBodyLimited(c.req.raw, MAX_GRAPHQL_BODY_BYTES);
         } catch (error) {
@@ -81,7 +91,10 @@ export function createHttpApp(
       }
       const actor = await authenticate(deps, { authorization: c.req.header('authorization') ?? null, apiKey: c.req.header('x-api-key') ?? null });
       if (actor.kind !== 'anonymous') c.set('principal', principalOf(actor));
-      const response = await graphql.fetch(request, { requestId: c.get('requestId'), clientIp: clientIp(c), actor });
+      const serverContext = { requestId: c.get('requestId'), clientIp: clientIp(c), actor };
+      const response = tracingEnabled()
+        ? await inSpan(`graphql ${operationNameOf(request, body)}`, {}, async () => await graphql.fetch(request, serverContext))
+        : await graphql.fetch(request, serverContext);
       if (response.headers.get('content-type')?.startsWith('text/html')) {
         const page = new Response(response.body, response);
         page.headers.set('Content-Security-Policy', GRAPHIQL_CSP);
@@ -104,14 +117,31 @@ export function createHttpApp(
   return { app, graphql };
 }
 
+/** A GraphQL request's operation name for its span (from the JSON body or the query string). */
+function operationNameOf(request: Request, body: Uint8Array | undefined): string {
+  try {
+    // Not worth parsing an import's CSV for a span name.
+    if (body)
+      return body.length > 256 * 1024 ? 'large' : ((JSON.parse(new TextDecoder().decode(body)) as { operationName?: string }).operationName ?? 'anonymous');
+    return new URL(request.url).searchParams.get('operationName') ?? 'anonymous';
+  } catch {
+    return 'anonymous';
+  }
+}
+
+/** The matched route's template (`/v1/events/:eventId/registrations`), or "unmatched". */
+function routeOf(c: Context<AppEnv>): string {
+  const matched = routePath(c);
+  return matched === '*' || matched === '/*' ? 'unmatched' : matched;
+}
+
 /**
  * One line per request (route template, status, duration, request id, who: organisation and key or user id —
  * never bodies, query strings, emails or secrets) and the HTTP metrics. The duration is until the response
  * starts; a streamed CSV export may go on after it.
  */
 function accessLog(deps: Deps, metrics: AppMetrics, c: Context<AppEnv>, started: number): void {
-  const matched = routePath(c);
-  const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
+  const route = routeOf(c);
   const method = c.req.method;
   const status = c.res.status;
   const seconds = (performance.now() - started) / 1000;

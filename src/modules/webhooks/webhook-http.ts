@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan, traceHeaders } from '../../lib/tracing.ts';
 import { BlockedTargetError, blockedAddressReason, guardedLookup } from './webhook-targets.ts';
 
 export type AttemptErrorClass = 'timeout' | 'connection' | 'http_status' | 'redirect' | 'blocked_target';
@@ -46,6 +48,22 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
  * errors fail; a target that resolves to a private address is refused before any byte is sent.
  */
 export async function postWebhook(options: {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  allowPrivateTargets: boolean;
+}): Promise<AttemptOutcome> {
+  // A span per attempt; the receiver gets its traceparent (W3C Trace Context) to continue the trace.
+  return await inSpan('webhook.attempt', { kind: SpanKind.CLIENT, attributes: { 'url.full': options.url } }, async (span) => {
+    const outcome = await send({ ...options, headers: { ...options.headers, ...traceHeaders() } });
+    span?.setAttribute('webhook.outcome', outcome.errorClass ?? 'success');
+    if (outcome.statusCode !== null) span?.setAttribute('http.response.status_code', outcome.statusCode);
+    return outcome;
+  });
+}
+
+async function send(options: {
   url: string;
   headers: Record<string, string>;
   body: string;
