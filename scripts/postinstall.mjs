@@ -22,6 +22,8 @@ run('npx', ['--no-install', 'prisma', 'generate'], { cwd: root, env });
 // 3. The dashboard screens' typed documents (test/dashboard/gql, never committed), so `npm test` runs on a fresh
 //    clone; `npm run typecheck` regenerates them.
 run('npx', ['--no-install', 'graphql-codegen', '--config', 'codegen.ts'], { cwd: root });
+// 4. The REST client types the OpenAPI client test uses (test/rest/generated, never committed).
+run('node', ['--import', 'tsx', 'scripts/openapi.ts', '--types', 'test/rest/generated/openapi.ts'], { cwd: root });
 
 function run(command, args, options) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });

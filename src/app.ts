@@ -36,6 +36,8 @@ export interface RunningApp {
   databaseUrl: string;
   embedded: boolean;
   demo: DemoSeed | null;
+  /** The routes the HTTP app serves (method, path template): the OpenAPI drift test compares them. */
+  routes: ReadonlyArray<{ method: string; path: string }>;
   close(): Promise<void>;
 }
 
@@ -213,7 +215,8 @@ export async function startApp(
 
     const demo = config.demoSeed && config.role !== 'worker' ? await seedDemo(deps) : null;
     logger.info({ url, role: config.role, embeddedDatabase: Boolean(embedded) }, 'EventoGate is ready');
-    return { deps, url, databaseUrl, embedded: Boolean(embedded), demo, close };
+    const routes = http.app.routes.map((r) => ({ method: r.method, path: r.path }));
+    return { deps, url, databaseUrl, embedded: Boolean(embedded), demo, routes, close };
   } catch (error) {
     await close();
     throw error;

@@ -279,10 +279,13 @@ describe('OpenAPI', () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/events/{event_id}/check-ins',
       '/events/{event_id}/registrations',
+      '/events/{event_id}/registrations.csv',
       '/events/{event_id}/registrations/{attendee_id}',
       '/public/events/{event_id}',
       '/public/events/{event_id}/registrations',
+      '/qr/{file}',
     ]);
     const post = res.body.paths['/events/{event_id}/registrations'].post;
     expect(post.requestBody.content['application/json'].examples.seed.value).toEqual(SEED_REQUEST);
