@@ -49,3 +49,13 @@ export function parseId(kind: IdKind, input: string): string | null {
 export function idToUuid(id: string): string {
   return TypeID.fromString(id).toUUID();
 }
+
+/** When a TypeID was made (its UUIDv7's milliseconds); null for anything else. */
+export function idTime(id: string): number | null {
+  try {
+    const hex = TypeID.fromString(id).toUUID().replaceAll('-', '');
+    return hex[12] === '7' ? Number.parseInt(hex.slice(0, 12), 16) : null;
+  } catch {
+    return null;
+  }
+}

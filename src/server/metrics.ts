@@ -20,6 +20,7 @@ export interface AppMetrics {
   checkIns: Counter<'outcome'>;
   webhookAttempts: Counter<'outcome'>;
   emails: Counter<'outcome'>;
+  deliveryLag: Histogram;
 }
 
 /**
@@ -109,6 +110,12 @@ export function createMetrics(sources: MetricSources): AppMetrics {
       name: 'eventogate_webhook_attempts_total',
       help: 'Webhook attempts by outcome: success, or the error class (http_status, timeout, connection…).',
       labelNames: ['outcome'],
+      registers,
+    }),
+    deliveryLag: new Histogram({
+      name: 'eventogate_webhook_delivery_lag_seconds',
+      help: 'From a webhook delivery being written (with its registration, check-in or change) to its first attempt.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),
     emails: new Counter({

@@ -91,7 +91,7 @@ describe('/metrics', () => {
     expect(text).not.toContain(seed.event.id);
   });
 
-  it('counts confirmation emails sent and webhook attempts by outcome', async () => {
+  it('counts confirmation emails sent, webhook attempts by outcome, and the lag to a delivery’s first attempt', async () => {
     const receiver = await new WebhookReceiver().start();
     try {
       const seed = await createSeedShapedEvent(app.deps);
@@ -100,9 +100,13 @@ describe('/metrics', () => {
       const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
       const sent = /^eventogate_emails_total\{outcome="sent"\} (\d+)$/m;
       const succeeded = /^eventogate_webhook_attempts_total\{outcome="success"\} (\d+)$/m;
-      const before = await Promise.all([sent, succeeded].map(metric));
+      const lagged = /^eventogate_webhook_delivery_lag_seconds_count (\d+)$/m;
+      const within10s = /^eventogate_webhook_delivery_lag_seconds_bucket\{le="10"\} (\d+)$/m;
+      const before = await Promise.all([sent, succeeded, lagged, within10s].map(metric));
       await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.liveKey });
-      await expect.poll(async () => (await Promise.all([sent, succeeded].map(metric))).map((n, i) => n - before[i]!), { timeout: 15_000 }).toEqual([1, 1]);
+      await expect
+        .poll(async () => (await Promise.all([sent, succeeded, lagged, within10s].map(metric))).map((n, i) => n - before[i]!), { timeout: 15_000 })
+        .toEqual([1, 1, 1, 1]);
     } finally {
       await receiver.stop();
     }

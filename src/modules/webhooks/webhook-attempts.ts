@@ -3,7 +3,7 @@ import { poolSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { WebhookTrigger } from '../../generated/prisma/client.ts';
 import { decryptSecret } from '../../lib/crypto.ts';
-import { newId } from '../../lib/ids.ts';
+import { idTime, newId } from '../../lib/ids.ts';
 import { sendNotificationEmail } from '../auth/account-emails.ts';
 import { nextDeliveryState } from './delivery-state.ts';
 import { type AttemptOutcome, postWebhook } from './webhook-http.ts';
@@ -37,6 +37,9 @@ export interface OutgoingAttempt {
   body: string;
   /** The engine's lease on the delivery (released when recorded); null for dashboard attempts. */
   leaseToken: string | null;
+  /** The delivery's first attempt, and when it was signed: the delivery lag metric is measured to there. */
+  first: boolean;
+  preparedAt: Date;
 }
 
 export interface DeliveryToSend {
@@ -92,6 +95,8 @@ export async function prepareAttempts(
       headers: { ...headers },
       body: d.payload,
       leaseToken,
+      first: d.attemptNumber === 1,
+      preparedAt: now,
     };
   });
   await insertAttempts(
@@ -128,7 +133,11 @@ export async function sendAttempt(deps: Pick<Deps, 'config'>, attempt: OutgoingA
  */
 export async function recordAttempts(deps: Deps, results: Array<{ attempt: OutgoingAttempt; outcome: AttemptOutcome }>): Promise<void> {
   if (results.length === 0) return;
-  for (const { outcome } of results) deps.metrics.webhookAttempts.inc({ outcome: outcome.errorClass ?? 'success' });
+  for (const { attempt, outcome } of results) {
+    deps.metrics.webhookAttempts.inc({ outcome: outcome.errorClass ?? 'success' });
+    const createdAt = attempt.first ? idTime(attempt.deliveryId) : null;
+    if (createdAt !== null) deps.metrics.deliveryLag.observe(Math.max(0, attempt.preparedAt.getTime() - createdAt) / 1000);
+  }
   const now = new Date();
   await deps.jobs.sqlTransaction(async (sql) => {
     const locked = await lockDeliveries(sql, [...new Set(results.map((r) => r.attempt.deliveryId))]);
