@@ -37,12 +37,17 @@ export async function startTestApp(
   const lines = options.logLines;
   const logger = lines ? createLogger(config.logLevel, { write: (line) => void lines.push(line) }) : createLogger(config.logLevel);
   const app = await startApp(config, { logger, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  // Closing an app (a second process on another app's database, say) removes its data directory too.
+  const close = async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return {
     ...app,
+    close,
     stop: async () => {
-      await app.close();
+      await close();
       await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
