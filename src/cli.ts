@@ -85,6 +85,7 @@ export function buildCli(): Command {
     .action(async (keyId: string, options: { org?: string }) => {
       await withServices(async (deps) => {
         const key = await deps.prisma.apiKey.findUnique({ where: { id: keyId }, select: { organisationId: true } });
+        if (!key && !options.org) throw new AppError('NOT_FOUND', 'API key not found.');
         const revoked = await revokeApiKey(deps, { actor: await ownerOf(deps, options.org ?? key?.organisationId), input: { id: keyId } });
         out(`${revoked.id} revoked at ${date(revoked.revokedAt)}`);
       });

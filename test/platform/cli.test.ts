@@ -76,6 +76,7 @@ describe('the operator CLI (bin/eventogate.mjs) beside a running server on the e
     expect(bad.stderr).toMatch(/^The given data was invalid\. The selected environment is invalid\./);
     const unknown = await cli('users', 'reset-password', 'nobody@example.com');
     expect(unknown).toMatchObject({ code: 1, stderr: 'User not found.\n' });
+    expect(await cli('keys', 'revoke', 'key_01jd9zzzzzzzzzzzzzzzzzzzzz')).toMatchObject({ code: 1, stderr: 'API key not found.\n' });
   });
 
   it('prints a password-reset token that resetPassword accepts, and demo keys that work', { timeout: 60_000 }, async () => {

@@ -133,6 +133,7 @@ describe('operations', () => {
       const disabledNow = async () => !(await fast.deps.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).enabled;
       for (let i = 0; i < 40 && !(await disabledNow()); i++) {
         await register(fast, seed);
+        // The time is what is tested here: failures must go on for WEBHOOK_DISABLE_AFTER_MS (1.5 s) of wall time.
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(await disabledNow()).toBe(true);

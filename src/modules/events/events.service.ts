@@ -102,8 +102,7 @@ const EventListInput = z.object({
 });
 
 /** The organisation's events matching `filters` (status; search in name and venue). */
-function eventListWhere(actor: AuthenticatedActor, filters: unknown): Prisma.EventWhereInput {
-  const { status, search } = parseInput(EventListInput, filters ?? {});
+function eventListWhere(actor: AuthenticatedActor, { status, search }: z.output<typeof EventListInput>): Prisma.EventWhereInput {
   return {
     organisationId: actor.organisationId,
     ...(status ? { status } : {}),
@@ -120,8 +119,9 @@ export async function listEvents(
   options: { actor: Actor; filters?: unknown; query?: EventQuery & { take?: number; skip?: number; cursor?: Prisma.EventWhereUniqueInput } },
 ): Promise<Event[]> {
   const actor = authorize(options.actor, 'events:read');
-  const where = eventListWhere(actor, options.filters);
-  const { orderBy } = parseInput(EventListInput, options.filters ?? {});
+  const filters = parseInput(EventListInput, options.filters ?? {});
+  const where = eventListWhere(actor, filters);
+  const { orderBy } = filters;
   const after = options.query?.cursor?.id;
   if (after && (await deps.prisma.event.count({ where: { id: after, organisationId: actor.organisationId } })) === 0) throw invalidCursor();
   return await deps.prisma.event.findMany({ ...options.query, where, orderBy: EVENT_ORDER_BY[orderBy ?? 'STARTS_AT_ASC'] });
@@ -130,5 +130,5 @@ export async function listEvents(
 /** How many events the same filters match (an organisation's events are few: an exact count). */
 export async function countEvents(deps: Deps, options: { actor: Actor; filters?: unknown }): Promise<number> {
   const actor = authorize(options.actor, 'events:read');
-  return await deps.prisma.event.count({ where: eventListWhere(actor, options.filters) });
+  return await deps.prisma.event.count({ where: eventListWhere(actor, parseInput(EventListInput, options.filters ?? {})) });
 }
