@@ -1,20 +1,32 @@
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import type { Deps } from '../deps.ts';
-import { checkInRoutes } from '../modules/check-ins/check-ins.rest.ts';
-import { publicFormRoutes } from '../modules/public-forms/public-forms.rest.ts';
-import { qrRoutes } from '../modules/qr/qr.rest.ts';
-import { registrationRoutes } from '../modules/registrations/registrations.rest.ts';
 import type { AppEnv } from './context.ts';
-import { requireApiKey } from './middleware.ts';
+import { limitByClientIp, requireApiKey } from './middleware.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RateLimiters } from './rate-limit.ts';
+import { honoPath } from './route.ts';
+import { REST_ROUTES } from './routes.ts';
 
-/** REST v1: public routes first, then everything else under /v1/events behind an API key. */
+/** REST v1: every route of REST_ROUTES with the credential and budget its declaration names. */
 export function mountRest(app: Hono<AppEnv>, deps: Deps, limiters: RateLimiters): void {
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument(deps.config.publicUrl)));
-  qrRoutes(app, deps);
-  publicFormRoutes(app, deps, limiters);
-  app.use('/v1/events/*', requireApiKey(deps, limiters));
-  registrationRoutes(app, deps);
-  checkInRoutes(app, deps);
+  // The public form is called from browsers on any site.
+  app.use(
+    '/v1/public/*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type'],
+      exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'Location'],
+      maxAge: 600,
+    }),
+  );
+  const apiKey = requireApiKey(deps, limiters);
+  for (const route of REST_ROUTES) {
+    const guards: MiddlewareHandler<AppEnv>[] = [];
+    if (route.auth === 'apiKey') guards.push(apiKey);
+    if (route.limit) guards.push(limitByClientIp(limiters[route.limit]));
+    app.on(route.method.toUpperCase(), [honoPath(route.path)], ...guards, (c) => route.handle(c, deps));
+  }
 }

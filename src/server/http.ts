@@ -129,7 +129,7 @@ function operationNameOf(request: Request, body: Uint8Array | undefined): string
   }
 }
 
-/** The matched route's template (`/v1/events/:eventId/registrations`), or "unmatched". */
+/** The matched route's template (`/v1/events/:event_id/registrations`), or "unmatched". */
 function routeOf(c: Context<AppEnv>): string {
   const matched = routePath(c);
   return matched === '*' || matched === '/*' ? 'unmatched' : matched;

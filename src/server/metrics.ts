@@ -26,7 +26,7 @@ export interface AppMetrics {
 /**
  * Prometheus metrics of this process (prom-client, one registry per running app: tests run several in one
  * process). GET /metrics serves them, behind METRICS_TOKEN when it is set. Labels are bounded: routes are
- * templates (`/v1/events/:eventId/registrations`), never paths with ids.
+ * templates (`/v1/events/:event_id/registrations`), never paths with ids.
  */
 export function createMetrics(sources: MetricSources): AppMetrics {
   const registry = new Registry();

@@ -39,14 +39,14 @@ describe('access log', () => {
       time: expect.any(Number),
       msg: 'request',
       method: 'POST',
-      route: '/v1/events/:eventId/registrations',
+      route: '/v1/events/:event_id/registrations',
       status: 201,
       durationMs: expect.any(Number),
       requestId: 'req-log-1',
       organisationId: seed.owner.organisationId,
       apiKeyId: seed.liveKeyId,
     });
-    expect(logged[1]).toMatchObject({ route: '/v1/events/:eventId/registrations', status: 422 });
+    expect(logged[1]).toMatchObject({ route: '/v1/events/:event_id/registrations', status: 422 });
     expect(logged[2]).toMatchObject({ method: 'POST', route: '/graphql', status: 200, organisationId: seed.owner.organisationId, userId: seed.owner.userId });
     expect(logged[3]).toMatchObject({ method: 'GET', route: 'unmatched', status: 404 });
     const text = lines.join('\n');
@@ -61,7 +61,7 @@ describe('/metrics', () => {
       const text = await (await fetch(`${app.url}/metrics`)).text();
       return Number(pattern.exec(text)?.[1] ?? 0);
     };
-    const requests = /^eventogate_http_requests_total\{method="POST",route="\/v1\/events\/:eventId\/registrations",status="201"\} (\d+)$/m;
+    const requests = /^eventogate_http_requests_total\{method="POST",route="\/v1\/events\/:event_id\/registrations",status="201"\} (\d+)$/m;
     const apiRegistrations = /^eventogate_registrations_total\{source="api",mode="live"\} (\d+)$/m;
     const testRegistrations = /^eventogate_registrations_total\{source="api",mode="test"\} (\d+)$/m;
     const firstCheckIns = /^eventogate_check_ins_total\{outcome="first"\} (\d+)$/m;
@@ -82,7 +82,7 @@ describe('/metrics', () => {
     expect(after.map((n, i) => n - before[i]!)).toEqual([3, 2, 1, 1, 1]);
 
     const text = await (await fetch(`${app.url}/metrics`)).text();
-    expect(text).toMatch(/^eventogate_http_request_duration_seconds_bucket\{le="0\.1",method="POST",route="\/v1\/events\/:eventId\/registrations"\} \d+$/m);
+    expect(text).toMatch(/^eventogate_http_request_duration_seconds_bucket\{le="0\.1",method="POST",route="\/v1\/events\/:event_id\/registrations"\} \d+$/m);
     expect(text).toMatch(/^eventogate_webhook_backlog \d+$/m);
     expect(text).toMatch(/^# TYPE eventogate_job_queue_jobs gauge$/m);
     expect(text).toMatch(/^# TYPE eventogate_emails_total counter$/m);

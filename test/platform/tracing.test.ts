@@ -61,10 +61,10 @@ describe('OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     });
     expect(res.status).toBe(201);
 
-    await expect.poll(() => spans.some((s) => s.traceId === traceId && s.name === 'POST /v1/events/:eventId/registrations'), { timeout: 10_000 }).toBe(true);
-    const server = spans.find((s) => s.traceId === traceId && s.name === 'POST /v1/events/:eventId/registrations')!;
+    await expect.poll(() => spans.some((s) => s.traceId === traceId && s.name === 'POST /v1/events/:event_id/registrations'), { timeout: 10_000 }).toBe(true);
+    const server = spans.find((s) => s.traceId === traceId && s.name === 'POST /v1/events/:event_id/registrations')!;
     expect(server.parentSpanId).toBe('00f067aa0ba902b7');
-    expect(attribute(server, 'http.route')).toBe('/v1/events/:eventId/registrations');
+    expect(attribute(server, 'http.route')).toBe('/v1/events/:event_id/registrations');
     expect(Number(attribute(server, 'http.response.status_code'))).toBe(201);
     // The statements of the request, in its trace (values never recorded).
     await expect.poll(() => spans.filter((s) => s.traceId === traceId && s.name === 'pg.query').length, { timeout: 10_000 }).toBeGreaterThan(0);

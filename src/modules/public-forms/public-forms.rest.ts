@@ -1,32 +1,93 @@
-import type { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import type { Deps } from '../../deps.ts';
+import { z } from 'zod';
 import { jsonResponse, readJsonObject } from '../../rest/body.ts';
-import type { AppEnv } from '../../rest/context.ts';
-import { limitByClientIp } from '../../rest/middleware.ts';
-import type { RateLimiters } from '../../rest/rate-limit.ts';
+import {
+  bodyErrors,
+  ErrorBody,
+  EventPath,
+  errorResponses,
+  json,
+  RATE_LIMIT_HEADERS,
+  REQUEST_ID,
+  RETRY_AFTER,
+  unavailable,
+  validation,
+} from '../../rest/openapi-parts.ts';
+import { defineRoute } from '../../rest/route.ts';
 import { presentAttendee } from '../registrations/registrations.present.ts';
+import { AttendeeResponse, RegistrationInput } from '../registrations/registrations.schemas.ts';
 import { getPublicEvent, registerFromPublicForm } from './public-forms.service.ts';
 
-/** GET /v1/public/events/{event_id} and POST …/registrations: called from browsers on any site. */
-export function publicFormRoutes(app: Hono<AppEnv>, deps: Deps, limiters: RateLimiters): void {
-  app.use(
-    '/v1/public/*',
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type'],
-      exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'Location'],
-      maxAge: 600,
-    }),
-  );
+const PublicEvent = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    starts_at: z.string(),
+    ends_at: z.string(),
+    timezone: z.string(),
+    venue: z.string().nullable(),
+    status: z.enum(['published']),
+    registration_open: z.boolean(),
+    registration_opens_at: z.string().nullable(),
+    registration_closes_at: z.string(),
+    ticket_types: z.array(z.object({ slug: z.string(), name: z.string(), is_default: z.boolean() })).meta({ description: 'The types with seats left' }),
+    custom_fields: z.array(
+      z.object({ field_key: z.string(), field_label: z.string(), field_type: z.string(), required: z.boolean(), options: z.array(z.string()) }),
+    ),
+  })
+  .meta({ id: 'PublicEvent' });
 
-  app.get('/v1/public/events/:eventId', limitByClientIp(limiters.publicRead), async (c) =>
-    jsonResponse(c, await getPublicEvent(deps, { eventId: c.req.param('eventId') }), 200),
-  );
-
-  app.post('/v1/public/events/:eventId/registrations', limitByClientIp(limiters.publicForm), async (c) => {
-    const registration = await registerFromPublicForm(deps, { eventId: c.req.param('eventId'), input: await readJsonObject(c) });
-    return jsonResponse(c, presentAttendee(deps, registration.attendee, registration.event.customFields), 201);
-  });
-}
+/** GET /v1/public/events/{event_id} and POST …/registrations: called from browsers on any site (CORS: router). */
+export const publicFormRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/v1/public/events/{event_id}',
+    auth: 'public',
+    limit: 'publicRead',
+    document: {
+      operationId: 'getPublicEvent',
+      tags: ['Public form'],
+      summary: 'Public event data for a registration form',
+      description: 'No key. CORS open. Drafts are not public.',
+      request: { params: EventPath },
+      responses: {
+        200: { description: 'The event, its open ticket types and its fields', headers: z.object(REQUEST_ID), content: json(PublicEvent) },
+        404: errorResponses[404],
+        429: errorResponses[429],
+        503: unavailable,
+      },
+    },
+    handle: async (c, deps) => jsonResponse(c, await getPublicEvent(deps, { eventId: c.req.param('event_id') ?? '' }), 200),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/public/events/{event_id}/registrations',
+    auth: 'public',
+    limit: 'publicForm',
+    document: {
+      operationId: 'registerThroughPublicForm',
+      tags: ['Public form'],
+      summary: 'Register through the public form',
+      description: 'No key; 10 requests per minute per client IP (PUBLIC_FORM_RATE_LIMIT_PER_MIN). registration_source is "form".',
+      request: { params: EventPath, body: { content: json(RegistrationInput) } },
+      responses: {
+        201: { description: 'Created', headers: z.object(RATE_LIMIT_HEADERS), content: json(AttendeeResponse) },
+        ...bodyErrors,
+        422: validation('Validation failed'),
+        404: errorResponses[404],
+        429: {
+          description: 'Too Many Requests (Retry-After says when to retry)',
+          headers: z.object(RETRY_AFTER),
+          content: json(ErrorBody, {
+            limited: { value: { error: 'rate_limited', message: 'Too many requests: the limit is 10 per minute. Retry in 42 s.' } },
+          }),
+        },
+        503: unavailable,
+      },
+    },
+    handle: async (c, deps) => {
+      const registration = await registerFromPublicForm(deps, { eventId: c.req.param('event_id') ?? '', input: await readJsonObject(c) });
+      return jsonResponse(c, presentAttendee(deps, registration.attendee, registration.event.customFields), 201);
+    },
+  }),
+];
