@@ -19,6 +19,7 @@ import { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import { credentialWatch } from './modules/auth/credential-watch.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
+import { ZoneFeed } from './modules/door/zone-feed.ts';
 import { createMailTransport } from './modules/emails/emails.transport.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
@@ -106,6 +107,7 @@ export async function startApp(
     };
     await Promise.all([caches.apiKeys.start(), caches.events.start()]);
     const live = new LiveFeed(pubsub);
+    const zones = new ZoneFeed(pubsub);
     const mailer = createMailTransport(config);
     lifecycle.onStop('services', 'mailer', () => mailer.close());
     const apiKeyUsage = new UsageTracker(prisma, logger, 'api_keys');
@@ -142,11 +144,14 @@ export async function startApp(
       caches,
       mailer,
       live,
+      zones,
       config: { ...config, publicUrl: config.publicUrl ?? '' },
     };
     // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
     await live.start(deps, { receive: config.role !== 'worker' });
     lifecycle.onStop('services', 'live feed', () => live.close());
+    await zones.start(deps, { receive: config.role !== 'worker' });
+    lifecycle.onStop('services', 'zone feed', () => zones.close());
     if (config.role !== 'worker') {
       const watch = credentialWatch(deps);
       await watch.start();

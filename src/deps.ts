@@ -8,6 +8,7 @@ import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
 import type { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import type { ZoneFeed } from './modules/door/zone-feed.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
 import type { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
@@ -32,6 +33,8 @@ export interface Deps {
   pubsub: PgPubSub;
   /** Live feeds (check-ins, registrations, counts) across processes. */
   live: LiveFeed;
+  /** Who is inside each zone, pushed to zoneOccupancy subscribers across processes. */
+  zones: ZoneFeed;
   /** SMTP, or the dev mailbox under DATA_DIR. */
   mailer: MailTransport;
   /** Prometheus counters the services bump (GET /metrics). */

@@ -18,6 +18,9 @@ export const NODE_TYPENAMES: Partial<Record<IdKind, string>> = {
   emailLog: 'EmailLog',
   importJob: 'ImportJob',
   invitation: 'Invitation',
+  zone: 'Zone',
+  scan: 'Scan',
+  scannerDevice: 'ScannerDevice',
 };
 
 const KIND_BY_PREFIX = new Map(Object.entries(ID_PREFIX).map(([kind, prefix]) => [prefix, kind as IdKind]));

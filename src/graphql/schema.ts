@@ -12,6 +12,7 @@ import '../modules/webhooks/webhooks.graphql.ts';
 import '../modules/emails/emails.graphql.ts';
 import '../modules/attendees/attendees.graphql.ts';
 import '../modules/check-ins/check-ins.graphql.ts';
+import '../modules/door/door.graphql.ts';
 import '../modules/members/members.graphql.ts';
 import '../modules/live/live.graphql.ts';
 import '../modules/imports/imports.graphql.ts';

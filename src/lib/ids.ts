@@ -19,6 +19,10 @@ export const ID_PREFIX = {
   importJob: 'imp',
   userToken: 'ust',
   invitation: 'inv',
+  zone: 'zon',
+  scan: 'scn',
+  scannerDevice: 'dev',
+  signingKey: 'sgk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -1,10 +1,13 @@
 import type { AuthenticatedActor } from '../modules/auth/actor.ts';
+import type { DeviceActor } from '../modules/door/devices.service.ts';
 
 /** Hono variables every request carries (request id) and what REST middleware adds (the API key actor). */
 export type AppEnv = {
   Variables: {
     requestId: string;
     actor: AuthenticatedActor & { kind: 'apiKey' };
+    /** On /v1/scanner/* routes: the scanner device the token belongs to. */
+    device: DeviceActor;
     /**
      * Headers every response to this request carries (X-Request-Id, RateLimit-*), gathered by middleware
      * before the handler runs. `jsonResponse` puts them into the response it builds (one plain object: the
@@ -21,6 +24,7 @@ export interface Principal {
   organisationId: string;
   apiKeyId?: string;
   userId?: string;
+  deviceId?: string;
 }
 
 export function principalOf(actor: AuthenticatedActor): Principal {

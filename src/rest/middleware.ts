@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { findApiKeyActor, looksLikeApiKey } from '../modules/api-keys/api-keys.service.ts';
 import { REJECTION_MESSAGES } from '../modules/auth/actor.ts';
+import { authenticateDevice } from '../modules/door/devices.service.ts';
 import { type AppEnv, principalOf } from './context.ts';
 import { consume, type RateLimiters } from './rate-limit.ts';
 
@@ -26,6 +27,26 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
     c.set('actor', actor);
     c.set('principal', principalOf(actor));
     Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId));
+    await next();
+  };
+}
+
+/**
+ * Scanner routes: a device token (`Authorization: Bearer eg_dev_…`), checked against the database on every
+ * request (a revoked device is refused from its next request on). `?pending=` on a request records the device's
+ * upload queue length. Each device has the per-key request budget.
+ */
+export function requireDevice(deps: Deps, limiters: RateLimiters): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const pending = Number.parseInt(c.req.query('pending') ?? '', 10);
+    const device = await authenticateDevice(
+      deps,
+      c.req.header('authorization'),
+      Number.isSafeInteger(pending) && pending >= 0 ? Math.min(pending, 1e6) : undefined,
+    );
+    c.set('device', device);
+    c.set('principal', { organisationId: device.organisationId, deviceId: device.deviceId });
+    Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, `device:${device.deviceId}`));
     await next();
   };
 }

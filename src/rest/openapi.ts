@@ -19,9 +19,15 @@ function buildDocument(routes: readonly RestRoute[]) {
     name: 'X-API-Key',
     description: 'Legacy header, accepted for backwards compatibility',
   });
+  const device = registry.registerComponent('securitySchemes', 'deviceToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Authorization: Bearer eg_dev_… — a scanner device’s token; valid only on /v1/scanner/* for its event',
+  });
   const security = {
     apiKey: [{ [bearer.name]: [] }, { [legacy.name]: [] }],
     public: [],
+    device: [{ [device.name]: [] }],
   } satisfies Record<RestRoute['auth'], unknown>;
 
   for (const route of routes) {
@@ -47,6 +53,7 @@ function buildDocument(routes: readonly RestRoute[]) {
       { name: 'Registrations', description: 'Register attendees with an API key, list, retrieve and export them.' },
       { name: 'Check-in', description: 'Door scans and manual check-ins.' },
       { name: 'Public form', description: 'The keyless, rate-limited endpoints a public registration form calls.' },
+      { name: 'Scanner', description: 'For door devices (a scanner device token): sync tickets, upload offline scans.' },
     ],
     servers: [{ url: '/v1' }],
   });

@@ -14,8 +14,11 @@ export interface RestRoute {
   method: 'get' | 'post' | 'delete';
   /** The path as OpenAPI writes it (`/v1/events/{event_id}/check-ins`); Hono receives `:event_id`. */
   path: `/${string}`;
-  /** Who may call it: `apiKey` (integrators; the key's budget is taken), `public` (no credential; `limit` names the per-IP budget, if any). */
-  auth: 'apiKey' | 'public';
+  /**
+   * Who may call it: `apiKey` (integrators; the key's budget is taken), `public` (no credential; `limit` names
+   * the per-IP budget, if any), `device` (a scanner device token, eg_dev_…: its event's scanner routes only).
+   */
+  auth: 'apiKey' | 'public' | 'device';
   limit?: 'publicForm' | 'publicRead';
   /** Everything OpenAPI needs besides method, path and security (which `auth` decides). */
   document: Omit<RouteConfig, 'method' | 'path' | 'security'>;

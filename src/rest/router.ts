@@ -2,7 +2,7 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from './context.ts';
-import { limitByClientIp, requireApiKey } from './middleware.ts';
+import { limitByClientIp, requireApiKey, requireDevice } from './middleware.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RateLimiters } from './rate-limit.ts';
 import { honoPath } from './route.ts';
@@ -23,9 +23,11 @@ export function mountRest(app: Hono<AppEnv>, deps: Deps, limiters: RateLimiters)
     }),
   );
   const apiKey = requireApiKey(deps, limiters);
+  const device = requireDevice(deps, limiters);
   for (const route of REST_ROUTES) {
     const guards: MiddlewareHandler<AppEnv>[] = [];
     if (route.auth === 'apiKey') guards.push(apiKey);
+    if (route.auth === 'device') guards.push(device);
     if (route.limit) guards.push(limitByClientIp(limiters[route.limit]));
     app.on(route.method.toUpperCase(), [honoPath(route.path)], ...guards, (c) => route.handle(c, deps));
   }

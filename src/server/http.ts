@@ -155,7 +155,12 @@ function accessLog(deps: Deps, metrics: AppMetrics, c: Context<AppEnv>, started:
       status,
       durationMs: Math.round(seconds * 10_000) / 10,
       requestId: c.get('requestId'),
-      ...(who ? { organisationId: who.organisationId, ...(who.apiKeyId ? { apiKeyId: who.apiKeyId } : { userId: who.userId }) } : {}),
+      ...(who
+        ? {
+            organisationId: who.organisationId,
+            ...(who.apiKeyId ? { apiKeyId: who.apiKeyId } : who.deviceId ? { deviceId: who.deviceId } : { userId: who.userId }),
+          }
+        : {}),
     },
     'request',
   );

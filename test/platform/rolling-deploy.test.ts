@@ -55,7 +55,13 @@ describe('the plain-SQL row mapper and Prisma read attendees alike', () => {
     const job = await app.deps.prisma.importJob.create({
       data: { id: 'imp_mapper', organisationId: seed.owner.organisationId, eventId: seed.event.id, csv: '' },
     });
-    await app.deps.prisma.attendee.update({ where: { id: res.body.id }, data: { importJobId: job.id, importRow: 7 } });
+    const zone = await app.deps.prisma.zone.create({
+      data: { id: 'zon_mapper', organisationId: seed.owner.organisationId, eventId: seed.event.id, name: 'Hall' },
+    });
+    await app.deps.prisma.attendee.update({
+      where: { id: res.body.id },
+      data: { importJobId: job.id, importRow: 7, currentZoneId: zone.id, ticketCode: 'eg1.mapper.test' },
+    });
 
     const { rows } = await app.deps.pool.query(`SELECT ${ATTENDEE_SELECT} FROM attendees WHERE id = $1`, [res.body.id]);
     const viaPrisma = await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: res.body.id } });

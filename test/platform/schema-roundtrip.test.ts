@@ -30,7 +30,12 @@ const ORDER = [
   'TicketType',
   'CustomField',
   'ImportJob',
+  'Zone',
   'Attendee',
+  'ScannerDevice',
+  'Scan',
+  'TicketSigningKey',
+  'ScannerTombstone',
   'WebhookEndpoint',
   'WebhookDelivery',
   'WebhookAttempt',
@@ -49,6 +54,9 @@ const ENUM_VALUES: Record<string, string> = {
   DeliveryStatus: 'FAILED',
   EmailStatus: 'SENT',
   ImportStatus: 'RUNNING',
+  TicketCodes: 'SIGNED',
+  ScanDirection: 'OUT',
+  ScanOutcome: 'DUPLICATE',
 };
 
 /** Values that satisfy the hand-written CHECK constraints and column types. */
@@ -68,6 +76,8 @@ function valueFor(model: string, field: Field, n: number): unknown {
         return `${model}.${field.name}.${n}`;
       case 'Int':
         return 7 + n;
+      case 'BigInt':
+        return BigInt(7 + n);
       case 'Boolean':
         return true;
       case 'DateTime':
@@ -116,9 +126,10 @@ describe('the migrated database matches schema.prisma', () => {
         model.charAt(0).toLowerCase() + model.slice(1)
       ];
       await delegate!.create({ data });
-      const readBack = await delegate!.findUniqueOrThrow({ where: { id: data.id } });
+      const id = fields.find((f) => f.isId)?.name ?? 'id';
+      const readBack = await delegate!.findUniqueOrThrow({ where: { [id]: data[id] } });
       expect(readBack, model).toMatchObject(data);
-      created[model] = data.id as string;
+      created[model] = data[id] as string;
     }
   });
 
@@ -141,7 +152,7 @@ describe('the migrated database matches schema.prisma', () => {
 
   it("has exactly the declared columns in the @@ignore'd tables too (written by plain SQL only)", async () => {
     const ignored = ignoredModels(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'schema.prisma'), 'utf8'));
-    expect(ignored.map((m) => m.table).sort()).toEqual(['event_attendee_counts', 'rate_limits']);
+    expect(ignored.map((m) => m.table).sort()).toEqual(['event_attendee_counts', 'rate_limits', 'zone_counts']);
     for (const { table, columns } of ignored) {
       const rows = await prisma.$queryRaw<Array<{ column_name: string }>>`
         SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table}`;

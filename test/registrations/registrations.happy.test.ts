@@ -283,9 +283,12 @@ describe('OpenAPI', () => {
       '/events/{event_id}/registrations',
       '/events/{event_id}/registrations.csv',
       '/events/{event_id}/registrations/{attendee_id}',
+      '/events/{event_id}/scan-conflicts',
       '/public/events/{event_id}',
       '/public/events/{event_id}/registrations',
       '/qr/{file}',
+      '/scanner/scans',
+      '/scanner/sync',
     ]);
     const post = res.body.paths['/events/{event_id}/registrations'].post;
     expect(post.requestBody.content['application/json'].examples.seed.value).toEqual(SEED_REQUEST);

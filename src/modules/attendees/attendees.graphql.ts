@@ -6,6 +6,7 @@ import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
+import { ticketContent } from '../registrations/registrations.present.ts';
 import { loadRegistrationEvent, registerAttendee } from '../registrations/registrations.service.ts';
 import {
   ATTENDEE_ORDERS,
@@ -49,7 +50,7 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
     testMode: t.exposeBoolean('testMode', { description: 'Registered with an eg_test_ key.' }),
     registeredAt: t.expose('registeredAt', { type: 'DateTime' }),
     checkedInAt: t.expose('checkedInAt', { type: 'DateTime', nullable: true }),
-    qrToken: t.exposeString('qrToken', { description: 'What the QR code carries.' }),
+    qrToken: t.string({ description: 'What the QR code carries (the signed code for events with signed ticket codes).', resolve: (a) => ticketContent(a) }),
     qrCodeUrl: t.string({ resolve: (attendee, _args, ctx) => qrCodeUrl(ctx.deps, attendee) }),
     customData: t.expose('customData', { type: 'JSON' }),
     customFields: t.field({

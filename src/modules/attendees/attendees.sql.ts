@@ -29,6 +29,9 @@ export const ATTENDEE_COLUMNS = [
   'registered_at',
   'checked_in_at',
   'updated_at',
+  'ticket_code',
+  'current_zone_id',
+  'sync_txid',
 ] as const;
 
 /** `id, organisation_id, …` for a SELECT or RETURNING list. */
@@ -61,6 +64,10 @@ export function attendeeFromRow(row: Record<string, unknown>): Attendee {
     registeredAt: r.registered_at as Date,
     checkedInAt: r.checked_in_at as Date | null,
     updatedAt: r.updated_at as Date,
+    ticketCode: r.ticket_code as string | null,
+    currentZoneId: r.current_zone_id as string | null,
+    // int8 arrives as a string (pg does not guess at 64-bit numbers).
+    syncTxid: BigInt(r.sync_txid as string),
   };
 }
 

@@ -29,7 +29,9 @@ export type Permission =
   | 'api-keys:manage'
   | 'webhooks:manage'
   | 'members:manage'
-  | 'organisation:manage';
+  | 'organisation:manage'
+  /** Zones, scanner devices, ticket signing keys. */
+  | 'door:manage';
 
 const STAFF: readonly Permission[] = ['events:read', 'attendees:read', 'check-ins:write'];
 const ADMIN: readonly Permission[] = [
@@ -42,6 +44,7 @@ const ADMIN: readonly Permission[] = [
   'webhooks:manage',
   'members:manage',
   'organisation:manage',
+  'door:manage',
 ];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = { OWNER: ADMIN, ADMIN, STAFF };

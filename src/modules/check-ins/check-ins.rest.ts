@@ -10,11 +10,26 @@ const CheckInRequest = z
   .object({
     qr_token: z.uuid().optional().meta({ description: 'What the QR code carries (a scan)' }),
     attendee_id: z.string().max(64).optional().meta({ description: 'att_… (a manual check-in); send exactly one of the two' }),
+    zone_id: z.string().max(64).optional().meta({ description: 'zon_…: the zone this door leads into (or out of)' }),
+    direction: z.enum(['in', 'out']).optional().meta({ description: 'in (default) or out' }),
   })
   .meta({ id: 'CheckInRequest' });
 
 const CheckInResponse = z
-  .object({ attendee: AttendeeResponse, already_checked_in: z.boolean().meta({ description: 'true for a repeat scan (checked_in_at is the first time)' }) })
+  .object({
+    attendee: AttendeeResponse,
+    already_checked_in: z.boolean().meta({ description: 'true for a repeat scan (checked_in_at is the first time)' }),
+    zone: z
+      .object({ id: z.string(), name: z.string(), inside_now: z.int() })
+      .nullable()
+      .optional()
+      .meta({ description: 'Only when the request names zone_id or direction: the zone entered or left, with the people inside now' }),
+    movement: z
+      .enum(['entered', 'exited', 'already_inside', 'not_inside'])
+      .nullable()
+      .optional()
+      .meta({ description: 'Only when the request names zone_id or direction' }),
+  })
   .meta({ id: 'CheckInResponse' });
 
 /** POST /v1/events/{event_id}/check-ins {"qr_token": …} → {"attendee": {…}, "already_checked_in": bool} (CONTRACT §4). */
@@ -44,7 +59,18 @@ export const checkInRoutes = [
     handle: async (c, deps) => {
       const body = await readJsonObject(c);
       const result = await checkIn(deps, { actor: c.get('actor'), input: { ...body, event_id: c.req.param('event_id') } });
-      return jsonResponse(c, { attendee: presentAttendee(deps, result.attendee, result.event.customFields), already_checked_in: result.alreadyCheckedIn }, 200);
+      // The door's additions only when the request named a zone or a direction: otherwise the seed's exact answer.
+      const door = result.door
+        ? {
+            zone: result.door.zone ? { id: result.door.zone.id, name: result.door.zone.name, inside_now: result.door.zone.insideNow } : null,
+            movement: result.door.movement,
+          }
+        : {};
+      return jsonResponse(
+        c,
+        { attendee: presentAttendee(deps, result.attendee, result.event.customFields), already_checked_in: result.alreadyCheckedIn, ...door },
+        200,
+      );
     },
   }),
 ];

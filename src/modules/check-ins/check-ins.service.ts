@@ -5,9 +5,12 @@ import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import { Batcher, perOwner } from '../../lib/batcher.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
-import { parseId } from '../../lib/ids.ts';
+import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
+import { applyDoorScans, type DoorScan, eventZones, isUuid, type Movement, publishDoorChanges, type ZoneRef } from '../door/door.service.ts';
+import { insertScans, type ScanRow } from '../door/door.sql.ts';
+import { looksSigned, verifyTicketCode } from '../door/ticket-codes.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
 import { findRegistrationEvent, loadRegistrationEvent, type RegistrationEvent } from '../registrations/registrations.service.ts';
 import { emitTrigger, emitTriggers } from '../webhooks/webhook-emit.ts';
@@ -18,18 +21,28 @@ export interface CheckInResult {
   /** The attendee's event as registration caches it (with its fields, which REST needs to present it). */
   event: RegistrationEvent;
   alreadyCheckedIn: boolean;
+  /** Only for scans that name a zone or a direction (the door's additions to the seed's answer). */
+  door?: { zone: (ZoneRef & { insideNow: number }) | null; movement: Movement | null };
 }
 
 const CheckInInput = z
   .strictObject({
-    qr_token: z.uuid().nullish(),
+    // A random qr_token (UUID) or a signed code (eg1.…, events with signed ticket codes).
+    qr_token: z
+      .string()
+      .max(600)
+      .refine((code) => isUuid(code) || looksSigned(code), { message: 'The :attribute field must be a valid UUID.' })
+      .nullish(),
     attendee_id: z.string().trim().min(1).max(64).nullish(),
     event_id: z.string().trim().min(1).max(64).nullish(),
+    zone_id: z.string().trim().min(1).max(64).nullish(),
+    direction: z.enum(['in', 'out']).nullish(),
   })
   .refine((input) => Boolean(input.qr_token) !== Boolean(input.attendee_id), {
     message: 'Send exactly one of qr_token (a scan) and attendee_id (manual check-in).',
     path: ['qr_token'],
-  });
+  })
+  .refine((input) => !input.zone_id || input.event_id, { message: 'The event id field is required with a zone.', path: ['event_id'] });
 
 const ATTENDEE_INCLUDE = { ticketType: true, event: { select: { id: true, name: true, organisationId: true } } } as const;
 
@@ -45,18 +58,73 @@ export async function checkIn(deps: Deps, options: { actor: Actor; input: unknow
   const actor = authorize(options.actor, 'check-ins:write');
   const input = parseInput(CheckInInput, options.input);
   // The event (cached, like registration's) when the scanner is scoped to one.
-  const scopedEventId = input.event_id ? (await findRegistrationEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' })).id : null;
+  const scopedEvent = input.event_id ? await findRegistrationEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' }) : null;
+  if (scopedEvent && (input.zone_id || input.direction)) return await checkInAtDoor(deps, actor, scopedEvent, input, { doorFields: true });
+  if (input.qr_token && looksSigned(input.qr_token)) {
+    // A signed code names its event; the door decides it (the seed path looks up random tokens only).
+    const payload = await verifyTicketCode(deps, input.qr_token);
+    const event = scopedEvent ?? (payload ? await loadRegistrationEvent(deps, payload.e) : null);
+    if (!event || event.organisationId !== actor.organisationId) throw notFound('Ticket');
+    return await checkInAtDoor(deps, actor, event, input, { doorFields: false });
+  }
   const result = await checkInBatcher(deps).submit({
     actor,
     qrToken: input.qr_token ?? null,
     attendeeId: input.attendee_id ? (parseId('attendee', input.attendee_id) ?? '') : null,
-    scopedEventId,
+    scopedEventId: scopedEvent?.id ?? null,
   });
   deps.metrics.checkIns.inc({ outcome: result.alreadyCheckedIn ? 'repeat' : 'first' });
   if (!result.alreadyCheckedIn) {
     await deps.live.publish({ kind: 'checked_in', eventId: result.event.id, attendeeId: result.attendee.id, testMode: result.attendee.testMode });
   }
   return result;
+}
+
+/** A scan that names a zone or a direction: decided by the door (door.service.ts), logged either way. */
+async function checkInAtDoor(
+  deps: Deps,
+  actor: AuthenticatedActor,
+  event: RegistrationEvent,
+  input: z.infer<typeof CheckInInput>,
+  options: { doorFields: boolean },
+): Promise<CheckInResult> {
+  const field = input.qr_token ? 'qr_token' : 'attendee_id';
+  const zoneId = input.zone_id ? parseId('zone', input.zone_id) : null;
+  const [decision] = await deps.jobs.sqlTransaction(async (sql) => {
+    const zones = await eventZones(sql, event.id);
+    if (input.zone_id && (!zoneId || !zones.has(zoneId))) throw invalidField('zone_id', 'The selected zone id is invalid.');
+    const scan: DoorScan = {
+      code: input.qr_token ?? null,
+      attendeeId: input.attendee_id ? (parseId('attendee', input.attendee_id) ?? '') : null,
+      zoneId,
+      direction: input.direction === 'out' ? 'OUT' : 'IN',
+      scannedAt: null,
+      deviceId: null,
+      nonce: null,
+      payloadHash: null,
+      offline: false,
+    };
+    const context = { organisationId: actor.organisationId, testMode: isTestMode(actor), event, source: scanSource(actor) };
+    return await applyDoorScans(deps, sql, context, [scan], zones);
+  });
+  await publishDoorChanges(deps, event, [decision!]);
+  const { attendee, reason } = decision!;
+  if (reason === 'unknown_ticket' || reason === 'invalid_code' || !attendee) throw notFound(input.qr_token ? 'Ticket' : 'Attendee');
+  if (reason === 'other_event') throw invalidField(field, 'This ticket is for another event.');
+  if (reason === 'cancelled') throw invalidField(field, 'This registration has been cancelled.');
+  const zone = decision!.zone
+    ? { ...decision!.zone, insideNow: (await deps.zones.read(event.id)).find((z) => z.zoneId === decision!.zone!.id)?.insideNow ?? 0 }
+    : null;
+  return {
+    attendee,
+    event,
+    alreadyCheckedIn: !decision!.checkedIn && attendee.status === 'CHECKED_IN',
+    ...(options.doorFields ? { door: { zone, movement: decision!.movement } } : {}),
+  };
+}
+
+function scanSource(actor: AuthenticatedActor): 'api' | 'dashboard' {
+  return actor.kind === 'apiKey' ? 'api' : 'dashboard';
 }
 
 interface Scan {
@@ -117,11 +185,14 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
       else targets.set(i, { attendee, event, ticketType, field });
     }
   }
-  if (targets.size === 0) return results as Array<CheckInResult | AppError>;
+  if (targets.size === 0) {
+    await insertScans(poolSql(deps), scanRows(scans, results, byToken, byId));
+    return results as Array<CheckInResult | AppError>;
+  }
 
   const targetOf = new Map([...targets.values()].map((t) => [t.attendee.id, t]));
   const attendeeIds = [...targetOf.keys()];
-  const { updated, current } = await deps.jobs.sqlTransaction(async (sql) => {
+  await deps.jobs.sqlTransaction(async (sql) => {
     const updated = new Map((await markCheckedIn(sql, attendeeIds)).map((a) => [a.id, a]));
     const current = new Map(
       (
@@ -141,21 +212,66 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
         ticketType: targetOf.get(attendee.id)!.ticketType,
       })),
     );
-    return { updated, current };
-  });
 
-  // The first scan of an attendee in this batch is the check-in; any other is a repeat.
-  const answered = new Set<string>();
-  for (const [i, { attendee: target, event, ticketType, field }] of targets) {
-    const first = updated.has(target.id) && !answered.has(target.id);
-    answered.add(target.id);
-    const attendee = updated.get(target.id) ?? current.get(target.id);
-    // Deleted (its event with it) between the lookup and the transaction: as unknown as a made-up ticket.
-    if (!attendee) results[i] = notFound(field === 'qr_token' ? 'Ticket' : 'Attendee');
-    else if (attendee.status === 'CANCELLED') results[i] = invalidField(field, 'This registration has been cancelled.');
-    else results[i] = { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: !first };
-  }
+    // The first scan of an attendee in this batch is the check-in; any other is a repeat.
+    const answered = new Set<string>();
+    for (const [i, { attendee: target, event, ticketType, field }] of targets) {
+      const first = updated.has(target.id) && !answered.has(target.id);
+      answered.add(target.id);
+      const attendee = updated.get(target.id) ?? current.get(target.id);
+      // Deleted (its event with it) between the lookup and the transaction: as unknown as a made-up ticket.
+      if (!attendee) results[i] = notFound(field === 'qr_token' ? 'Ticket' : 'Attendee');
+      else if (attendee.status === 'CANCELLED') results[i] = invalidField(field, 'This registration has been cancelled.');
+      else results[i] = { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: !first };
+    }
+    // Every scan of the batch is logged with the check-ins it made (rejections too, where the event is known).
+    await insertScans(sql, scanRows(scans, results, byToken, byId));
+  });
   return results as Array<CheckInResult | AppError>;
+}
+
+/** The scan log rows of a seed-path batch (no zone, direction in, online). */
+function scanRows(scans: Scan[], results: Array<CheckInResult | AppError | undefined>, byToken: Map<string, Attendee>, byId: Map<string, Attendee>): ScanRow[] {
+  const now = new Date();
+  return scans.flatMap((scan, i): ScanRow[] => {
+    const result = results[i];
+    const found = scan.qrToken ? byToken.get(scan.qrToken) : byId.get(scan.attendeeId ?? '');
+    const known = found && found.organisationId === scan.actor.organisationId && modeMatches(scan.actor, found.testMode) ? found : undefined;
+    const eventId = scan.scopedEventId ?? known?.eventId;
+    if (!eventId) return [];
+    const ok = result && !(result instanceof Error) ? result : null;
+    const reason = ok
+      ? ok.alreadyCheckedIn
+        ? 'already_checked_in'
+        : null
+      : !known
+        ? 'unknown_ticket'
+        : known.eventId !== eventId
+          ? 'other_event'
+          : 'cancelled';
+    return [
+      {
+        id: newId('scan'),
+        organisationId: scan.actor.organisationId,
+        eventId,
+        attendeeId: known && known.eventId === eventId ? known.id : null,
+        deviceId: null,
+        zoneId: null,
+        direction: 'IN',
+        outcome: ok ? (ok.alreadyCheckedIn ? 'DUPLICATE' : 'ACCEPTED') : 'REJECTED',
+        reason,
+        movement: null,
+        scannedAt: now,
+        nonce: null,
+        payloadHash: null,
+        offline: false,
+        testMode: isTestMode(scan.actor),
+        source: scanSource(scan.actor),
+        firstScanAt: ok?.alreadyCheckedIn ? ok.attendee.checkedInAt : null,
+        firstScanDeviceId: null,
+      },
+    ];
+  });
 }
 
 /** Back to `registered` (a check-in by mistake); fires attendee.status_changed. */

@@ -10,6 +10,7 @@ import { parseInput } from '../../lib/validation.ts';
 import type { Actor } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
+import { ticketContent } from '../registrations/registrations.present.ts';
 import { confirmationEmailJob } from './emails.jobs.ts';
 import { confirmationEmail, eventCalendar } from './emails.templates.ts';
 
@@ -87,7 +88,7 @@ async function buildConfirmation(deps: Deps, attendee: Attendee, event: Event, t
   const qrCid = `qr-${attendee.id}@eventogate`;
   const url = qrCodeUrl(deps, attendee);
   const content = confirmationEmail({ event, attendee, ticketType, qrCodeUrl: url, qrCid });
-  const png = await QRCode.toBuffer(attendee.qrToken, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+  const png = await QRCode.toBuffer(ticketContent(attendee), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
   return {
     ...content,
     attachments: [

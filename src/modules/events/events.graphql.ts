@@ -31,7 +31,9 @@ builder.prismaObject('Event', {
     confirmationEmails: t.exposeBoolean('confirmationEmails', {
       description: 'Send a confirmation email to attendees registered through the public form.',
     }),
+    ticketCodes: t.expose('ticketCodes', { type: TicketCodesEnum }),
     ticketTypes: t.relation('ticketTypes', { query: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] } }),
+    zones: t.relation('zones', { description: 'Parts of the venue with their own doors.', query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
     customFields: t.relation('customFields', { query: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] } }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -41,6 +43,11 @@ builder.prismaObject('Event', {
 const eventInputFields = {
   description: 'Optional fields left out keep their defaults (create) or current values (update).',
 };
+
+export const TicketCodesEnum = builder.enumType('TicketCodes', {
+  description: 'RANDOM: the QR code carries a random token (checked online). SIGNED: an Ed25519-signed code a door verifies offline.',
+  values: ['RANDOM', 'SIGNED'] as const,
+});
 
 const CreateEventInput = builder.inputType('CreateEventInput', {
   ...eventInputFields,
@@ -57,6 +64,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     registrationClosesAt: t.field({ type: 'DateTime' }),
     apiConfirmationEmails: t.boolean({ description: 'Defaults to false.' }),
     confirmationEmails: t.boolean({ description: 'Defaults to true.' }),
+    ticketCodes: t.field({ type: TicketCodesEnum, description: 'Defaults to RANDOM.' }),
   }),
 });
 
@@ -76,6 +84,7 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
     registrationClosesAt: t.field({ type: 'DateTime' }),
     apiConfirmationEmails: t.boolean(),
     confirmationEmails: t.boolean(),
+    ticketCodes: t.field({ type: TicketCodesEnum, description: 'Attendees registered before a change keep their codes.' }),
   }),
 });
 

@@ -16,6 +16,7 @@ const eventFields = {
   registrationClosesAt: z.date().nullish(),
   apiConfirmationEmails: z.boolean(),
   confirmationEmails: z.boolean(),
+  ticketCodes: z.enum(['RANDOM', 'SIGNED']),
 };
 
 interface Times {
@@ -42,6 +43,7 @@ export const CreateEventInput = z.strictObject({
   status: eventFields.status.nullish().transform((s) => s ?? 'PUBLISHED'),
   apiConfirmationEmails: eventFields.apiConfirmationEmails.nullish().transform((v) => v ?? false),
   confirmationEmails: eventFields.confirmationEmails.nullish().transform((v) => v ?? true),
+  ticketCodes: eventFields.ticketCodes.nullish().transform((v) => v ?? 'RANDOM'),
 });
 
 export const UpdateEventInput = z.strictObject({
@@ -58,6 +60,7 @@ export const UpdateEventInput = z.strictObject({
   registrationClosesAt: eventFields.registrationClosesAt,
   apiConfirmationEmails: eventFields.apiConfirmationEmails.optional(),
   confirmationEmails: eventFields.confirmationEmails.optional(),
+  ticketCodes: eventFields.ticketCodes.optional(),
 });
 
 export const DeleteEventInput = z.strictObject({ id: entityId });

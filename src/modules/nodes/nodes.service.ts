@@ -87,6 +87,18 @@ const NODE_KINDS: Partial<Record<IdKind, { permission: Permission | null; find: 
             })
           ).map((s) => ({ ...s, current: s.id === actor.sessionId })),
   },
+  zone: {
+    permission: 'events:read',
+    find: (deps, actor, ids) => deps.prisma.zone.findMany({ where: { id: { in: ids }, organisationId: actor.organisationId } }),
+  },
+  scan: {
+    permission: 'attendees:read',
+    find: (deps, actor, ids) => deps.prisma.scan.findMany({ where: { id: { in: ids }, organisationId: actor.organisationId, testMode: isTestMode(actor) } }),
+  },
+  scannerDevice: {
+    permission: 'door:manage',
+    find: (deps, actor, ids) => deps.prisma.scannerDevice.findMany({ where: { id: { in: ids }, organisationId: actor.organisationId } }),
+  },
   emailLog: {
     permission: 'events:write',
     find: (deps, actor, ids) => deps.prisma.emailLog.findMany({ where: { id: { in: ids }, organisationId: actor.organisationId } }),

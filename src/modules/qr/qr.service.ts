@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { constantTimeEqual } from '../../lib/crypto.ts';
 import { notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
+import { ticketContent } from '../registrations/registrations.present.ts';
 
 /**
  * qr_code_url is `${PUBLIC_URL}/qr/<attendee id>.png?sig=<HMAC>` — the seed page's shape, unguessable from the
@@ -21,8 +22,8 @@ function qrSignature(secretKey: string, attendee: { id: string; qrToken: string 
 /** The PNG for a signed QR URL; an unknown attendee or a wrong signature are both "not found". */
 export async function renderQrCode(deps: Deps, options: { attendeeId: string; signature: string }): Promise<{ png: Buffer; etag: string }> {
   const id = parseId('attendee', options.attendeeId);
-  const attendee = id ? await deps.prisma.attendee.findUnique({ where: { id }, select: { id: true, qrToken: true } }) : null;
+  const attendee = id ? await deps.prisma.attendee.findUnique({ where: { id }, select: { id: true, qrToken: true, ticketCode: true } }) : null;
   if (!attendee || !constantTimeEqual(qrSignature(deps.secretKey, attendee), options.signature)) throw notFound('QR code');
-  const png = await QRCode.toBuffer(attendee.qrToken, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+  const png = await QRCode.toBuffer(ticketContent(attendee), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
   return { png, etag: `"${options.signature}"` };
 }

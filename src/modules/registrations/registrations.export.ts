@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
 import type { Actor } from '../auth/actor.ts';
 import { isTestMode } from '../auth/actor.ts';
+import { ticketContent } from './registrations.present.ts';
 import { findRegistrationEvent } from './registrations.service.ts';
 
 const PAGE = 1_000;
@@ -63,7 +64,7 @@ export async function exportRegistrationsCsv(deps: Deps, options: { actor: Actor
             a.source.toLowerCase(),
             a.registeredAt.toISOString(),
             a.checkedInAt?.toISOString() ?? '',
-            a.qrToken,
+            ticketContent(a),
             ...keys.map((k) => cellValue(data[k])),
           ];
         }),

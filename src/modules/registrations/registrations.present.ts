@@ -31,7 +31,7 @@ export function presentAttendee(
     ticket_type: attendee.ticketType.name,
     ticket_type_slug: attendee.ticketType.slug,
     qr_code_url: qrCodeUrl(deps, attendee),
-    qr_token: attendee.qrToken,
+    qr_token: ticketContent(attendee),
     registered_at: restTime(attendee.registeredAt),
     checked_in_at: attendee.checkedInAt ? restTime(attendee.checkedInAt) : null,
     registration_source: attendee.source.toLowerCase() as AttendeeResponseBody['registration_source'],
@@ -40,4 +40,9 @@ export function presentAttendee(
       .filter((field) => field.key in customData)
       .map((field) => ({ field_key: field.key, field_label: field.label, field_type: field.type.toLowerCase() })),
   };
+}
+
+/** What a ticket's QR code carries: its signed code (events with signed codes), else its random qr_token. */
+export function ticketContent(attendee: { qrToken: string; ticketCode: string | null }): string {
+  return attendee.ticketCode ?? attendee.qrToken;
 }

@@ -60,6 +60,8 @@ export interface AttendeeInsertColumns {
   apiKeyId: Array<string | null>;
   importJobId: Array<string | null>;
   importRow: Array<number | null>;
+  /** The signed code (eg1.…) for events with ticketCodes SIGNED; null otherwise. */
+  ticketCode: Array<string | null>;
 }
 
 /**
@@ -69,13 +71,14 @@ export interface AttendeeInsertColumns {
 export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promise<Record<string, unknown>[]> {
   return await sql.query(
     `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, updated_at)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, updated_at)
      SELECT id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, now()
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-       $9::text[], $10::text[], $11::uuid[], $12::jsonb[], $13::"RegistrationSource"[], $14::boolean[], $15::text[], $16::text[], $17::int[])
+       $9::text[], $10::text[], $11::uuid[], $12::jsonb[], $13::"RegistrationSource"[], $14::boolean[], $15::text[], $16::text[], $17::int[],
+       $18::text[])
        AS t(id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code)
      ON CONFLICT (event_id, test_mode, email_normalized) DO NOTHING
      RETURNING ${ATTENDEE_SELECT}`,
     [
@@ -96,6 +99,7 @@ export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promi
       c.apiKeyId,
       c.importJobId,
       c.importRow,
+      c.ticketCode,
     ],
   );
 }

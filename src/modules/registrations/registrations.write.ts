@@ -5,6 +5,7 @@ import type { Attendee, Event, Prisma, TicketType } from '../../generated/prisma
 import { type AppError, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { attendeeFromRow } from '../attendees/attendees.sql.ts';
+import { ticketSigner } from '../door/ticket-codes.ts';
 import { enqueueConfirmationEmails } from '../emails/emails.service.ts';
 import { emitTriggers } from '../webhooks/webhook-emit.ts';
 import type { RegistrationSource } from './registrations.service.ts';
@@ -23,7 +24,7 @@ export const DUPLICATE_EMAIL = 'This email has already been registered for this 
 
 /** A validated registration, ready to be written. */
 export interface PendingRegistration {
-  event: Pick<Event, 'id' | 'name' | 'organisationId' | 'capacity'>;
+  event: Pick<Event, 'id' | 'name' | 'organisationId' | 'capacity' | 'ticketCodes'>;
   ticketType: TicketType;
   columns: {
     ticketTypeId: string;
@@ -122,6 +123,12 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
   // Inserted in unique-key order, so two concurrent batches wait on each other's emails in one order.
   candidates.sort((a, b) => (emailKey(items[a]!) < emailKey(items[b]!) ? -1 : 1));
   const ids = new Map(candidates.map((i) => [i, newId('attendee')]));
+  // Events with signed ticket codes: one signer per organisation of the batch.
+  const signers = new Map<string, Awaited<ReturnType<typeof ticketSigner>>>();
+  for (const i of candidates) {
+    const { event } = items[i]!;
+    if (event.ticketCodes === 'SIGNED' && !signers.has(event.organisationId)) signers.set(event.organisationId, await ticketSigner(deps, event.organisationId));
+  }
   const column = <T>(pick: (item: PendingRegistration, i: number) => T) => candidates.map((i) => pick(items[i]!, i));
   const rows =
     candidates.length === 0
@@ -144,6 +151,11 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
           apiKeyId: column((item) => item.apiKeyId),
           importJobId: column((item) => item.import?.jobId ?? null),
           importRow: column((item) => item.import?.row ?? null),
+          ticketCode: column((item, i) =>
+            item.event.ticketCodes === 'SIGNED'
+              ? signers.get(item.event.organisationId)!({ id: ids.get(i)!, eventId: item.event.id, ticketTypeId: item.columns.ticketTypeId })
+              : null,
+          ),
         });
   const byId = new Map(rows.map((row) => [row.id as string, attendeeFromRow(row)]));
   const inserted: number[] = [];

@@ -2,12 +2,13 @@ import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 
-export type WebhookTriggerName = 'attendee.registered' | 'attendee.checked_in' | 'attendee.status_changed';
+export type WebhookTriggerName = 'attendee.registered' | 'attendee.checked_in' | 'attendee.status_changed' | 'attendee.scan_conflict';
 
 export const TRIGGER_NAMES = {
   ATTENDEE_REGISTERED: 'attendee.registered',
   ATTENDEE_CHECKED_IN: 'attendee.checked_in',
   ATTENDEE_STATUS_CHANGED: 'attendee.status_changed',
+  ATTENDEE_SCAN_CONFLICT: 'attendee.scan_conflict',
 } as const satisfies Record<string, WebhookTriggerName>;
 
 export type WebhookTriggerEnum = keyof typeof TRIGGER_NAMES;

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { entityId } from '../../lib/schemas.ts';
 import { PAYLOAD_FIELDS } from './webhook-payload.ts';
 
-export const WEBHOOK_TRIGGERS = ['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED'] as const;
+export const WEBHOOK_TRIGGERS = ['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED', 'ATTENDEE_SCAN_CONFLICT'] as const;
+
+/** What an endpoint created without `triggers` listens to: the seed's three. The scan conflict is opt-in. */
+export const DEFAULT_WEBHOOK_TRIGGERS = ['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED'] as const;
 
 const url = z.string().trim().min(1).max(2000);
 const triggers = z

@@ -17,6 +17,7 @@ import { generateWebhookSecret } from './webhook-signing.ts';
 import { resolvePublicAddresses, targetUrlProblem } from './webhook-targets.ts';
 import {
   CreateWebhookEndpointInput,
+  DEFAULT_WEBHOOK_TRIGGERS,
   DELIVERY_STATUSES,
   EndpointIdInput,
   RedeliverWebhookInput,
@@ -24,7 +25,6 @@ import {
   RotateWebhookSecretInput,
   SendTestWebhookInput,
   UpdateWebhookEndpointInput,
-  WEBHOOK_TRIGGERS,
 } from './webhooks.schemas.ts';
 import { failPendingDeliveries } from './webhooks.sql.ts';
 
@@ -52,7 +52,7 @@ export async function createWebhookEndpoint(deps: Deps, options: { actor: Actor;
       eventId,
       url: input.url,
       description: input.description ?? null,
-      triggers: input.triggers ?? [...WEBHOOK_TRIGGERS],
+      triggers: input.triggers ?? [...DEFAULT_WEBHOOK_TRIGGERS],
       selectedFields: input.selectedFields ?? [],
       rateLimitPerSecond: input.rateLimitPerSecond ?? null,
       secretCiphertext: encryptSecret(secret, deps.secretKey),

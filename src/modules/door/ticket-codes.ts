@@ -1,0 +1,137 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Deps } from '../../deps.ts';
+import type { TicketSigningKey } from '../../generated/prisma/client.ts';
+import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
+import { invalidField, notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
+
+/**
+ * Signed ticket codes (events with ticketCodes SIGNED): `eg1.<payload>.<signature>`, base64url parts, the
+ * signature Ed25519 over the ASCII bytes `eg1.<payload>`, the payload JSON
+ * `{"a": attendee id, "e": event id, "t": ticket type id, "k": key id, "i": issued at (epoch seconds)}`.
+ * A door verifies one against the organisation's public keys (scanner sync's signing_keys) with no network.
+ * Each organisation has one signing key at a time; rotation keeps the old ones verifying until retired.
+ */
+
+export const SIGNED_CODE_PREFIX = 'eg1.';
+const MAX_CODE_LENGTH = 600;
+
+export interface SignedPayload {
+  a: string;
+  e: string;
+  t: string;
+  k: string;
+  i: number;
+}
+
+interface LoadedKey {
+  record: TicketSigningKey;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+/** Decrypted private keys by id, so signing a registration costs a signature, not a decryption. */
+const loadedKeys = new LRUCache<string, LoadedKey>({ max: 1_000 });
+
+/** Keys that still verify (not retired), newest first. */
+export async function activeSigningKeys(deps: Pick<Deps, 'prisma'>, organisationId: string): Promise<TicketSigningKey[]> {
+  return await deps.prisma.ticketSigningKey.findMany({
+    where: { organisationId, retiredAt: null },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+}
+
+/** The key new codes are signed with: the newest not rotated out; created on first use. */
+async function currentSigningKey(deps: Pick<Deps, 'prisma' | 'secretKey'>, organisationId: string): Promise<LoadedKey> {
+  const existing = await deps.prisma.ticketSigningKey.findFirst({
+    where: { organisationId, retiredAt: null, rotatedAt: null },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
+  return load(deps, existing ?? (await createSigningKey(deps, organisationId)));
+}
+
+async function createSigningKey(deps: Pick<Deps, 'prisma' | 'secretKey'>, organisationId: string): Promise<TicketSigningKey> {
+  return await deps.prisma.ticketSigningKey.create({ data: newKeyData(deps, organisationId) });
+}
+
+/** A fresh Ed25519 pair: the public half as base64url of its raw 32 bytes, the private half encrypted. */
+function newKeyData(deps: Pick<Deps, 'secretKey'>, organisationId: string) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  return {
+    id: newId('signingKey'),
+    organisationId,
+    publicKey: publicKey.export({ format: 'jwk' }).x!,
+    privateKeyEncrypted: encryptSecret(privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), deps.secretKey),
+  };
+}
+
+function load(deps: Pick<Deps, 'secretKey'>, record: TicketSigningKey): LoadedKey {
+  const cached = loadedKeys.get(record.id);
+  if (cached) return cached;
+  const privateKey = createPrivateKey({ key: Buffer.from(decryptSecret(record.privateKeyEncrypted, deps.secretKey), 'base64'), format: 'der', type: 'pkcs8' });
+  const loaded = { record, privateKey, publicKey: createPublicKey(privateKey) };
+  loadedKeys.set(record.id, loaded);
+  return loaded;
+}
+
+/** A signer for one organisation's new codes (one key lookup for a whole batch of registrations). */
+export async function ticketSigner(
+  deps: Pick<Deps, 'prisma' | 'secretKey'>,
+  organisationId: string,
+): Promise<(attendee: { id: string; eventId: string; ticketTypeId: string }) => string> {
+  const key = await currentSigningKey(deps, organisationId);
+  return (attendee) => {
+    const payload: SignedPayload = { a: attendee.id, e: attendee.eventId, t: attendee.ticketTypeId, k: key.record.id, i: Math.floor(Date.now() / 1000) };
+    const signed = `${SIGNED_CODE_PREFIX}${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    return `${signed}.${sign(null, Buffer.from(signed, 'ascii'), key.privateKey).toString('base64url')}`;
+  };
+}
+
+export function looksSigned(code: string): boolean {
+  return code.startsWith(SIGNED_CODE_PREFIX);
+}
+
+/**
+ * The payload of a code whose signature holds under one of the organisation's keys that still verify, or null
+ * (malformed, altered, forged, or signed by a retired key).
+ */
+export async function verifyTicketCode(deps: Pick<Deps, 'prisma' | 'secretKey'>, code: string): Promise<SignedPayload | null> {
+  if (code.length > MAX_CODE_LENGTH || !looksSigned(code)) return null;
+  const parts = code.split('.');
+  if (parts.length !== 3) return null;
+  let payload: SignedPayload;
+  try {
+    payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as SignedPayload;
+  } catch {
+    return null;
+  }
+  if (typeof payload?.k !== 'string' || typeof payload.a !== 'string' || typeof payload.e !== 'string') return null;
+  const record = await deps.prisma.ticketSigningKey.findUnique({ where: { id: payload.k } });
+  if (!record || record.retiredAt) return null;
+  const { publicKey } = load(deps, record);
+  const ok = verify(null, Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'), publicKey, Buffer.from(parts[2]!, 'base64url'));
+  return ok ? payload : null;
+}
+
+/**
+ * A new signing key for the caller's organisation (owners and admins): new codes are signed with it; codes
+ * already issued keep verifying with the old key, which scanner sync keeps listing until it is retired.
+ */
+export async function rotateTicketSigningKey(deps: Deps, options: { actor: Actor }): Promise<TicketSigningKey> {
+  const actor = authorize(options.actor, 'door:manage');
+  return await deps.prisma.$transaction(async (tx) => {
+    await tx.ticketSigningKey.updateMany({ where: { organisationId: actor.organisationId, rotatedAt: null }, data: { rotatedAt: new Date() } });
+    return await tx.ticketSigningKey.create({ data: newKeyData(deps, actor.organisationId) });
+  });
+}
+
+/** Codes signed with a retired key no longer verify (devices drop it at their next sync). Not the current key. */
+export async function retireTicketSigningKey(deps: Deps, options: { actor: Actor; keyId: string }): Promise<TicketSigningKey> {
+  const actor = authorize(options.actor, 'door:manage');
+  const key = await deps.prisma.ticketSigningKey.findUnique({ where: { id: options.keyId } });
+  if (!key || key.organisationId !== actor.organisationId) throw notFound('Signing key');
+  if (!key.rotatedAt) throw invalidField('id', 'The current signing key cannot be retired; rotate it first.');
+  return await deps.prisma.ticketSigningKey.update({ where: { id: key.id }, data: { retiredAt: key.retiredAt ?? new Date() } });
+}
