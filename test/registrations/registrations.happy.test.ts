@@ -1,11 +1,10 @@
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idToUuid } from '../../src/lib/ids.ts';
 import { deleteWebhookEndpoint } from '../../src/modules/webhooks/webhooks.service.ts';
 import { deliveriesFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { http } from '../support/http.ts';
+import { decodeQrPng } from '../support/qr.ts';
 import { getJson, postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
 import { createEndpoint } from '../support/webhooks.ts';
 
@@ -189,11 +188,7 @@ describe('QR codes', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/png');
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const png = PNG.sync.read(Buffer.from(await response.arrayBuffer()));
-    // jsqr is CommonJS with `export default`; under NodeNext its default import is the module object.
-    const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default ?? jsQRModule;
-    const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-    expect(decoded?.data).toBe(created.body.qr_token);
+    expect(decodeQrPng(Buffer.from(await response.arrayBuffer()))).toBe(created.body.qr_token);
 
     const etag = response.headers.get('etag')!;
     const revalidated = await fetch(created.body.qr_code_url, { headers: { 'if-none-match': etag } });
