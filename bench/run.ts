@@ -91,6 +91,7 @@ async function main() {
     if (!only || only === 'webhooks') await webhookBench(base, token, key, databaseUrl);
     if (!only || only === 'check-ins') await checkInBench({ base, token, key, databaseUrl, baselineUrl: `http://127.0.0.1:${baselinePort}` });
     if (!only || only === 'dashboard') await dashboardBench(base, databaseUrl);
+    if (!only || only === 'door') await doorBench(base, token, key, databaseUrl);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -547,6 +548,136 @@ async function dashboardBench(base: string, databaseUrl: string) {
         )
         .join('\n') +
       '\n',
+  );
+}
+
+/**
+ * The door: single check-ins into a zone against the same without one (same run shape as the check-in bench);
+ * 10 devices uploading batches of 200 fresh scans at once, in scans/s; a device's first sync of 50,000 attendees.
+ */
+async function doorBench(base: string, token: string, key: string, databaseUrl: string) {
+  const { createEvent } = await graphql(
+    base,
+    'mutation { createEvent(input: { name: "Door bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
+    token,
+  );
+  const eventId = createEvent.id as string;
+  const { createZone } = await graphql(base, `mutation { createZone(input: { eventId: "${eventId}", name: "Hall" }) { id } }`, token);
+  const zoneId = createZone.id as string;
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const tickets = 400_000;
+  await db.query(
+    `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized, qr_token, source, updated_at)
+     SELECT 'att_door' || g, e.organisation_id, e.id, t.id, 'Guest', 'No ' || g, 'door' || g || '@example.com', 'door' || g || '@example.com', gen_random_uuid(), 'IMPORT', now()
+     FROM generate_series(1, $2) g, events e JOIN ticket_types t ON t.event_id = e.id AND t.is_default WHERE e.id = $1`,
+    [eventId, tickets],
+  );
+  const all = (await db.query<{ qr_token: string }>('SELECT qr_token FROM attendees WHERE event_id = $1 ORDER BY id', [eventId])).rows.map((r) => r.qr_token);
+  await db.end();
+  // Disjoint slices: every scan below is a first entry.
+  const slices = { plain: all.slice(0, 100_000), zoned: all.slice(100_000, 200_000), uploads: all.slice(200_000) };
+
+  const single = async (tokens: string[], withZone: boolean) => {
+    let n = 0;
+    const request = {
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      setupRequest: (req: autocannon.Request) => ({
+        ...req,
+        body: JSON.stringify(withZone ? { qr_token: tokens[n++ % tokens.length], zone_id: zoneId } : { qr_token: tokens[n++ % tokens.length] }),
+      }),
+    };
+    const url = `${base}/v1/events/${eventId}/check-ins`;
+    await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.non2xx + result.errors,
+      repeats: n > tokens.length,
+    };
+  };
+  const plain = await single(slices.plain, false);
+  const zoned = await single(slices.zoned, true);
+
+  const devices: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const { createScannerDevice } = await graphql(
+      base,
+      `mutation { createScannerDevice(input: { eventId: "${eventId}", name: "Door ${i}", zoneId: "${zoneId}" }) { token } }`,
+      token,
+    );
+    devices.push(createScannerDevice.token);
+  }
+  const batch = 200;
+  let next = 0;
+  let scans = 0;
+  let failures = 0;
+  const started = performance.now();
+  const deadline = started + DURATION_S * 1000;
+  await Promise.all(
+    devices.map(async (device, d) => {
+      while (performance.now() < deadline && next + batch <= slices.uploads.length) {
+        const chunk = slices.uploads.slice(next, next + batch);
+        next += batch;
+        const at = new Date().toISOString();
+        const res = await fetch(`${base}/v1/scanner/scans`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${device}` },
+          body: JSON.stringify({ scans: chunk.map((qr, i) => ({ nonce: `${d}-${next}-${i}`, qr_token: qr, scanned_at: at, offline: true })) }),
+        });
+        const body = (await res.json()) as { results?: Array<{ outcome: string }> };
+        if (res.status !== 200) failures++;
+        else scans += body.results!.filter((r) => r.outcome === 'accepted').length;
+      }
+    }),
+  );
+  const uploadSeconds = (performance.now() - started) / 1000;
+
+  // A new device's first sync of another event's 50,000 attendees: pages of 5,000 until has_more is false.
+  const db2 = new pg.Client({ connectionString: databaseUrl });
+  await db2.connect();
+  const { createEvent: syncEvent } = await graphql(
+    base,
+    'mutation { createEvent(input: { name: "Sync bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
+    token,
+  );
+  await db2.query(
+    `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized, qr_token, source, updated_at)
+     SELECT 'att_sync' || g, e.organisation_id, e.id, t.id, 'Guest', 'No ' || g, 'sync' || g || '@example.com', 'sync' || g || '@example.com', gen_random_uuid(), 'IMPORT', now()
+     FROM generate_series(1, 50000) g, events e JOIN ticket_types t ON t.event_id = e.id AND t.is_default WHERE e.id = $1`,
+    [syncEvent.id],
+  );
+  await db2.end();
+  const { createScannerDevice: syncDevice } = await graphql(
+    base,
+    `mutation { createScannerDevice(input: { eventId: "${syncEvent.id}", name: "Sync" }) { token } }`,
+    token,
+  );
+  const syncStarted = performance.now();
+  let cursor = '';
+  let synced = 0;
+  let pages = 0;
+  for (;;) {
+    const res = await fetch(`${base}/v1/scanner/sync${cursor ? `?cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${syncDevice.token}` } });
+    const body = (await res.json()) as { attendees: unknown[]; cursor: string; has_more: boolean };
+    synced += body.attendees.length;
+    pages++;
+    cursor = body.cursor;
+    if (!body.has_more) break;
+  }
+  const syncSeconds = (performance.now() - syncStarted) / 1000;
+
+  process.stdout.write(
+    `\nThe door, ${CONNECTIONS} connections, ${DURATION_S} s each:\n` +
+      `check-in without a zone                            ${plain.rps.toFixed(0).padStart(8)} req/s   p50 ${plain.p50} ms   p99 ${plain.p99} ms   errors ${plain.errors}\n` +
+      `check-in into a zone (door path)                   ${zoned.rps.toFixed(0).padStart(8)} req/s   p50 ${zoned.p50} ms   p99 ${zoned.p99} ms   errors ${zoned.errors}\n` +
+      `zone / no zone ratio ${(zoned.rps / plain.rps).toFixed(2)}${plain.repeats || zoned.repeats ? '   (some scans were repeats: add tickets)' : ''}\n` +
+      `device uploads: 10 devices × batches of ${batch}: ${scans} scans accepted in ${uploadSeconds.toFixed(1)} s = ${(scans / uploadSeconds).toFixed(0)} scans/s ` +
+      `(aim ≥ 5,000)   failed uploads ${failures}\n` +
+      `first sync of 50,000 attendees: ${synced} in ${pages} pages, ${syncSeconds.toFixed(2)} s (aim < 5 s)\n`,
   );
 }
 

@@ -8,7 +8,7 @@ import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
-import { applyDoorScans, type DoorScan, eventZones, isUuid, type Movement, publishDoorChanges, type ZoneRef } from '../door/door.service.ts';
+import { decideAtDoor, isUuid, type Movement, type ZoneRef } from '../door/door.service.ts';
 import { insertScans, type ScanRow } from '../door/door.sql.ts';
 import { looksSigned, verifyTicketCode } from '../door/ticket-codes.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
@@ -90,10 +90,9 @@ async function checkInAtDoor(
 ): Promise<CheckInResult> {
   const field = input.qr_token ? 'qr_token' : 'attendee_id';
   const zoneId = input.zone_id ? parseId('zone', input.zone_id) : null;
-  const [decision] = await deps.jobs.sqlTransaction(async (sql) => {
-    const zones = await eventZones(sql, event.id);
-    if (input.zone_id && (!zoneId || !zones.has(zoneId))) throw invalidField('zone_id', 'The selected zone id is invalid.');
-    const scan: DoorScan = {
+  const { decision, insideNow } = await decideAtDoor(deps, {
+    context: { organisationId: actor.organisationId, testMode: isTestMode(actor), event, source: scanSource(actor) },
+    scan: {
       code: input.qr_token ?? null,
       attendeeId: input.attendee_id ? (parseId('attendee', input.attendee_id) ?? '') : null,
       zoneId,
@@ -103,23 +102,18 @@ async function checkInAtDoor(
       nonce: null,
       payloadHash: null,
       offline: false,
-    };
-    const context = { organisationId: actor.organisationId, testMode: isTestMode(actor), event, source: scanSource(actor) };
-    return await applyDoorScans(deps, sql, context, [scan], zones);
+    },
+    zoneInput: input.zone_id ?? null,
   });
-  await publishDoorChanges(deps, event, [decision!]);
-  const { attendee, reason } = decision!;
+  const { attendee, reason } = decision;
   if (reason === 'unknown_ticket' || reason === 'invalid_code' || !attendee) throw notFound(input.qr_token ? 'Ticket' : 'Attendee');
   if (reason === 'other_event') throw invalidField(field, 'This ticket is for another event.');
   if (reason === 'cancelled') throw invalidField(field, 'This registration has been cancelled.');
-  const zone = decision!.zone
-    ? { ...decision!.zone, insideNow: (await deps.zones.read(event.id)).find((z) => z.zoneId === decision!.zone!.id)?.insideNow ?? 0 }
-    : null;
   return {
     attendee,
     event,
-    alreadyCheckedIn: !decision!.checkedIn && attendee.status === 'CHECKED_IN',
-    ...(options.doorFields ? { door: { zone, movement: decision!.movement } } : {}),
+    alreadyCheckedIn: !decision.checkedIn && attendee.status === 'CHECKED_IN',
+    ...(options.doorFields ? { door: { zone: decision.zone ? { ...decision.zone, insideNow: insideNow ?? 0 } : null, movement: decision.movement } } : {}),
   };
 }
 

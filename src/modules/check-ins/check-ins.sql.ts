@@ -12,7 +12,7 @@ export async function findAttendeesByTokenOrId(sql: Sql, tokens: string[], ids: 
 /** The first check-in of each: one conditional UPDATE, so of simultaneous scans exactly one wins. */
 export async function markCheckedIn(sql: Sql, ids: string[]): Promise<Attendee[]> {
   const rows = await sql.query(
-    `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now()
+    `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = now(), updated_at = now(), sync_txid = pg_current_xact_id()::text::bigint
      WHERE id = ANY($1::text[]) AND status IN ('REGISTERED', 'NO_SHOW') RETURNING ${ATTENDEE_SELECT}`,
     [ids],
   );

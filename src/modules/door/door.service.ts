@@ -1,11 +1,14 @@
+import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
+import { Batcher, perOwner } from '../../lib/batcher.ts';
+import { invalidField } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
 import type { RegistrationEvent } from '../registrations/registrations.service.ts';
 import { emitTriggers } from '../webhooks/webhook-emit.ts';
-import { type DoorAttendee, firstEntryScan, insertScans, lockAttendee, type ScanRow, updateDoorAttendee } from './door.sql.ts';
-import { looksSigned, verifyTicketCode } from './ticket-codes.ts';
+import { type DoorAttendee, firstEntryScans, insertScans, lockAttendees, type ScanRow, updateDoorAttendees } from './door.sql.ts';
+import { looksSigned, verifyTicketCodes } from './ticket-codes.ts';
 
 /**
  * The door's decisions: scans with a zone or a direction (REST, GraphQL) and every device upload. Each scan
@@ -72,72 +75,60 @@ export async function eventZones(sql: Sql, eventId: string): Promise<Map<string,
 /**
  * Applies `scans` in order in one transaction (`sql`), writing their log rows; the caller commits, then calls
  * `publishDoorChanges`. Zones must already be checked to belong to the event (see eventZones).
+ *
+ * Set-based: one statement locks every attendee the scans name, the decisions are made in memory against the
+ * rows as they change scan by scan, and one statement each writes the attendees' new state, the log and the
+ * webhooks — a handful of round trips for a batch of hundreds of scans.
  */
 export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext, scans: DoorScan[], zones: Map<string, ZoneRef>): Promise<DoorDecision[]> {
   const { event } = context;
-  const decisions: DoorDecision[] = [];
-  const rows: ScanRow[] = [];
-  const checkIns: LiveAttendee[] = [];
-  // Accepted entries of this call, so a later scan of the same ticket names them before they are written.
+  const codes = scans.map((scan) => scan.code ?? '');
+  const validSigned = await verifyTicketCodes(
+    deps,
+    codes.filter((code, i) => !scans[i]!.attendeeId && looksSigned(code)),
+  );
+  const locked = await lockAttendees(sql, {
+    qrTokens: [...new Set(codes.filter((code, i) => !scans[i]!.attendeeId && isUuid(code)))],
+    ticketCodes: [...validSigned],
+    ids: [...new Set(scans.flatMap((scan) => (scan.attendeeId ? [scan.attendeeId] : [])))],
+  });
+  const byToken = new Map(locked.map((a) => [a.qrToken, a]));
+  const byCode = new Map(locked.flatMap((a) => (a.ticketCode ? [[a.ticketCode, a] as const] : [])));
+  const byId = new Map(locked.map((a) => [a.id, a]));
+  // Each attendee as the scans so far left it.
+  const state = new Map<string, DoorAttendee>();
+  const changed = new Set<string>();
+  const checkedInNow = new Set<string>();
+  // Accepted entries of this batch, so a later scan of the same ticket names them before they are written.
   const firstEntries = new Map<string, { scannedAt: Date; deviceId: string | null }>();
   const now = new Date();
 
-  for (const scan of scans) {
+  type Pending = Omit<DoorDecision, 'firstScan' | 'attendee' | 'scanId'> & { attendee: DoorAttendee | null; scan: DoorScan; needsFirstScan: boolean };
+  const pending: Pending[] = [];
+  for (const [i, scan] of scans.entries()) {
     const scannedAt = scan.scannedAt ?? now;
     const zone = scan.zoneId ? (zones.get(scan.zoneId) ?? null) : null;
     const decide = (
-      decision: Pick<DoorDecision, 'outcome' | 'reason' | 'movement'> & {
-        attendee?: DoorAttendee | null;
-        firstScan?: DoorDecision['firstScan'];
-        checkedIn?: boolean;
-      },
-    ): void => {
-      const attendee = decision.attendee ? withTicketType(decision.attendee, event) : null;
-      const id = newId('scan');
-      decisions.push({
-        scanId: id,
-        outcome: decision.outcome,
-        reason: decision.reason,
-        movement: decision.movement,
-        attendee,
+      d: Pick<DoorDecision, 'outcome' | 'reason' | 'movement'> & { attendee?: DoorAttendee | null; checkedIn?: boolean; needsFirstScan?: boolean },
+    ) =>
+      pending.push({
+        outcome: d.outcome,
+        reason: d.reason,
+        movement: d.movement,
+        attendee: d.attendee ? { ...d.attendee } : null,
         zone,
-        firstScan: decision.firstScan ?? null,
-        checkedIn: decision.checkedIn ?? false,
+        checkedIn: d.checkedIn ?? false,
         scannedAt,
+        scan,
+        needsFirstScan: d.needsFirstScan ?? false,
       });
-      rows.push({
-        id,
-        organisationId: context.organisationId,
-        eventId: event.id,
-        attendeeId: attendee?.id ?? null,
-        deviceId: scan.deviceId,
-        zoneId: zone?.id ?? null,
-        direction: scan.direction,
-        outcome: decision.outcome,
-        reason: decision.reason,
-        movement: decision.movement,
-        scannedAt,
-        nonce: scan.nonce,
-        payloadHash: scan.payloadHash,
-        offline: scan.offline,
-        testMode: context.testMode,
-        source: context.source,
-        firstScanAt: decision.firstScan?.scannedAt ?? null,
-        firstScanDeviceId: decision.firstScan?.deviceId ?? null,
-      });
-      if (decision.outcome === 'ACCEPTED' && scan.direction === 'IN' && attendee && !firstEntries.has(attendee.id)) {
-        firstEntries.set(attendee.id, { scannedAt, deviceId: scan.deviceId });
-      }
-    };
-
-    const code = scan.code ?? '';
-    // A signed code must carry a valid signature of a key still in use (forged or altered: refused as such).
-    if (!scan.attendeeId && looksSigned(code) && !(await verifyTicketCode(deps, code))) {
+    const code = codes[i]!;
+    if (!scan.attendeeId && looksSigned(code) && !validSigned.has(code)) {
       decide({ outcome: 'REJECTED', reason: 'invalid_code', movement: null });
       continue;
     }
-    const key = scan.attendeeId ? { attendeeId: scan.attendeeId } : isUuid(code) ? { qrToken: code } : looksSigned(code) ? { ticketCode: code } : null;
-    const found = key ? await lockAttendee(sql, key) : null;
+    const row = scan.attendeeId ? byId.get(scan.attendeeId) : isUuid(code) ? byToken.get(code) : byCode.get(code);
+    const found = row ? (state.get(row.id) ?? row) : undefined;
     if (!found || found.organisationId !== context.organisationId || found.testMode !== context.testMode) {
       decide({ outcome: 'REJECTED', reason: 'unknown_ticket', movement: null });
       continue;
@@ -150,43 +141,190 @@ export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext,
       decide({ outcome: 'REJECTED', reason: 'cancelled', movement: null, attendee: found });
       continue;
     }
+    const move = (next: Partial<DoorAttendee>): DoorAttendee => {
+      const updated = { ...found, ...next };
+      state.set(found.id, updated);
+      changed.add(found.id);
+      return updated;
+    };
 
     if (scan.direction === 'OUT') {
-      if (found.status !== 'CHECKED_IN') {
-        decide({ outcome: 'REJECTED', reason: 'not_checked_in', movement: 'not_inside', attendee: found });
-      } else if (found.currentZoneId && (!zone || zone.id === found.currentZoneId)) {
-        decide({ outcome: 'ACCEPTED', reason: null, movement: 'exited', attendee: await updateDoorAttendee(sql, found.id, { zoneId: null }) });
-      } else {
-        decide({ outcome: 'REJECTED', reason: 'not_inside', movement: 'not_inside', attendee: found });
-      }
+      if (found.status !== 'CHECKED_IN') decide({ outcome: 'REJECTED', reason: 'not_checked_in', movement: 'not_inside', attendee: found });
+      else if (found.currentZoneId && (!zone || zone.id === found.currentZoneId)) {
+        decide({ outcome: 'ACCEPTED', reason: null, movement: 'exited', attendee: move({ currentZoneId: null }) });
+      } else decide({ outcome: 'REJECTED', reason: 'not_inside', movement: 'not_inside', attendee: found });
       continue;
     }
-
     if (found.status !== 'CHECKED_IN') {
-      const updated = await updateDoorAttendee(sql, found.id, { checkInAt: scannedAt, zoneId: zone?.id ?? null });
-      checkIns.push(withTicketType(updated, event));
-      decide({ outcome: 'ACCEPTED', reason: null, movement: zone ? 'entered' : null, attendee: updated, checkedIn: true });
+      checkedInNow.add(found.id);
+      const entered = move({ status: 'CHECKED_IN', checkedInAt: scannedAt, currentZoneId: zone?.id ?? null });
+      firstEntries.set(found.id, { scannedAt, deviceId: scan.deviceId });
+      decide({ outcome: 'ACCEPTED', reason: null, movement: zone ? 'entered' : null, attendee: entered, checkedIn: true });
     } else if (zone && found.currentZoneId !== zone.id) {
-      decide({ outcome: 'ACCEPTED', reason: null, movement: 'entered', attendee: await updateDoorAttendee(sql, found.id, { zoneId: zone.id }) });
+      decide({ outcome: 'ACCEPTED', reason: null, movement: 'entered', attendee: move({ currentZoneId: zone.id }) });
     } else {
-      const firstScan = firstEntries.get(found.id) ?? (await firstEntryScan(sql, found.id)) ?? { scannedAt: found.checkedInAt ?? scannedAt, deviceId: null };
       decide({
         outcome: 'DUPLICATE',
         reason: zone ? 'already_inside' : 'already_checked_in',
         movement: zone ? 'already_inside' : null,
         attendee: found,
-        firstScan,
+        needsFirstScan: true,
       });
     }
   }
 
+  // Duplicates name the attendee's first accepted entry: this batch's, else the log's, else the check-in time.
+  const logged = await firstEntryScans(sql, [
+    ...new Set(pending.flatMap((p) => (p.needsFirstScan && p.attendee && !firstEntries.has(p.attendee.id) ? [p.attendee.id] : []))),
+  ]);
+  const written = new Map(
+    (
+      await updateDoorAttendees(
+        sql,
+        [...changed].map((id) => {
+          const a = state.get(id)!;
+          return { id, status: a.status, checkedInAt: a.checkedInAt, zoneId: a.currentZoneId };
+        }),
+      )
+    ).map((a) => [a.id, a]),
+  );
+
+  const decisions: DoorDecision[] = [];
+  const rows: ScanRow[] = [];
+  for (const p of pending) {
+    const { attendee: snapshot, scan, needsFirstScan, ...decision } = p;
+    // The state this scan left, on the row as written (its updated_at and sync position).
+    const attendee = snapshot
+      ? withTicketType(
+          { ...(written.get(snapshot.id) ?? snapshot), status: snapshot.status, checkedInAt: snapshot.checkedInAt, currentZoneId: snapshot.currentZoneId },
+          event,
+        )
+      : null;
+    const firstScan =
+      needsFirstScan && attendee
+        ? (firstEntries.get(attendee.id) ?? logged.get(attendee.id) ?? { scannedAt: attendee.checkedInAt ?? decision.scannedAt, deviceId: null })
+        : null;
+    const id = newId('scan');
+    decisions.push({ ...decision, scanId: id, attendee, firstScan });
+    rows.push({
+      id,
+      organisationId: context.organisationId,
+      eventId: event.id,
+      attendeeId: attendee?.id ?? null,
+      deviceId: scan.deviceId,
+      zoneId: decision.zone?.id ?? null,
+      direction: scan.direction,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      movement: decision.movement,
+      scannedAt: decision.scannedAt,
+      nonce: scan.nonce,
+      payloadHash: scan.payloadHash,
+      offline: scan.offline,
+      testMode: context.testMode,
+      source: context.source,
+      firstScanAt: firstScan?.scannedAt ?? null,
+      firstScanDeviceId: firstScan?.deviceId ?? null,
+    });
+  }
   await insertScans(sql, rows);
   await emitTriggers(
     deps,
     sql,
-    checkIns.map((attendee) => ({ trigger: 'ATTENDEE_CHECKED_IN' as const, attendee, event, ticketType: attendee.ticketType })),
+    [...checkedInNow].map((id) => {
+      const attendee = withTicketType(written.get(id)!, event);
+      return { trigger: 'ATTENDEE_CHECKED_IN' as const, attendee, event, ticketType: attendee.ticketType };
+    }),
   );
   return decisions;
+}
+
+export interface DoorRequest {
+  context: DoorContext;
+  scan: DoorScan;
+  /** The zone id as the caller sent it, when it did: refused (422) unless it is a zone of the event. */
+  zoneInput: string | null;
+}
+
+export interface DoorAnswer {
+  decision: DoorDecision;
+  /** People inside the decision's zone after the batch committed. */
+  insideNow: number | null;
+}
+
+/**
+ * One online scan (REST or GraphQL with a zone, a direction or a signed code). Scans arriving together are
+ * decided together — one transaction, a few statements — in arrival order, each answered on its own (see
+ * Batcher); a batch that fails is retried scan by scan, so one scan's problem is only its own.
+ */
+export async function decideAtDoor(deps: Deps, request: DoorRequest): Promise<DoorAnswer> {
+  return await doorBatcher(deps).submit(request);
+}
+
+const doorBatcher = perOwner(
+  (deps: Deps) =>
+    new Batcher<DoorRequest, DoorAnswer>(
+      async (requests) => {
+        try {
+          return await decideAll(deps, requests);
+        } catch (error) {
+          if (requests.length === 1 || isDatabaseUnavailable(error)) throw error;
+          deps.logger.warn({ err: error, scans: requests.length }, 'door batch failed; deciding each scan on its own');
+          return await Promise.all(
+            requests.map((request) =>
+              decideAll(deps, [request]).then(
+                ([answer]) => answer!,
+                (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
+              ),
+            ),
+          );
+        }
+      },
+      { maxBatch: 200, concurrency: 2 },
+    ),
+);
+
+async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<DoorAnswer | Error>> {
+  const answers: Array<DoorAnswer | Error | undefined> = new Array(requests.length);
+  const decided: Array<{ index: number; event: RegistrationEvent; decision: DoorDecision }> = [];
+  await deps.jobs.sqlTransaction(async (sql) => {
+    const zonesOf = new Map<string, Map<string, ZoneRef>>();
+    // Same event, organisation, mode and source: one call of applyDoorScans, in arrival order.
+    const groups = new Map<string, number[]>();
+    for (const [i, { context, scan, zoneInput }] of requests.entries()) {
+      let zones = zonesOf.get(context.event.id);
+      if (!zones) {
+        zones = await eventZones(sql, context.event.id);
+        zonesOf.set(context.event.id, zones);
+      }
+      if (zoneInput && !(scan.zoneId && zones.has(scan.zoneId))) {
+        answers[i] = invalidField('zone_id', 'The selected zone id is invalid.');
+        continue;
+      }
+      const key = [context.event.id, context.organisationId, context.testMode, context.source].join('|');
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    for (const indexes of groups.values()) {
+      const { context } = requests[indexes[0]!]!;
+      const decisions = await applyDoorScans(
+        deps,
+        sql,
+        context,
+        indexes.map((i) => requests[i]!.scan),
+        zonesOf.get(context.event.id)!,
+      );
+      decided.push(...indexes.map((index, j) => ({ index, event: context.event, decision: decisions[j]! })));
+    }
+  });
+  const events = new Map(decided.map((d) => [d.event.id, d.event]));
+  const occupancy = new Map<string, number>();
+  for (const event of events.values()) {
+    const decisions = decided.filter((d) => d.event.id === event.id).map((d) => d.decision);
+    await publishDoorChanges(deps, event, decisions);
+    if (decisions.some((d) => d.zone)) for (const zone of await deps.zones.read(event.id)) occupancy.set(zone.zoneId, zone.insideNow);
+  }
+  for (const { index, decision } of decided) answers[index] = { decision, insideNow: decision.zone ? (occupancy.get(decision.zone.id) ?? 0) : null };
+  return answers as Array<DoorAnswer | Error>;
 }
 
 /** After commit: live feeds hear of the check-ins; zone occupancy feeds of the moves. */

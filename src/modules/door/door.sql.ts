@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
-import { ATTENDEE_SELECT, attendeeFromRow } from '../attendees/attendees.sql.ts';
+import { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow } from '../attendees/attendees.sql.ts';
 
 /** The door's SQL (plain pg, prepared per connection; explicit columns, see attendees.sql.ts). */
 
@@ -9,35 +9,45 @@ export type DoorAttendee = Attendee;
 const DOOR_SELECT = ATTENDEE_SELECT;
 const doorAttendee = attendeeFromRow;
 
-/** What a scan names — a QR token (UUID), a signed code or an attendee id — locked for the scan's decision. */
-export async function lockAttendee(sql: Sql, key: { qrToken?: string; ticketCode?: string; attendeeId?: string }): Promise<DoorAttendee | null> {
-  const [row] = key.qrToken
-    ? await sql.query(`SELECT ${DOOR_SELECT} FROM attendees WHERE qr_token = $1::uuid FOR UPDATE`, [key.qrToken])
-    : key.ticketCode
-      ? await sql.query(`SELECT ${DOOR_SELECT} FROM attendees WHERE ticket_code = $1 FOR UPDATE`, [key.ticketCode])
-      : await sql.query(`SELECT ${DOOR_SELECT} FROM attendees WHERE id = $1 FOR UPDATE`, [key.attendeeId]);
-  return row ? doorAttendee(row) : null;
-}
-
-export async function updateDoorAttendee(sql: Sql, id: string, change: { checkInAt?: Date; zoneId: string | null }): Promise<DoorAttendee> {
-  const [row] = change.checkInAt
-    ? await sql.query(
-        `UPDATE attendees SET status = 'CHECKED_IN', checked_in_at = $2, current_zone_id = $3, updated_at = now()
-         WHERE id = $1 RETURNING ${DOOR_SELECT}`,
-        [id, change.checkInAt, change.zoneId],
-      )
-    : await sql.query(`UPDATE attendees SET current_zone_id = $2, updated_at = now() WHERE id = $1 RETURNING ${DOOR_SELECT}`, [id, change.zoneId]);
-  return doorAttendee(row!);
-}
-
-/** The accepted entry scan a repeat repeats: the attendee's first. */
-export async function firstEntryScan(sql: Sql, attendeeId: string): Promise<{ scannedAt: Date; deviceId: string | null } | null> {
-  const [row] = await sql.query<{ scanned_at: Date; device_id: string | null }>(
-    `SELECT scanned_at, device_id FROM scans WHERE attendee_id = $1 AND direction = 'IN' AND outcome = 'ACCEPTED'
-     ORDER BY scanned_at, received_at LIMIT 1`,
-    [attendeeId],
+/**
+ * Every attendee a batch of scans names — by QR token (UUID), signed code or id — locked for the batch's
+ * decisions, in id order (two batches naming the same attendees wait for each other instead of deadlocking).
+ */
+export async function lockAttendees(sql: Sql, keys: { qrTokens: string[]; ticketCodes: string[]; ids: string[] }): Promise<DoorAttendee[]> {
+  const rows = await sql.query(
+    `SELECT ${DOOR_SELECT} FROM attendees WHERE qr_token = ANY($1::uuid[]) OR ticket_code = ANY($2::text[]) OR id = ANY($3::text[])
+     ORDER BY id FOR UPDATE`,
+    [keys.qrTokens, keys.ticketCodes, keys.ids],
   );
-  return row ? { scannedAt: row.scanned_at, deviceId: row.device_id } : null;
+  return rows.map(doorAttendee);
+}
+
+/** The batch's outcome for each attendee it changed, in one statement (the zone counts follow by trigger). */
+export async function updateDoorAttendees(
+  sql: Sql,
+  changes: Array<{ id: string; status: string; checkedInAt: Date | null; zoneId: string | null }>,
+): Promise<DoorAttendee[]> {
+  if (changes.length === 0) return [];
+  const rows = await sql.query(
+    `UPDATE attendees a SET status = c.status::"AttendeeStatus", checked_in_at = c.checked_in_at, current_zone_id = c.zone_id, updated_at = now(),
+       sync_txid = pg_current_xact_id()::text::bigint
+     FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS c(id, status, checked_in_at, zone_id)
+     WHERE a.id = c.id RETURNING ${ATTENDEE_COLUMNS.map((column) => `a.${column}`).join(', ')}`,
+    [changes.map((c) => c.id), changes.map((c) => c.status), changes.map((c) => c.checkedInAt), changes.map((c) => c.zoneId)],
+  );
+  return rows.map(doorAttendee);
+}
+
+/** The accepted entry scan each attendee's repeat repeats: their first. */
+export async function firstEntryScans(sql: Sql, attendeeIds: string[]): Promise<Map<string, { scannedAt: Date; deviceId: string | null }>> {
+  if (attendeeIds.length === 0) return new Map();
+  const rows = await sql.query<{ attendee_id: string; scanned_at: Date; device_id: string | null }>(
+    `SELECT DISTINCT ON (attendee_id) attendee_id, scanned_at, device_id FROM scans
+     WHERE attendee_id = ANY($1::text[]) AND direction = 'IN' AND outcome = 'ACCEPTED'
+     ORDER BY attendee_id, scanned_at, received_at`,
+    [attendeeIds],
+  );
+  return new Map(rows.map((r) => [r.attendee_id, { scannedAt: r.scanned_at, deviceId: r.device_id }]));
 }
 
 export interface ScanRow {

@@ -98,21 +98,38 @@ export function looksSigned(code: string): boolean {
  * (malformed, altered, forged, or signed by a retired key).
  */
 export async function verifyTicketCode(deps: Pick<Deps, 'prisma' | 'secretKey'>, code: string): Promise<SignedPayload | null> {
+  const payload = parseSignedCode(code);
+  return payload && (await verifyTicketCodes(deps, [code])).has(code) ? payload : null;
+}
+
+/** The payload of a well-formed signed code (signature not checked), or null. */
+function parseSignedCode(code: string): SignedPayload | null {
   if (code.length > MAX_CODE_LENGTH || !looksSigned(code)) return null;
   const parts = code.split('.');
   if (parts.length !== 3) return null;
-  let payload: SignedPayload;
   try {
-    payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as SignedPayload;
+    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as SignedPayload;
+    return typeof payload?.k === 'string' && typeof payload.a === 'string' && typeof payload.e === 'string' ? payload : null;
   } catch {
     return null;
   }
-  if (typeof payload?.k !== 'string' || typeof payload.a !== 'string' || typeof payload.e !== 'string') return null;
-  const record = await deps.prisma.ticketSigningKey.findUnique({ where: { id: payload.k } });
-  if (!record || record.retiredAt) return null;
-  const { publicKey } = load(deps, record);
-  const ok = verify(null, Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'), publicKey, Buffer.from(parts[2]!, 'base64url'));
-  return ok ? payload : null;
+}
+
+function signatureHolds(code: string, publicKey: KeyObject): boolean {
+  const [prefix, payload, signature] = code.split('.');
+  return verify(null, Buffer.from(`${prefix}.${payload}`, 'ascii'), publicKey, Buffer.from(signature!, 'base64url'));
+}
+
+/** The codes among `codes` that verify (one key lookup for all of them). */
+export async function verifyTicketCodes(deps: Pick<Deps, 'prisma' | 'secretKey'>, codes: string[]): Promise<Set<string>> {
+  const parsed = [...new Set(codes)].flatMap((code) => {
+    const payload = parseSignedCode(code);
+    return payload ? [{ code, payload }] : [];
+  });
+  if (parsed.length === 0) return new Set();
+  const keys = await deps.prisma.ticketSigningKey.findMany({ where: { id: { in: [...new Set(parsed.map((p) => p.payload.k))] }, retiredAt: null } });
+  const byId = new Map(keys.map((k) => [k.id, load(deps, k)]));
+  return new Set(parsed.filter(({ code, payload }) => byId.has(payload.k) && signatureHolds(code, byId.get(payload.k)!.publicKey)).map((p) => p.code));
 }
 
 /**
