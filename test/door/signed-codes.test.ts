@@ -54,7 +54,7 @@ function verifiedOffline(code: string, keys: Array<{ kid: string; alg: string; p
   const [prefix, payload, signature] = code.split('.');
   const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'));
   const key = keys.find((k) => k.kid === claims.k);
-  if (!key || key.alg !== 'Ed25519') return null;
+  if (key?.alg !== 'Ed25519') return null;
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.public_key }, format: 'jwk' });
   return verify(null, Buffer.from(`${prefix}.${payload}`, 'ascii'), publicKey, Buffer.from(signature!, 'base64url')) ? claims : null;
 }
