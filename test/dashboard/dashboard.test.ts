@@ -216,7 +216,8 @@ describe('filters and orders', () => {
       REGISTERED_AT_ASC: 'registered_at ASC, id ASC',
       REGISTERED_AT_DESC: 'registered_at DESC, id DESC',
       LAST_NAME_ASC: 'last_name ASC, first_name ASC, id ASC',
-      CHECKED_IN_AT_DESC: 'checked_in_at DESC NULLS LAST, id DESC',
+      // The checked-in by check-in time, then everyone else by registration, newest first.
+      CHECKED_IN_AT_DESC: 'checked_in_at DESC NULLS LAST, (CASE WHEN checked_in_at IS NULL THEN registered_at END) DESC NULLS LAST, id DESC',
     } as const;
     const vip = `ticket_type_id = (SELECT id FROM ticket_types WHERE event_id = $1 AND slug = 'vip')`;
     const filters: Array<{ args: Partial<AttendeeTableQueryVariables>; where: string }> = [
@@ -246,6 +247,24 @@ describe('filters and orders', () => {
         }
         expect({ orderBy, filter: filter.args, ids: seen }).toEqual({ orderBy, filter: filter.args, ids: rows.map((r) => r.id) });
         expect(pages).toBe(Math.max(1, Math.ceil(rows.length / 7)));
+
+        // And backwards from the end (last/before), across the segments of an order too.
+        const back: string[] = [];
+        let before: string | null = null;
+        for (;;) {
+          const { attendees } = await graphqlOk(
+            app.url,
+            `query ($id: ID!, $before: String, $orderBy: AttendeeOrder, $status: AttendeeStatus, $ticketTypeSlug: String, $checkedIn: Boolean,
+                    $search: String, $source: RegistrationSource) {
+               attendees(eventId: $id, last: 7, before: $before, orderBy: $orderBy, status: $status, ticketTypeSlug: $ticketTypeSlug,
+                         checkedIn: $checkedIn, search: $search, source: $source) { pageInfo { hasPreviousPage startCursor } edges { node { id } } } }`,
+            { token: seed.owner.token, variables: { id: seed.event.id, before, orderBy, ...filter.args } },
+          );
+          back.unshift(...attendees.edges.map((e: { node: { id: string } }) => e.node.id));
+          if (!attendees.pageInfo.hasPreviousPage) break;
+          before = attendees.pageInfo.startCursor;
+        }
+        expect({ orderBy, filter: filter.args, backwards: back }).toEqual({ orderBy, filter: filter.args, backwards: rows.map((r) => r.id) });
       }
     }
 

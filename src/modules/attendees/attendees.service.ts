@@ -12,7 +12,7 @@ import { findAuthorizedEvent } from '../events/events.service.ts';
 import { attendeeColumns, loadRegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { lockSeatRows, seatRefusal } from '../registrations/registrations.write.ts';
 import { emitTrigger } from '../webhooks/webhook-emit.ts';
-import { ATTENDEE_ORDER_COLUMNS, type AttendeeFilter, type AttendeeOrder, countAttendeesUpTo, lockAttendee, pageAttendeeIds } from './attendees.sql.ts';
+import { ATTENDEE_ORDER_SEGMENTS, type AttendeeFilter, type AttendeeOrder, countAttendeesUpTo, lockAttendee, pageAttendeeIds } from './attendees.sql.ts';
 
 export const ATTENDEE_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const;
 export const REGISTRATION_SOURCES = ['API', 'FORM', 'IMPORT', 'DASHBOARD'] as const;
@@ -36,7 +36,7 @@ export async function getAttendee(deps: Deps, options: { actor: Actor; attendeeI
   return options.query ? await deps.prisma.attendee.findUniqueOrThrow({ ...options.query, where: { id: attendee.id } }) : attendee;
 }
 
-export const ATTENDEE_ORDERS = Object.keys(ATTENDEE_ORDER_COLUMNS) as [AttendeeOrder, ...AttendeeOrder[]];
+export const ATTENDEE_ORDERS = Object.keys(ATTENDEE_ORDER_SEGMENTS) as [AttendeeOrder, ...AttendeeOrder[]];
 
 const ListInput = z.object({
   status: z.enum(ATTENDEE_STATUSES).nullish(),

@@ -112,64 +112,78 @@ function filterClause(filter: AttendeeFilter): { where: string; values: unknown[
 }
 
 /**
- * The list orders: columns in one direction, ending with the id so the order is total. Each has an index
+ * The list orders, each one or more segments listed one after the other: a segment is the rows matching its
+ * condition in its columns' order, ending with the id so the order is total. Each segment has an index
  * (event_id, test_mode, …columns) that PostgreSQL walks, so a page never sorts the event's attendees.
- * `nullable`: the first column may be NULL, and those rows come last.
+ * CHECKED_IN_AT_DESC lists the checked-in by check-in time (a partial index: registrations, never checked in
+ * yet, do not write to it) and then everyone else, newest registration first.
  */
-export const ATTENDEE_ORDER_COLUMNS = {
-  REGISTERED_AT_ASC: { columns: ['registered_at', 'id'], desc: false, nullable: false },
-  REGISTERED_AT_DESC: { columns: ['registered_at', 'id'], desc: true, nullable: false },
-  LAST_NAME_ASC: { columns: ['last_name', 'first_name', 'id'], desc: false, nullable: false },
-  CHECKED_IN_AT_DESC: { columns: ['checked_in_at', 'id'], desc: true, nullable: true },
-} as const;
+interface OrderSegment {
+  columns: readonly string[];
+  desc: boolean;
+  where?: string;
+  /** Whether a row (selected with every column the order names) is in this segment. */
+  holds?: (row: Record<string, unknown>) => boolean;
+}
 
-export type AttendeeOrder = keyof typeof ATTENDEE_ORDER_COLUMNS;
+export const ATTENDEE_ORDER_SEGMENTS: Record<string, readonly OrderSegment[]> = {
+  REGISTERED_AT_ASC: [{ columns: ['registered_at', 'id'], desc: false }],
+  REGISTERED_AT_DESC: [{ columns: ['registered_at', 'id'], desc: true }],
+  LAST_NAME_ASC: [{ columns: ['last_name', 'first_name', 'id'], desc: false }],
+  CHECKED_IN_AT_DESC: [
+    { columns: ['checked_in_at', 'id'], desc: true, where: 'checked_in_at IS NOT NULL', holds: (row) => row.checked_in_at !== null },
+    { columns: ['registered_at', 'id'], desc: true, where: 'checked_in_at IS NULL', holds: (row) => row.checked_in_at === null },
+  ],
+};
+
+export type AttendeeOrder = 'REGISTERED_AT_ASC' | 'REGISTERED_AT_DESC' | 'LAST_NAME_ASC' | 'CHECKED_IN_AT_DESC';
 
 /**
  * One page of attendee ids in `order`, keyset-paginated from a cursor row (strictly after it, or before it when
- * `take` is negative, as Prisma's cursor pagination is; the ids come back in list order either way). Prisma's own
- * cursor pagination loads every row past the cursor when the order has NULLS LAST; this reads one index range.
- * Returns null when the cursor is not an attendee of this list.
+ * `take` is negative, as Prisma's cursor pagination is; the ids come back in list order either way): one index
+ * range per segment, from the cursor's segment on (or back). Returns null when the cursor is not an attendee of
+ * this list.
  */
 export async function pageAttendeeIds(
   sql: Sql,
   options: { filter: AttendeeFilter; order: AttendeeOrder; take: number; cursorId?: string | undefined },
 ): Promise<string[] | null> {
-  const { columns, desc: forwardDesc, nullable } = ATTENDEE_ORDER_COLUMNS[options.order];
+  const segments = ATTENDEE_ORDER_SEGMENTS[options.order]!;
   const backward = options.take < 0;
-  const desc = forwardDesc !== backward;
-  const { where, values } = filterClause(options.filter);
-  const conditions = [where];
+  let cursor: Record<string, unknown> | undefined;
   if (options.cursorId) {
-    const [cursor] = await sql.query<Record<string, unknown>>(
-      `SELECT ${columns.join(', ')} FROM attendees WHERE id = $1 AND event_id = $2 AND test_mode = $3`,
-      [options.cursorId, options.filter.eventId, options.filter.testMode],
-    );
+    const columns = [...new Set(['id', 'checked_in_at', ...segments.flatMap((segment) => segment.columns)])];
+    [cursor] = await sql.query<Record<string, unknown>>(`SELECT ${columns.join(', ')} FROM attendees WHERE id = $1 AND event_id = $2 AND test_mode = $3`, [
+      options.cursorId,
+      options.filter.eventId,
+      options.filter.testMode,
+    ]);
     if (!cursor) return null;
-    const param = (value: unknown) => {
-      values.push(value);
-      return `$${values.length}`;
-    };
-    const first = columns[0];
-    if (nullable && cursor[first] === null) {
-      // Among the NULLs (last going forward): after it, only NULLs past its id; before it, every non-NULL too.
-      const id = param(cursor.id);
-      conditions.push(
-        backward ? `(${first} IS NOT NULL OR id ${forwardDesc ? '>' : '<'} ${id})` : `(${first} IS NULL AND id ${forwardDesc ? '<' : '>'} ${id})`,
-      );
-    } else {
-      const row = `(${columns.join(', ')}) ${desc ? '<' : '>'} (${columns.map((c) => param(cursor[c])).join(', ')})`;
-      // Going forward past a non-NULL cursor, the NULLs still follow.
-      conditions.push(nullable && !backward ? `(${row} OR ${first} IS NULL)` : row);
-    }
   }
-  const orderBy = columns.map((c, i) => `${c} ${desc ? 'DESC' : 'ASC'}${nullable && i === 0 ? (backward ? ' NULLS FIRST' : ' NULLS LAST') : ''}`).join(', ');
-  values.push(Math.abs(options.take));
-  const rows = await sql.query<{ id: string }>(
-    `SELECT id FROM attendees WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT $${values.length}`,
-    values,
-  );
-  const ids = rows.map((r) => r.id);
+  const at = cursor ? segments.findIndex((segment) => segment.holds?.(cursor) ?? true) : backward ? segments.length - 1 : 0;
+  // Walking the list forward from the cursor's segment, or backward towards the first.
+  const walk = backward ? segments.slice(0, at + 1).reverse() : segments.slice(at);
+  const ids: string[] = [];
+  for (const [i, segment] of walk.entries()) {
+    const remaining = Math.abs(options.take) - ids.length;
+    if (remaining <= 0) break;
+    const desc = segment.desc !== backward;
+    const { where, values } = filterClause(options.filter);
+    const conditions = [where, ...(segment.where ? [segment.where] : [])];
+    if (cursor && i === 0) {
+      const params = segment.columns.map((column) => {
+        values.push(cursor[column]);
+        return `$${values.length}`;
+      });
+      conditions.push(`(${segment.columns.join(', ')}) ${desc ? '<' : '>'} (${params.join(', ')})`);
+    }
+    values.push(remaining);
+    const rows = await sql.query<{ id: string }>(
+      `SELECT id FROM attendees WHERE ${conditions.join(' AND ')} ORDER BY ${segment.columns.map((c) => `${c} ${desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT $${values.length}`,
+      values,
+    );
+    ids.push(...rows.map((r) => r.id));
+  }
   return backward ? ids.reverse() : ids;
 }
 
