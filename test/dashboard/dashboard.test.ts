@@ -252,15 +252,16 @@ describe('filters and orders', () => {
         const back: string[] = [];
         let before: string | null = null;
         for (;;) {
-          const { attendees } = await graphqlOk(
-            app.url,
-            `query ($id: ID!, $before: String, $orderBy: AttendeeOrder, $status: AttendeeStatus, $ticketTypeSlug: String, $checkedIn: Boolean,
+          const { attendees }: { attendees: { pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; edges: Array<{ node: { id: string } }> } } =
+            await graphqlOk(
+              app.url,
+              `query ($id: ID!, $before: String, $orderBy: AttendeeOrder, $status: AttendeeStatus, $ticketTypeSlug: String, $checkedIn: Boolean,
                     $search: String, $source: RegistrationSource) {
                attendees(eventId: $id, last: 7, before: $before, orderBy: $orderBy, status: $status, ticketTypeSlug: $ticketTypeSlug,
                          checkedIn: $checkedIn, search: $search, source: $source) { pageInfo { hasPreviousPage startCursor } edges { node { id } } } }`,
-            { token: seed.owner.token, variables: { id: seed.event.id, before, orderBy, ...filter.args } },
-          );
-          back.unshift(...attendees.edges.map((e: { node: { id: string } }) => e.node.id));
+              { token: seed.owner.token, variables: { id: seed.event.id, before, orderBy, ...filter.args } },
+            );
+          back.unshift(...attendees.edges.map((e) => e.node.id));
           if (!attendees.pageInfo.hasPreviousPage) break;
           before = attendees.pageInfo.startCursor;
         }
