@@ -8,6 +8,7 @@ import { requestIdFrom } from '../lib/request-context.ts';
 import { extractContext, inSpan, tracingEnabled } from '../lib/tracing.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import { MAX_IMPORT_BYTES } from '../modules/imports/import-csv.ts';
+import { mountScannerPage } from '../modules/scanner-page/scanner-page.ts';
 import { jsonResponse, readBodyLimited } from '../rest/body.ts';
 import type { AppEnv } from '../rest/context.ts';
 import { principalOf } from '../rest/context.ts';
@@ -103,6 +104,7 @@ export function createHttpApp(
       return response;
     });
     mountRest(app, deps, options.rateLimiters);
+    mountScannerPage(app);
   }
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));

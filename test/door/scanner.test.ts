@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { graphql, graphqlOk, http } from '../support/http.ts';
 import { untilWebhooksSettled } from '../support/jobs.ts';
+import { decodeQrPng } from '../support/qr.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 import { createEndpoint } from '../support/webhooks.ts';
@@ -25,10 +26,10 @@ type Seed = Awaited<ReturnType<typeof createSeedShapedEvent>>;
 async function pair(seed: Seed, name = 'Door 1', zoneId?: string) {
   const data = await graphqlOk(
     app.url,
-    'mutation($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token pairingUrl device { id name tokenPrefix zone { id } } } }',
+    'mutation($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token pairingUrl pairingQrDataUrl device { id name tokenPrefix zone { id } } } }',
     { token: seed.owner.token, variables: { input: { eventId: seed.event.id, name, zoneId } } },
   );
-  return data.createScannerDevice as { token: string; pairingUrl: string; device: { id: string; name: string; tokenPrefix: string } };
+  return data.createScannerDevice as { token: string; pairingUrl: string; pairingQrDataUrl: string; device: { id: string; name: string; tokenPrefix: string } };
 }
 
 function asDevice(token: string, path: string, init: { method?: string; body?: unknown } = {}) {
@@ -61,7 +62,9 @@ async function scanRows(eventId: string): Promise<number> {
 describe('scanner devices', () => {
   it('are paired with a token shown once and stored hashed; the token works on its scanner routes only, until revoked', async () => {
     const seed = await createSeedShapedEvent(app.deps);
-    const { token, pairingUrl, device } = await pair(seed);
+    const { token, pairingUrl, pairingQrDataUrl, device } = await pair(seed);
+    // The dashboard can show the pairing link as a QR code for a phone to scan.
+    expect(decodeQrPng(Buffer.from(pairingQrDataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'))).toBe(pairingUrl);
     expect(token).toMatch(/^eg_dev_[A-Za-z0-9_-]{43}$/);
     expect(pairingUrl).toBe(`${app.deps.config.publicUrl}/scan#device=${token}`);
     expect(device.id).toMatch(/^dev_/);
@@ -141,7 +144,18 @@ describe('scanner devices', () => {
 
     const first = await asDevice(token, '/v1/scanner/sync');
     expect(first.status).toBe(200);
-    expect(Object.keys(first.body)).toEqual(['event', 'device', 'zones', 'ticket_types', 'signing_keys', 'revoked_codes', 'attendees', 'cursor', 'has_more']);
+    expect(Object.keys(first.body)).toEqual([
+      'event',
+      'device',
+      'devices',
+      'zones',
+      'ticket_types',
+      'signing_keys',
+      'revoked_codes',
+      'attendees',
+      'cursor',
+      'has_more',
+    ]);
     expect(first.body.event).toMatchObject({ id: seed.event.id, name: seed.event.name, ticket_codes: 'random' });
     expect(first.body.ticket_types.map((t: any) => t.slug)).toEqual(['general', 'vip']);
     expect(first.body.attendees).toHaveLength(5_000);

@@ -103,3 +103,9 @@ export async function authenticateDevice(deps: Deps, authorization: string | und
   if (!row || !constantTimeEqual(row.token_hash, hash)) throw new AppError('UNAUTHENTICATED', DEVICE_TOKEN_INVALID);
   return { deviceId: row.id, organisationId: row.organisation_id, eventId: row.event_id, zoneId: row.zone_id };
 }
+
+/** Whether a device that authenticated earlier (an open stream) may still be served. */
+export async function deviceStillValid(deps: Deps, deviceId: string): Promise<boolean> {
+  const [row] = await poolSql(deps).query<{ ok: boolean }>('SELECT revoked_at IS NULL AS ok FROM scanner_devices WHERE id = $1', [deviceId]);
+  return row?.ok ?? false;
+}

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { poolSql } from '../../db/sql.ts';
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
@@ -72,6 +73,10 @@ const CreatedScannerDeviceRef = builder.objectRef<CreatedScannerDevice>('Created
     device: t.prismaField({ type: 'ScannerDevice', resolve: (_query, created) => created.device }),
     token: t.exposeString('token', { description: 'Shown once. Works only on /v1/scanner/* for this event.' }),
     pairingUrl: t.exposeString('pairingUrl', { description: 'Opens the scanner page on a phone, already paired (PUBLIC_URL/scan#device=…).' }),
+    pairingQrDataUrl: t.string({
+      description: 'pairingUrl as a QR code (a data: URL of a PNG), for a dashboard to show and a phone to scan. Shown once, like the token.',
+      resolve: (created) => QRCode.toDataURL(created.pairingUrl, { errorCorrectionLevel: 'M', margin: 2, width: 320 }),
+    }),
   }),
 });
 

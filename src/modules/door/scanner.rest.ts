@@ -1,10 +1,12 @@
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { jsonResponse, readJsonObject } from '../../rest/body.ts';
 import { bodyErrors, ErrorBody, EventPath, errorResponses, json, RATE_LIMIT_HEADERS, REQUEST_ID, unavailable, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
 import { isTestMode } from '../auth/actor.ts';
 import { findRegistrationEvent } from '../registrations/registrations.service.ts';
-import { DEVICE_TOKEN_REQUIRED } from './devices.service.ts';
+import { DEVICE_TOKEN_REQUIRED, deviceStillValid } from './devices.service.ts';
+import type { ZoneOccupancy } from './door.sql.ts';
 import { MAX_UPLOAD_SCANS, readScanConflicts, SYNC_PAGE_SIZE, syncDevice, uploadScans } from './scanner.service.ts';
 
 const deviceErrors = {
@@ -30,6 +32,7 @@ const SyncResponse = z
       ticket_codes: z.enum(['random', 'signed']),
     }),
     device: z.object({ id: z.string(), zone_id: z.string().nullable().meta({ description: 'The zone its scans enter unless a scan names one' }) }),
+    devices: z.array(z.object({ id: z.string(), name: z.string() })).meta({ description: 'The event’s devices, to name the door of a first scan' }),
     zones: z.array(z.object({ id: z.string(), name: z.string(), capacity: z.int().nullable(), inside_now: z.int() })),
     ticket_types: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })),
     signing_keys: z
@@ -151,6 +154,54 @@ export const scannerRoutes = [
       },
     },
     handle: async (c, deps) => jsonResponse(c, await uploadScans(deps, c.get('device'), await readJsonObject(c)), 200),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/scanner/occupancy',
+    auth: 'device',
+    document: {
+      operationId: 'streamZoneOccupancy',
+      tags: ['Scanner'],
+      summary: 'Zone occupancy, live',
+      description:
+        'Server-sent events: an `occupancy` event with every zone of the device’s event and the people inside, at once and after ' +
+        'every move, until the client leaves or the device is revoked (checked every 30 s and on each change).',
+      responses: {
+        200: {
+          description: 'The stream',
+          headers: z.object(REQUEST_ID),
+          content: {
+            'text/event-stream': {
+              schema: z.string(),
+              example: 'event: occupancy\ndata: [{"zone_id":"zon_…","name":"Hall","inside_now":412,"capacity":500}]\n\n',
+            },
+          },
+        },
+        ...deviceErrors,
+      },
+    },
+    handle: async (c, deps) => {
+      const device = c.get('device');
+      return streamSSE(c, async (stream) => {
+        const send = (zones: ZoneOccupancy[]) =>
+          stream.writeSSE({
+            event: 'occupancy',
+            data: JSON.stringify(zones.map((z) => ({ zone_id: z.zoneId, name: z.name, inside_now: z.insideNow, capacity: z.capacity }))),
+          });
+        let chain = Promise.resolve();
+        const unsubscribe = deps.zones.subscribe(device.eventId, (zones) => {
+          chain = chain.then(async () => ((await deviceStillValid(deps, device.deviceId)) ? await send(zones) : await stream.close())).catch(() => {});
+        });
+        stream.onAbort(unsubscribe);
+        await send(await deps.zones.read(device.eventId));
+        // Held open until the client leaves; a revoked device's stream ends at the next check.
+        while (!stream.aborted && !stream.closed) {
+          await stream.sleep(30_000);
+          if (!(await deviceStillValid(deps, device.deviceId))) break;
+        }
+        unsubscribe();
+      });
+    },
   }),
   defineRoute({
     method: 'get',

@@ -78,13 +78,14 @@ export async function syncDevice(deps: Deps, device: DeviceActor, rawCursor: str
   const nextCursor: SyncCursor = hasMore && last ? { since: cursor.since, after: [last.txid, last.id], next } : { since: next };
   const ticketTypes = new Map(event.ticketTypes.map((t) => [t.id, t]));
 
-  const [zones, keys, revoked] = await Promise.all([
+  const [zones, keys, revoked, devices] = await Promise.all([
     readZoneOccupancy(sql, event.id),
     activeSigningKeys(deps, event.organisationId),
     sql.query<{ ticket_code: string }>(
       `SELECT ticket_code FROM attendees WHERE event_id = $1 AND NOT test_mode AND status = 'CANCELLED' AND ticket_code IS NOT NULL ORDER BY id`,
       [event.id],
     ),
+    sql.query<{ id: string; name: string }>('SELECT id, name FROM scanner_devices WHERE event_id = $1 ORDER BY created_at, id', [event.id]),
   ]);
   return {
     event: {
@@ -97,6 +98,7 @@ export async function syncDevice(deps: Deps, device: DeviceActor, rawCursor: str
       ticket_codes: event.ticketCodes.toLowerCase(),
     },
     device: { id: device.deviceId, zone_id: device.zoneId },
+    devices: devices.map((d) => ({ id: d.id, name: d.name })),
     zones: zones.map((z) => ({ id: z.zoneId, name: z.name, capacity: z.capacity, inside_now: z.insideNow })),
     ticket_types: event.ticketTypes.map((t) => ({ id: t.id, slug: t.slug, name: t.name })),
     signing_keys: keys.map((k) => ({ kid: k.id, alg: 'Ed25519', public_key: k.publicKey })),

@@ -1,0 +1,81 @@
+import type { Synced, SyncedAttendee } from './store.ts';
+
+/**
+ * Deciding a scan without the network: a random code is recognised by its SHA-256 in the synced list; a signed
+ * code (eg1.<payload>.<signature>) by its Ed25519 signature under a synced key (WebCrypto), so a ticket sold
+ * after the last sync passes too; the revoked list and this device's own entries are honoured.
+ */
+
+export type LocalDecision =
+  | { outcome: 'accepted'; attendee: Pick<SyncedAttendee, 'id' | 'first_name' | 'last_name' | 'ticket_type'> }
+  | { outcome: 'duplicate'; attendee: Pick<SyncedAttendee, 'id' | 'first_name' | 'last_name' | 'ticket_type'>; firstAt: string }
+  | {
+      outcome: 'rejected';
+      reason: 'unknown_ticket' | 'cancelled' | 'other_event' | 'invalid_code';
+      attendee?: Pick<SyncedAttendee, 'id' | 'first_name' | 'last_name' | 'ticket_type'>;
+    };
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
+  const base64 = text
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(text.length / 4) * 4, '=');
+  const binary = atob(base64);
+  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The payload of a signed code whose signature holds under one of the synced keys, or null. */
+export async function verifySigned(code: string, synced: Synced): Promise<{ a: string; e: string; t: string; k: string } | null> {
+  const parts = code.split('.');
+  if (parts.length !== 3 || parts[0] !== 'eg1') return null;
+  try {
+    const payload = JSON.parse(new TextDecoder().decode(fromBase64url(parts[1]!))) as { a: string; e: string; t: string; k: string };
+    const key = synced.signing_keys.find((k) => k.kid === payload.k && k.alg === 'Ed25519');
+    if (!key) return null;
+    const publicKey = await crypto.subtle.importKey('raw', fromBase64url(key.public_key), { name: 'Ed25519' }, false, ['verify']);
+    const ok = await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, fromBase64url(parts[2]!), new TextEncoder().encode(`${parts[0]}.${parts[1]}`));
+    return ok ? payload : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `byHash`: the synced attendees by token_sha256 (built once per sync). `entries`: this device's own entries. */
+export async function decideLocally(
+  code: string,
+  synced: Synced,
+  byHash: Map<string, SyncedAttendee>,
+  entries: Record<string, string>,
+): Promise<LocalDecision> {
+  let attendee: SyncedAttendee | undefined;
+  if (code.startsWith('eg1.')) {
+    if (synced.revoked_codes.includes(code)) return { outcome: 'rejected', reason: 'cancelled' };
+    const payload = await verifySigned(code, synced);
+    if (!payload) return { outcome: 'rejected', reason: 'invalid_code' };
+    if (payload.e !== synced.event.id) return { outcome: 'rejected', reason: 'other_event' };
+    attendee = synced.attendees[payload.a] ?? {
+      id: payload.a,
+      token_sha256: '',
+      first_name: 'New ticket',
+      last_name: '(not synced yet)',
+      ticket_type: null,
+      status: 'registered',
+      checked_in_at: null,
+      zone_id: null,
+    };
+  } else {
+    attendee = byHash.get(await sha256Hex(code));
+  }
+  if (!attendee) return { outcome: 'rejected', reason: 'unknown_ticket' };
+  if (attendee.status === 'cancelled') return { outcome: 'rejected', reason: 'cancelled', attendee };
+  const firstAt = entries[attendee.id] ?? (attendee.status === 'checked_in' ? attendee.checked_in_at : null);
+  if (firstAt) return { outcome: 'duplicate', attendee, firstAt };
+  return { outcome: 'accepted', attendee };
+}

@@ -1,0 +1,215 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { createSeedShapedEvent } from '../support/factories.ts';
+import { writeQrVideo } from '../support/fake-camera.ts';
+import { graphqlOk, http } from '../support/http.ts';
+import { postRegistration, registrationBody } from '../support/rest.ts';
+
+/**
+ * The door page in a real Chromium: a fake camera showing a ticket's QR code, manual entry, the network cut
+ * with context.setOffline, two browser contexts paired as two devices. Screenshots of each state go to
+ * TEST_OUTPUT_DIR (or a temporary directory).
+ */
+
+let app: TestApp;
+let seed: Awaited<ReturnType<typeof createSeedShapedEvent>>;
+let zoneId: string;
+const browsers: Browser[] = [];
+const shots = process.env.TEST_OUTPUT_DIR ?? mkdtempSync(join(tmpdir(), 'eventogate-scan-'));
+mkdirSync(shots, { recursive: true });
+
+beforeAll(async () => {
+  app = await startTestApp();
+  seed = await createSeedShapedEvent(app.deps);
+  zoneId = (
+    await graphqlOk(app.url, 'mutation($input: CreateZoneInput!) { createZone(input: $input) { id } }', {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, name: 'Main hall', capacity: 300 } },
+    })
+  ).createZone.id;
+}, 60_000);
+afterAll(async () => {
+  for (const browser of browsers) await browser.close();
+  await app?.stop();
+});
+
+async function register(label: string) {
+  const res = await postRegistration(
+    app.url,
+    seed.event.id,
+    registrationBody({ first_name: label, email: `${label.toLowerCase()}.${Date.now()}@example.com` }),
+    {
+      key: seed.liveKey,
+    },
+  );
+  expect(res.status).toBe(201);
+  return res.body as { id: string; qr_token: string; first_name: string };
+}
+
+async function pairingUrl(name: string): Promise<string> {
+  const data = await graphqlOk(app.url, 'mutation($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { pairingUrl } }', {
+    token: seed.owner.token,
+    variables: { input: { eventId: seed.event.id, name, zoneId } },
+  });
+  return data.createScannerDevice.pairingUrl;
+}
+
+async function open(context: BrowserContext, name: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(await pairingUrl(name));
+  await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 15_000 }).toContain('synced');
+  return page;
+}
+
+const panel = (page: Page) => page.locator('[data-testid="scan-result"]');
+
+async function manual(page: Page, code: string): Promise<void> {
+  await page.fill('[data-testid="manual-code"]', code);
+  await page.click('[data-testid="manual-submit"]');
+}
+
+async function status(id: string) {
+  return await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id } });
+}
+
+describe('the scanner page', () => {
+  it('pairs, then a ticket held to the camera is checked in at once; held again, it is already checked in', { timeout: 120_000 }, async () => {
+    const guest = await register('Camera');
+    const video = join(shots, 'ticket.y4m');
+    writeQrVideo(video, guest.qr_token);
+    const browser = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    browsers.push(browser);
+    const context = await browser.newContext({ viewport: { width: 412, height: 915 }, permissions: ['camera'] });
+    const started = Date.now();
+    const page = await open(context, 'Door 1');
+    // The token left the address bar.
+    expect(page.url()).toBe(`${app.url}/scan`);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '', { timeout: 15_000 }).toContain('Checked in');
+    const greenAfter = await page.evaluate(() => {
+      const [camera] = performance.getEntriesByName('eventogate:camera-ready');
+      const [green] = performance.getEntriesByName('eventogate:result:accepted');
+      return Math.round(green!.startTime - camera!.startTime);
+    });
+    expect(await panel(page).textContent()).toContain('Camera');
+    // The server has it (the scan came from this device, online).
+    const row = await status(guest.id);
+    expect(row.status).toBe('CHECKED_IN');
+    const scans = await app.deps.prisma.scan.findMany({ where: { attendeeId: guest.id } });
+    expect(scans.map((s) => [s.outcome, s.offline, s.source])).toEqual([['ACCEPTED', false, 'device']]);
+    await page.screenshot({ path: join(shots, 'checked-in.png') });
+
+    // Still in view: after the 2 s pause the same ticket is read again, and it is already in.
+    await expect.poll(async () => (await panel(page).textContent()) ?? '', { timeout: 10_000 }).toMatch(/Already checked in at \d{2}:\d{2} \(Door 1\)/);
+    await page.screenshot({ path: join(shots, 'already-checked-in.png') });
+    console.info(`scanner page: camera ready → green panel ${greenAfter} ms (online; ${Date.now() - started} ms from opening the pairing link)`);
+  });
+
+  it('refuses a cancelled ticket; offline it decides alone (a synced ticket, a signed one issued after the sync), then uploads', {
+    timeout: 120_000,
+  }, async () => {
+    const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+    browsers.push(browser);
+    const context = await browser.newContext({ viewport: { width: 412, height: 915 }, permissions: ['camera'] });
+    const cancelled = await register('Cancelled');
+    await app.deps.prisma.attendee.update({ where: { id: cancelled.id }, data: { status: 'CANCELLED' } });
+    const synced = await register('Synced');
+    const page = await open(context, 'Door 2');
+
+    await manual(page, cancelled.qr_token);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Cancelled registration');
+    expect(await panel(page).getAttribute('class')).toContain('rejected');
+    await page.screenshot({ path: join(shots, 'refused.png') });
+
+    // A signed ticket sold after this device's last sync.
+    await graphqlOk(app.url, 'mutation($input: UpdateEventInput!) { updateEvent(input: $input) { id } }', {
+      token: seed.owner.token,
+      variables: { input: { id: seed.event.id, ticketCodes: 'SIGNED' } },
+    });
+    // The organisation's signing key exists from the first signed ticket on; the page syncs it (reloaded) ...
+    expect((await register('Signer')).qr_token).toMatch(/^eg1\./);
+    await page.reload();
+    await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 15_000 }).toContain('synced');
+    // ... and then a ticket is sold that this device has never seen.
+    const late = await register('Late');
+
+    await context.setOffline(true);
+    const offlineAt = Date.now();
+    await manual(page, synced.qr_token);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Checked in');
+    expect(await panel(page).textContent()).toContain('offline');
+    const offlineGreen = Date.now() - offlineAt;
+    await page.screenshot({ path: join(shots, 'checked-in-offline.png') });
+    await manual(page, late.qr_token);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('New ticket');
+    expect(await page.textContent('[data-testid="pending-count"]')).toBe('2');
+    expect((await status(synced.id)).status).toBe('REGISTERED');
+
+    await context.setOffline(false);
+    await expect.poll(() => page.textContent('[data-testid="pending-count"]'), { timeout: 15_000 }).toBe('0');
+    for (const id of [synced.id, late.id]) {
+      const row = await status(id);
+      expect(row.status).toBe('CHECKED_IN');
+      // Checked in when the device saw it, not when it uploaded.
+      expect(row.checkedInAt!.getTime()).toBeLessThan(Date.now() - 100);
+      expect(row.checkedInAt!.getTime()).toBeGreaterThanOrEqual(offlineAt - 1_000);
+    }
+    const scans = await app.deps.prisma.scan.findMany({ where: { attendeeId: { in: [synced.id, late.id] } } });
+    expect(scans.every((s) => s.offline && s.outcome === 'ACCEPTED')).toBe(true);
+    console.info(`scanner page: manual code → green panel ${offlineGreen} ms (offline)`);
+  });
+
+  it('two devices letting one ticket in offline: the conflict shows on both pages and in scanConflicts', { timeout: 120_000 }, async () => {
+    const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+    browsers.push(browser);
+    const copied = await register('Copied');
+    const north = await browser.newContext({ viewport: { width: 412, height: 915 }, permissions: ['camera'] });
+    const south = await browser.newContext({ viewport: { width: 412, height: 915 }, permissions: ['camera'] });
+    const pages = [await open(north, 'North'), await open(south, 'South')];
+    await north.setOffline(true);
+    await south.setOffline(true);
+    for (const page of pages) {
+      await manual(page, copied.qr_token);
+      await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Checked in');
+    }
+    await north.setOffline(false);
+    await expect.poll(() => pages[0]!.textContent('[data-testid="pending-count"]'), { timeout: 15_000 }).toBe('0');
+    await south.setOffline(false);
+    await expect.poll(() => pages[1]!.textContent('[data-testid="pending-count"]'), { timeout: 15_000 }).toBe('0');
+    // The second upload is the one the server decides differently: its page lists it.
+    await expect.poll(async () => (await pages[1]!.textContent('[data-testid="conflicts"]')) ?? '', { timeout: 10_000 }).toContain('server says duplicate');
+    await pages[1]!.screenshot({ path: join(shots, 'conflict.png') });
+    const conflicts = await graphqlOk(app.url, 'query($id: ID!) { scanConflicts(eventId: $id) { attendee { id } scans { device { name } outcome } } }', {
+      token: seed.owner.token,
+      variables: { id: seed.event.id },
+    });
+    expect(conflicts.scanConflicts).toEqual([
+      {
+        attendee: { id: copied.id },
+        scans: [
+          { device: { name: 'North' }, outcome: 'ACCEPTED' },
+          { device: { name: 'South' }, outcome: 'DUPLICATE' },
+        ],
+      },
+    ]);
+  });
+
+  it('is served with no external asset and a strict CSP', async () => {
+    const page = await http<string>(`${app.url}/scan`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.body).toContain('<html lang="en">');
+    expect(page.body.match(/(src|href)="https?:/g) ?? []).toEqual([]);
+    const script = await http<string>(`${app.url}/scan/app.js`);
+    expect(script.status).toBe(200);
+    expect(script.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+  });
+});
