@@ -155,12 +155,14 @@ async function upload(): Promise<void> {
   }
 }
 
-async function handleCode(code: string, options: { manual?: boolean } = {}): Promise<void> {
+/** A scan: what the camera read or was typed (`code`), or an attendee picked by name (`attendee`). */
+async function handleCode(code: string, options: { manual?: boolean; attendee?: SyncedAttendee } = {}): Promise<void> {
   const now = Date.now();
   // One answer per ticket while it stays in front of the camera.
   if (!options.manual && code === state.lastCode.code && now - state.lastCode.at < SAME_CODE_PAUSE_MS) return;
   state.lastCode = { code, at: now };
-  const scan = { nonce: crypto.randomUUID(), qr_token: code, scanned_at: new Date().toISOString(), zone_id: zoneId(), direction: direction() };
+  const target = options.attendee ? { attendee_id: options.attendee.id } : { qr_token: code };
+  const scan = { nonce: crypto.randomUUID(), ...target, scanned_at: new Date().toISOString(), zone_id: zoneId(), direction: direction() };
   if (navigator.onLine) {
     try {
       const { status, body } = await api<{
@@ -193,15 +195,15 @@ async function handleCode(code: string, options: { manual?: boolean } = {}): Pro
       // The network is gone after all: decided here.
     }
   }
-  await decideOffline(code, scan);
+  await decideOffline(code, scan, options.attendee);
 }
 
-async function decideOffline(code: string, scan: Omit<QueuedScan, 'offline' | 'local'>): Promise<void> {
+async function decideOffline(code: string, scan: Omit<QueuedScan, 'offline' | 'local'>, picked?: SyncedAttendee): Promise<void> {
   if (!state.synced) {
     renderResult({ outcome: 'rejected', name: '', ticketType: null, reason: 'not_synced', first: null, offline: true });
     return;
   }
-  const decision: LocalDecision = await decideLocally(code, state.synced, state.byHash, state.entries);
+  const decision: LocalDecision = picked ? decidePicked(picked) : await decideLocally(code, state.synced, state.byHash, state.entries);
   const attendee = 'attendee' in decision ? decision.attendee : undefined;
   const name = attendee ? `${attendee.first_name} ${attendee.last_name}` : '';
   if (decision.outcome === 'accepted') {
@@ -219,6 +221,13 @@ async function decideOffline(code: string, scan: Omit<QueuedScan, 'offline' | 'l
     first: decision.outcome === 'duplicate' ? { scanned_at: decision.firstAt, device_id: null } : null,
     offline: true,
   });
+}
+
+/** An attendee found by name: no code to check, only their status and this device's entries. */
+function decidePicked(attendee: SyncedAttendee): LocalDecision {
+  if (attendee.status === 'cancelled') return { outcome: 'rejected', reason: 'cancelled', attendee };
+  const firstAt = state.entries[attendee.id] ?? (attendee.status === 'checked_in' ? attendee.checked_in_at : null);
+  return firstAt ? { outcome: 'duplicate', attendee, firstAt } : { outcome: 'accepted', attendee };
 }
 
 const REASONS: Record<string, string> = {
@@ -348,8 +357,17 @@ function renderSearch(): void {
     .slice(0, 20);
   list.replaceChildren(
     ...matches.map((a) => {
-      const item = element('li', `${a.first_name} ${a.last_name} · ${a.ticket_type ?? ''} · ${a.status.replace('_', ' ')}`);
-      item.tabIndex = 0;
+      // A button per match: checking someone in by name works by keyboard as well as by touch.
+      const button = element('button', `${a.first_name} ${a.last_name} · ${a.ticket_type ?? ''} · ${a.status.replace('_', ' ')}`);
+      button.setAttribute('type', 'button');
+      button.className = 'match';
+      button.addEventListener('click', () => {
+        $<HTMLInputElement>('search').value = '';
+        renderSearch();
+        void handleCode(`attendee:${a.id}`, { manual: true, attendee: a });
+      });
+      const item = document.createElement('li');
+      item.append(button);
       return item;
     }),
   );
@@ -372,7 +390,21 @@ function time(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
 }
 
-/** The rear camera, read by jsQR a few times a second. */
+interface BarcodeDetectorLike {
+  detect(source: CanvasImageSource): Promise<Array<{ rawValue: string }>>;
+}
+
+/** The browser's own QR reader where it has one (Android Chrome, Safari 17+), else jsQR. */
+function qrReader(): (canvas: HTMLCanvasElement, image: ImageData) => Promise<string | null> {
+  const Native = (globalThis as { BarcodeDetector?: new (options: { formats: string[] }) => BarcodeDetectorLike }).BarcodeDetector;
+  if (Native) {
+    const detector = new Native({ formats: ['qr_code'] });
+    return async (canvas) => (await detector.detect(canvas))[0]?.rawValue ?? null;
+  }
+  return async (_canvas, image) => jsQR(image.data, image.width, image.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
+}
+
+/** The rear camera, read a few times a second. */
 async function startCamera(): Promise<void> {
   const video = $<HTMLVideoElement>('camera');
   try {
@@ -385,19 +417,22 @@ async function startCamera(): Promise<void> {
   }
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
-  const tick = () => {
-    if (video.videoWidth > 0) {
-      const scale = Math.min(1, 640 / video.videoWidth);
-      canvas.width = Math.round(video.videoWidth * scale);
-      canvas.height = Math.round(video.videoHeight * scale);
-      context.drawImage(video, 0, 0, canvas.width, canvas.height);
-      const image = context.getImageData(0, 0, canvas.width, canvas.height);
-      const found = jsQR(image.data, image.width, image.height, { inversionAttempts: 'dontInvert' });
-      if (found?.data) void handleCode(found.data);
+  const read = qrReader();
+  const tick = async () => {
+    try {
+      if (video.videoWidth > 0) {
+        const scale = Math.min(1, 640 / video.videoWidth);
+        canvas.width = Math.round(video.videoWidth * scale);
+        canvas.height = Math.round(video.videoHeight * scale);
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const code = await read(canvas, context.getImageData(0, 0, canvas.width, canvas.height));
+        if (code) void handleCode(code);
+      }
+    } finally {
+      setTimeout(() => void tick(), 120);
     }
-    setTimeout(tick, 120);
   };
-  tick();
+  void tick();
 }
 
 void main();

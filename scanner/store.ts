@@ -27,7 +27,9 @@ export interface Synced {
 
 export interface QueuedScan {
   nonce: string;
-  qr_token: string;
+  /** What the code carried; or, for someone found by name, attendee_id instead. */
+  qr_token?: string;
+  attendee_id?: string;
   scanned_at: string;
   zone_id: string | null;
   direction: 'in' | 'out';

@@ -318,6 +318,10 @@ describe('offline upload', () => {
       [{ scans: [good, { ...good, zone_id: foreignZone, nonce: randomUUID() }] }, { 'scans.1.zone_id': ['The selected zone id is invalid.'] }],
       [{ scans: [good, { ...good, qr_token: randomUUID() }] }, { 'scans.1.nonce': ['This nonce was already used for another scan.'] }],
       [{ scans: [{ ...good, extra: 1 }] }, { 'scans.0.extra': ['The extra field is prohibited.'] }],
+      [
+        { scans: [{ ...good, attendee_id: attendee.id }] },
+        { 'scans.0.qr_token': ['The qr token field is required (or, for a scan by name, attendee_id instead).'] },
+      ],
     ];
     for (const [body, errors] of cases) {
       const res = await asDevice(token, '/v1/scanner/scans', { method: 'POST', body });

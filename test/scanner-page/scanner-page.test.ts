@@ -124,6 +124,16 @@ describe('the scanner page', () => {
     const synced = await register('Synced');
     const page = await open(context, 'Door 2');
 
+    // Found by name (no ticket at hand): checked in from the synced list.
+    const byName = await register('Byname');
+    await page.reload();
+    await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 15_000 }).toContain('synced');
+    await page.fill('#search', 'bynam');
+    await page.click('button.match');
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Checked in');
+    expect(await panel(page).textContent()).toContain('Byname');
+    expect((await status(byName.id)).status).toBe('CHECKED_IN');
+
     await manual(page, cancelled.qr_token);
     await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Cancelled registration');
     expect(await panel(page).getAttribute('class')).toContain('rejected');

@@ -65,7 +65,8 @@ const UploadRequest = z
       .array(
         z.object({
           nonce: z.string().max(100).meta({ description: 'The device’s id for this scan; a re-upload with it gets the same answer' }),
-          qr_token: z.string().max(1000).meta({ description: 'What the QR code carried (a UUID or a signed code)' }),
+          qr_token: z.string().max(1000).optional().meta({ description: 'What the QR code carried (a UUID or a signed code)' }),
+          attendee_id: z.string().max(64).optional().meta({ description: 'Instead of qr_token: an attendee found by name in the synced list' }),
           scanned_at: z.string().meta({ description: 'ISO 8601 with offset: when the device saw the code (not in the future)' }),
           zone_id: z.string().nullable().optional().meta({ description: 'Default: the device’s zone' }),
           direction: z.enum(['in', 'out']).nullable().optional(),

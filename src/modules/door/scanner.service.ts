@@ -142,14 +142,21 @@ function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-const UploadedScan = z.strictObject({
-  nonce: z.string().trim().min(1).max(100),
-  qr_token: z.string().trim().min(1).max(1_000),
-  scanned_at: z.iso.datetime({ offset: true, message: 'The :attribute field must be a valid ISO 8601 date and time.' }),
-  zone_id: z.string().trim().min(1).max(64).nullish(),
-  direction: z.enum(['in', 'out']).nullish(),
-  offline: z.boolean().nullish(),
-});
+const UploadedScan = z
+  .strictObject({
+    nonce: z.string().trim().min(1).max(100),
+    qr_token: z.string().trim().min(1).max(1_000).nullish(),
+    /** Instead of qr_token: door staff found the attendee by name in the synced list. */
+    attendee_id: z.string().trim().min(1).max(64).nullish(),
+    scanned_at: z.iso.datetime({ offset: true, message: 'The :attribute field must be a valid ISO 8601 date and time.' }),
+    zone_id: z.string().trim().min(1).max(64).nullish(),
+    direction: z.enum(['in', 'out']).nullish(),
+    offline: z.boolean().nullish(),
+  })
+  .refine((scan) => Boolean(scan.qr_token) !== Boolean(scan.attendee_id), {
+    message: 'The qr token field is required (or, for a scan by name, attendee_id instead).',
+    path: ['qr_token'],
+  });
 const UploadInput = z.strictObject({ scans: z.array(z.unknown()).min(1).max(MAX_UPLOAD_SCANS) });
 
 export interface UploadResult {
@@ -199,8 +206,8 @@ export async function uploadScans(deps: Deps, device: DeviceActor, body: unknown
       return [
         {
           index: i,
-          code: scan.qr_token,
-          attendeeId: null,
+          code: scan.qr_token ?? null,
+          attendeeId: scan.attendee_id ? (parseId('attendee', scan.attendee_id) ?? '') : null,
           zoneId: scan.zone_id ? parseId('zone', scan.zone_id) : device.zoneId,
           direction: scan.direction === 'out' ? 'OUT' : 'IN',
           scannedAt: new Date(scan.scanned_at),
@@ -250,7 +257,17 @@ function validateUpload(body: unknown) {
   if (Object.keys(errors).length > 0) throw invalidInput(errors);
   // What makes "the same scan": its content, whatever the key order or spacing it was sent with.
   const hashes = scans.map((s) =>
-    sha256(JSON.stringify([s.nonce, s.qr_token, new Date(s.scanned_at).toISOString(), s.zone_id ?? null, s.direction ?? 'in', s.offline ?? false])),
+    sha256(
+      JSON.stringify([
+        s.nonce,
+        s.qr_token ?? null,
+        s.attendee_id ?? null,
+        new Date(s.scanned_at).toISOString(),
+        s.zone_id ?? null,
+        s.direction ?? 'in',
+        s.offline ?? false,
+      ]),
+    ),
   );
   return { scans, hashes };
 }

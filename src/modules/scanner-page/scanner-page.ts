@@ -87,6 +87,8 @@ const PAGE = `<!doctype html>
   input[type=text] { flex: 1; min-width: 0; }
   .status { font-size: 16px; }
   ul { padding-left: 20px; }
+  #search-results { list-style: none; padding: 0; }
+  button.match { width: 100%; text-align: left; margin: 4px 0; background: #fff; color: #000; }
 </style>
 <link rel="preload" href="/scan/app.js" as="script">
 </head>
