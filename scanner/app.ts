@@ -135,7 +135,10 @@ async function upload(): Promise<void> {
       const batch = state.queue.slice(0, 500);
       const { status, body } = await api<{
         results: Array<{ nonce: string; outcome: string; reason: string | null; first_scan: { scanned_at: string; device_id: string | null } | null }>;
-      }>('/v1/scanner/scans', { method: 'POST', body: JSON.stringify({ scans: batch.map(({ local: _local, ...scan }) => scan) }) });
+      }>('/v1/scanner/scans', {
+        method: 'POST',
+        body: JSON.stringify({ scans: batch.map(({ local, ...scan }) => ({ ...scan, local_outcome: local.outcome })) }),
+      });
       if (status !== 200) throw new Error(`upload ${status}`);
       body.results.forEach((result, i) => {
         const scan = batch[i]!;

@@ -174,6 +174,17 @@ describe('the scanner page', () => {
     }
     const scans = await app.deps.prisma.scan.findMany({ where: { attendeeId: { in: [synced.id, late.id] } } });
     expect(scans.every((s) => s.offline && s.outcome === 'ACCEPTED')).toBe(true);
+
+    // The page itself opens with no network (its service worker kept it), still paired, with the synced list.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 15_000 }).toContain('offline · last synced');
+    await manual(page, synced.qr_token);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Already checked in');
+    await context.setOffline(false);
     console.info(`scanner page: manual code → green panel ${offlineGreen} ms (offline)`);
   });
 

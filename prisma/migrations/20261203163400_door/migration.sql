@@ -83,6 +83,7 @@ CREATE TABLE "scans" (
     "source" TEXT NOT NULL,
     "first_scan_at" TIMESTAMPTZ(3),
     "first_scan_device_id" TEXT,
+    "device_outcome" TEXT,
 
     CONSTRAINT "scans_pkey" PRIMARY KEY ("id")
 );

@@ -263,6 +263,7 @@ function scanRows(scans: Scan[], results: Array<CheckInResult | AppError | undef
         source: scanSource(scan.actor),
         firstScanAt: ok?.alreadyCheckedIn ? ok.attendee.checkedInAt : null,
         firstScanDeviceId: null,
+        deviceOutcome: null,
       },
     ];
   });

@@ -38,6 +38,8 @@ export interface DoorScan {
   nonce: string | null;
   payloadHash: string | null;
   offline: boolean;
+  /** What the device decided offline, when it says (an offline scan that does not say was let in). */
+  deviceOutcome?: 'accepted' | 'duplicate' | 'rejected' | null;
 }
 
 export interface DoorContext {
@@ -225,6 +227,7 @@ export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext,
       source: context.source,
       firstScanAt: firstScan?.scannedAt ?? null,
       firstScanDeviceId: firstScan?.deviceId ?? null,
+      deviceOutcome: scan.deviceOutcome ?? null,
     });
   }
   await insertScans(sql, rows);

@@ -69,6 +69,7 @@ export interface ScanRow {
   source: 'api' | 'dashboard' | 'device';
   firstScanAt: Date | null;
   firstScanDeviceId: string | null;
+  deviceOutcome: 'accepted' | 'duplicate' | 'rejected' | null;
 }
 
 /** The scan log rows of one transaction, in one statement. */
@@ -77,10 +78,10 @@ export async function insertScans(sql: Sql, rows: ScanRow[]): Promise<void> {
   const column = <K extends keyof ScanRow>(key: K) => rows.map((r) => r[key]);
   await sql.query(
     `INSERT INTO scans (id, organisation_id, event_id, attendee_id, device_id, zone_id, direction, outcome, reason, movement,
-                        scanned_at, nonce, payload_hash, offline, test_mode, source, first_scan_at, first_scan_device_id)
+                        scanned_at, nonce, payload_hash, offline, test_mode, source, first_scan_at, first_scan_device_id, device_outcome)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::"ScanDirection"[],
                           $8::"ScanOutcome"[], $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::boolean[],
-                          $15::boolean[], $16::text[], $17::timestamptz[], $18::text[])`,
+                          $15::boolean[], $16::text[], $17::timestamptz[], $18::text[], $19::text[])`,
     [
       column('id'),
       column('organisationId'),
@@ -100,6 +101,7 @@ export async function insertScans(sql: Sql, rows: ScanRow[]): Promise<void> {
       column('source'),
       column('firstScanAt'),
       column('firstScanDeviceId'),
+      column('deviceOutcome'),
     ],
   );
 }

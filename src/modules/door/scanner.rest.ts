@@ -71,6 +71,11 @@ const UploadRequest = z
           zone_id: z.string().nullable().optional().meta({ description: 'Default: the device’s zone' }),
           direction: z.enum(['in', 'out']).nullable().optional(),
           offline: z.boolean().nullable().optional().meta({ description: 'The device decided it without the network' }),
+          local_outcome: z
+            .enum(['accepted', 'duplicate', 'rejected'])
+            .nullable()
+            .optional()
+            .meta({ description: 'What the device decided offline; an offline scan without it counts as let in (for conflicts)' }),
         }),
       )
       .min(1)
@@ -183,25 +188,36 @@ export const scannerRoutes = [
     },
     handle: async (c, deps) => {
       const device = c.get('device');
-      return streamSSE(c, async (stream) => {
-        const send = (zones: ZoneOccupancy[]) =>
-          stream.writeSSE({
-            event: 'occupancy',
-            data: JSON.stringify(zones.map((z) => ({ zone_id: z.zoneId, name: z.name, inside_now: z.insideNow, capacity: z.capacity }))),
+      return streamSSE(
+        c,
+        async (stream) => {
+          const send = (zones: ZoneOccupancy[]) =>
+            stream.writeSSE({
+              event: 'occupancy',
+              data: JSON.stringify(zones.map((z) => ({ zone_id: z.zoneId, name: z.name, inside_now: z.insideNow, capacity: z.capacity }))),
+            });
+          let chain = Promise.resolve();
+          const unsubscribe = deps.zones.subscribe(device.eventId, (zones) => {
+            chain = chain.then(async () => ((await deviceStillValid(deps, device.deviceId)) ? await send(zones) : await stream.close())).catch(() => {});
           });
-        let chain = Promise.resolve();
-        const unsubscribe = deps.zones.subscribe(device.eventId, (zones) => {
-          chain = chain.then(async () => ((await deviceStillValid(deps, device.deviceId)) ? await send(zones) : await stream.close())).catch(() => {});
-        });
-        stream.onAbort(unsubscribe);
-        await send(await deps.zones.read(device.eventId));
-        // Held open until the client leaves; a revoked device's stream ends at the next check.
-        while (!stream.aborted && !stream.closed) {
-          await stream.sleep(30_000);
-          if (!(await deviceStillValid(deps, device.deviceId))) break;
-        }
-        unsubscribe();
-      });
+          stream.onAbort(unsubscribe);
+          await send(await deps.zones.read(device.eventId));
+          // Held open until the client leaves; a revoked device's stream ends at the next check.
+          try {
+            while (!stream.aborted && !stream.closed) {
+              await stream.sleep(30_000);
+              if (!(await deviceStillValid(deps, device.deviceId))) break;
+            }
+          } finally {
+            unsubscribe();
+          }
+        },
+        async (error, stream) => {
+          // The database went away (a restart, this process shutting down): the device reconnects.
+          deps.logger.debug({ err: error }, 'zone occupancy stream ended');
+          await stream.close();
+        },
+      );
     },
   }),
   defineRoute({

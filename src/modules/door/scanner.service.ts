@@ -152,6 +152,8 @@ const UploadedScan = z
     zone_id: z.string().trim().min(1).max(64).nullish(),
     direction: z.enum(['in', 'out']).nullish(),
     offline: z.boolean().nullish(),
+    /** What the device decided offline; without it an offline scan counts as let in. */
+    local_outcome: z.enum(['accepted', 'duplicate', 'rejected']).nullish(),
   })
   .refine((scan) => Boolean(scan.qr_token) !== Boolean(scan.attendee_id), {
     message: 'The qr token field is required (or, for a scan by name, attendee_id instead).',
@@ -215,6 +217,7 @@ export async function uploadScans(deps: Deps, device: DeviceActor, body: unknown
           nonce: scan.nonce,
           payloadHash: hashes[i]!,
           offline: scan.offline ?? false,
+          deviceOutcome: scan.local_outcome ?? null,
         },
       ];
     });
@@ -266,6 +269,7 @@ function validateUpload(body: unknown) {
         s.zone_id ?? null,
         s.direction ?? 'in',
         s.offline ?? false,
+        s.local_outcome ?? null,
       ]),
     ),
   );
@@ -324,13 +328,18 @@ function resultOf(nonce: string, row: StoredScan): UploadResult {
 async function emitConflicts(deps: Deps, sql: Sql, event: RegistrationEvent, scans: DoorScan[], decisions: DoorDecision[]): Promise<void> {
   const conflicted = new Map<string, NonNullable<DoorDecision['attendee']>>();
   decisions.forEach((d, i) => {
-    if (scans[i]!.offline && isEntryConflict(d.outcome, d.reason) && d.attendee) conflicted.set(d.attendee.id, d.attendee);
+    if (letInOffline(scans[i]!) && isEntryConflict(d.outcome, d.reason) && d.attendee) conflicted.set(d.attendee.id, d.attendee);
   });
   await emitTriggers(
     deps,
     sql,
     [...conflicted.values()].map((attendee) => ({ trigger: 'ATTENDEE_SCAN_CONFLICT' as const, attendee, event, ticketType: attendee.ticketType })),
   );
+}
+
+/** A scan the device let through without the network (one that does not say what it decided was let in). */
+function letInOffline(scan: DoorScan): boolean {
+  return scan.offline && (scan.deviceOutcome ?? 'accepted') === 'accepted';
 }
 
 function isEntryConflict(outcome: string, reason: string | null): boolean {
@@ -359,9 +368,10 @@ export async function readScanConflicts(deps: Deps, options: { event: { id: stri
     `SELECT s.attendee_id, s.id, s.device_id, s.scanned_at, s.outcome::text, s.offline
      FROM scans s
      WHERE s.attendee_id IN (SELECT attendee_id FROM scans
-                             WHERE event_id = $1 AND test_mode = $2 AND offline AND direction = 'IN' AND outcome = 'DUPLICATE'
+                             WHERE event_id = $1 AND test_mode = $2 AND offline AND coalesce(device_outcome, 'accepted') = 'accepted'
+                               AND direction = 'IN' AND outcome = 'DUPLICATE'
                                AND reason IN ('already_checked_in', 'already_inside') AND attendee_id IS NOT NULL)
-       AND s.direction = 'IN' AND s.outcome IN ('ACCEPTED', 'DUPLICATE')
+       AND s.direction = 'IN' AND s.outcome IN ('ACCEPTED', 'DUPLICATE') AND coalesce(s.device_outcome, 'accepted') = 'accepted'
      ORDER BY s.attendee_id, s.scanned_at, s.received_at, s.id`,
     [options.event.id, options.testMode],
   );
