@@ -32,6 +32,8 @@ const state = {
   queue: [] as QueuedScan[],
   entries: {} as Record<string, string>,
   lastCode: { code: '', at: 0 },
+  /** A camera read being answered: later reads wait (no second request for a slow first one). */
+  deciding: false,
   uploading: false,
 };
 
@@ -70,9 +72,10 @@ async function main(): Promise<void> {
   $('zone').addEventListener('change', renderHeader);
   window.addEventListener('online', () => void syncAndUpload());
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/scan-sw.js', { scope: '/scan' }).catch(() => {});
+  // The list first (or the attempt, offline), so the first ticket read has a name to show.
+  await syncAndUpload();
   void startCamera();
   void listenOccupancy();
-  await syncAndUpload();
   setInterval(() => void syncAndUpload(), SYNC_EVERY_MS);
 }
 
@@ -424,15 +427,20 @@ async function startCamera(): Promise<void> {
   const tick = async () => {
     try {
       if (video.videoWidth > 0) {
-        const scale = Math.min(1, 640 / video.videoWidth);
+        const scale = Math.min(1, 480 / video.videoWidth);
         canvas.width = Math.round(video.videoWidth * scale);
         canvas.height = Math.round(video.videoHeight * scale);
         context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        const code = await read(canvas, context.getImageData(0, 0, canvas.width, canvas.height));
-        if (code) void handleCode(code);
+        const code = state.deciding ? null : await read(canvas, context.getImageData(0, 0, canvas.width, canvas.height));
+        if (code) {
+          state.deciding = true;
+          await handleCode(code).finally(() => {
+            state.deciding = false;
+          });
+        }
       }
     } finally {
-      setTimeout(() => void tick(), 120);
+      setTimeout(() => void tick(), 200);
     }
   };
   void tick();
