@@ -266,6 +266,13 @@ describe('offline upload', () => {
         },
       ],
     });
+    // Another organisation's key is refused; this organisation's test key sees its own (test) mode: none.
+    const stranger = await createSeedShapedEvent(app.deps);
+    const foreign = await http<any>(`${app.url}/v1/events/${seed.event.id}/scan-conflicts`, { headers: { authorization: `Bearer ${stranger.liveKey}` } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error).toBe('forbidden');
+    const sandbox = await http<any>(`${app.url}/v1/events/${seed.event.id}/scan-conflicts`, { headers: { authorization: `Bearer ${seed.testKey}` } });
+    expect(sandbox.body).toEqual({ data: [] });
     const gql = await graphqlOk(app.url, 'query($id: ID!) { scanConflicts(eventId: $id) { attendee { id } scans { device { name } outcome offline } } }', {
       token: seed.owner.token,
       variables: { id: seed.event.id },

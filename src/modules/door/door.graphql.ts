@@ -3,14 +3,13 @@ import { poolSql } from '../../db/sql.ts';
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
-import { authorize } from '../auth/actor.ts';
 import { credentialBoundChannel, liveValue } from '../auth/live-credentials.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { type CreatedScannerDevice, createScannerDevice, listScannerDevices, revokeScannerDevice } from './devices.service.ts';
 import type { Movement } from './door.service.ts';
 import type { ZoneOccupancy } from './door.sql.ts';
-import { countScans, listScans, readScanConflicts, type ScanConflict } from './scanner.service.ts';
-import { retireTicketSigningKey, rotateTicketSigningKey } from './ticket-codes.ts';
+import { countScans, listScanConflicts, listScans, type ScanConflict } from './scanner.service.ts';
+import { listTicketSigningKeys, retireTicketSigningKey, rotateTicketSigningKey } from './ticket-codes.ts';
 import { createZone, deleteZone, updateZone } from './zones.service.ts';
 
 export const ScanDirectionEnum = builder.enumType('ScanDirection', { values: ['IN', 'OUT'] as const });
@@ -215,22 +214,12 @@ builder.queryFields((t) => ({
     type: [ScanConflictRef],
     description: 'Tickets let in offline although already used (by two devices, twice by one, or after an online entry).',
     args: { eventId: t.arg.id({ required: true }) },
-    resolve: async (_root, { eventId }, ctx) => {
-      const { event, actor } = await findAuthorizedEvent(ctx.deps, { actor: ctx.actor, eventId: String(eventId), permission: 'attendees:read' });
-      return await readScanConflicts(ctx.deps, { event, testMode: actor.kind === 'apiKey' && actor.environment === 'TEST' });
-    },
+    resolve: (_root, { eventId }, ctx) => listScanConflicts(ctx.deps, { actor: ctx.actor, eventId: String(eventId) }),
   }),
   ticketSigningKeys: t.prismaField({
     type: ['TicketSigningKey'],
     description: 'The organisation’s ticket signing keys, newest first. OWNER/ADMIN.',
-    resolve: async (query, _root, _args, ctx) => {
-      const actor = authorize(ctx.actor, 'door:manage');
-      return await ctx.deps.prisma.ticketSigningKey.findMany({
-        ...query,
-        where: { organisationId: actor.organisationId },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      });
-    },
+    resolve: (query, _root, _args, ctx) => listTicketSigningKeys(ctx.deps, { actor: ctx.actor, query }),
   }),
 }));
 

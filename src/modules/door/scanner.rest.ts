@@ -3,11 +3,9 @@ import { z } from 'zod';
 import { jsonResponse, readJsonObject } from '../../rest/body.ts';
 import { bodyErrors, ErrorBody, EventPath, errorResponses, json, RATE_LIMIT_HEADERS, REQUEST_ID, unavailable, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
-import { isTestMode } from '../auth/actor.ts';
-import { findRegistrationEvent } from '../registrations/registrations.service.ts';
 import { DEVICE_TOKEN_REQUIRED, deviceStillValid } from './devices.service.ts';
 import type { ZoneOccupancy } from './door.sql.ts';
-import { MAX_UPLOAD_SCANS, readScanConflicts, SYNC_PAGE_SIZE, syncDevice, uploadScans } from './scanner.service.ts';
+import { listScanConflicts, MAX_UPLOAD_SCANS, SYNC_PAGE_SIZE, syncDevice, uploadScans } from './scanner.service.ts';
 
 const deviceErrors = {
   401: {
@@ -238,9 +236,7 @@ export const scannerRoutes = [
       },
     },
     handle: async (c, deps) => {
-      const actor = c.get('actor');
-      const event = await findRegistrationEvent(deps, { actor, eventId: c.req.param('event_id') ?? '', permission: 'attendees:read' });
-      const conflicts = await readScanConflicts(deps, { event, testMode: isTestMode(actor) });
+      const conflicts = await listScanConflicts(deps, { actor: c.get('actor'), eventId: c.req.param('event_id') ?? '' });
       return jsonResponse(
         c,
         {

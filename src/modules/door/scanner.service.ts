@@ -346,6 +346,12 @@ function isEntryConflict(outcome: string, reason: string | null): boolean {
   return outcome === 'DUPLICATE' && (reason === 'already_checked_in' || reason === 'already_inside');
 }
 
+/** The copied-ticket report of one event, for a dashboard or an API key (in the caller's mode). */
+export async function listScanConflicts(deps: Deps, options: { actor: Actor; eventId: string }): Promise<ScanConflict[]> {
+  const { event, actor } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
+  return await readScanConflicts(deps, { event, testMode: isTestMode(actor) });
+}
+
 export interface ScanConflict {
   attendeeId: string;
   scans: Array<{ scanId: string; deviceId: string | null; scannedAt: Date; outcome: string; offline: boolean }>;
@@ -356,7 +362,7 @@ export interface ScanConflict {
  * twice by one, or offline after an online entry. Each lists every entry scan of the ticket (accepted or
  * duplicate), oldest first.
  */
-export async function readScanConflicts(deps: Deps, options: { event: { id: string }; testMode: boolean }): Promise<ScanConflict[]> {
+async function readScanConflicts(deps: Deps, options: { event: { id: string }; testMode: boolean }): Promise<ScanConflict[]> {
   const rows = await poolSql(deps).query<{
     attendee_id: string;
     id: string;

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Deps } from '../../deps.ts';
-import type { TicketSigningKey } from '../../generated/prisma/client.ts';
+import type { Prisma, TicketSigningKey } from '../../generated/prisma/client.ts';
 import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
 import { invalidField, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -130,6 +130,19 @@ export async function verifyTicketCodes(deps: Pick<Deps, 'prisma' | 'secretKey'>
   const keys = await deps.prisma.ticketSigningKey.findMany({ where: { id: { in: [...new Set(parsed.map((p) => p.payload.k))] }, retiredAt: null } });
   const byId = new Map(keys.map((k) => [k.id, load(deps, k)]));
   return new Set(parsed.filter(({ code, payload }) => byId.has(payload.k) && signatureHolds(code, byId.get(payload.k)!.publicKey)).map((p) => p.code));
+}
+
+/** The caller's organisation's signing keys, newest first (owners and admins). */
+export async function listTicketSigningKeys(
+  deps: Deps,
+  options: { actor: Actor; query?: Omit<Prisma.TicketSigningKeyFindManyArgs, 'where' | 'orderBy'> },
+): Promise<TicketSigningKey[]> {
+  const actor = authorize(options.actor, 'door:manage');
+  return await deps.prisma.ticketSigningKey.findMany({
+    ...options.query,
+    where: { organisationId: actor.organisationId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
 }
 
 /**
