@@ -17,6 +17,7 @@ import { SharedCache } from './lib/shared-cache.ts';
 import { startTracing } from './lib/tracing.ts';
 import { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import { AuditWriter } from './modules/audit/audit.service.ts';
 import { credentialWatch } from './modules/auth/credential-watch.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
 import { ZoneFeed } from './modules/door/zone-feed.ts';
@@ -91,7 +92,7 @@ export async function startApp(
     // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
     // mailer and the pools they use are closed in the later phases.
     lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
-    await createQueues(boss, jobDefinitions);
+    await createQueues(boss, jobDefinitions, config.webhookLogRetentionDays);
     const pubsub = new PgPubSub(databaseUrl, logger);
     await pubsub.start();
     lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
@@ -114,6 +115,8 @@ export async function startApp(
     lifecycle.onStop('services', 'API key usage', () => apiKeyUsage.close());
     const sessionUsage = new UsageTracker(prisma, logger, 'sessions');
     lifecycle.onStop('services', 'session usage', () => sessionUsage.close());
+    const audit = new AuditWriter(pool, logger);
+    lifecycle.onStop('services', 'audit log', () => audit.close());
     // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
     // request of one key updates the same row; without synchronous_commit each update would hold that row's
     // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
@@ -138,6 +141,7 @@ export async function startApp(
       secretKey,
       apiKeyUsage,
       sessionUsage,
+      audit,
       pool,
       jobs,
       pubsub,

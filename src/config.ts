@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   WEBHOOK_ENDPOINT_CONCURRENCY: integer(1, 1000).default(4),
   WEBHOOK_DISABLE_AFTER_MS: integer(1).default(5 * 24 * 60 * 60 * 1000),
   WEBHOOK_LOG_RETENTION_DAYS: integer(1, 3650).default(30),
+  AUDIT_LOG_RETENTION_DAYS: integer(1, 36500).default(365),
   PUBLIC_FORM_RATE_LIMIT_PER_MIN: integer(1).default(10),
   API_RATE_LIMIT_PER_MIN: integer(1).default(1200),
   CORS_ORIGINS: z
@@ -86,7 +87,9 @@ export interface Config {
   webhookEndpointConcurrency: number;
   /** An endpoint failing this long without a success is disabled. */
   webhookDisableAfterMs: number;
+  /** Webhook deliveries and attempts, email logs (and their dev-mailbox files) are deleted after this many days. */
   webhookLogRetentionDays: number;
+  auditLogRetentionDays: number;
   publicFormRateLimitPerMin: number;
   apiRateLimitPerMin: number;
   /** Origins allowed to call /graphql from a browser (CORS); none by default. */
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookEndpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     webhookDisableAfterMs: e.WEBHOOK_DISABLE_AFTER_MS,
     webhookLogRetentionDays: e.WEBHOOK_LOG_RETENTION_DAYS,
+    auditLogRetentionDays: e.AUDIT_LOG_RETENTION_DAYS,
     publicFormRateLimitPerMin: e.PUBLIC_FORM_RATE_LIMIT_PER_MIN,
     apiRateLimitPerMin: e.API_RATE_LIMIT_PER_MIN,
     corsOrigins: e.CORS_ORIGINS,

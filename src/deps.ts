@@ -8,6 +8,7 @@ import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
 import type { UsageTracker } from './lib/usage-tracker.ts';
 import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
+import type { AuditWriter } from './modules/audit/audit.service.ts';
 import type { ZoneFeed } from './modules/door/zone-feed.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
 import type { LiveFeed } from './modules/live/live-feed.ts';
@@ -25,6 +26,8 @@ export interface Deps {
   /** last_used_at of API keys and of sessions, written in batches. */
   apiKeyUsage: UsageTracker;
   sessionUsage: UsageTracker;
+  /** Audit entries for reads, written in batches (changes are audited in their own transaction). */
+  audit: AuditWriter;
   /** pg pool for plain-SQL hot paths (src/db/sql.ts). */
   pool: pg.Pool;
   /** Enqueue jobs in a transaction, wake workers after commit. */

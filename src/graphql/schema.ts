@@ -17,6 +17,7 @@ import '../modules/members/members.graphql.ts';
 import '../modules/live/live.graphql.ts';
 import '../modules/imports/imports.graphql.ts';
 import '../modules/organisations/organisations.graphql.ts';
+import '../modules/privacy/privacy.graphql.ts';
 import '../modules/nodes/nodes.graphql.ts';
 
 /** The whole GraphQL schema; `npm run schema:print` writes it to schema.graphql. */

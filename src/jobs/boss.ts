@@ -26,9 +26,18 @@ export async function startBoss(options: { databaseUrl: string; logger: Logger; 
   return boss;
 }
 
-export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[]): Promise<void> {
+/** pg-boss keeps finished jobs (and their payloads) 7 days by default. */
+const PG_BOSS_DEFAULT_RETENTION_SECONDS = 7 * 86_400;
+
+/**
+ * Creates the queues (and cron schedules). Finished jobs are deleted after `retentionDays` at most (the webhook and
+ * email log retention), so a job's payload never outlives the logs of what it did; set on existing queues too.
+ */
+export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[], retentionDays: number): Promise<void> {
+  const deleteAfterSeconds = Math.min(PG_BOSS_DEFAULT_RETENTION_SECONDS, retentionDays * 86_400);
   for (const definition of definitions) {
-    await boss.createQueue(definition.name, { ...definition.queue });
+    await boss.createQueue(definition.name, { deleteAfterSeconds, ...definition.queue });
+    await boss.updateQueue(definition.name, { deleteAfterSeconds });
     if (definition.cron) await boss.schedule(definition.name, definition.cron, {});
   }
 }

@@ -23,6 +23,7 @@ export const ID_PREFIX = {
   scan: 'scn',
   scannerDevice: 'dev',
   signingKey: 'sgk',
+  auditEntry: 'aud',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

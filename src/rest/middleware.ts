@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { findApiKeyActor, looksLikeApiKey } from '../modules/api-keys/api-keys.service.ts';
-import { REJECTION_MESSAGES } from '../modules/auth/actor.ts';
+import { inRequest, REJECTION_MESSAGES } from '../modules/auth/actor.ts';
 import { authenticateDevice } from '../modules/door/devices.service.ts';
 import { type AppEnv, principalOf } from './context.ts';
 import { consume, type RateLimiters } from './rate-limit.ts';
@@ -24,7 +24,7 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
     if (!credential || !looksLikeApiKey(credential)) throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES.invalid_api_key);
     const actor = await findApiKeyActor(deps, credential);
     if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
-    c.set('actor', actor);
+    c.set('actor', inRequest(actor, c.get('requestId')));
     c.set('principal', principalOf(actor));
     Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId));
     await next();

@@ -7,7 +7,7 @@ import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { armor, useApiKeyBudget, useSingleUseFields, useSuggestionsOnlyForAuthenticated } from '../graphql/limits.ts';
 import { schema } from '../graphql/schema.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
-import type { Actor } from '../modules/auth/actor.ts';
+import { type Actor, inRequest } from '../modules/auth/actor.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import type { RateLimiter } from '../rest/rate-limit.ts';
 
@@ -58,17 +58,19 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
       const ws = initial as unknown as { connectionParams?: Record<string, unknown>; extra?: { request: IncomingMessage } };
       const header = (name: string) => initial.request?.headers.get(name) ?? stringHeader(ws.extra?.request.headers[name]);
       const fromInit = ws.connectionParams?.authorization;
+      const requestId = initial.requestId ?? requestIdFrom(header('x-request-id'));
+      const actor =
+        initial.actor ??
+        (await authenticate(deps, {
+          authorization: typeof fromInit === 'string' ? fromInit : header('authorization'),
+          apiKey: header('x-api-key'),
+        }));
       return {
         deps,
         ...(initial.request && !ws.extra ? { signal: initial.request.signal } : {}),
-        requestId: initial.requestId ?? requestIdFrom(header('x-request-id')),
+        requestId,
         clientIp: initial.clientIp ?? ws.extra?.request.socket.remoteAddress ?? 'unknown',
-        actor:
-          initial.actor ??
-          (await authenticate(deps, {
-            authorization: typeof fromInit === 'string' ? fromInit : header('authorization'),
-            apiKey: header('x-api-key'),
-          })),
+        actor: inRequest(actor, requestId),
       };
     },
   });

@@ -132,9 +132,11 @@ describe('CSV import', () => {
 
     // Running the job again from the start (as after a crash that lost its progress) creates nobody twice and
     // reports the same: rows it wrote before are recognised by job and row number, not refused as duplicates.
+    // A finished import keeps no copy of the file (privacy): the crashed run still had it.
+    expect((await app.deps.prisma.importJob.findUniqueOrThrow({ where: { id: importAttendees.id } })).csv).toBe('');
     await app.deps.prisma.importJob.update({
       where: { id: importAttendees.id },
-      data: { status: 'RUNNING', processed: 0, created: 0, skipped: 0, errors: [] },
+      data: { status: 'RUNNING', processed: 0, created: 0, skipped: 0, errors: [], csv: csvFile() },
     });
     await runImport(app.deps, { importJobId: importAttendees.id, lastAttempt: false });
     expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id } })).toBe(2000);

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       webhookEndpointConcurrency: 4,
       webhookDisableAfterMs: 432_000_000,
       webhookLogRetentionDays: 30,
+      auditLogRetentionDays: 365,
       publicFormRateLimitPerMin: 10,
       apiRateLimitPerMin: 1200,
       corsOrigins: [],

@@ -60,7 +60,7 @@ describe('the plain-SQL row mapper and Prisma read attendees alike', () => {
     });
     await app.deps.prisma.attendee.update({
       where: { id: res.body.id },
-      data: { importJobId: job.id, importRow: 7, currentZoneId: zone.id, ticketCode: 'eg1.mapper.test' },
+      data: { importJobId: job.id, importRow: 7, currentZoneId: zone.id, ticketCode: 'eg1.mapper.test', erasedAt: new Date() },
     });
 
     const { rows } = await app.deps.pool.query(`SELECT ${ATTENDEE_SELECT} FROM attendees WHERE id = $1`, [res.body.id]);

@@ -41,6 +41,7 @@ const ORDER = [
   'WebhookAttempt',
   'EmailLog',
   'IdempotencyKey',
+  'AuditEntry',
 ];
 
 const ENUM_VALUES: Record<string, string> = {

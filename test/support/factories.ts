@@ -75,6 +75,12 @@ export async function createSeedShapedEvent(deps: Deps, eventOverrides: Record<s
   await createCustomField(deps, { actor: owner.actor, input: { eventId: event.id, fieldKey: 'job_title', fieldLabel: 'Job Title', fieldType: 'TEXT' } });
   const live = await createTestApiKey(deps, owner.actor, 'LIVE');
   const test = await createTestApiKey(deps, owner.actor, 'TEST');
-  const liveActor: Actor = { kind: 'apiKey', apiKeyId: live.apiKey.id, organisationId: owner.organisationId, environment: 'LIVE' };
+  const liveActor = {
+    kind: 'apiKey',
+    apiKeyId: live.apiKey.id,
+    keyPrefix: live.apiKey.prefix,
+    organisationId: owner.organisationId,
+    environment: 'LIVE',
+  } satisfies Actor;
   return { owner, event, liveKey: live.secret, testKey: test.secret, liveKeyId: live.apiKey.id, liveActor };
 }

@@ -4,6 +4,7 @@ import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { credentialWatch } from '../auth/credential-watch.ts';
 import { CreateApiKeyInput, RevokeApiKeyInput } from './api-keys.schemas.ts';
@@ -20,16 +21,20 @@ export async function createApiKey(deps: Deps, options: { actor: Actor; input: u
   const actor = authorize(options.actor, 'api-keys:manage');
   const input = parseInput(CreateApiKeyInput, options.input);
   const secret = `${KEY_PREFIX[input.environment]}${randomToken(24)}`;
-  const apiKey = await deps.prisma.apiKey.create({
-    data: {
-      id: newId('apiKey'),
-      organisationId: actor.organisationId,
-      createdById: actor.kind === 'user' ? actor.userId : null,
-      name: input.name,
-      environment: input.environment,
-      prefix: secret.slice(0, 12),
-      secretHash: sha256Hex(secret),
-    },
+  const apiKey = await deps.prisma.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: {
+        id: newId('apiKey'),
+        organisationId: actor.organisationId,
+        createdById: actor.kind === 'user' ? actor.userId : null,
+        name: input.name,
+        environment: input.environment,
+        prefix: secret.slice(0, 12),
+        secretHash: sha256Hex(secret),
+      },
+    });
+    await auditWith(tx, actor, 'api_key.created', [created.id]);
+    return created;
   });
   return { apiKey, secret };
 }
@@ -42,7 +47,11 @@ export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: u
   if (!key) throw notFound('API key');
   if (key.organisationId !== actor.organisationId) throw notFound('API key');
   if (key.revokedAt) return key;
-  const revoked = await deps.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  const revoked = await deps.prisma.$transaction(async (tx) => {
+    const row = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    await auditWith(tx, actor, 'api_key.revoked', [key.id]);
+    return row;
+  });
   await deps.caches.apiKeys.invalidate(key.secretHash);
   await credentialWatch(deps).revoke({ kind: 'apiKey', apiKeyId: key.id });
   return revoked;
@@ -53,7 +62,7 @@ export async function listApiKeys(deps: Deps, options: { actor: Actor }): Promis
   return await deps.prisma.apiKey.findMany({ where: { organisationId: actor.organisationId }, orderBy: { createdAt: 'desc' } });
 }
 
-export type ApiKeyRecord = Pick<ApiKey, 'id' | 'organisationId' | 'environment' | 'revokedAt'>;
+export type ApiKeyRecord = Pick<ApiKey, 'id' | 'organisationId' | 'environment' | 'revokedAt' | 'prefix'>;
 
 /**
  * The actor behind an API key secret. Keys are cached (revocation invalidates every process's copy at once);
@@ -63,10 +72,10 @@ export async function findApiKeyActor(deps: Deps, secret: string): Promise<Extra
   if (!API_KEY_SHAPE.test(secret)) return { kind: 'anonymous', rejected: 'invalid_api_key' };
   const secretHash = sha256Hex(secret);
   const key = await deps.caches.apiKeys.get(secretHash, () =>
-    deps.prisma.apiKey.findUnique({ where: { secretHash }, select: { id: true, organisationId: true, environment: true, revokedAt: true } }),
+    deps.prisma.apiKey.findUnique({ where: { secretHash }, select: { id: true, organisationId: true, environment: true, revokedAt: true, prefix: true } }),
   );
   if (!key) return { kind: 'anonymous', rejected: 'invalid_api_key' };
   if (key.revokedAt) return { kind: 'anonymous', rejected: 'revoked_api_key' };
   deps.apiKeyUsage.touch(key.id);
-  return { kind: 'apiKey', apiKeyId: key.id, organisationId: key.organisationId, environment: key.environment };
+  return { kind: 'apiKey', apiKeyId: key.id, keyPrefix: key.prefix, organisationId: key.organisationId, environment: key.environment };
 }

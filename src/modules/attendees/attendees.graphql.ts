@@ -50,6 +50,7 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
     testMode: t.exposeBoolean('testMode', { description: 'Registered with an eg_test_ key.' }),
     registeredAt: t.expose('registeredAt', { type: 'DateTime' }),
     checkedInAt: t.expose('checkedInAt', { type: 'DateTime', nullable: true }),
+    erasedAt: t.expose('erasedAt', { type: 'DateTime', nullable: true, description: 'When the attendee’s personal data was erased.' }),
     qrToken: t.string({ description: 'What the QR code carries (the signed code for events with signed ticket codes).', resolve: (a) => ticketContent(a) }),
     qrCodeUrl: t.string({ resolve: (attendee, _args, ctx) => qrCodeUrl(ctx.deps, attendee) }),
     customData: t.expose('customData', { type: 'JSON' }),

@@ -31,8 +31,10 @@ export async function findAuthorizedAttendee(
   return { actor, attendee };
 }
 
+/** One attendee; a dashboard user's read is audited (attendee.read). */
 export async function getAttendee(deps: Deps, options: { actor: Actor; attendeeId: string; query?: AttendeeQuery }) {
-  const { attendee } = await findAuthorizedAttendee(deps, { ...options, permission: 'attendees:read' });
+  const { actor, attendee } = await findAuthorizedAttendee(deps, { ...options, permission: 'attendees:read' });
+  if (actor.kind === 'user') deps.audit.record(actor, 'attendee.read', attendee.id);
   return options.query ? await deps.prisma.attendee.findUniqueOrThrow({ ...options.query, where: { id: attendee.id } }) : attendee;
 }
 

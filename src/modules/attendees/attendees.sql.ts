@@ -32,6 +32,7 @@ export const ATTENDEE_COLUMNS = [
   'ticket_code',
   'current_zone_id',
   'sync_txid',
+  'erased_at',
 ] as const;
 
 /** `id, organisation_id, …` for a SELECT or RETURNING list. */
@@ -68,6 +69,7 @@ export function attendeeFromRow(row: Record<string, unknown>): Attendee {
     currentZoneId: r.current_zone_id as string | null,
     // int8 arrives as a string (pg does not guess at 64-bit numbers).
     syncTxid: BigInt(r.sync_txid as string),
+    erasedAt: r.erased_at as Date | null,
   };
 }
 

@@ -1,10 +1,13 @@
 import type { ApiKeyEnvironment, Role } from '../../generated/prisma/enums.ts';
 import { forbidden, unauthenticated } from '../../lib/errors.ts';
 
-/** Who is calling. Every service takes one and scopes what it reads and writes to `organisationId`. */
+/**
+ * Who is calling. Every service takes one and scopes what it reads and writes to `organisationId`. `requestId`
+ * (set by the transport) lets the audit log name the request that did something.
+ */
 export type Actor =
-  | { kind: 'user'; userId: string; organisationId: string; role: Role; sessionId: string; sessionExpiresAt?: Date }
-  | { kind: 'apiKey'; apiKeyId: string; organisationId: string; environment: ApiKeyEnvironment }
+  | { kind: 'user'; userId: string; organisationId: string; role: Role; sessionId: string; sessionExpiresAt?: Date; requestId?: string }
+  | { kind: 'apiKey'; apiKeyId: string; keyPrefix: string; organisationId: string; environment: ApiKeyEnvironment; requestId?: string }
   | { kind: 'anonymous'; rejected: RejectedCredential | null };
 
 /** Why credentials that were sent did not authenticate; each has its own message. */
@@ -24,6 +27,8 @@ export type Permission =
   | 'attendees:read'
   | 'attendees:write'
   | 'attendees:manage'
+  /** Erase one attendee's personal data (the REST DELETE an integrator's user asks for). */
+  | 'attendees:erase'
   | 'check-ins:write'
   | 'check-ins:undo'
   | 'api-keys:manage'
@@ -39,6 +44,7 @@ const ADMIN: readonly Permission[] = [
   'events:write',
   'attendees:write',
   'attendees:manage',
+  'attendees:erase',
   'check-ins:undo',
   'api-keys:manage',
   'webhooks:manage',
@@ -50,7 +56,7 @@ const ADMIN: readonly Permission[] = [
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = { OWNER: ADMIN, ADMIN, STAFF };
 
 /** API keys act for integrators: read events, register and read attendees, check in. Never administration. */
-const API_KEY_PERMISSIONS: readonly Permission[] = ['events:read', 'attendees:read', 'attendees:write', 'check-ins:write'];
+const API_KEY_PERMISSIONS: readonly Permission[] = ['events:read', 'attendees:read', 'attendees:write', 'attendees:erase', 'check-ins:write'];
 
 export function requireActor(actor: Actor): AuthenticatedActor {
   if (actor.kind === 'anonymous') {
@@ -82,4 +88,9 @@ export function authorize(actor: Actor, permission: Permission): AuthenticatedAc
 /** Test-mode data comes from eg_test_ keys only. */
 export function isTestMode(actor: AuthenticatedActor): boolean {
   return actor.kind === 'apiKey' && actor.environment === 'TEST';
+}
+
+/** The same actor, naming the request it acts in (for the audit log). */
+export function inRequest<A extends Actor>(actor: A, requestId: string): A {
+  return actor.kind === 'anonymous' ? actor : { ...actor, requestId };
 }

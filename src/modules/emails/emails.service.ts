@@ -9,6 +9,7 @@ import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import type { Actor } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
+import { removeMailboxFiles } from '../privacy/erasure.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import { ticketContent } from '../registrations/registrations.present.ts';
 import { confirmationEmailJob } from './emails.jobs.ts';
@@ -57,14 +58,16 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
     where: { id: options.emailLogId },
     include: { attendee: { include: { ticketType: true, event: true } } },
   });
-  if (!log || log.status === 'SENT' || !log.attendee) return log;
+  // Sent, or no longer wanted: the attendee was deleted or erased (erasure marks a pending email FAILED).
+  if (log?.status !== 'PENDING' || !log.attendee || log.attendee.erasedAt) return log;
   const { attendee } = log;
   try {
     const message = await buildConfirmation(deps, attendee, attendee.event, attendee.ticketType);
     const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom });
     deps.metrics.emails.inc({ outcome: 'sent' });
-    return await deps.prisma.emailLog.update({
-      where: { id: log.id },
+    // Only if still pending: an erasure that ran while this was sending keeps no copy (the mailbox file goes too).
+    const recorded = await deps.prisma.emailLog.updateMany({
+      where: { id: log.id, status: 'PENDING' },
       data: {
         status: 'SENT',
         attempts: { increment: 1 },
@@ -74,10 +77,12 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
         error: null,
       },
     });
+    if (recorded.count === 0 && sent.devMailboxFile) await removeMailboxFiles(deps, [sent.devMailboxFile]);
+    return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
   } catch (error) {
     deps.metrics.emails.inc({ outcome: options.lastAttempt ? 'failed' : 'retry' });
-    await deps.prisma.emailLog.update({
-      where: { id: log.id },
+    await deps.prisma.emailLog.updateMany({
+      where: { id: log.id, status: 'PENDING' },
       data: { status: options.lastAttempt ? 'FAILED' : 'PENDING', attempts: { increment: 1 }, error: (error as Error).message.slice(0, 1000) },
     });
     throw error;

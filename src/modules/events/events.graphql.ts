@@ -32,6 +32,10 @@ builder.prismaObject('Event', {
       description: 'Send a confirmation email to attendees registered through the public form.',
     }),
     ticketCodes: t.expose('ticketCodes', { type: TicketCodesEnum }),
+    retentionDays: t.exposeInt('retentionDays', {
+      nullable: true,
+      description: 'Attendees’ personal data is erased this many days after the event ends; null: the organisation’s retentionDays.',
+    }),
     ticketTypes: t.relation('ticketTypes', { query: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] } }),
     zones: t.relation('zones', { description: 'Parts of the venue with their own doors.', query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
     customFields: t.relation('customFields', { query: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] } }),
@@ -65,6 +69,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     apiConfirmationEmails: t.boolean({ description: 'Defaults to false.' }),
     confirmationEmails: t.boolean({ description: 'Defaults to true.' }),
     ticketCodes: t.field({ type: TicketCodesEnum, description: 'Defaults to RANDOM.' }),
+    retentionDays: t.int({ description: '1–3650; null: the organisation’s setting.' }),
   }),
 });
 
@@ -85,6 +90,7 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
     apiConfirmationEmails: t.boolean(),
     confirmationEmails: t.boolean(),
     ticketCodes: t.field({ type: TicketCodesEnum, description: 'Attendees registered before a change keep their codes.' }),
+    retentionDays: t.int({ description: '1–3650, or null for the organisation’s setting.' }),
   }),
 });
 

@@ -17,6 +17,8 @@ const eventFields = {
   apiConfirmationEmails: z.boolean(),
   confirmationEmails: z.boolean(),
   ticketCodes: z.enum(['RANDOM', 'SIGNED']),
+  /** Days after the event ends until its attendees' personal data is erased; null: the organisation's setting. */
+  retentionDays: z.int().min(1).max(3_650).nullish(),
 };
 
 interface Times {
@@ -61,6 +63,7 @@ export const UpdateEventInput = z.strictObject({
   apiConfirmationEmails: eventFields.apiConfirmationEmails.optional(),
   confirmationEmails: eventFields.confirmationEmails.optional(),
   ticketCodes: eventFields.ticketCodes.optional(),
+  retentionDays: eventFields.retentionDays,
 });
 
 export const DeleteEventInput = z.strictObject({ id: entityId });

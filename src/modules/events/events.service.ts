@@ -5,6 +5,7 @@ import type { Event } from '../../generated/prisma/client.ts';
 import { AppError, invalidCursor, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../auth/actor.ts';
 import { CreateEventInput, DeleteEventInput, EVENT_STATUSES, timeOrderErrors, UpdateEventInput } from './events.schemas.ts';
 
@@ -49,11 +50,15 @@ export async function createEvent(deps: Deps, options: { actor: Actor; input: un
 
 export async function updateEvent(deps: Deps, options: { actor: Actor; input: unknown; query?: EventQuery }): Promise<Event> {
   const input = parseInput(UpdateEventInput, options.input);
-  const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.id, permission: 'events:write' });
+  const { actor, event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.id, permission: 'events:write' });
   const { id: _id, ...changes } = input;
   const orderErrors = timeOrderErrors({ ...event, ...changes });
   if (Object.keys(orderErrors).length > 0) throw invalidInput(orderErrors);
-  const updated = await deps.prisma.event.update({ ...options.query, where: { id: event.id }, data: changes });
+  const updated = await deps.prisma.$transaction(async (tx) => {
+    const row = await tx.event.update({ ...options.query, where: { id: event.id }, data: changes });
+    await auditWith(tx, actor, 'event.updated', [event.id]);
+    return row;
+  });
   await deps.caches.events.invalidate(event.id);
   return updated;
 }

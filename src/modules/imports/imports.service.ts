@@ -5,6 +5,7 @@ import type { Channel } from '../../lib/channel.ts';
 import { AppError, invalidCursor, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { credentialBoundChannel, type Revoked } from '../auth/live-credentials.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
@@ -50,6 +51,7 @@ export async function importAttendees(deps: Deps, options: { actor: Actor; input
       },
     });
     await deps.jobs.send(tx, importJob, { importJobId: job.id });
+    await auditWith(tx, actor, 'attendees.imported', [job.id]);
     return job;
   });
 }
@@ -127,9 +129,10 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
       }
       await publishProgress(deps, job.id);
     }
-    await update(deps, job.id, { status: 'COMPLETED', finishedAt: new Date() });
+    // The uploaded file was kept only to resume a crashed run: once finished, no copy of its rows remains.
+    await update(deps, job.id, { status: 'COMPLETED', finishedAt: new Date(), csv: '' });
   } catch (error) {
-    if (options.lastAttempt) await update(deps, job.id, { status: 'FAILED', finishedAt: new Date() });
+    if (options.lastAttempt) await update(deps, job.id, { status: 'FAILED', finishedAt: new Date(), csv: '' });
     throw error;
   }
 }

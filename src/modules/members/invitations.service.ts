@@ -4,6 +4,7 @@ import type { Invitation } from '../../generated/prisma/client.ts';
 import { forbidden, invalidField, notFound, unauthenticated } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { takeLimit } from '../auth/abuse-limits.ts';
 import { sendAccountEmail } from '../auth/account-emails.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
@@ -51,6 +52,7 @@ export async function inviteMember(deps: Deps, options: { actor: Actor; input: u
       },
     });
     await sendAccountEmail(deps, tx, { to: input.email, kind: 'invitation', token, organisationName: organisation.name, role: input.role });
+    await auditWith(tx, actor, 'member.invited', [invitation.id]);
     return invitation;
   });
 }

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { forbidden, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { credentialWatch } from '../auth/credential-watch.ts';
 
@@ -24,10 +25,11 @@ export async function removeMember(deps: Deps, options: { actor: Actor; input: u
   if (member.role === 'OWNER' && (await deps.prisma.membership.count({ where: { organisationId: actor.organisationId, role: 'OWNER' } })) === 1) {
     throw invalidField('userId', 'The last owner cannot be removed.');
   }
-  await deps.prisma.$transaction([
-    deps.prisma.membership.delete({ where: { id: member.id } }),
-    deps.prisma.session.deleteMany({ where: { userId: member.userId, organisationId: actor.organisationId } }),
-  ]);
+  await deps.prisma.$transaction(async (tx) => {
+    await tx.membership.delete({ where: { id: member.id } });
+    await tx.session.deleteMany({ where: { userId: member.userId, organisationId: actor.organisationId } });
+    await auditWith(tx, actor, 'member.removed', [member.userId]);
+  });
   await credentialWatch(deps).revoke({ kind: 'member', userId: member.userId, organisationId: actor.organisationId });
   return member.userId;
 }

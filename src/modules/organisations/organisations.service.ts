@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Organisation } from '../../generated/prisma/client.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 
 const UpdateOrganisationInput = z.strictObject({
@@ -15,5 +16,9 @@ export async function updateOrganisation(deps: Deps, options: { actor: Actor; in
   const actor = authorize(options.actor, 'organisation:manage');
   const input = parseInput(UpdateOrganisationInput, options.input);
   const data = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
-  return await deps.prisma.organisation.update({ where: { id: actor.organisationId }, data });
+  return await deps.prisma.$transaction(async (tx) => {
+    const organisation = await tx.organisation.update({ where: { id: actor.organisationId }, data });
+    await auditWith(tx, actor, 'organisation.updated', [actor.organisationId]);
+    return organisation;
+  });
 }

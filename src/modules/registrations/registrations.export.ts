@@ -1,8 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Deps } from '../../deps.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
-import type { Actor } from '../auth/actor.ts';
-import { isTestMode } from '../auth/actor.ts';
+import { type Actor, isTestMode, requireActor } from '../auth/actor.ts';
 import { ticketContent } from './registrations.present.ts';
 import { findRegistrationEvent } from './registrations.service.ts';
 
@@ -35,6 +34,7 @@ const COLUMNS = [
  */
 export async function exportRegistrationsCsv(deps: Deps, options: { actor: Actor; eventId: string }): Promise<AsyncGenerator<string>> {
   const event = await findRegistrationEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
+  deps.audit.record(requireActor(options.actor), 'attendees.exported_csv', event.id);
   const testMode = options.actor.kind === 'apiKey' && isTestMode(options.actor);
   const keys = event.customFields.map((f) => f.key);
   return (async function* () {

@@ -5,6 +5,7 @@ import { toRestError } from '../../rest/errors.ts';
 import { idempotent, type StoredResponse } from '../../rest/idempotency.ts';
 import { bodyErrors, EventPath, errorResponses, header, json, RATE_LIMIT_HEADERS, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
+import { eraseRegistration } from '../privacy/privacy.service.ts';
 import { exportRegistrationsCsv } from './registrations.export.ts';
 import { presentAttendee } from './registrations.present.ts';
 import { getRegistration, listRegistrations } from './registrations.read.ts';
@@ -213,6 +214,27 @@ export const registrationRoutes = [
         attendeeId: c.req.param('attendee_id') ?? '',
       });
       return jsonResponse(c, presentAttendee(deps, attendee, event.customFields), 200);
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/v1/events/{event_id}/registrations/{attendee_id}',
+    auth: 'apiKey',
+    document: {
+      operationId: 'eraseRegistration',
+      tags: ['Registrations'],
+      summary: 'Erase a registration’s personal data',
+      description:
+        'For an attendee who asks to be forgotten: names become "Erased", the email a keyed hash, phone, country and ' +
+        'custom data are removed and the QR code stops working — here and in every copy EventoGate keeps (webhook ' +
+        'deliveries, emails, stored responses, imports, jobs). The registration itself (id, ticket type, status, times) ' +
+        'stays, so counts do not change. Erasing an erased registration changes nothing. The key’s mode only.',
+      request: { params: EventPath.extend({ attendee_id: z.string().meta({ example: 'att_09BXYZ' }) }) },
+      responses: { 204: { description: 'Erased', headers: z.object(RATE_LIMIT_HEADERS) }, ...errorResponses },
+    },
+    handle: async (c, deps) => {
+      await eraseRegistration(deps, { actor: c.get('actor'), eventId: c.req.param('event_id') ?? '', attendeeId: c.req.param('attendee_id') ?? '' });
+      return c.body(null, 204);
     },
   }),
 ];

@@ -24,7 +24,7 @@ export interface Registration {
 /** An event with what registering needs (ticket types, fields), if the actor may register attendees for it. */
 export async function findRegistrationEvent(
   deps: Deps,
-  options: { actor: Actor; eventId: string; permission?: 'attendees:write' | 'attendees:read' },
+  options: { actor: Actor; eventId: string; permission?: 'attendees:write' | 'attendees:read' | 'attendees:erase' },
 ): Promise<RegistrationEvent> {
   const actor = authorize(options.actor, options.permission ?? 'attendees:write');
   const event = await loadRegistrationEvent(deps, options.eventId);

@@ -7,6 +7,7 @@ import { invalidCursor, invalidField, invalidInput, notFound } from '../../lib/e
 import { newId, parseId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditWith } from '../audit/audit.service.ts';
 import { takeLimit } from '../auth/abuse-limits.ts';
 import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
@@ -45,18 +46,22 @@ export async function createWebhookEndpoint(deps: Deps, options: { actor: Actor;
   await checkTargetUrl(deps, input.url);
   const eventId = input.eventId ? (await findAuthorizedEvent(deps, { actor, eventId: input.eventId, permission: 'events:read' })).event.id : null;
   const secret = generateWebhookSecret();
-  const endpoint = await deps.prisma.webhookEndpoint.create({
-    data: {
-      id: newId('webhookEndpoint'),
-      organisationId: actor.organisationId,
-      eventId,
-      url: input.url,
-      description: input.description ?? null,
-      triggers: input.triggers ?? [...DEFAULT_WEBHOOK_TRIGGERS],
-      selectedFields: input.selectedFields ?? [],
-      rateLimitPerSecond: input.rateLimitPerSecond ?? null,
-      secretCiphertext: encryptSecret(secret, deps.secretKey),
-    },
+  const endpoint = await deps.prisma.$transaction(async (tx) => {
+    const created = await tx.webhookEndpoint.create({
+      data: {
+        id: newId('webhookEndpoint'),
+        organisationId: actor.organisationId,
+        eventId,
+        url: input.url,
+        description: input.description ?? null,
+        triggers: input.triggers ?? [...DEFAULT_WEBHOOK_TRIGGERS],
+        selectedFields: input.selectedFields ?? [],
+        rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+        secretCiphertext: encryptSecret(secret, deps.secretKey),
+      },
+    });
+    await auditWith(tx, actor, 'webhook.created', [created.id]);
+    return created;
   });
   return { endpoint, secret };
 }
@@ -92,6 +97,7 @@ export async function updateWebhookEndpoint(deps: Deps, options: { actor: Actor;
       },
     });
     if (disabling) await failPendingDeliveries(prismaSql(tx), [endpoint.id]);
+    await auditWith(tx, actor, 'webhook.updated', [endpoint.id]);
     return changed;
   });
   return updated;
@@ -99,8 +105,11 @@ export async function updateWebhookEndpoint(deps: Deps, options: { actor: Actor;
 
 export async function deleteWebhookEndpoint(deps: Deps, options: { actor: Actor; input: unknown }): Promise<string> {
   const input = parseInput(EndpointIdInput, options.input);
-  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
-  await deps.prisma.webhookEndpoint.delete({ where: { id: endpoint.id } });
+  const { actor, endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
+  await deps.prisma.$transaction(async (tx) => {
+    await tx.webhookEndpoint.delete({ where: { id: endpoint.id } });
+    await auditWith(tx, actor, 'webhook.deleted', [endpoint.id]);
+  });
   return endpoint.id;
 }
 
@@ -111,16 +120,20 @@ export async function deleteWebhookEndpoint(deps: Deps, options: { actor: Actor;
  */
 export async function rotateWebhookSecret(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CreatedEndpoint> {
   const input = parseInput(RotateWebhookSecretInput, options.input);
-  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
+  const { actor, endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
   const overlapSeconds = input.overlapSeconds ?? 86_400;
   const secret = generateWebhookSecret();
-  const updated = await deps.prisma.webhookEndpoint.update({
-    where: { id: endpoint.id },
-    data: {
-      secretCiphertext: encryptSecret(secret, deps.secretKey),
-      previousSecretCiphertext: overlapSeconds > 0 ? endpoint.secretCiphertext : null,
-      secretOverlapEndsAt: overlapSeconds > 0 ? new Date(Date.now() + overlapSeconds * 1000) : null,
-    },
+  const updated = await deps.prisma.$transaction(async (tx) => {
+    const row = await tx.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: {
+        secretCiphertext: encryptSecret(secret, deps.secretKey),
+        previousSecretCiphertext: overlapSeconds > 0 ? endpoint.secretCiphertext : null,
+        secretOverlapEndsAt: overlapSeconds > 0 ? new Date(Date.now() + overlapSeconds * 1000) : null,
+      },
+    });
+    await auditWith(tx, actor, 'webhook.secret_rotated', [endpoint.id]);
+    return row;
   });
   return { endpoint: updated, secret };
 }

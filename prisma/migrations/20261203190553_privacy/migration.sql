@@ -1,0 +1,38 @@
+-- AlterTable
+ALTER TABLE "events" ADD COLUMN     "retention_days" INTEGER;
+
+-- AlterTable
+ALTER TABLE "attendees" ADD COLUMN     "erased_at" TIMESTAMPTZ(3);
+
+-- CreateTable
+CREATE TABLE "audit_log" (
+    "id" TEXT NOT NULL,
+    "organisation_id" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "actor_type" TEXT NOT NULL,
+    "actor_id" TEXT,
+    "subject_id" TEXT,
+    "request_id" TEXT,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "audit_log_organisation_id_id_idx" ON "audit_log"("organisation_id", "id");
+
+-- CreateIndex
+CREATE INDEX "audit_log_organisation_id_action_id_idx" ON "audit_log"("organisation_id", "action", "id");
+
+-- CreateIndex
+CREATE INDEX "audit_log_created_at_idx" ON "audit_log"("created_at");
+
+
+-- The audit log is append-only: no entry is ever changed (deletion is the retention job's, by age).
+CREATE FUNCTION "audit_log_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+
+CREATE TRIGGER "audit_log_no_update" BEFORE UPDATE ON "audit_log"
+  FOR EACH ROW EXECUTE FUNCTION "audit_log_append_only"();

@@ -1,0 +1,159 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import type { Db } from '../../db/prisma.ts';
+import { poolSql, type Sql } from '../../db/sql.ts';
+import type { Deps } from '../../deps.ts';
+import type { AuditEntry, Prisma } from '../../generated/prisma/client.ts';
+import { invalidCursor } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
+
+/** What the audit log records: reads and changes of personal data, and changes of settings and access. */
+export const AUDIT_ACTIONS = [
+  'attendee.read',
+  'attendee.erased',
+  'attendees.exported_csv',
+  'attendees.imported',
+  'personal_data.erased',
+  'personal_data.exported',
+  'retention.erased',
+  'organisation.updated',
+  'event.updated',
+  'member.removed',
+  'member.invited',
+  'api_key.created',
+  'api_key.revoked',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who acted: a signed-in user, an API key (named by its prefix, never its secret), or the system itself. */
+export type AuditActor = AuthenticatedActor | { kind: 'system'; organisationId: string };
+
+export interface AuditRecord {
+  id: string;
+  organisationId: string;
+  action: AuditAction;
+  actorType: 'user' | 'api_key' | 'system';
+  actorId: string | null;
+  subjectId: string | null;
+  requestId: string | null;
+  createdAt: Date;
+}
+
+export function auditRecord(actor: AuditActor, action: AuditAction, subjectId: string | null): AuditRecord {
+  return {
+    id: newId('auditEntry'),
+    organisationId: actor.organisationId,
+    action,
+    actorType: actor.kind === 'user' ? 'user' : actor.kind === 'apiKey' ? 'api_key' : 'system',
+    actorId: actor.kind === 'user' ? actor.userId : actor.kind === 'apiKey' ? actor.keyPrefix : null,
+    subjectId,
+    requestId: actor.kind === 'system' ? null : (actor.requestId ?? null),
+    createdAt: new Date(),
+  };
+}
+
+const INSERT = `INSERT INTO audit_log (id, organisation_id, action, actor_type, actor_id, subject_id, request_id, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])`;
+
+async function insertAudit(sql: Sql, records: readonly AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <K extends keyof AuditRecord>(key: K) => records.map((r) => r[key]);
+  await sql.query(INSERT, [
+    column('id'),
+    column('organisationId'),
+    column('action'),
+    column('actorType'),
+    column('actorId'),
+    column('subjectId'),
+    column('requestId'),
+    column('createdAt'),
+  ]);
+}
+
+/**
+ * Writes entries in the caller's transaction: the entry exists if and only if what it records was committed.
+ * For erasures, settings and access changes.
+ */
+export async function audit(sql: Sql, actor: AuditActor, action: AuditAction, subjectIds: ReadonlyArray<string | null>): Promise<void> {
+  await insertAudit(
+    sql,
+    subjectIds.map((subjectId) => auditRecord(actor, action, subjectId)),
+  );
+}
+
+/** The same with a Prisma transaction (or client). */
+export async function auditWith(db: Db, actor: AuditActor, action: AuditAction, subjectIds: ReadonlyArray<string | null>): Promise<void> {
+  await audit({ query: <T>(text: string, values: readonly unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...values) }, actor, action, subjectIds);
+}
+
+/**
+ * Entries for reads (an attendee opened in the dashboard, a CSV export): collected in memory and written in one
+ * statement every second or 500 entries (and on shutdown), so reading never waits for the audit log. A crash
+ * loses at most the last second of read entries; changes are never audited this way.
+ */
+export class AuditWriter {
+  readonly #pending: AuditRecord[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+    intervalMs = 1_000,
+  ) {
+    this.#timer = setInterval(() => void this.flush(), intervalMs);
+    this.#timer.unref();
+  }
+
+  record(actor: AuditActor, action: AuditAction, subjectId: string | null): void {
+    this.#pending.push(auditRecord(actor, action, subjectId));
+    if (this.#pending.length >= 500) void this.flush();
+  }
+
+  /** Writes what is pending; resolves once it (and any flush before it) is in the database. */
+  flush(): Promise<void> {
+    const records = this.#pending.splice(0);
+    this.#flushing = this.#flushing.then(async () => {
+      try {
+        await insertAudit(poolSql({ pool: this.pool }), records);
+      } catch (error) {
+        this.logger.error({ err: error, entries: records.length }, 'could not write audit entries');
+      }
+    });
+    return this.#flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush();
+  }
+}
+
+const AuditFilter = z.object({ action: z.enum(AUDIT_ACTIONS).nullish() });
+
+/** One page of the organisation's audit log, newest first, optionally one action. OWNER/ADMIN. */
+export async function listAuditLog(
+  deps: Deps,
+  options: { actor: Actor; filters: unknown; query?: Omit<Prisma.AuditEntryFindManyArgs, 'where' | 'orderBy'> },
+): Promise<AuditEntry[]> {
+  const actor = authorize(options.actor, 'organisation:manage');
+  const { action } = parseInput(AuditFilter, options.filters ?? {});
+  const where = { organisationId: actor.organisationId, ...(action ? { action } : {}) };
+  const after = (options.query as { cursor?: { id?: string } } | undefined)?.cursor?.id;
+  if (after && (await deps.prisma.auditEntry.count({ where: { ...where, id: after } })) === 0) throw invalidCursor();
+  return await deps.prisma.auditEntry.findMany({ ...options.query, where, orderBy: { id: 'desc' } });
+}
+
+/** Deletes entries older than AUDIT_LOG_RETENTION_DAYS (the only deletion the log allows). */
+export async function deleteExpiredAuditEntries(deps: Pick<Deps, 'prisma' | 'config'>, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - deps.config.auditLogRetentionDays * 24 * 3_600_000);
+  return (await deps.prisma.auditEntry.deleteMany({ where: { createdAt: { lt: before } } })).count;
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { prismaSql } from '../../db/sql.ts';
+import type { Deps } from '../../deps.ts';
+import type { Attendee } from '../../generated/prisma/client.ts';
+import { notFound } from '../../lib/errors.ts';
+import { parseId } from '../../lib/ids.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { findAuthorizedAttendee } from '../attendees/attendees.service.ts';
+import { type AuditAction, type AuditActor, auditWith } from '../audit/audit.service.ts';
+import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
+import { findRegistrationEvent } from '../registrations/registrations.service.ts';
+import { type ErasureRequest, eraseInTransaction, removeMailboxFiles } from './erasure.ts';
+import { emailHash } from './redaction.ts';
+
+const EmailInput = z.strictObject({ email: z.string().trim().min(1).max(320) });
+const AttendeeInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64) });
+
+/** Erases and, once committed, deletes the dev-mailbox files. A large erasure gets a minute. */
+async function erase(deps: Deps, request: ErasureRequest, audited: { actor: AuditActor; action: AuditAction }): Promise<string[]> {
+  const result = await deps.jobs.transaction((tx) => eraseInTransaction(deps, prismaSql(tx), request, audited), { timeout: 60_000, maxWait: 10_000 });
+  await removeMailboxFiles(deps, result.mailboxFiles);
+  return result.attendeeIds;
+}
+
+/**
+ * A data-subject request: every attendee of the caller's organisation with this email (any case, live and test
+ * mode, every event) is erased, with every copy of their data (see eraseInTransaction). OWNER/ADMIN. The audit
+ * entry names the email only by its keyed hash.
+ */
+export async function erasePersonalData(deps: Deps, options: { actor: Actor; input: unknown }): Promise<{ attendeesErased: number }> {
+  const actor = authorize(options.actor, 'attendees:manage');
+  const { email } = parseInput(EmailInput, options.input);
+  const normalized = email.toLowerCase();
+  const erased = await erase(deps, { organisationId: actor.organisationId, email: normalized }, { actor, action: 'attendee.erased' });
+  await auditWith(deps.prisma, actor, 'personal_data.erased', [emailHash(deps.secretKey, normalized)]);
+  return { attendeesErased: erased.length };
+}
+
+/** One attendee erased (dashboard). OWNER/ADMIN. Erasing an erased attendee changes nothing. */
+export async function eraseAttendee(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
+  const { attendeeId } = parseInput(AttendeeInput, options.input);
+  const { actor, attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
+  await erase(deps, { organisationId: actor.organisationId, attendeeIds: [attendee.id] }, { actor, action: 'attendee.erased' });
+  return await deps.prisma.attendee.findUniqueOrThrow({ where: { id: attendee.id } });
+}
+
+/** REST DELETE …/registrations/{attendee_id}: the key's mode only, the event must be the attendee's. */
+export async function eraseRegistration(deps: Deps, options: { actor: Actor; eventId: string; attendeeId: string }): Promise<void> {
+  const actor = authorize(options.actor, 'attendees:erase');
+  const event = await findRegistrationEvent(deps, { actor, eventId: options.eventId, permission: 'attendees:erase' });
+  const id = parseId('attendee', options.attendeeId);
+  const attendee = id ? await deps.prisma.attendee.findFirst({ where: { id, eventId: event.id, testMode: isTestMode(actor) }, select: { id: true } }) : null;
+  if (!attendee) throw notFound('Registration');
+  await erase(deps, { organisationId: actor.organisationId, attendeeIds: [attendee.id] }, { actor, action: 'attendee.erased' });
+}
+
+const RETENTION_BATCH = 500;
+
+/**
+ * The daily retention run: attendees of events that ended more than the event's retentionDays (else the
+ * organisation's) ago are erased, 500 per transaction, as the system (audit action retention.erased).
+ * Returns how many were erased.
+ */
+export async function eraseExpiredAttendees(deps: Deps, now = new Date()): Promise<number> {
+  const events = await deps.prisma.$queryRaw<Array<{ id: string; organisation_id: string }>>`
+    SELECT e.id, e.organisation_id FROM events e JOIN organisations o ON o.id = e.organisation_id
+    WHERE coalesce(e.retention_days, o.retention_days) IS NOT NULL
+      AND e.ends_at < ${now}::timestamptz - make_interval(days => coalesce(e.retention_days, o.retention_days))
+      AND EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = e.id AND a.erased_at IS NULL)
+    ORDER BY e.ends_at`;
+  let erased = 0;
+  for (const event of events) {
+    for (;;) {
+      const batch = await deps.prisma.attendee.findMany({
+        where: { eventId: event.id, erasedAt: null },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+        take: RETENTION_BATCH,
+      });
+      if (batch.length === 0) break;
+      const ids = await erase(
+        deps,
+        { organisationId: event.organisation_id, attendeeIds: batch.map((a) => a.id) },
+        { actor: { kind: 'system', organisationId: event.organisation_id }, action: 'retention.erased' },
+      );
+      erased += ids.length;
+      if (ids.length === 0) break;
+    }
+  }
+  return erased;
+}
