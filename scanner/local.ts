@@ -3,7 +3,8 @@ import type { Synced, SyncedAttendee } from './store.ts';
 /**
  * Deciding a scan without the network: a random code is recognised by its SHA-256 in the synced list; a signed
  * code (eg1.<payload>.<signature>) by its Ed25519 signature under a synced key (WebCrypto), so a ticket sold
- * after the last sync passes too; the revoked list and this device's own entries are honoured.
+ * after the last sync passes too, unless the synced list has a newer code for its attendee; the revoked list and this
+ * device's own entries are honoured.
  */
 
 export type LocalDecision =
@@ -60,7 +61,11 @@ export async function decideLocally(
     const payload = await verifySigned(code, synced);
     if (!payload) return { outcome: 'rejected', reason: 'invalid_code' };
     if (payload.e !== synced.event.id) return { outcome: 'rejected', reason: 'other_event' };
-    attendee = synced.attendees[payload.a] ?? {
+    const known = synced.attendees[payload.a];
+    // A synced attendee's current code is the one the list knows: another validly signed code for them was replaced
+    // (their data erased, say) and no longer opens the door.
+    if (known && known.token_sha256 !== (await sha256Hex(code))) return { outcome: 'rejected', reason: 'unknown_ticket' };
+    attendee = known ?? {
       id: payload.a,
       token_sha256: '',
       first_name: 'New ticket',

@@ -1,6 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideLocally } from '../../scanner/local.ts';
+import type { Synced, SyncedAttendee } from '../../scanner/store.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { revokeApiKey } from '../../src/modules/api-keys/api-keys.service.ts';
 import { createCustomField } from '../../src/modules/custom-fields/custom-fields.service.ts';
@@ -102,6 +104,60 @@ describe('eraseAttendee and DELETE /v1/events/{event_id}/registrations/{attendee
     expect(await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: neighbour.id } })).toMatchObject({ firstName: 'Ada', erasedAt: null });
     const entries = await auditLog(seed.owner.token, 'attendee.erased');
     expect(entries).toEqual([expect.objectContaining({ action: 'attendee.erased', actorType: 'user', actorId: seed.owner.userId, subjectId: attendee.id })]);
+  });
+
+  it('an erased attendee cannot be edited back, and door devices that synced them get the erased names at their next sync', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const attendee = await registered(seed, { first_name: 'Dorothea', last_name: 'Doorway' });
+    const { createScannerDevice } = await graphqlOk(app.url, 'mutation ($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token } }', {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, name: 'Door 1' } },
+    });
+    const sync = (cursor?: string) =>
+      http<any>(`${app.url}/v1/scanner/sync${cursor ? `?cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${createScannerDevice.token}` } });
+    const first = await sync();
+    expect(first.body.attendees).toEqual([expect.objectContaining({ id: attendee.id, first_name: 'Dorothea', last_name: 'Doorway' })]);
+
+    await graphqlOk(app.url, ERASE_ONE, { token: seed.owner.token, variables: { input: { attendeeId: attendee.id } } });
+    const next = await sync(first.body.cursor);
+    expect(next.body.attendees).toEqual([expect.objectContaining({ id: attendee.id, first_name: 'Erased', last_name: 'Erased', deleted: false })]);
+    expect(next.body.attendees[0].token_sha256).not.toBe(first.body.attendees[0].token_sha256);
+
+    const edit = await graphql(app.url, 'mutation ($input: UpdateAttendeeInput!) { updateAttendee(input: $input) { id } }', {
+      token: seed.owner.token,
+      variables: { input: { attendeeId: attendee.id, firstName: 'Dorothea' } },
+    });
+    expect(edit.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      errors: { attendeeId: ['This attendee’s personal data was erased; it cannot be edited.'] },
+    });
+    expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: attendee.id } })).firstName).toBe('Erased');
+  });
+
+  it('a signed ticket of an erased attendee opens no door: refused online, and offline once the device synced', async () => {
+    const seed = await createSeedShapedEvent(app.deps, { ticketCodes: 'SIGNED' });
+    const attendee = await registered(seed);
+    expect(attendee.qr_token).toMatch(/^eg1\./);
+    const { createScannerDevice } = await graphqlOk(app.url, 'mutation ($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token } }', {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, name: 'Door 1' } },
+    });
+    const synced = async (): Promise<Synced> => {
+      const { body } = await http<any>(`${app.url}/v1/scanner/sync`, { headers: { authorization: `Bearer ${createScannerDevice.token}` } });
+      return { ...body, attendees: Object.fromEntries(body.attendees.map((a: SyncedAttendee) => [a.id, a])), syncedAt: null };
+    };
+    const decide = async (list: Synced) => decideLocally(attendee.qr_token, list, new Map(Object.values(list.attendees).map((a) => [a.token_sha256, a])), {});
+    const before = await synced();
+    expect(await decide(before)).toMatchObject({ outcome: 'accepted' });
+
+    await graphqlOk(app.url, ERASE_ONE, { token: seed.owner.token, variables: { input: { attendeeId: attendee.id } } });
+    expect(await decide(await synced())).toEqual({ outcome: 'rejected', reason: 'unknown_ticket' });
+    const online = await http(`${app.url}/v1/events/${seed.event.id}/check-ins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.liveKey}` },
+      body: JSON.stringify({ qr_token: attendee.qr_token }),
+    });
+    expect(online.status).toBe(404);
   });
 
   it('REST: 204 with no body for the key’s mode; 404 for the other mode or another event; 403 for another organisation’s event', async () => {

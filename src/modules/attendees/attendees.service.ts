@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { poolSql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma } from '../../generated/prisma/client.ts';
-import { invalidCursor, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { invalidCursor, invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
@@ -130,6 +130,8 @@ const UpdateInput = z.strictObject({
 export async function updateAttendee(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const { attendeeId, ...changes } = parseInput(UpdateInput, options.input);
   const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
+  // Erased is final: the person's data comes back only if they register again (a new attendee).
+  if (attendee.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; it cannot be edited.');
   const event = await loadRegistrationEvent(deps, attendee.eventId);
   if (!event) throw notFound('Attendee');
   const currentType = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
