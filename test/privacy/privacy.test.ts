@@ -369,6 +369,8 @@ describe('the audit log', () => {
     });
     expect(renamed.errors).toBeUndefined();
     await graphqlOk(app.url, 'query ($id: ID!) { attendee(id: $id) { firstName } }', { token: seed.owner.token, variables: { id: attendee.id } });
+    await graphqlOk(app.url, 'query ($id: ID!) { node(id: $id) { id } }', { token: seed.owner.token, variables: { id: attendee.id } });
+    await graphqlOk(app.url, 'query ($id: ID!) { attendees(eventId: $id, first: 5) { edges { node { id } } } }', { token: seed.owner.token, variables: { id: seed.event.id } });
     // Reads with an API key are the integrator's own business: not audited as dashboard reads.
     await getJson(app.url, `/v1/events/${seed.event.id}/registrations/${attendee.id}`, seed.liveKey);
     const csv = await getJson(app.url, `/v1/events/${seed.event.id}/registrations.csv`, seed.liveKey);
@@ -399,6 +401,7 @@ describe('the audit log', () => {
     for (const action of [
       'organisation.updated',
       'attendee.read',
+      'attendees.listed',
       'attendees.exported_csv',
       'attendees.imported',
       'api_key.created',
@@ -413,7 +416,8 @@ describe('the audit log', () => {
     ]) {
       expect(actions, action).toContain(action);
     }
-    expect(entries.filter((e) => e.action === 'attendee.read')).toHaveLength(1);
+    expect(entries.filter((e) => e.action === 'attendee.read').map((e) => e.subjectId)).toEqual([attendee.id, attendee.id]);
+    expect(entries.find((e) => e.action === 'attendees.listed')).toMatchObject({ subjectId: seed.event.id, actorId: seed.owner.userId });
     expect(entries.find((e) => e.action === 'organisation.updated')).toMatchObject({
       actorType: 'user',
       actorId: seed.owner.userId,

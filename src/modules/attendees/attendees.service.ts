@@ -6,7 +6,7 @@ import { invalidCursor, invalidField, invalidInput, isUniqueViolation, notFound 
 import { parseId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
+import { type Actor, type AuthenticatedActor, authorize, isTestMode, requireActor } from '../auth/actor.ts';
 import { readEventCounts, ticketTypeCounts } from '../events/event-counts.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { attendeeColumns, loadRegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
@@ -68,7 +68,7 @@ async function attendeeList(deps: Deps, options: { actor: Actor; eventId: string
  * status, ticket type, source, checked in or not, and a search over first name, last name and email, in one of
  * ATTENDEE_ORDERS (registration order by default). The page's ids come from one index range (keyset from the
  * cursor row); `query` is Pothos's selection (ticket type, fields…), loaded for those ids, so a page costs the
- * same few statements whatever its size.
+ * same few statements whatever its size. A dashboard user's page is audited (attendees.listed, the event).
  */
 export async function listAttendees(
   deps: Deps,
@@ -79,7 +79,9 @@ export async function listAttendees(
     query: AttendeeQuery & { take: number; skip: number; cursor?: Prisma.AttendeeWhereUniqueInput };
   },
 ): Promise<Attendee[]> {
-  const { filters, filter } = await attendeeList(deps, options);
+  const { event, filters, filter } = await attendeeList(deps, options);
+  const actor = requireActor(options.actor);
+  if (actor.kind === 'user') deps.audit.record(actor, 'attendees.listed', event.id);
   const { take, skip: _skip, cursor, ...selection } = options.query;
   // A cursor is a row id: only one of this list may position it (another organisation's id would reveal its order).
   const ids = await pageAttendeeIds(poolSql(deps), { filter, order: filters.orderBy ?? 'REGISTERED_AT_ASC', take, cursorId: cursor?.id });

@@ -13,6 +13,7 @@ import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts
 /** What the audit log records: reads and changes of personal data, and changes of settings and access. */
 export const AUDIT_ACTIONS = [
   'attendee.read',
+  'attendees.listed',
   'attendee.erased',
   'attendees.exported_csv',
   'attendees.imported',

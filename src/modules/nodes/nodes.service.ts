@@ -44,10 +44,14 @@ const NODE_KINDS: Partial<Record<IdKind, { permission: Permission | null; find: 
   },
   attendee: {
     permission: 'attendees:read',
-    find: (deps, actor, ids) =>
-      deps.prisma.attendee.findMany({
+    find: async (deps, actor, ids) => {
+      const rows = await deps.prisma.attendee.findMany({
         where: { id: { in: ids }, organisationId: actor.organisationId, ...(actor.kind === 'apiKey' ? { testMode: isTestMode(actor) } : {}) },
-      }),
+      });
+      // As getAttendee: a dashboard user's read of someone's record is audited.
+      if (actor.kind === 'user') for (const row of rows) deps.audit.record(actor, 'attendee.read', row.id);
+      return rows;
+    },
   },
   apiKey: {
     permission: 'api-keys:manage',
