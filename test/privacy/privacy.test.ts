@@ -370,7 +370,10 @@ describe('the audit log', () => {
     expect(renamed.errors).toBeUndefined();
     await graphqlOk(app.url, 'query ($id: ID!) { attendee(id: $id) { firstName } }', { token: seed.owner.token, variables: { id: attendee.id } });
     await graphqlOk(app.url, 'query ($id: ID!) { node(id: $id) { id } }', { token: seed.owner.token, variables: { id: attendee.id } });
-    await graphqlOk(app.url, 'query ($id: ID!) { attendees(eventId: $id, first: 5) { edges { node { id } } } }', { token: seed.owner.token, variables: { id: seed.event.id } });
+    await graphqlOk(app.url, 'query ($id: ID!) { attendees(eventId: $id, first: 5) { edges { node { id } } } }', {
+      token: seed.owner.token,
+      variables: { id: seed.event.id },
+    });
     // Reads with an API key are the integrator's own business: not audited as dashboard reads.
     await getJson(app.url, `/v1/events/${seed.event.id}/registrations/${attendee.id}`, seed.liveKey);
     const csv = await getJson(app.url, `/v1/events/${seed.event.id}/registrations.csv`, seed.liveKey);

@@ -27,6 +27,9 @@ CREATE INDEX "audit_log_organisation_id_action_id_idx" ON "audit_log"("organisat
 -- CreateIndex
 CREATE INDEX "audit_log_created_at_idx" ON "audit_log"("created_at");
 
+-- CreateIndex
+CREATE INDEX "webhook_deliveries_attendee_id_idx" ON "webhook_deliveries"("attendee_id");
+
 
 -- The audit log is append-only: no entry is ever changed (deletion is the retention job's, by age).
 CREATE FUNCTION "audit_log_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -5,15 +5,11 @@ import { stringify } from 'csv-stringify/sync';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { type AuditAction, type AuditActor, audit } from '../audit/audit.service.ts';
+import { webhookFanOutJob } from '../webhooks/webhooks.jobs.ts';
 import { containsPatterns, ERASED_NAME, erasedEmail, type RedactionTargets, redactJson, redactJsonText, redactText } from './redaction.ts';
 
-/** Whose data to erase: attendees by id, and/or every attendee of the organisation with one of these emails. */
-export interface ErasureRequest {
-  organisationId: string;
-  attendeeIds?: readonly string[];
-  /** Lower-cased. */
-  email?: string;
-}
+/** Whose data to erase: attendees by id, or every attendee of the organisation with this email. */
+export type ErasureRequest = { organisationId: string } & ({ attendeeIds: readonly string[]; email?: undefined } | { email: string; attendeeIds?: undefined });
 
 export interface ErasureResult {
   attendeeIds: string[];
@@ -78,23 +74,32 @@ export async function eraseInTransaction(
 }
 
 async function lockAttendees(sql: Sql, request: ErasureRequest): Promise<ErasedAttendee[]> {
-  // By email through the per-event unique index (event, mode, email): every event of the organisation, both modes.
+  if (request.email !== undefined) {
+    // Through the per-event unique index (event, mode, email): every event of the organisation, both modes.
+    return await sql.query<ErasedAttendee>(
+      `SELECT id, email_normalized, import_job_id, import_row FROM attendees
+       WHERE event_id IN (SELECT id FROM events WHERE organisation_id = $1) AND test_mode = ANY('{false,true}'::boolean[])
+         AND email_normalized = $2 AND erased_at IS NULL
+       ORDER BY id
+       FOR UPDATE`,
+      [request.organisationId, request.email],
+    );
+  }
   return await sql.query<ErasedAttendee>(
     `SELECT id, email_normalized, import_job_id, import_row FROM attendees
-     WHERE erased_at IS NULL AND organisation_id = $1
-       AND (id = ANY($2::text[])
-            OR ($3::text IS NOT NULL AND event_id IN (SELECT id FROM events WHERE organisation_id = $1)
-                AND test_mode = ANY('{false,true}'::boolean[]) AND email_normalized = $3))
+     WHERE id = ANY($2::text[]) AND organisation_id = $1 AND erased_at IS NULL
      ORDER BY id
      FOR UPDATE`,
-    [request.organisationId, request.attendeeIds ?? [], request.email ?? null],
+    [request.organisationId, request.attendeeIds ?? []],
   );
 }
 
 async function redactWebhookDeliveries(sql: Sql, organisationId: string, ids: string[], emailPatterns: string[], targets: RedactionTargets) {
+  // Theirs by attendee (index), and those of no attendee any more (deleted: SET NULL) whose payload names the email.
   const deliveries = await sql.query<{ id: string; payload: string }>(
     `SELECT d.id, d.payload FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-     WHERE w.organisation_id = $1 AND (d.attendee_id = ANY($2::text[]) OR lower(d.payload) LIKE ANY($3::text[]))
+     WHERE w.organisation_id = $1
+       AND (d.attendee_id = ANY($2::text[]) OR (d.attendee_id IS NULL AND lower(d.payload) LIKE ANY($3::text[])))
      ORDER BY d.id
      FOR UPDATE OF d`,
     [organisationId, ids, emailPatterns],
@@ -123,7 +128,7 @@ async function redactWebhookDeliveries(sql: Sql, organisationId: string, ids: st
 async function redactEmailLogs(sql: Sql, organisationId: string, ids: string[], targets: RedactionTargets): Promise<string[]> {
   const logs = await sql.query<{ id: string; attendee_id: string | null; dev_mailbox_file: string | null }>(
     `SELECT id, attendee_id, dev_mailbox_file FROM email_logs
-     WHERE organisation_id = $1 AND (attendee_id = ANY($2::text[]) OR lower("to") = ANY($3::text[]))
+     WHERE organisation_id = $1 AND (attendee_id = ANY($2::text[]) OR (attendee_id IS NULL AND lower("to") = ANY($3::text[])))
      ORDER BY id
      FOR UPDATE`,
     [organisationId, ids, targets.emails],
@@ -197,14 +202,21 @@ function blankRows(csv: string, rows: ReadonlySet<number>, emails: readonly stri
   return stringify(blanked);
 }
 
-/** pg-boss keeps job data (and failures' output) until its retention deletes them: redact the person's. */
+/**
+ * pg-boss keeps job data (and failures' output) until its retention deletes them: redact the person's. Our jobs
+ * carry ids, not personal data, except the queues listed here (jobs a previous webhook engine queued); a failure's
+ * output (an SMTP refusal quoting the address, say) may be in any queue.
+ */
+const QUEUES_WITH_PERSONAL_DATA = [webhookFanOutJob.name];
+
 async function redactJobs(sql: Sql, ids: string[], emailPatterns: string[], targets: RedactionTargets) {
   const patterns = [...containsPatterns(ids), ...emailPatterns];
   const jobs = await sql.query<{ id: string; name: string; data: unknown; output: unknown }>(
     `SELECT id, name, data, output FROM pgboss.job
-     WHERE lower(coalesce(data::text, '')) LIKE ANY($1::text[]) OR lower(coalesce(output::text, '')) LIKE ANY($1::text[])
+     WHERE (name = ANY($2::text[]) AND lower(data::text) LIKE ANY($1::text[]))
+        OR (output IS NOT NULL AND lower(output::text) LIKE ANY($1::text[]))
      FOR UPDATE`,
-    [patterns.map((p) => p.toLowerCase())],
+    [patterns.map((p) => p.toLowerCase()), QUEUES_WITH_PERSONAL_DATA],
   );
   for (const job of jobs) {
     await sql.query('UPDATE pgboss.job SET data = $3::jsonb, output = $4::jsonb WHERE name = $1 AND id = $2', [
