@@ -228,6 +228,30 @@ describe('eraseAttendee and DELETE /v1/events/{event_id}/registrations/{attendee
   });
 });
 
+describe('erasure while a webhook attempt is in flight', () => {
+  it('the attempt’s answer (which may echo the person) is not kept and no retry follows', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const path = `/slow-${seed.event.id}`;
+    const previous = receiver.respond;
+    // Answers after 1.5 s: a 500 whose body echoes what it received.
+    receiver.respond = (req) => (req.path === path ? { status: 500, delayMs: 1_500, body: 'echo' } : previous(req));
+    try {
+      await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}${path}`, { triggers: ['ATTENDEE_REGISTERED'] });
+      const attendee = await registered(seed);
+      await receiver.waitFor(() => receiver.on(path).length === 1);
+      await graphqlOk(app.url, ERASE_ONE, { token: seed.owner.token, variables: { input: { attendeeId: attendee.id } } });
+      await untilWebhooksSettled(app, { organisationId: seed.owner.organisationId });
+      const delivery = await app.deps.prisma.webhookDelivery.findFirstOrThrow({ where: { attendeeId: attendee.id }, include: { attempts: true } });
+      expect(delivery).toMatchObject({ status: 'FAILED', nextAttemptAt: null, erasedAt: expect.any(Date) });
+      expect(delivery.attempts).toEqual([expect.objectContaining({ statusCode: 500, responseBody: null, requestBody: delivery.payload })]);
+      expect(delivery.payload.includes(attendee.email)).toBe(false);
+      expect(receiver.on(path)).toHaveLength(1);
+    } finally {
+      receiver.respond = previous;
+    }
+  });
+});
+
 describe('exportPersonalData', () => {
   it('returns every record held on the person: registrations with answers, scans, emails, webhook deliveries', async () => {
     const seed = await createSeedShapedEvent(app.deps, { apiConfirmationEmails: true });

@@ -4,6 +4,9 @@ ALTER TABLE "events" ADD COLUMN     "retention_days" INTEGER;
 -- AlterTable
 ALTER TABLE "attendees" ADD COLUMN     "erased_at" TIMESTAMPTZ(3);
 
+-- AlterTable
+ALTER TABLE "webhook_deliveries" ADD COLUMN     "erased_at" TIMESTAMPTZ(3);
+
 -- CreateTable
 CREATE TABLE "audit_log" (
     "id" TEXT NOT NULL,

@@ -107,12 +107,13 @@ async function redactWebhookDeliveries(sql: Sql, organisationId: string, ids: st
   if (deliveries.length === 0) return;
   const deliveryIds = deliveries.map((d) => d.id);
   const payloads = deliveries.map((d) => redactJsonText(d.payload, targets));
-  // A pending delivery is not sent any more (its lease token cleared, an attempt in flight records nothing).
+  // A pending delivery is not sent any more; an attempt in flight keeps its lease, and its end records no answer
+  // and no retry (erased_at, see completeAttempts and updateDeliveries).
   await sql.query(
     `UPDATE webhook_deliveries AS d
      SET payload = r.payload,
          status = CASE WHEN d.status = 'PENDING' THEN 'FAILED'::"DeliveryStatus" ELSE d.status END,
-         next_attempt_at = NULL, lease_until = NULL, lease_token = NULL, replay_requested_at = NULL, updated_at = now()
+         next_attempt_at = NULL, replay_requested_at = NULL, erased_at = now(), updated_at = now()
      FROM unnest($1::text[], $2::text[]) AS r(id, payload)
      WHERE d.id = r.id`,
     [deliveryIds, payloads],

@@ -219,11 +219,13 @@ export interface AttemptResultRow {
 export async function completeAttempts(sql: Sql, results: AttemptResultRow[]): Promise<void> {
   if (results.length === 0) return;
   await sql.query(
-    `UPDATE webhook_attempts a SET status_code = r.status_code, response_body = r.response_body, duration_ms = r.duration_ms,
+    // The receiver's answer is not kept for a delivery erased while the attempt was in flight (it may echo the person).
+    `UPDATE webhook_attempts a SET status_code = r.status_code,
+       response_body = CASE WHEN d.erased_at IS NULL THEN r.response_body END, duration_ms = r.duration_ms,
        error = r.error, error_class = r.error_class
      FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[])
-       AS r(id, status_code, response_body, duration_ms, error, error_class)
-     WHERE a.id = r.id`,
+       AS r(id, status_code, response_body, duration_ms, error, error_class), webhook_deliveries d
+     WHERE a.id = r.id AND d.id = a.delivery_id`,
     [
       results.map((r) => r.attemptId),
       results.map((r) => r.statusCode),
@@ -247,7 +249,10 @@ export interface DeliveryUpdate {
 export async function updateDeliveries(sql: Sql, updates: DeliveryUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   await sql.query(
-    `UPDATE webhook_deliveries d SET status = u.status::"DeliveryStatus", next_attempt_at = u.next_attempt_at,
+    // An erased delivery is never retried: a failed attempt that was in flight during the erasure ends it.
+    `UPDATE webhook_deliveries d
+     SET status = CASE WHEN d.erased_at IS NOT NULL AND u.status = 'PENDING' THEN 'FAILED' ELSE u.status::"DeliveryStatus" END,
+       next_attempt_at = CASE WHEN d.erased_at IS NULL THEN u.next_attempt_at END,
        automatic_attempts = u.automatic_attempts,
        lease_until = CASE WHEN d.lease_token = u.lease_token THEN NULL ELSE d.lease_until END,
        lease_token = CASE WHEN d.lease_token = u.lease_token THEN NULL ELSE d.lease_token END,
