@@ -6,7 +6,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { type AuditAction, type AuditActor, audit } from '../audit/audit.service.ts';
 import { webhookFanOutJob } from '../webhooks/webhooks.jobs.ts';
-import { containsPatterns, ERASED_NAME, erasedEmail, type RedactionTargets, redactJson, redactJsonText, redactText } from './redaction.ts';
+import { containsPatterns, ERASED_NAME, emailHash, erasedEmail, type RedactionTargets, redactJson, redactJsonText, redactText } from './redaction.ts';
 
 /** Whose data to erase: attendees by id, or every attendee of the organisation with this email. */
 export type ErasureRequest = { organisationId: string } & ({ attendeeIds: readonly string[]; email?: undefined } | { email: string; attendeeIds?: undefined });
@@ -36,7 +36,8 @@ interface ErasedAttendee {
  * - import jobs: their rows blanked in the stored CSV (row numbers kept), row errors redacted;
  * - pg-boss jobs (data and output) that carry the person, in whatever queue and state.
  * Rows are locked in the same order as registration (attendees, then the logs), so erasure never deadlocks with
- * the hot paths. An audit entry per attendee (`action`) is written in the same transaction.
+ * the hot paths. An audit entry per attendee (`action`), and for a request by email one `personal_data.erased`, are
+ * written in the same transaction.
  */
 export async function eraseInTransaction(
   deps: Pick<Deps, 'secretKey' | 'config'>,
@@ -70,6 +71,8 @@ export async function eraseInTransaction(
   await redactImports(sql, request.organisationId, attendees, emailPatterns, targets);
   await redactJobs(sql, ids, emailPatterns, targets);
   await audit(sql, audited.actor, audited.action, ids);
+  // A request by email is audited as such too, the email named only by its keyed hash.
+  if (request.email !== undefined) await audit(sql, audited.actor, 'personal_data.erased', [emailHash(deps.secretKey, request.email)]);
   return { attendeeIds: ids, mailboxFiles };
 }
 

@@ -6,11 +6,10 @@ import { notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { findAuthorizedAttendee } from '../attendees/attendees.service.ts';
-import { type AuditAction, type AuditActor, auditWith } from '../audit/audit.service.ts';
+import type { AuditAction, AuditActor } from '../audit/audit.service.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
 import { findRegistrationEvent } from '../registrations/registrations.service.ts';
 import { type ErasureRequest, eraseInTransaction, removeMailboxFiles } from './erasure.ts';
-import { emailHash } from './redaction.ts';
 
 const EmailInput = z.strictObject({ email: z.string().trim().min(1).max(320) });
 const AttendeeInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64) });
@@ -30,9 +29,7 @@ async function erase(deps: Deps, request: ErasureRequest, audited: { actor: Audi
 export async function erasePersonalData(deps: Deps, options: { actor: Actor; input: unknown }): Promise<{ attendeesErased: number }> {
   const actor = authorize(options.actor, 'attendees:manage');
   const { email } = parseInput(EmailInput, options.input);
-  const normalized = email.toLowerCase();
-  const erased = await erase(deps, { organisationId: actor.organisationId, email: normalized }, { actor, action: 'attendee.erased' });
-  await auditWith(deps.prisma, actor, 'personal_data.erased', [emailHash(deps.secretKey, normalized)]);
+  const erased = await erase(deps, { organisationId: actor.organisationId, email: email.toLowerCase() }, { actor, action: 'attendee.erased' });
   return { attendeesErased: erased.length };
 }
 
