@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const INVITE = 'mutation ($input: InviteMemberInput!) { inviteMember(input: $input) { id email role expiresAt acceptedAt } }';
 const ACCEPT =
-  'mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token user { email name emailVerifiedAt } organisation { id } } }';
+  'mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token user { id email name emailVerifiedAt } organisation { id } } }';
 const LOG_IN = 'mutation ($input: LogInInput!) { logIn(input: $input) { token organisation { id } } }';
 
 describe('invitations', () => {
@@ -43,6 +43,12 @@ describe('invitations', () => {
     expect(again.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', errors: { token: ['The invitation is invalid, used, revoked or expired.'] } });
     const invitations = await graphqlOk(app.url, '{ invitations { email acceptedAt } }', { token: owner.token });
     expect(invitations.invitations).toEqual([{ email, acceptedAt: expect.any(String) }]);
+    // The audit log: the owner invited, the new member took the role (once).
+    const { auditLog } = await graphqlOk(app.url, '{ auditLog(first: 10) { edges { node { action actorId subjectId } } } }', { token: owner.token });
+    expect(auditLog.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { action: 'member.joined', actorId: acceptInvitation.user.id, subjectId: inviteMember.id },
+      { action: 'member.invited', actorId: owner.userId, subjectId: inviteMember.id },
+    ]);
   });
 
   it('someone with a verified account joins a second organisation with their own password; logIn picks it', async () => {

@@ -8,7 +8,7 @@ import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, type AuthenticatedActor, authorize } from '../auth/actor.ts';
+import { type Actor, authorize } from '../auth/actor.ts';
 
 /** What the audit log records: reads and changes of personal data, and changes of settings and access. */
 export const AUDIT_ACTIONS = [
@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'event.updated',
   'member.removed',
   'member.invited',
+  'member.joined',
   'api_key.created',
   'api_key.revoked',
   'webhook.created',
@@ -34,8 +35,14 @@ export const AUDIT_ACTIONS = [
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Who acted: a signed-in user, an API key (named by its prefix, never its secret), or the system itself. */
-export type AuditActor = AuthenticatedActor | { kind: 'system'; organisationId: string };
+/**
+ * Who acted: a user (signed in, or accepting an invitation), an API key (named by its prefix, never its secret), or
+ * the system itself. Every AuthenticatedActor is one.
+ */
+export type AuditActor =
+  | { kind: 'user'; userId: string; organisationId: string; requestId?: string }
+  | { kind: 'apiKey'; keyPrefix: string; organisationId: string; requestId?: string }
+  | { kind: 'system'; organisationId: string };
 
 export interface AuditRecord {
   id: string;

@@ -117,6 +117,8 @@ export async function acceptInvitation(deps: Deps, options: { input: unknown }):
       update: {},
     });
     const session = await createSession(tx, userId, pending.organisationId);
+    // The role the invitation granted, taken by its holder.
+    await auditWith(tx, { kind: 'user', userId, organisationId: pending.organisationId }, 'member.joined', [pending.id]);
     return { ...session, userId, organisationId: pending.organisationId, claimedAccount };
   });
   if (result.claimedAccount) await credentialWatch(deps).revoke({ kind: 'user', userId: result.userId, exceptSessionId: result.sessionId });
