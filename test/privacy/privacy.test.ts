@@ -6,6 +6,7 @@ import type { Synced, SyncedAttendee } from '../../scanner/store.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { revokeApiKey } from '../../src/modules/api-keys/api-keys.service.ts';
 import { createCustomField } from '../../src/modules/custom-fields/custom-fields.service.ts';
+import { ERASED_DURING_IMPORT, runImport } from '../../src/modules/imports/imports.service.ts';
 import { cleanupJob } from '../../src/modules/maintenance/maintenance.jobs.ts';
 import { removeMember } from '../../src/modules/members/members.service.ts';
 import { retentionJob } from '../../src/modules/privacy/privacy.jobs.ts';
@@ -249,6 +250,38 @@ describe('erasure while a webhook attempt is in flight', () => {
     } finally {
       receiver.respond = previous;
     }
+  });
+});
+
+describe('erasure while an import runs', () => {
+  it('an import that read its file before the erasure does not bring the person back; a later import may', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const email = uniqueEmail('Imported');
+    const csv = `first_name,last_name,email\nIvo,Before,${email}\nUma,Unrelated,${uniqueEmail('other')}\n`;
+    // The job as a running import holds it: uploaded, its file already read (no queue job: run by hand below).
+    const job = await app.deps.prisma.importJob.create({
+      data: { id: newId('importJob'), organisationId: seed.owner.organisationId, eventId: seed.event.id, csv, total: 2 },
+    });
+    const elsewhere = await createTestEvent(app.deps, seed.owner.actor, { name: 'Elsewhere' });
+    expect((await postRegistration(app.url, elsewhere.id, registrationBody({ email }), { key: seed.liveKey })).status).toBe(201);
+    expect(await graphqlOk(app.url, ERASE, { token: seed.owner.token, variables: { input: { email } } })).toEqual({
+      erasePersonalData: { attendeesErased: 1 },
+    });
+    // Erasure blanked the row in the stored file; the run works from the copy it read before.
+    expect((await app.deps.prisma.importJob.findUniqueOrThrow({ where: { id: job.id } })).csv.toLowerCase()).not.toContain(email.toLowerCase());
+    await app.deps.prisma.importJob.update({ where: { id: job.id }, data: { csv } });
+    await runImport(app.deps, { importJobId: job.id, lastAttempt: false });
+    const done = await app.deps.prisma.importJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(done).toMatchObject({ status: 'COMPLETED', created: 1, skipped: 1, errors: [{ row: 2, field: 'email', message: ERASED_DURING_IMPORT }] });
+    expect(await app.deps.prisma.attendee.count({ where: { eventId: seed.event.id, emailNormalized: email.toLowerCase() } })).toBe(0);
+
+    // Uploaded after the erasure: the person registers again, as a new attendee.
+    const { importAttendees } = await graphqlOk(app.url, 'mutation ($input: ImportAttendeesInput!) { importAttendees(input: $input) { id } }', {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, csv: `first_name,last_name,email\nIvo,After,${email}\n` } },
+    });
+    await untilJobsSettled(app, ['imports.run']);
+    expect(await app.deps.prisma.importJob.findUniqueOrThrow({ where: { id: importAttendees.id } })).toMatchObject({ status: 'COMPLETED', created: 1 });
   });
 });
 

@@ -9,13 +9,15 @@ import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { credentialBoundChannel, type Revoked } from '../auth/live-credentials.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
+import { emailHash } from '../privacy/redaction.ts';
 import { loadRegistrationEvent, prepareRegistration, type RegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from '../registrations/registrations.write.ts';
 import { type ImportRowError, parseImportCsv, rowErrors, rowToRegistration } from './import-csv.ts';
 import { importJob } from './imports.jobs.ts';
-import { importedRows, recordImportProgress } from './imports.sql.ts';
+import { erasedSince, importedRows, recordImportProgress } from './imports.sql.ts';
 
 const BATCH = 100;
+export const ERASED_DURING_IMPORT = 'This person’s data was erased after the file was uploaded: the row was not imported.';
 const PROGRESS_CHANNEL = 'eventogate_import_progress';
 
 const ImportAttendeesInput = z.strictObject({
@@ -165,7 +167,10 @@ async function importBatch(
       job.id,
       pending.map((p) => p.number),
     );
-    const fresh = pending.filter((p) => !earlier.has(p.number));
+    // The file was read when the run started: people erased since it was uploaded are not brought back.
+    const hashOf = (p: (typeof pending)[number]) => emailHash(deps.secretKey, p.registration.columns.emailNormalized);
+    const erased = await erasedSince(sql, { organisationId: job.organisationId, since: job.createdAt, hashes: pending.map(hashOf) });
+    const fresh = pending.filter((p) => !earlier.has(p.number) && !erased.has(hashOf(p)));
     const results =
       fresh.length > 0
         ? await insertRegistrations(
@@ -175,7 +180,10 @@ async function importBatch(
             exclusive,
           )
         : [];
-    const batchErrors = [...errors];
+    const batchErrors = [
+      ...errors,
+      ...pending.filter((p) => !earlier.has(p.number) && erased.has(hashOf(p))).map((p) => ({ row: p.number, field: 'email', message: ERASED_DURING_IMPORT })),
+    ];
     const attendees: Attendee[] = [];
     results.forEach((result, i) => {
       if (result instanceof Error) batchErrors.push(...errorsOf(fresh[i]!.number, result));

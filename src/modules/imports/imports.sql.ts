@@ -12,6 +12,21 @@ export async function importedRows(sql: Sql, importJobId: string, rows: number[]
   return new Set(found.map((r) => r.import_row));
 }
 
+/**
+ * Of these keyed email hashes (privacy/redaction.ts emailHash), those of people erased in the organisation since
+ * `since`: an erased attendee's email starts with its hash (`<hash>.<id>@erased.invalid`). Reads the partial
+ * index attendees_erased_idx.
+ */
+export async function erasedSince(sql: Sql, options: { organisationId: string; since: Date; hashes: string[] }): Promise<Set<string>> {
+  if (options.hashes.length === 0) return new Set();
+  const found = await sql.query<{ hash: string }>(
+    `SELECT split_part(email, '.', 1) AS hash FROM attendees
+     WHERE organisation_id = $1 AND erased_at IS NOT NULL AND erased_at >= $2 AND split_part(email, '.', 1) = ANY($3::text[])`,
+    [options.organisationId, options.since, options.hashes],
+  );
+  return new Set(found.map((r) => r.hash));
+}
+
 /** Progress after one batch, committed with the batch's attendees: a re-run resumes exactly after it. */
 export async function recordImportProgress(
   sql: Sql,
