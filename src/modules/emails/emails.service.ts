@@ -9,11 +9,11 @@ import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import type { Actor } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { removeMailboxFiles } from '../privacy/erasure.ts';
 import { qrCodeUrl } from '../qr/qr.service.ts';
 import { ticketContent } from '../registrations/registrations.present.ts';
 import { confirmationEmailJob } from './emails.jobs.ts';
 import { confirmationEmail, eventCalendar } from './emails.templates.ts';
+import { removeMailboxFiles } from './emails.transport.ts';
 
 export const CONFIRMATION = 'confirmation';
 

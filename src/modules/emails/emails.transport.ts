@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
 import type { Config } from '../../config.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 export interface SentMail {
   messageId: string;
@@ -34,7 +36,7 @@ export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'dataDir' |
       close: () => smtp.close(),
     };
   }
-  const mailbox = resolve(config.dataDir, 'mailbox');
+  const mailbox = mailboxDir(config);
   const options: StreamTransport.Options = { streamTransport: true, buffer: true, newline: 'unix' };
   const writer = nodemailer.createTransport(options, { from: config.mailFrom });
   return {
@@ -49,4 +51,24 @@ export function createMailTransport(config: Pick<Config, 'smtpUrl' | 'dataDir' |
     },
     close: () => writer.close(),
   };
+}
+
+/** Where the dev mailbox writes: DATA_DIR/mailbox. */
+function mailboxDir(config: Pick<Config, 'dataDir'>): string {
+  return resolve(config.dataDir, 'mailbox');
+}
+
+/**
+ * Deletes dev-mailbox files (of erased people, of email logs past retention). Only files inside DATA_DIR/mailbox
+ * are touched, whatever a row says; one already gone is fine.
+ */
+export async function removeMailboxFiles(deps: { config: Pick<Config, 'dataDir'>; logger: Logger }, files: readonly string[]): Promise<void> {
+  const mailbox = mailboxDir(deps.config) + sep;
+  for (const file of files) {
+    const path = resolve(file);
+    if (!path.startsWith(mailbox)) continue;
+    await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') deps.logger.warn({ err: error }, 'could not delete a message from the dev mailbox');
+    });
+  }
 }

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { defineJob } from '../../jobs/job.ts';
 import { deleteExpiredRateLimits } from '../../rest/rate-limit.ts';
-import { deleteExpiredAuditEntries } from '../audit/audit.service.ts';
-import { removeMailboxFiles } from '../privacy/erasure.ts';
 
 /**
  * Hourly housekeeping (pg-boss cron, run by one worker whatever the number of processes): idempotency keys
@@ -26,6 +24,7 @@ export const cleanupJob = defineJob({
     const attempts = await deps.prisma.webhookAttempt.deleteMany({ where: { createdAt: { lt: retention }, delivery: { status: { not: 'PENDING' } } } });
     const deliveries = await deps.prisma.webhookDelivery.deleteMany({ where: { createdAt: { lt: retention }, status: { not: 'PENDING' } } });
     const emailLogs = await deleteOldEmailLogs(deps, retention);
+    const { deleteExpiredAuditEntries } = await import('../audit/audit.service.ts');
     const auditEntries = await deleteExpiredAuditEntries(deps, now);
     deps.logger.info(
       {
@@ -45,6 +44,7 @@ export const cleanupJob = defineJob({
 
 /** Email logs (not pending) created before `before`, and the dev-mailbox files they point to. */
 async function deleteOldEmailLogs(deps: Deps, before: Date): Promise<number> {
+  const { removeMailboxFiles } = await import('../emails/emails.transport.ts');
   const deleted = await deps.prisma.$queryRaw<Array<{ dev_mailbox_file: string | null }>>`
     DELETE FROM email_logs WHERE created_at < ${before} AND status <> 'PENDING' RETURNING dev_mailbox_file`;
   await removeMailboxFiles(

@@ -1,5 +1,3 @@
-import { unlink } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Sql } from '../../db/sql.ts';
@@ -229,20 +227,5 @@ async function redactJobs(sql: Sql, ids: string[], emailPatterns: string[], targ
       JSON.stringify(redactJson(job.data, targets)),
       job.output === null ? null : JSON.stringify(redactJson(job.output, targets)),
     ]);
-  }
-}
-
-/**
- * Deletes dev-mailbox files of erased emails (after the erasure committed: a rolled-back erasure keeps them).
- * Only files inside DATA_DIR/mailbox are touched, whatever a row says.
- */
-export async function removeMailboxFiles(deps: Pick<Deps, 'config' | 'logger'>, files: readonly string[]): Promise<void> {
-  const mailbox = resolve(deps.config.dataDir, 'mailbox') + sep;
-  for (const file of files) {
-    const path = resolve(file);
-    if (!path.startsWith(mailbox)) continue;
-    await unlink(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') deps.logger.warn({ err: error }, 'could not delete an erased email from the dev mailbox');
-    });
   }
 }

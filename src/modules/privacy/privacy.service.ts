@@ -8,8 +8,9 @@ import { parseInput } from '../../lib/validation.ts';
 import { findAuthorizedAttendee } from '../attendees/attendees.service.ts';
 import type { AuditAction, AuditActor } from '../audit/audit.service.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
+import { removeMailboxFiles } from '../emails/emails.transport.ts';
 import { findRegistrationEvent } from '../registrations/registrations.service.ts';
-import { type ErasureRequest, eraseInTransaction, removeMailboxFiles } from './erasure.ts';
+import { type ErasureRequest, eraseInTransaction } from './erasure.ts';
 
 const EmailInput = z.strictObject({ email: z.string().trim().min(1).max(320) });
 const AttendeeInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64) });
