@@ -17,7 +17,7 @@ import { addMember, createSeedShapedEvent, createTestApiKey, createTestEvent, cr
 import { graphql, graphqlOk, http } from '../support/http.ts';
 import { untilJobsSettled, untilWebhooksSettled } from '../support/jobs.ts';
 import { getJson, postRegistration, registrationBody } from '../support/rest.ts';
-import { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { type ReceiverResponse, WebhookReceiver } from '../support/webhook-receiver.ts';
 import { createEndpoint } from '../support/webhooks.ts';
 
 let app: TestApp;
@@ -37,6 +37,26 @@ async function registered(seed: Seed, overrides: Record<string, unknown> = {}) {
   const response = await postRegistration(app.url, seed.event.id, registrationBody(overrides), { key: seed.liveKey });
   expect(response.status).toBe(201);
   return response.body as { id: string; email: string; qr_token: string };
+}
+
+/** Runs `fn` while the receiver answers requests to `path` with `answer` (others as before). */
+async function answering<T>(path: string, answer: ReceiverResponse, fn: () => Promise<T>): Promise<T> {
+  const previous = receiver.respond;
+  receiver.respond = (req) => (req.path === path ? answer : previous(req));
+  try {
+    return await fn();
+  } finally {
+    receiver.respond = previous;
+  }
+}
+
+/** A door device paired to the seed's event: its token. */
+async function pairDevice(seed: Seed): Promise<string> {
+  const { createScannerDevice } = await graphqlOk(app.url, 'mutation ($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token } }', {
+    token: seed.owner.token,
+    variables: { input: { eventId: seed.event.id, name: 'Door 1' } },
+  });
+  return createScannerDevice.token as string;
 }
 
 const ERASE = 'mutation ($input: PersonalDataInput!) { erasePersonalData(input: $input) { attendeesErased } }';
@@ -110,12 +130,9 @@ describe('eraseAttendee and DELETE /v1/events/{event_id}/registrations/{attendee
   it('an erased attendee cannot be edited back, and door devices that synced them get the erased names at their next sync', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const attendee = await registered(seed, { first_name: 'Dorothea', last_name: 'Doorway' });
-    const { createScannerDevice } = await graphqlOk(app.url, 'mutation ($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token } }', {
-      token: seed.owner.token,
-      variables: { input: { eventId: seed.event.id, name: 'Door 1' } },
-    });
+    const deviceToken = await pairDevice(seed);
     const sync = (cursor?: string) =>
-      http<any>(`${app.url}/v1/scanner/sync${cursor ? `?cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${createScannerDevice.token}` } });
+      http<any>(`${app.url}/v1/scanner/sync${cursor ? `?cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${deviceToken}` } });
     const first = await sync();
     expect(first.body.attendees).toEqual([expect.objectContaining({ id: attendee.id, first_name: 'Dorothea', last_name: 'Doorway' })]);
 
@@ -139,12 +156,9 @@ describe('eraseAttendee and DELETE /v1/events/{event_id}/registrations/{attendee
     const seed = await createSeedShapedEvent(app.deps, { ticketCodes: 'SIGNED' });
     const attendee = await registered(seed);
     expect(attendee.qr_token).toMatch(/^eg1\./);
-    const { createScannerDevice } = await graphqlOk(app.url, 'mutation ($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token } }', {
-      token: seed.owner.token,
-      variables: { input: { eventId: seed.event.id, name: 'Door 1' } },
-    });
+    const deviceToken = await pairDevice(seed);
     const synced = async (): Promise<Synced> => {
-      const { body } = await http<any>(`${app.url}/v1/scanner/sync`, { headers: { authorization: `Bearer ${createScannerDevice.token}` } });
+      const { body } = await http<any>(`${app.url}/v1/scanner/sync`, { headers: { authorization: `Bearer ${deviceToken}` } });
       return { ...body, attendees: Object.fromEntries(body.attendees.map((a: SyncedAttendee) => [a.id, a])), syncedAt: null };
     };
     const decide = async (list: Synced) => decideLocally(attendee.qr_token, list, new Map(Object.values(list.attendees).map((a) => [a.token_sha256, a])), {});
@@ -198,9 +212,7 @@ describe('eraseAttendee and DELETE /v1/events/{event_id}/registrations/{attendee
   it('a delivery waiting for its retry is redacted and not sent again; the confirmation email keeps no address or file', async () => {
     const seed = await createSeedShapedEvent(app.deps, { apiConfirmationEmails: true });
     const path = `/failing-${seed.event.id}`;
-    const previous = receiver.respond;
-    receiver.respond = (req) => (req.path === path ? { status: 500, body: 'no' } : previous(req));
-    try {
+    await answering(path, { status: 500, body: 'no' }, async () => {
       await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}${path}`, { triggers: ['ATTENDEE_REGISTERED'] });
       const attendee = await registered(seed, { phone: '+15550003333' });
       await receiver.waitFor(() => receiver.on(path).length === 1);
@@ -223,9 +235,7 @@ describe('eraseAttendee and DELETE /v1/events/{event_id}/registrations/{attendee
       expect(existsSync(mail.devMailboxFile!)).toBe(false);
       // No retry goes out.
       expect(receiver.on(path)).toHaveLength(1);
-    } finally {
-      receiver.respond = previous;
-    }
+    });
   });
 });
 
@@ -233,10 +243,8 @@ describe('erasure while a webhook attempt is in flight', () => {
   it('the attempt’s answer (which may echo the person) is not kept and no retry follows', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const path = `/slow-${seed.event.id}`;
-    const previous = receiver.respond;
     // Answers after 1.5 s: a 500 whose body echoes what it received.
-    receiver.respond = (req) => (req.path === path ? { status: 500, delayMs: 1_500, body: 'echo' } : previous(req));
-    try {
+    await answering(path, { status: 500, delayMs: 1_500, body: 'echo' }, async () => {
       await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}${path}`, { triggers: ['ATTENDEE_REGISTERED'] });
       const attendee = await registered(seed);
       await receiver.waitFor(() => receiver.on(path).length === 1);
@@ -247,9 +255,7 @@ describe('erasure while a webhook attempt is in flight', () => {
       expect(delivery.attempts).toEqual([expect.objectContaining({ statusCode: 500, responseBody: null, requestBody: delivery.payload })]);
       expect(delivery.payload.includes(attendee.email)).toBe(false);
       expect(receiver.on(path)).toHaveLength(1);
-    } finally {
-      receiver.respond = previous;
-    }
+    });
   });
 });
 

@@ -31,24 +31,27 @@ export async function startPostgres15(): Promise<Postgres15> {
   const server: ChildProcess = spawn(
     join(BIN, 'postgres'),
     ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=100'],
-    { ...ids, stdio: 'ignore' },
+    { ...ids, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const admin = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = new pg.Client({ connectionString: admin });
-    try {
-      await client.connect();
-      await client.query('CREATE DATABASE eventogate');
-      await client.end();
-      break;
-    } catch (error) {
-      await client.end().catch(() => {});
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  // PostgreSQL logs to stderr; this line means it accepts connections.
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL 15 did not start within 30 s:\n${log}`)), 30_000);
+    server.stderr?.on('data', (chunk) => {
+      log += chunk;
+      if (log.includes('database system is ready to accept connections')) {
+        clearTimeout(timer);
+        server.stderr?.resume();
+        resolve();
+      }
+    });
+    server.once('exit', (code) => reject(new Error(`PostgreSQL 15 exited (${code}):\n${log}`)));
+  });
+  const admin = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` });
+  await admin.connect();
+  await admin.query('CREATE DATABASE eventogate');
+  await admin.end();
   const url = `postgresql://postgres@127.0.0.1:${port}/eventogate`;
   return {
     url,

@@ -168,9 +168,10 @@ async function importBatch(
       pending.map((p) => p.number),
     );
     // The file was read when the run started: people erased since it was uploaded are not brought back.
-    const hashOf = (p: (typeof pending)[number]) => emailHash(deps.secretKey, p.registration.columns.emailNormalized);
-    const erased = await erasedSince(sql, { organisationId: job.organisationId, since: job.createdAt, hashes: pending.map(hashOf) });
-    const fresh = pending.filter((p) => !earlier.has(p.number) && !erased.has(hashOf(p)));
+    const hashes = new Map(pending.map((p) => [p.number, emailHash(deps.secretKey, p.registration.columns.emailNormalized)]));
+    const erased = await erasedSince(sql, { organisationId: job.organisationId, since: job.createdAt, hashes: [...hashes.values()] });
+    const erasedRows = pending.filter((p) => !earlier.has(p.number) && erased.has(hashes.get(p.number)!));
+    const fresh = pending.filter((p) => !earlier.has(p.number) && !erasedRows.includes(p));
     const results =
       fresh.length > 0
         ? await insertRegistrations(
@@ -180,10 +181,7 @@ async function importBatch(
             exclusive,
           )
         : [];
-    const batchErrors = [
-      ...errors,
-      ...pending.filter((p) => !earlier.has(p.number) && erased.has(hashOf(p))).map((p) => ({ row: p.number, field: 'email', message: ERASED_DURING_IMPORT })),
-    ];
+    const batchErrors = [...errors, ...erasedRows.map((p) => ({ row: p.number, field: 'email', message: ERASED_DURING_IMPORT }))];
     const attendees: Attendee[] = [];
     results.forEach((result, i) => {
       if (result instanceof Error) batchErrors.push(...errorsOf(fresh[i]!.number, result));
