@@ -10,7 +10,8 @@ import { AppError } from './lib/errors.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './modules/api-keys/api-keys.service.ts';
 import { issuePasswordReset } from './modules/auth/accounts.service.ts';
 import type { Actor } from './modules/auth/actor.ts';
-import { DEMO_EMAIL } from './modules/demo/demo.service.ts';
+import { verifyPassword } from './modules/auth/passwords.ts';
+import { DEMO_EMAIL, demoPassword } from './modules/demo/demo.service.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -101,7 +102,8 @@ export function buildCli(): Command {
       await withServices(async (deps) => {
         const { token, expiresAt } = await issuePasswordReset(deps, { email });
         out(token);
-        out(`Valid until ${date(expiresAt)}, once: resetPassword(input: { token, password }) in GraphQL.`);
+        out(`Valid until ${date(expiresAt)}, once: open ${deps.config.publicUrl}/dashboard/reset-password?token=${token}`);
+        out('or call resetPassword(input: { token, password }) in GraphQL.');
       });
     });
 
@@ -125,21 +127,35 @@ export function buildCli(): Command {
     .command('demo')
     .description('the demo organisation')
     .command('show')
-    .description('its login, event and a fresh pair of API keys (secrets are shown once, so new ones are made)')
-    .action(async () => {
+    .description('the dashboard, the demo login and event, and the demo API keys (new secrets only with --new-keys)')
+    .option('--new-keys', 'also create a live and a test key and print their secrets (secrets are shown once)')
+    .action(async (options: { newKeys?: boolean }) => {
       await withServices(async (deps) => {
         const owner = await deps.prisma.user.findUnique({ where: { email: DEMO_EMAIL }, include: { memberships: { take: 1 } } });
         const organisationId = owner?.memberships[0]?.organisationId;
         if (!owner || !organisationId) throw new AppError('NOT_FOUND', 'There is no demo organisation (it is created on an empty database).');
-        const actor = await ownerOf(deps, organisationId);
         const event = await deps.prisma.event.findFirst({ where: { organisationId }, orderBy: { createdAt: 'asc' } });
-        const stamp = new Date().toISOString().slice(0, 16);
-        const live = await createApiKey(deps, { actor, input: { name: `CLI demo key ${stamp}`, environment: 'LIVE' } });
-        const test = await createApiKey(deps, { actor, input: { name: `CLI demo test key ${stamp}`, environment: 'TEST' } });
-        out(`Owner login   ${owner.email}  (password: \`eventogate users reset-password ${owner.email}\`)`);
-        if (event) out(`Event         ${event.name}  ${event.id}`);
-        out(`Live API key  ${live.secret}`);
-        out(`Test API key  ${test.secret}`);
+        const password = demoPassword(deps.secretKey);
+        const dashboard = `${deps.config.publicUrl}/dashboard`;
+        out(`Dashboard     ${dashboard}`);
+        out(
+          (await verifyPassword(owner.passwordHash, password))
+            ? `Owner login   ${owner.email}  /  ${password}`
+            : `Owner login   ${owner.email}  (its password was changed: \`eventogate users reset-password ${owner.email}\`)`,
+        );
+        if (event) out(`Event         ${event.name}  ${event.id}  ${dashboard}/events/${event.id}`);
+        const actor = await ownerOf(deps, organisationId);
+        if (options.newKeys) {
+          const stamp = new Date().toISOString().slice(0, 16);
+          const live = await createApiKey(deps, { actor, input: { name: `CLI demo key ${stamp}`, environment: 'LIVE' } });
+          const test = await createApiKey(deps, { actor, input: { name: `CLI demo test key ${stamp}`, environment: 'TEST' } });
+          out(`Live API key  ${live.secret}`);
+          out(`Test API key  ${test.secret}`);
+          return;
+        }
+        const keys = (await listApiKeys(deps, { actor })).filter((k) => !k.revokedAt);
+        for (const k of keys) out(`API key       ${k.prefix}…  ${k.environment.toLowerCase()}  ${k.name}`);
+        out('              (secrets are shown once: `eventogate demo show --new-keys`, or Settings → API Keys in the dashboard)');
       });
     });
 

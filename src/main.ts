@@ -47,6 +47,7 @@ try {
   const warning = publicUrlWarning({ host: config.host, publicUrl: base });
   process.stdout.write(
     `\nEventoGate is running (role: ${config.role})\n` +
+      (config.role === 'worker' ? '' : `  Dashboard  ${base}/dashboard\n`) +
       `  API        ${base}/v1\n` +
       `  GraphQL    ${base}/graphql  (GraphiQL in a browser)\n` +
       `  Health     ${base}/healthz\n` +

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../modules/auth/actor.ts';
+import type { SessionCookieJar } from '../modules/auth/session-cookie.ts';
 
 export interface GraphQLContext {
   deps: Deps;
@@ -9,4 +10,6 @@ export interface GraphQLContext {
   clientIp: string;
   /** Aborted when an HTTP client goes away (SSE subscriptions end with it); absent over graphql-ws. */
   signal?: AbortSignal;
+  /** HTTP only: the browser's session cookie, set when a session starts and cleared when it ends. */
+  sessionCookie?: SessionCookieJar;
 }

@@ -9,6 +9,7 @@ import { schema } from '../graphql/schema.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
 import { type Actor, inRequest } from '../modules/auth/actor.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
+import { cookieAuthorization, type SessionCookieJar } from '../modules/auth/session-cookie.ts';
 import type { RateLimiter } from '../rest/rate-limit.ts';
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
@@ -20,6 +21,8 @@ export interface GraphQLServerContext {
   clientIp?: string;
   /** Authenticated by the transport, once per request (limits and validation need it before execution). */
   actor?: Actor;
+  /** HTTP: the browser session cookie the response sets or clears. */
+  sessionCookie?: SessionCookieJar;
 }
 
 export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateLimiter }) {
@@ -59,14 +62,10 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
       const header = (name: string) => initial.request?.headers.get(name) ?? stringHeader(ws.extra?.request.headers[name]);
       const fromInit = ws.connectionParams?.authorization;
       const requestId = initial.requestId ?? requestIdFrom(header('x-request-id'));
-      const actor =
-        initial.actor ??
-        (await authenticate(deps, {
-          authorization: typeof fromInit === 'string' ? fromInit : header('authorization'),
-          apiKey: header('x-api-key'),
-        }));
+      const actor = initial.actor ?? (await authenticate(deps, webSocketCredentials(deps, header, fromInit)));
       return {
         deps,
+        ...(initial.sessionCookie ? { sessionCookie: initial.sessionCookie } : {}),
         ...(initial.request && !ws.extra ? { signal: initial.request.signal } : {}),
         requestId,
         clientIp: initial.clientIp ?? ws.extra?.request.socket.remoteAddress ?? 'unknown',
@@ -77,18 +76,21 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
 }
 
 /** The default tab: EventoGate in three steps, each operation runnable by name with ▶. */
-const GRAPHIQL_WALKTHROUGH = `# Welcome to EventoGate.
+const GRAPHIQL_WALKTHROUGH = `# Welcome to EventoGate. The dashboard is at /dashboard; this is the GraphQL API it uses.
 #
-# 1. Run "SignUp" (▶, then pick it): it creates your account and organisation and answers a session token.
-# 2. Paste that token into Headers below, replacing <token>:   { "Authorization": "Bearer <token>" }
-# 3. Run "Viewer" (who you are), then "CreateEvent" (your first event, with its default ticket type).
+# 1. Run "LogIn" (▶, then pick it) with the demo owner's login, which \`npm start\` printed on its first start
+#    (\`npx eventogate demo show\` prints it again), or with your own account.
+#    The header below (X-EventoGate-Session: cookie) keeps the session in an HttpOnly cookie of this browser,
+#    as the dashboard does: nothing to paste. Already logged in to the dashboard here? Skip to 2.
+# 2. Run "Viewer" (who you are), then "Events" (the demo event and its numbers).
+# 3. "CreateEvent" makes another event, with its default ticket type.
 #
-# Integrators use REST v1 with API keys (createApiKey); this endpoint is the dashboard's.
+# Scripts send the token LogIn answers instead: { "Authorization": "Bearer <token>" }.
+# Integrators use REST v1 with API keys (Settings → API Keys in the dashboard, or createApiKey).
 
-mutation SignUp {
-  signUp(input: { email: "you@example.com", password: "a-long-password-1", name: "You", organisationName: "Acme Events" }) {
-    token
-    user { id email }
+mutation LogIn {
+  logIn(input: { email: "demo@eventogate.local", password: "<the demo password>" }) {
+    user { email }
     organisation { id name }
   }
 }
@@ -98,6 +100,13 @@ query Viewer {
     role
     user { email emailVerifiedAt }
     organisation { id name }
+  }
+}
+
+query Events {
+  events(first: 10) {
+    totalCount
+    edges { node { id name startsAt stats { registered checkedIn capacityRemaining } } }
   }
 }
 
@@ -112,7 +121,7 @@ mutation CreateEvent {
 }
 `;
 
-const GRAPHIQL_HEADERS = JSON.stringify({ Authorization: 'Bearer <token>' }, null, 2);
+const GRAPHIQL_HEADERS = JSON.stringify({ 'X-EventoGate-Session': 'cookie' }, null, 2);
 
 let graphiqlPage: string | undefined;
 
@@ -120,6 +129,26 @@ let graphiqlPage: string | undefined;
 function renderLocalGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): string {
   graphiqlPage ??= renderGraphiQL(options);
   return graphiqlPage;
+}
+
+/**
+ * A graphql-ws operation's credentials: connection_init's `authorization`, else the upgrade request's
+ * Authorization or X-API-Key header, else a dashboard's session cookie (same-origin handshakes only).
+ */
+export function webSocketCredentials(
+  deps: Pick<Deps, 'config'>,
+  header: (name: string) => string | null,
+  fromInit: unknown,
+): { authorization: string | null; apiKey: string | null } {
+  if (typeof fromInit === 'string') return { authorization: fromInit, apiKey: null };
+  const authorization = header('authorization');
+  const apiKey = header('x-api-key');
+  if (authorization || apiKey) return { authorization, apiKey };
+  const cookie = cookieAuthorization(
+    { cookie: header('cookie'), origin: header('origin'), host: header('host'), marker: null },
+    { publicUrl: deps.config.publicUrl, transport: 'ws' },
+  );
+  return { authorization: cookie, apiKey: null };
 }
 
 function stringHeader(value: string | string[] | undefined): string | null {

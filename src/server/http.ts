@@ -7,6 +7,8 @@ import { AppError } from '../lib/errors.ts';
 import { requestIdFrom } from '../lib/request-context.ts';
 import { extractContext, inSpan, tracingEnabled } from '../lib/tracing.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
+import { cookieAuthorization, SESSION_COOKIE_HEADER, sessionCookieJar } from '../modules/auth/session-cookie.ts';
+import { mountDashboardPage } from '../modules/dashboard-page/dashboard-page.ts';
 import { MAX_IMPORT_BYTES } from '../modules/imports/import-csv.ts';
 import { mountScannerPage } from '../modules/scanner-page/scanner-page.ts';
 import { jsonResponse, readBodyLimited } from '../rest/body.ts';
@@ -90,12 +92,24 @@ export function createHttpApp(
         }
         request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: body as BodyInit, signal: c.req.raw.signal });
       }
-      const actor = await authenticate(deps, { authorization: c.req.header('authorization') ?? null, apiKey: c.req.header('x-api-key') ?? null });
+      const explicit = c.req.header('authorization') ?? null;
+      const apiKey = c.req.header('x-api-key') ?? null;
+      const fromCookie = explicit || apiKey ? null : cookieAuthorization(cookieHeadersOf(c), { publicUrl: deps.config.publicUrl, transport: 'http' });
+      const actor = await authenticate(deps, { authorization: explicit ?? fromCookie, apiKey });
       if (actor.kind !== 'anonymous') c.set('principal', principalOf(actor));
-      const serverContext = { requestId: c.get('requestId'), clientIp: clientIp(c), actor };
-      const response = tracingEnabled()
+      const sessionCookie = sessionCookieJar({
+        wanted: c.req.header(SESSION_COOKIE_HEADER)?.toLowerCase() === 'cookie',
+        secure: deps.config.publicUrl.startsWith('https:'),
+      });
+      // A cookie whose session ended (expired, revoked, logged out elsewhere): the browser forgets it.
+      if (fromCookie && actor.kind === 'anonymous') sessionCookie.clear();
+      const serverContext = { requestId: c.get('requestId'), clientIp: clientIp(c), actor, sessionCookie };
+      const fetched = tracingEnabled()
         ? await inSpan(`graphql ${operationNameOf(request, body)}`, {}, async () => await graphql.fetch(request, serverContext))
         : await graphql.fetch(request, serverContext);
+      const cookies = sessionCookie.headers();
+      const response = cookies.length > 0 ? new Response(fetched.body, fetched) : fetched;
+      for (const cookie of cookies) response.headers.append('Set-Cookie', cookie);
       if (response.headers.get('content-type')?.startsWith('text/html')) {
         const page = new Response(response.body, response);
         page.headers.set('Content-Security-Policy', GRAPHIQL_CSP);
@@ -105,6 +119,7 @@ export function createHttpApp(
     });
     mountRest(app, deps, options.rateLimiters);
     mountScannerPage(app);
+    mountDashboardPage(app);
   }
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
@@ -117,6 +132,15 @@ export function createHttpApp(
   });
 
   return { app, graphql };
+}
+
+function cookieHeadersOf(c: Context<AppEnv>) {
+  return {
+    cookie: c.req.header('cookie') ?? null,
+    origin: c.req.header('origin') ?? null,
+    host: c.req.header('host') ?? null,
+    marker: c.req.header(SESSION_COOKIE_HEADER) ?? null,
+  };
 }
 
 /** A GraphQL request's operation name for its span (from the JSON body or the query string). */

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.ts';
 import { withoutSuggestions } from '../graphql/limits.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
-import type { GraphQLHandler } from './graphql.ts';
+import { type GraphQLHandler, webSocketCredentials } from './graphql.ts';
 
 type EnvelopedArgs = ExecutionArgs & { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 
@@ -62,9 +62,9 @@ export function attachGraphQLWebSocket(
       execute: (args) => (args as EnvelopedArgs).execute(args) as never,
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args) as never,
       onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
-        if (typeof authorization !== 'string') return true;
-        const actor = await authenticate(deps, { authorization });
+        const credentials = webSocketCredentials(deps, upgradeHeader(ctx.extra.request), ctx.connectionParams?.authorization);
+        if (!credentials.authorization && !credentials.apiKey) return true;
+        const actor = await authenticate(deps, credentials);
         if (actor.kind === 'anonymous') return true;
         if ((byOrganisation.get(actor.organisationId) ?? 0) >= limits.perOrganisation) {
           ctx.extra.socket.close(4429, 'Too many connections for this organisation');
@@ -80,10 +80,7 @@ export function attachGraphQLWebSocket(
       },
       onSubscribe: async (ctx, _id, payload) => {
         // Authenticated for every operation (not once per socket): a credential revoked meanwhile is refused.
-        const authorization = ctx.connectionParams?.authorization;
-        const actor = await authenticate(deps, {
-          authorization: typeof authorization === 'string' ? authorization : (ctx.extra.request.headers.authorization ?? null),
-        });
+        const actor = await authenticate(deps, webSocketCredentials(deps, upgradeHeader(ctx.extra.request), ctx.connectionParams?.authorization));
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -116,5 +113,13 @@ export function attachGraphQLWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
     connections: () => wss.clients.size,
+  };
+}
+
+/** A header of the WebSocket upgrade request (Node lower-cases their names). */
+function upgradeHeader(request: IncomingMessage): (name: string) => string | null {
+  return (name) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
   };
 }

@@ -50,6 +50,14 @@ describe('npm start with the embedded database', () => {
     demo = { email: login![1]!, password: login![2]!, eventId: event![1]!, liveKey: live![1]!, testKey: test![1]! };
     expect(output).toContain(`curl -X POST ${url}/v1/events/${demo.eventId}/registrations \\\n  -H "Authorization: Bearer ${demo.liveKey}"`);
 
+    // The dashboard (which `npm start` builds first when missing; here the test setup did) and the demo login for it.
+    expect(output).toContain(`  Dashboard     ${url}/dashboard\n  Owner login   ${demo.email}  /  ${demo.password}\n`);
+    const root = await fetch(`${url}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([302, '/dashboard']);
+    const page = await fetch(`${url}/dashboard/events/${demo.eventId}`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=UTF-8']);
+    expect(await page.text()).toMatch(/<script type="module" crossorigin src="\/dashboard\/assets\/index-[\w-]+\.js"><\/script>/);
+
     const health = await http(`${url}/healthz`);
     expect(health.body).toEqual({ status: 'ok', role: 'all' });
     expect(health.headers.get('x-request-id')).toMatch(/^req_/);

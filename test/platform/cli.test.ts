@@ -79,6 +79,22 @@ describe('the operator CLI (bin/eventogate.mjs) beside a running server on the e
     expect(await cli('keys', 'revoke', 'key_01jd9zzzzzzzzzzzzzzzzzzzzz')).toMatchObject({ code: 1, stderr: 'API key not found.\n' });
   });
 
+  it('shows the demo login again without minting keys; the login works', { timeout: 60_000 }, async () => {
+    const keysBefore = (await cli('keys', 'list')).stdout;
+    const demo = await cli('demo', 'show');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain(`Dashboard     ${url}/dashboard\n`);
+    const password = /^Owner login {3}demo@eventogate\.local {2}\/ {2}(\S+)$/m.exec(demo.stdout)?.[1];
+    expect(password).toBeDefined();
+    const login = await graphql(url, 'mutation ($p: String!) { logIn(input: { email: "demo@eventogate.local", password: $p }) { token } }', {
+      variables: { p: password },
+    });
+    expect(login.errors).toBeUndefined();
+    expect(demo.stdout).toMatch(/^API key {7}eg_live_\w+… {2}live {2}Demo live key$/m);
+    expect(demo.stdout).not.toMatch(/eg_(live|test)_\w{20,}/);
+    expect((await cli('keys', 'list')).stdout).toBe(keysBefore);
+  });
+
   it('prints a password-reset token that resetPassword accepts, and demo keys that work', { timeout: 60_000 }, async () => {
     const reset = await cli('users', 'reset-password', 'demo@eventogate.local');
     const token = reset.stdout.split('\n')[0]!;
@@ -90,9 +106,10 @@ describe('the operator CLI (bin/eventogate.mjs) beside a running server on the e
     const login = await graphql(url, 'mutation { logIn(input: { email: "demo@eventogate.local", password: "a-new-long-password-7" }) { token } }');
     expect(login.errors).toBeUndefined();
 
-    const demo = await cli('demo', 'show');
+    const demo = await cli('demo', 'show', '--new-keys');
+    expect(demo.stdout).toContain('Owner login   demo@eventogate.local  (its password was changed');
     const live = /^Live API key {2}(eg_live_\S+)$/m.exec(demo.stdout)?.[1];
-    expect(demo.stdout).toContain(`Event         Q1 Product Workshop  ${eventId}`);
+    expect(demo.stdout).toContain(`Event         Q1 Product Workshop  ${eventId}  ${url}/dashboard/events/${eventId}`);
     expect((await register(live!)).status).toBe(201);
 
     expect(await cli('migrate')).toMatchObject({ code: 0, stdout: 'Migrations are applied.\n' });

@@ -30,16 +30,28 @@ describe('GraphiQL', () => {
     // No element loads anything from elsewhere (the bundle is inline).
     expect(html.match(/<(script|link|img)\b[^>]*\b(src|href)="https?:/gi) ?? []).toEqual([]);
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/);
-    // The default tab walks a newcomer through signUp → the token in Headers → viewer and createEvent.
-    expect(html).toContain('mutation SignUp');
+    // The default tab walks a newcomer through logging in as the demo owner (a cookie session: nothing to paste),
+    // viewer, the demo event and createEvent; it signs nobody up.
+    expect(html).toContain('mutation LogIn');
+    expect(html).toContain('demo@eventogate.local');
     expect(html).toContain('query Viewer');
     expect(html).toContain('mutation CreateEvent');
-    expect(html).toContain('Bearer <token>');
+    expect(html).not.toContain('mutation SignUp');
+    expect(html).toContain('X-EventoGate-Session');
   });
 });
 
 describe('GraphiQL in a headless Chromium', () => {
-  it('renders with no request beyond this server, runs SignUp, then Viewer with the token in Headers', { timeout: 90_000 }, async () => {
+  it('renders with no request beyond this server, runs LogIn, then Viewer on the cookie session it set', { timeout: 90_000 }, async () => {
+    const signUp = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          'mutation { signUp(input: { email: "browser@example.com", password: "a-long-password-1", name: "B", organisationName: "Browser Org" }) { token } }',
+      }),
+    });
+    expect(((await signUp.json()) as { errors?: unknown }).errors).toBeUndefined();
     const browser = await launchChromium();
     const elsewhere: string[] = [];
     try {
@@ -58,9 +70,9 @@ describe('GraphiQL in a headless Chromium', () => {
       await tab.waitForSelector('.graphiql-execute-button', { timeout: 30_000 });
       // The default tab: the walkthrough, and the header to fill in (Monaco renders spaces as U+00A0).
       const shown = async (selector: string) => ((await tab.textContent(selector)) ?? '').replace(/\u00a0/g, ' ');
-      await expect.poll(() => shown('.graphiql-query-editor'), { timeout: 15_000 }).toContain('mutation SignUp');
+      await expect.poll(() => shown('.graphiql-query-editor'), { timeout: 15_000 }).toContain('mutation LogIn');
       await tab.click('button:has-text("Headers")');
-      await expect.poll(() => shown('.graphiql-editor-tool .graphiql-editor:not(.hidden)'), { timeout: 15_000 }).toContain('Bearer <token>');
+      await expect.poll(() => shown('.graphiql-editor-tool .graphiql-editor:not(.hidden)'), { timeout: 15_000 }).toContain('X-EventoGate-Session');
 
       const replace = async (selector: string, text: string) => {
         await tab.click(`${selector} .monaco-editor`);
@@ -88,14 +100,9 @@ describe('GraphiQL in a headless Chromium', () => {
         return (await tab.textContent('.graphiql-response')) ?? '';
       };
 
-      await replace(
-        '.graphiql-query-editor',
-        'mutation { signUp(input: { email: "browser@example.com", password: "a-long-password-1", name: "B", organisationName: "Browser Org" }) { token } }',
-      );
-      const signUp = await run();
-      const token = /"token":\s*"([^"]+)"/.exec(signUp.replace(/\s+/g, ' '))?.[1];
-      expect(token).toMatch(/^egs_/);
-      await replace('.graphiql-editor-tool .graphiql-editor:not(.hidden)', JSON.stringify({ Authorization: `Bearer ${token}` }));
+      await replace('.graphiql-query-editor', 'mutation { logIn(input: { email: "browser@example.com", password: "a-long-password-1" }) { user { email } } }');
+      expect((await run()).replace(/\s+/g, ' ')).toContain('"email": "browser@example.com"');
+      // No token pasted anywhere: the session lives in the HttpOnly cookie the logIn answer set.
       await replace('.graphiql-query-editor', '{ viewer { role organisation { name } } }');
       const viewer = (await run()).replace(/\s+/g, ' ');
       expect(viewer).toContain('"role": "OWNER"');

@@ -6,6 +6,7 @@ import { invalidCursor, invalidField, invalidInput, isUniqueViolation, notFound 
 import { parseId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditChange } from '../audit/audit.service.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode, requireActor } from '../auth/actor.ts';
 import { readEventCounts, ticketTypeCounts } from '../events/event-counts.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
@@ -131,7 +132,7 @@ const UpdateInput = z.strictObject({
  */
 export async function updateAttendee(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const { attendeeId, ...changes } = parseInput(UpdateInput, options.input);
-  const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
+  const { actor, attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
   // Erased is final: the person's data comes back only if they register again (a new attendee).
   if (attendee.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; it cannot be edited.');
   const event = await loadRegistrationEvent(deps, attendee.eventId);
@@ -160,7 +161,11 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
         const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: false });
         if (refusal) throw refusal;
       }
-      return await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
+      const updated = await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
+      const fields = changedFields(attendee, updated);
+      // The names of what changed, never the values: the audit log holds no personal data.
+      if (fields.length > 0) await auditChange(tx, actor, 'attendee.updated', attendee.id, { fields });
+      return updated;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) {
@@ -180,7 +185,7 @@ const StatusInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64
  */
 export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const input = parseInput(StatusInput, options.input);
-  const { attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId: input.attendeeId, permission: 'attendees:manage' });
+  const { actor, attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId: input.attendeeId, permission: 'attendees:manage' });
   const event = await loadRegistrationEvent(deps, attendee.eventId);
   const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   if (!event || !ticketType) throw notFound('Attendee');
@@ -202,8 +207,18 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
       },
     });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
+    await auditChange(tx, actor, 'attendee.status_changed', attendee.id, { from: current.status.toLowerCase(), to: input.status.toLowerCase() });
     return { attendee: changed, changed: true };
   });
   if (outcome.changed) await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: attendee.id, testMode: attendee.testMode });
   return outcome.attendee;
+}
+
+const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'country', 'ticketTypeId', 'customData'] as const;
+
+/** The attendee columns an edit changed, by their REST names (first_name, custom_data…). */
+function changedFields(before: Attendee, after: Attendee): string[] {
+  return EDITABLE.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).map((key) =>
+    key === 'ticketTypeId' ? 'ticket_type_slug' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+  );
 }

@@ -31,6 +31,9 @@ export const AUDIT_ACTIONS = [
   'webhook.updated',
   'webhook.deleted',
   'webhook.secret_rotated',
+  'attendee.status_changed',
+  'attendee.updated',
+  'attendee.check_in_undone',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -52,10 +55,14 @@ export interface AuditRecord {
   actorId: string | null;
   subjectId: string | null;
   requestId: string | null;
+  /** What changed, never personal data: statuses, field names. */
+  detail: AuditDetail | null;
   createdAt: Date;
 }
 
-export function auditRecord(actor: AuditActor, action: AuditAction, subjectId: string | null): AuditRecord {
+export type AuditDetail = Record<string, string | number | boolean | string[] | null>;
+
+export function auditRecord(actor: AuditActor, action: AuditAction, subjectId: string | null, detail: AuditDetail | null = null): AuditRecord {
   return {
     id: newId('auditEntry'),
     organisationId: actor.organisationId,
@@ -64,12 +71,13 @@ export function auditRecord(actor: AuditActor, action: AuditAction, subjectId: s
     actorId: actor.kind === 'user' ? actor.userId : actor.kind === 'apiKey' ? actor.keyPrefix : null,
     subjectId,
     requestId: actor.kind === 'system' ? null : (actor.requestId ?? null),
+    detail,
     createdAt: new Date(),
   };
 }
 
-const INSERT = `INSERT INTO audit_log (id, organisation_id, action, actor_type, actor_id, subject_id, request_id, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])`;
+const INSERT = `INSERT INTO audit_log (id, organisation_id, action, actor_type, actor_id, subject_id, request_id, created_at, detail)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])`;
 
 async function insertAudit(sql: Sql, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -83,6 +91,7 @@ async function insertAudit(sql: Sql, records: readonly AuditRecord[]): Promise<v
     column('subjectId'),
     column('requestId'),
     column('createdAt'),
+    records.map((r) => (r.detail ? JSON.stringify(r.detail) : null)),
   ]);
 }
 
@@ -99,7 +108,16 @@ export async function audit(sql: Sql, actor: AuditActor, action: AuditAction, su
 
 /** The same with a Prisma transaction (or client). */
 export async function auditWith(db: Db, actor: AuditActor, action: AuditAction, subjectIds: ReadonlyArray<string | null>): Promise<void> {
-  await audit({ query: <T>(text: string, values: readonly unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...values) }, actor, action, subjectIds);
+  await audit(prismaAuditSql(db), actor, action, subjectIds);
+}
+
+/** One change to one subject, with what changed (an attendee's status: from, to), in the caller's transaction. */
+export async function auditChange(db: Db, actor: AuditActor, action: AuditAction, subjectId: string, detail: AuditDetail): Promise<void> {
+  await insertAudit(prismaAuditSql(db), [auditRecord(actor, action, subjectId, detail)]);
+}
+
+function prismaAuditSql(db: Db): Sql {
+  return { query: <T>(text: string, values: readonly unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...values) };
 }
 
 /**
@@ -145,16 +163,24 @@ export class AuditWriter {
   }
 }
 
-const AuditFilter = z.object({ action: z.enum(AUDIT_ACTIONS).nullish() });
+const AuditFilter = z.object({
+  action: z.enum(AUDIT_ACTIONS).nullish(),
+  actions: z.array(z.enum(AUDIT_ACTIONS)).max(AUDIT_ACTIONS.length).nullish(),
+  subjectId: z.string().trim().min(1).max(200).nullish(),
+});
 
-/** One page of the organisation's audit log, newest first, optionally one action. OWNER/ADMIN. */
+/** One page of the organisation's audit log, newest first, optionally some actions or one subject. OWNER/ADMIN. */
 export async function listAuditLog(
   deps: Deps,
   options: { actor: Actor; filters: unknown; query?: Omit<Prisma.AuditEntryFindManyArgs, 'where' | 'orderBy'> },
 ): Promise<AuditEntry[]> {
   const actor = authorize(options.actor, 'organisation:manage');
-  const { action } = parseInput(AuditFilter, options.filters ?? {});
-  const where = { organisationId: actor.organisationId, ...(action ? { action } : {}) };
+  const { action, actions, subjectId } = parseInput(AuditFilter, options.filters ?? {});
+  const where: Prisma.AuditEntryWhereInput = {
+    organisationId: actor.organisationId,
+    ...(action || actions ? { action: { in: [...(action ? [action] : []), ...(actions ?? [])] } } : {}),
+    ...(subjectId ? { subjectId } : {}),
+  };
   const after = (options.query as { cursor?: { id?: string } } | undefined)?.cursor?.id;
   if (after && (await deps.prisma.auditEntry.count({ where: { ...where, id: after } })) === 0) throw invalidCursor();
   return await deps.prisma.auditEntry.findMany({ ...options.query, where, orderBy: { id: 'desc' } });

@@ -54,30 +54,27 @@ export async function sendNotificationEmail(deps: Deps, db: Db | Sql, email: Omi
 }
 
 function accountEmail(deps: Pick<Deps, 'config'>, email: AccountEmail): { subject: string; text: string; html: string } {
-  const graphql = `${deps.config.publicUrl}/graphql`;
+  // Each token travels once, inside the dashboard link that uses it (CONTRACT §13); the page strips it from the
+  // address bar as soon as it has read it. Scripts may take it from the link's `token` parameter.
+  const dashboard = `${deps.config.publicUrl}/dashboard`;
+  const link = (path: string) => `${dashboard}${path}?token=${encodeURIComponent(email.token)}`;
   const hello = email.name ? `Hi ${email.name},` : 'Hello,';
-  const { subject, lines } = (() => {
+  const { subject, lines } = ((): { subject: string; lines: string[] } => {
     switch (email.kind) {
       case 'verify_email':
         return {
           subject: 'Confirm your email address for EventoGate',
-          lines: [
-            'Please confirm that this mailbox is yours. Your confirmation token:',
-            '',
-            email.token,
-            '',
-            `Use it with the verifyEmail mutation at ${graphql}.`,
-          ],
+          lines: ['Please confirm that this mailbox is yours by opening this link:', '', link('/verify-email'), '', 'The link works once.'],
         };
       case 'reset_password':
         return {
           subject: 'Reset your EventoGate password',
           lines: [
-            'Someone (hopefully you) asked to reset the password of your EventoGate account. Your reset token (valid for 1 hour, once):',
+            'Someone (hopefully you) asked to reset the password of your EventoGate account. Choose a new one here (valid for 1 hour, once):',
             '',
-            email.token,
+            link('/reset-password'),
             '',
-            `Use it with the resetPassword mutation at ${graphql}. If you did not ask for this, ignore this email: nothing changes.`,
+            'If you did not ask for this, ignore this email: nothing changes.',
           ],
         };
       case 'endpoint_disabled':
@@ -88,25 +85,23 @@ function accountEmail(deps: Pick<Deps, 'config'>, email: AccountEmail): { subjec
             '',
             String(email.detail),
             '',
-            'Its pending deliveries were marked failed. Fix the receiver, enable the endpoint again (updateWebhookEndpoint with enabled: true) and replay what it missed (replayWebhookDeliveries).',
+            `Its pending deliveries were marked failed. Fix the receiver, enable the endpoint again and replay what it missed: ${dashboard}/settings/webhooks`,
           ],
         };
       case 'invitation':
         return {
           subject: `You're invited to ${email.organisationName} on EventoGate`,
           lines: [
-            `You are invited to join ${email.organisationName} on EventoGate as ${String(email.role).toLowerCase()}. Your invitation token (valid for 7 days, once):`,
+            `You are invited to join ${email.organisationName} on EventoGate as ${String(email.role).toLowerCase()}. Accept the invitation here (valid for 7 days, once):`,
             '',
-            email.token,
-            '',
-            `Use it with the acceptInvitation mutation at ${graphql}.`,
+            link('/invitations/accept'),
           ],
         };
     }
   })();
   const text = [hello, '', ...lines, ''].join('\n');
   const html = `<!doctype html><html lang="en"><body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif;">${[hello, ...lines]
-    .map((line) => (line === email.token ? `<p><code>${escapeHtml(line)}</code></p>` : line ? `<p>${escapeHtml(line)}</p>` : ''))
+    .map((line) => (line.startsWith(dashboard) ? `<p><a href="${escapeHtml(line)}">${escapeHtml(line)}</a></p>` : line ? `<p>${escapeHtml(line)}</p>` : ''))
     .join('')}</body></html>\n`;
   return { subject, text, html };
 }

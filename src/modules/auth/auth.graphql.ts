@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { ApiKeyRef } from '../api-keys/api-keys.graphql.ts';
@@ -13,7 +14,7 @@ import {
   verifyEmail,
 } from './accounts.service.ts';
 import { requireActor } from './actor.ts';
-import { logIn, logOut, signUp } from './auth.service.ts';
+import { type AuthResult, logIn, logOut, signUp, switchOrganisation } from './auth.service.ts';
 
 export const UserRef = builder.prismaObject('User', {
   interfaces: [NodeRef],
@@ -45,6 +46,12 @@ interface AuthPayloadShape {
   organisationId: string;
 }
 
+/** A session that just started: a browser that asked for it keeps the token in its HttpOnly cookie (session-cookie.ts). */
+export function started(ctx: GraphQLContext, session: AuthResult): AuthResult {
+  ctx.sessionCookie?.issue(session.token, session.expiresAt);
+  return session;
+}
+
 export const AuthPayload = builder.objectRef<AuthPayloadShape>('AuthPayload').implement({
   description: 'A new session. Send the token as `Authorization: Bearer <token>`.',
   fields: (t) => ({
@@ -57,6 +64,24 @@ export const AuthPayload = builder.objectRef<AuthPayloadShape>('AuthPayload').im
       type: 'Organisation',
       resolve: (query, payload, _args, ctx) => ctx.deps.prisma.organisation.findUniqueOrThrow({ ...query, where: { id: payload.organisationId } }),
     }),
+  }),
+});
+
+interface OrganisationMembershipShape {
+  organisationId: string;
+  role: 'OWNER' | 'ADMIN' | 'STAFF';
+  current: boolean;
+}
+
+const OrganisationMembershipRef = builder.objectRef<OrganisationMembershipShape>('OrganisationMembership').implement({
+  description: 'One of the viewer’s organisations and their role in it.',
+  fields: (t) => ({
+    organisation: t.prismaField({
+      type: 'Organisation',
+      resolve: (query, membership, _args, ctx) => ctx.deps.prisma.organisation.findUniqueOrThrow({ ...query, where: { id: membership.organisationId } }),
+    }),
+    role: t.field({ type: RoleEnum, resolve: (membership) => membership.role }),
+    current: t.exposeBoolean('current', { description: 'The organisation this session acts for.' }),
   }),
 });
 
@@ -80,6 +105,20 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
       resolve: (query, viewer, _args, ctx) => (viewer.userId ? ctx.deps.prisma.user.findUnique({ ...query, where: { id: viewer.userId } }) : null),
     }),
     role: t.field({ type: RoleEnum, nullable: true, resolve: (viewer) => viewer.role }),
+    organisations: t.field({
+      type: [OrganisationMembershipRef],
+      description:
+        'Every organisation the user is a member of, with their role there, in the order they joined (the organisation switcher). Empty for an API key.',
+      resolve: async (viewer, _args, ctx) => {
+        if (!viewer.userId) return [];
+        const memberships = await ctx.deps.prisma.membership.findMany({
+          where: { userId: viewer.userId },
+          orderBy: { createdAt: 'asc' },
+          select: { role: true, organisationId: true },
+        });
+        return memberships.map((m) => ({ organisationId: m.organisationId, role: m.role, current: m.organisationId === viewer.organisationId }));
+      },
+    }),
     apiKey: t.field({
       type: ApiKeyRef,
       nullable: true,
@@ -95,6 +134,10 @@ const SignUpInput = builder.inputType('SignUpInput', {
     name: t.string({ required: true }),
     organisationName: t.string({ required: true }),
   }),
+});
+
+const SwitchOrganisationInput = builder.inputType('SwitchOrganisationInput', {
+  fields: (t) => ({ organisationId: t.id({ required: true, description: 'One of Viewer.organisations.' }) }),
 });
 
 const LogInInput = builder.inputType('LogInInput', {
@@ -157,13 +200,13 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Creates a user and their organisation (the user becomes its OWNER), logs them in and emails a verification token.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, args, ctx) => signUp(ctx.deps, { input: args.input, clientIp: ctx.clientIp }),
+    resolve: async (_root, args, ctx) => started(ctx, await signUp(ctx.deps, { input: args.input, clientIp: ctx.clientIp })),
   }),
   logIn: t.field({
     type: AuthPayload,
     description: 'Limited per email and per client address; repeated failures lock both for a growing time (RATE_LIMITED).',
     args: { input: t.arg({ type: LogInInput, required: true }) },
-    resolve: (_root, args, ctx) => logIn(ctx.deps, { input: args.input, clientIp: ctx.clientIp }),
+    resolve: async (_root, args, ctx) => started(ctx, await logIn(ctx.deps, { input: args.input, clientIp: ctx.clientIp })),
   }),
   verifyEmail: t.prismaField({
     type: 'User',
@@ -184,7 +227,7 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Sets a new password with a reset token; every other session ends.',
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
-    resolve: (_root, args, ctx) => resetPassword(ctx.deps, { input: args.input }),
+    resolve: async (_root, args, ctx) => started(ctx, await resetPassword(ctx.deps, { input: args.input })),
   }),
   changePassword: t.boolean({
     description: 'Needs the current password; every other session of the caller ends.',
@@ -198,6 +241,16 @@ builder.mutationFields((t) => ({
   }),
   logOut: t.boolean({
     description: 'Ends the session that authenticated this request.',
-    resolve: (_root, _args, ctx) => logOut(ctx.deps, { actor: ctx.actor }),
+    resolve: async (_root, _args, ctx) => {
+      const ended = await logOut(ctx.deps, { actor: ctx.actor });
+      ctx.sessionCookie?.clear();
+      return ended;
+    },
+  }),
+  switchOrganisation: t.field({
+    type: AuthPayload,
+    description: 'A session in another of the caller’s organisations (Viewer.organisations); the current session ends.',
+    args: { input: t.arg({ type: SwitchOrganisationInput, required: true }) },
+    resolve: async (_root, args, ctx) => started(ctx, await switchOrganisation(ctx.deps, { actor: ctx.actor, input: args.input })),
   }),
 }));

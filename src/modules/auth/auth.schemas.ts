@@ -40,3 +40,4 @@ export const RequestPasswordResetInput = z.strictObject({
 export const ResetPasswordInput = z.strictObject({ token, password: PasswordSchema });
 export const ChangePasswordInput = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: PasswordSchema });
 export const RevokeSessionInput = z.strictObject({ id: z.string().trim().min(1).max(64) });
+export const SwitchOrganisationInput = z.strictObject({ organisationId: z.string().trim().min(1).max(64) });

@@ -3,14 +3,14 @@ import { preparedPoolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Role } from '../../generated/prisma/enums.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
-import { AppError, invalidField, isUniqueViolation, unauthenticated } from '../../lib/errors.ts';
+import { AppError, invalidField, isUniqueViolation, notFound, unauthenticated } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { findApiKeyActor, looksLikeApiKey } from '../api-keys/api-keys.service.ts';
 import { afterFailedLogIn, afterLogIn, beforeLogIn, takeLimit } from './abuse-limits.ts';
 import { sendAccountEmail } from './account-emails.ts';
 import type { Actor } from './actor.ts';
-import { LogInInput, SignUpInput } from './auth.schemas.ts';
+import { LogInInput, SignUpInput, SwitchOrganisationInput } from './auth.schemas.ts';
 import { credentialWatch } from './credential-watch.ts';
 import { newOneTimeToken } from './one-time-tokens.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.ts';
@@ -21,6 +21,7 @@ const SESSION_TOKEN_PREFIX = 'egs_';
 export interface AuthResult {
   token: string;
   sessionId: string;
+  expiresAt: Date;
   userId: string;
   organisationId: string;
 }
@@ -97,19 +98,37 @@ export async function logOut(deps: Deps, options: { actor: Actor }): Promise<boo
   return true;
 }
 
-export async function createSession(db: Pick<Db, 'session'>, userId: string, organisationId: string): Promise<{ token: string; sessionId: string }> {
+export async function createSession(
+  db: Pick<Db, 'session'>,
+  userId: string,
+  organisationId: string,
+): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
   const token = `${SESSION_TOKEN_PREFIX}${randomToken(32)}`;
   const sessionId = newId('session');
-  await db.session.create({
-    data: {
-      id: sessionId,
-      userId,
-      organisationId,
-      tokenHash: sha256Hex(token),
-      expiresAt: new Date(Date.now() + SESSION_TTL_MS),
-    },
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await db.session.create({ data: { id: sessionId, userId, organisationId, tokenHash: sha256Hex(token), expiresAt } });
+  return { token, sessionId, expiresAt };
+}
+
+/**
+ * A session of the caller in another of their organisations (the organisation switcher). The session that asked
+ * ends: one browser, one current organisation.
+ */
+export async function switchOrganisation(deps: Deps, options: { actor: Actor; input: unknown }): Promise<AuthResult> {
+  if (options.actor.kind !== 'user') throw unauthenticated('Only a dashboard session can switch organisations.');
+  const actor = options.actor;
+  const input = parseInput(SwitchOrganisationInput, options.input);
+  const membership = await deps.prisma.membership.findUnique({
+    where: { userId_organisationId: { userId: actor.userId, organisationId: input.organisationId } },
   });
-  return { token, sessionId };
+  // Not a member reads exactly like no such organisation.
+  if (!membership) throw notFound('Organisation');
+  const session = await deps.prisma.$transaction(async (tx) => {
+    await tx.session.deleteMany({ where: { id: actor.sessionId } });
+    return await createSession(tx, actor.userId, membership.organisationId);
+  });
+  await credentialWatch(deps).revoke({ kind: 'session', sessionId: actor.sessionId });
+  return { ...session, userId: actor.userId, organisationId: membership.organisationId };
 }
 
 /**

@@ -7,6 +7,7 @@ import { Batcher, perOwner } from '../../lib/batcher.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { auditChange } from '../audit/audit.service.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
 import { decideAtDoor, isUuid, type Movement, type ZoneRef } from '../door/door.service.ts';
 import { insertScans, type ScanRow } from '../door/door.sql.ts';
@@ -287,6 +288,7 @@ export async function undoCheckIn(deps: Deps, options: { actor: Actor; input: un
       throw new AppError('BAD_USER_INPUT', 'The attendee is not checked in.', { fieldErrors: { attendeeId: ['The attendee is not checked in.'] } });
     const current = await tx.attendee.findUniqueOrThrow({ where: { id: found.id }, include: { ticketType: true } });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: current, event, ticketType: current.ticketType });
+    await auditChange(tx, actor, 'attendee.check_in_undone', found.id, { from: 'checked_in', to: 'registered' });
     return current;
   });
   await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: attendee.id, testMode: attendee.testMode });

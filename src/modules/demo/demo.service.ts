@@ -1,5 +1,5 @@
+import { createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
-import { randomToken } from '../../lib/crypto.ts';
 import { AppError } from '../../lib/errors.ts';
 import { createApiKey } from '../api-keys/api-keys.service.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -9,6 +9,15 @@ import { createEvent } from '../events/events.service.ts';
 import { createTicketType } from '../ticket-types/ticket-types.service.ts';
 
 export const DEMO_EMAIL = 'demo@eventogate.local';
+
+/**
+ * The demo owner's password, derived from SECRET_KEY: `eventogate demo show` can print it again (while nobody has
+ * changed it) without the database ever holding it readable. Whoever has SECRET_KEY can already read every
+ * secret EventoGate encrypts, so it reveals nothing new.
+ */
+export function demoPassword(secretKey: string): string {
+  return createHmac('sha256', secretKey).update('eventogate demo owner password').digest('base64url').slice(0, 16);
+}
 
 export interface DemoSeed {
   email: string;
@@ -27,7 +36,7 @@ export interface DemoSeed {
  */
 export async function seedDemo(deps: Deps): Promise<DemoSeed | null> {
   if ((await deps.prisma.organisation.count()) > 0) return null;
-  const password = randomToken(12);
+  const password = demoPassword(deps.secretKey);
   let session: Awaited<ReturnType<typeof signUp>>;
   try {
     session = await signUp(deps, { input: { email: DEMO_EMAIL, password, name: 'Demo Owner', organisationName: 'Demo Events Co.' }, verified: true });
@@ -70,9 +79,11 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed | null> {
 
 export function demoBanner(demo: DemoSeed, publicUrl: string): string {
   return `
-Demo organisation created (shown once; this database had none):
+Demo organisation created (this database had none; \`npx eventogate demo show\` prints the login again):
+  Dashboard     ${publicUrl}/dashboard
   Owner login   ${demo.email}  /  ${demo.password}
   Event         ${demo.eventName}  ${demo.eventId}
+                ${publicUrl}/dashboard/events/${demo.eventId}
   Live API key  ${demo.liveKey}
   Test API key  ${demo.testKey}
 

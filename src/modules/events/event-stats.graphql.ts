@@ -79,4 +79,13 @@ builder.prismaObjectFields('TicketType', (t) => ({
     select: { eventId: true },
     resolve: async (ticketType, _args, ctx, info) => ticketTypeRemaining(await countsOf(ctx, info, ticketType.eventId), ticketType.id),
   }),
+  stats: t.field({
+    type: EventStatsRef,
+    description: 'This type’s counts (registered, checked in, cancelled, no-show) in the caller’s mode; capacityRemaining is `remaining`.',
+    select: { eventId: true },
+    resolve: async (ticketType, _args, ctx, info) => {
+      const counts = await countsOf(ctx, info, ticketType.eventId);
+      return { ...ticketTypeCounts(counts, ticketType.id), capacityRemaining: ticketTypeRemaining(counts, ticketType.id) };
+    },
+  }),
 }));

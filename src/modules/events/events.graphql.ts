@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { EventStatusEnum } from '../../graphql/enums.ts';
 import { NodeRef } from '../../graphql/node.ts';
+import { idToUuid } from '../../lib/ids.ts';
 import { countEvents, createEvent, deleteEvent, EVENT_ORDERS, getEvent, listEvents, updateEvent } from './events.service.ts';
 
 const EventOrderEnum = builder.enumType('EventOrder', { values: EVENT_ORDERS });
@@ -15,6 +16,11 @@ builder.prismaObject('Event', {
   interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
+    uuid: t.string({
+      description: 'The same id as a plain UUID (REST paths accept either as event_id).',
+      select: { id: true },
+      resolve: (event) => idToUuid(event.id),
+    }),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     startsAt: t.expose('startsAt', { type: 'DateTime' }),
@@ -30,6 +36,9 @@ builder.prismaObject('Event', {
     }),
     confirmationEmails: t.exposeBoolean('confirmationEmails', {
       description: 'Send a confirmation email to attendees registered through the public form.',
+    }),
+    publicForm: t.exposeBoolean('publicForm', {
+      description: 'The public form endpoints (GET/POST /v1/public/events/{id}…) serve this published event; false: they answer 404.',
     }),
     ticketCodes: t.expose('ticketCodes', { type: TicketCodesEnum }),
     retentionDays: t.exposeInt('retentionDays', {
@@ -68,6 +77,7 @@ const CreateEventInput = builder.inputType('CreateEventInput', {
     registrationClosesAt: t.field({ type: 'DateTime' }),
     apiConfirmationEmails: t.boolean({ description: 'Defaults to false.' }),
     confirmationEmails: t.boolean({ description: 'Defaults to true.' }),
+    publicForm: t.boolean({ description: 'Defaults to true.' }),
     ticketCodes: t.field({ type: TicketCodesEnum, description: 'Defaults to RANDOM.' }),
     retentionDays: t.int({ description: '1–3650; null: the organisation’s setting.' }),
   }),
@@ -89,6 +99,7 @@ const UpdateEventInput = builder.inputType('UpdateEventInput', {
     registrationClosesAt: t.field({ type: 'DateTime' }),
     apiConfirmationEmails: t.boolean(),
     confirmationEmails: t.boolean(),
+    publicForm: t.boolean(),
     ticketCodes: t.field({ type: TicketCodesEnum, description: 'Attendees registered before a change keep their codes.' }),
     retentionDays: t.int({ description: '1–3650, or null for the organisation’s setting.' }),
   }),

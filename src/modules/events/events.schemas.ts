@@ -16,6 +16,7 @@ const eventFields = {
   registrationClosesAt: z.date().nullish(),
   apiConfirmationEmails: z.boolean(),
   confirmationEmails: z.boolean(),
+  publicForm: z.boolean(),
   ticketCodes: z.enum(['RANDOM', 'SIGNED']),
   /** Days after the event ends until its attendees' personal data is erased; null: the organisation's setting. */
   retentionDays: z.int().min(1).max(3_650).nullish(),
@@ -45,6 +46,7 @@ export const CreateEventInput = z.strictObject({
   status: eventFields.status.nullish().transform((s) => s ?? 'PUBLISHED'),
   apiConfirmationEmails: eventFields.apiConfirmationEmails.nullish().transform((v) => v ?? false),
   confirmationEmails: eventFields.confirmationEmails.nullish().transform((v) => v ?? true),
+  publicForm: eventFields.publicForm.nullish().transform((v) => v ?? true),
   ticketCodes: eventFields.ticketCodes.nullish().transform((v) => v ?? 'RANDOM'),
 });
 
@@ -62,6 +64,7 @@ export const UpdateEventInput = z.strictObject({
   registrationClosesAt: eventFields.registrationClosesAt,
   apiConfirmationEmails: eventFields.apiConfirmationEmails.optional(),
   confirmationEmails: eventFields.confirmationEmails.optional(),
+  publicForm: eventFields.publicForm.optional(),
   ticketCodes: eventFields.ticketCodes.optional(),
   retentionDays: eventFields.retentionDays,
 });

@@ -122,5 +122,5 @@ export async function acceptInvitation(deps: Deps, options: { input: unknown }):
     return { ...session, userId, organisationId: pending.organisationId, claimedAccount };
   });
   if (result.claimedAccount) await credentialWatch(deps).revoke({ kind: 'user', userId: result.userId, exceptSessionId: result.sessionId });
-  return { token: result.token, sessionId: result.sessionId, userId: result.userId, organisationId: result.organisationId };
+  return { token: result.token, sessionId: result.sessionId, expiresAt: result.expiresAt, userId: result.userId, organisationId: result.organisationId };
 }

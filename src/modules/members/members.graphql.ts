@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { AuthPayload } from '../auth/auth.graphql.ts';
+import { AuthPayload, started } from '../auth/auth.graphql.ts';
 import { acceptInvitation, inviteMember, listInvitations, revokeInvitation } from './invitations.service.ts';
 import { listMembers, removeMember } from './members.service.ts';
 
@@ -73,7 +73,7 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     description: 'Joins the organisation with the token from the invitation email and starts a session there.',
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
-    resolve: (_root, args, ctx) => acceptInvitation(ctx.deps, { input: args.input }),
+    resolve: async (_root, args, ctx) => started(ctx, await acceptInvitation(ctx.deps, { input: args.input })),
   }),
   removeMember: t.id({
     description: 'Returns the removed user’s id; their sessions for this organisation end, live subscriptions included.',

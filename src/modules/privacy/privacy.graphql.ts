@@ -15,6 +15,12 @@ builder.prismaObject('AuditEntry', {
       description: 'What was acted on: an id (attendee, event, key, endpoint, member), or an erased or exported email’s keyed hash.',
     }),
     requestId: t.exposeString('requestId', { nullable: true, description: 'The X-Request-Id of the request that did it.' }),
+    detail: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'What changed, never personal data: attendee.status_changed {from, to}; attendee.updated {fields}.',
+      resolve: (entry) => entry.detail ?? null,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -62,8 +68,17 @@ builder.queryFields((t) => ({
       defaultSize: 50,
       maxSize: 200,
       description: 'The organisation’s audit log, newest first. OWNER/ADMIN.',
-      args: { action: t.arg.string({ description: AUDIT_ACTIONS.join(', ') }) },
-      resolve: (query, _root, { action }, ctx) => listAuditLog(ctx.deps, { actor: ctx.actor, filters: { action }, query }),
+      args: {
+        action: t.arg.string({ description: AUDIT_ACTIONS.join(', ') }),
+        actions: t.arg.stringList({ description: 'Any of these actions (with `action`: that one too).' }),
+        subjectId: t.arg.id({ description: 'Only entries about this subject (an attendee’s history on its page).' }),
+      },
+      resolve: (query, _root, { action, actions, subjectId }, ctx) =>
+        listAuditLog(ctx.deps, {
+          actor: ctx.actor,
+          filters: { action, actions, subjectId: subjectId === null || subjectId === undefined ? subjectId : String(subjectId) },
+          query,
+        }),
     },
     { name: 'AuditEntryConnection' },
     { name: 'AuditEntryEdge' },

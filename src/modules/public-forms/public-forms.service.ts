@@ -51,7 +51,7 @@ export async function registerFromPublicForm(deps: Deps, options: { eventId: str
 
 async function publicEvent(deps: Deps, eventId: string): Promise<RegistrationEvent> {
   const event = await loadRegistrationEvent(deps, eventId);
-  // Drafts are not public yet: indistinguishable from an unknown event.
-  if (!event || event.status === 'DRAFT') throw notFound('Event');
+  // Drafts are not public yet, and an event whose public form is off has none: indistinguishable from an unknown event.
+  if (!event || event.status === 'DRAFT' || !event.publicForm) throw notFound('Event');
   return event;
 }
