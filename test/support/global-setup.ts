@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { TEMPLATE_DATABASE, withDatabase } from './database.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   keepVitestExitCode();
+  // The dashboard the browser tests open: built once (CI's `npm run build` did already; a stamp makes this a no-op).
+  await buildDashboardIfStale();
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!adminUrl) {
@@ -73,4 +76,13 @@ function keepVitestExitCode(): void {
   process.on('exit', () => {
     if (intended !== 0 && !process.exitCode) process.exitCode = intended;
   });
+}
+
+async function buildDashboardIfStale(): Promise<void> {
+  const root = join(import.meta.dirname, '..', '..');
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [join(root, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: root }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`The dashboard did not build:\n${stderr}`)) : resolve(),
+    ),
+  );
 }

@@ -1,0 +1,24 @@
+import { Button, Group, Text } from '@mantine/core';
+
+/** Cursor paging (Relay): forward by `endCursor`, and back to the first page. */
+export function Paging(props: { total: number; shown: number; hasNext: boolean; onNext: () => void; onFirst?: (() => void) | undefined; noun: string }) {
+  return (
+    <Group justify="space-between" mt="md">
+      <Text size="sm" c="dimmed" aria-live="polite">
+        {props.total.toLocaleString('en')} {props.noun}
+        {props.total === 1 ? '' : 's'}
+        {props.shown < props.total ? `, ${props.shown.toLocaleString('en')} on this page` : ''}
+      </Text>
+      <Group gap="xs">
+        {props.onFirst ? (
+          <Button variant="default" size="xs" onClick={props.onFirst}>
+            First page
+          </Button>
+        ) : null}
+        <Button variant="default" size="xs" disabled={!props.hasNext} onClick={props.onNext}>
+          Next page
+        </Button>
+      </Group>
+    </Group>
+  );
+}

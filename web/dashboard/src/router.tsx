@@ -1,0 +1,157 @@
+import { createRootRoute, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
+import { NotFound } from './components/NotFound.tsx';
+import { PublicLayout } from './components/PublicLayout.tsx';
+import { Shell } from './components/Shell.tsx';
+import { AcceptInvitation } from './screens/auth/AcceptInvitation.tsx';
+import { ForgotPassword } from './screens/auth/ForgotPassword.tsx';
+import { LogIn } from './screens/auth/LogIn.tsx';
+import { ResetPassword } from './screens/auth/ResetPassword.tsx';
+import { SignUp } from './screens/auth/SignUp.tsx';
+import { VerifyEmail } from './screens/auth/VerifyEmail.tsx';
+
+/**
+ * Every path of CONTRACT §13 under /dashboard. The account pages (log in, sign up, the links in emails) are in the
+ * first download; each signed-in screen is its own chunk, fetched when first visited (or hovered).
+ */
+const root = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Search parameters are all optional: a link may name none of them. */
+const tokenSearch = (search: Record<string, unknown>): { token?: string } => ({ token: text(search.token) });
+
+const account = createRoute({ getParentRoute: () => root, id: 'account-pages', component: PublicLayout });
+const accountPages = [
+  createRoute({
+    getParentRoute: () => account,
+    path: 'login',
+    component: LogIn,
+    validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({ redirect: text(search.redirect) }),
+  }),
+  createRoute({ getParentRoute: () => account, path: 'signup', component: SignUp }),
+  createRoute({ getParentRoute: () => account, path: 'forgot-password', component: ForgotPassword }),
+  createRoute({ getParentRoute: () => account, path: 'reset-password', component: ResetPassword, validateSearch: tokenSearch }),
+  createRoute({ getParentRoute: () => account, path: 'verify-email', component: VerifyEmail, validateSearch: tokenSearch }),
+  createRoute({ getParentRoute: () => account, path: 'invitations/accept', component: AcceptInvitation, validateSearch: tokenSearch }),
+];
+
+const app = createRoute({ getParentRoute: () => root, id: 'signed-in', component: Shell });
+
+export interface AttendeeSearch {
+  q?: string;
+  status?: string;
+  checkedIn?: 'yes' | 'no';
+  order?: string;
+  after?: string;
+  before?: string;
+}
+
+const attendeeSearch = (search: Record<string, unknown>): AttendeeSearch => ({
+  q: text(search.q),
+  status: text(search.status),
+  checkedIn: search.checkedIn === 'yes' || search.checkedIn === 'no' ? search.checkedIn : undefined,
+  order: text(search.order),
+  after: text(search.after),
+  before: text(search.before),
+});
+
+export interface EventSearch {
+  q?: string;
+  status?: string;
+  order?: string;
+  after?: string;
+}
+
+const appPages = [
+  createRoute({
+    getParentRoute: () => app,
+    path: '/',
+    beforeLoad: () => {
+      throw redirect({ to: '/events' });
+    },
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events',
+    component: lazyRouteComponent(() => import('./screens/events/EventList.tsx'), 'EventList'),
+    validateSearch: (search: Record<string, unknown>): EventSearch => ({
+      q: text(search.q),
+      status: text(search.status),
+      order: text(search.order),
+      after: text(search.after),
+    }),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/new',
+    component: lazyRouteComponent(() => import('./screens/events/NewEvent.tsx'), 'NewEvent'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/$eventId',
+    component: lazyRouteComponent(() => import('./screens/events/Overview.tsx'), 'Overview'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/$eventId/attendees',
+    component: lazyRouteComponent(() => import('./screens/events/Attendees.tsx'), 'Attendees'),
+    validateSearch: attendeeSearch,
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/$eventId/attendees/$attendeeId',
+    component: lazyRouteComponent(() => import('./screens/events/AttendeePage.tsx'), 'AttendeePage'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/$eventId/check-in',
+    component: lazyRouteComponent(() => import('./screens/events/CheckInDesk.tsx'), 'CheckInDesk'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/$eventId/import',
+    component: lazyRouteComponent(() => import('./screens/events/Import.tsx'), 'Import'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'events/$eventId/settings',
+    component: lazyRouteComponent(() => import('./screens/events/EventSettings.tsx'), 'EventSettings'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings',
+    beforeLoad: () => {
+      throw redirect({ to: '/settings/organisation' });
+    },
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/organisation',
+    component: lazyRouteComponent(() => import('./screens/settings/Organisation.tsx'), 'Organisation'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/api-keys',
+    component: lazyRouteComponent(() => import('./screens/settings/ApiKeys.tsx'), 'ApiKeys'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/members',
+    component: lazyRouteComponent(() => import('./screens/settings/Members.tsx'), 'Members'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'account',
+    component: lazyRouteComponent(() => import('./screens/account/Account.tsx'), 'Account'),
+  }),
+];
+
+const routeTree = root.addChildren([account.addChildren(accountPages), app.addChildren(appPages)]);
+
+export const router = createRouter({ routeTree, basepath: '/dashboard', defaultPreload: 'intent', scrollRestoration: true });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
