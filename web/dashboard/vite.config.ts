@@ -20,6 +20,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 700,
     reportCompressedSize: false,
+    // .vite/manifest.json: which chunks each route loads (the bundle-size test and the note read it; not served).
+    manifest: true,
   },
   server: {
     port: 5173,

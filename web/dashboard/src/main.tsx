@@ -6,11 +6,11 @@ import { createRoot } from 'react-dom/client';
 import { Provider as GraphQLProvider } from 'urql';
 import { client } from './api/client.ts';
 import { router } from './router.tsx';
-import { theme } from './theme.ts';
+import { accessibleColors, theme } from './theme.ts';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={accessibleColors}>
       <GraphQLProvider value={client}>
         <RouterProvider router={router} />
       </GraphQLProvider>

@@ -166,7 +166,7 @@ export function Shell() {
               <span role="status">{switching.error ? errorMessage(switching.error) : ''}</span>
             </VisuallyHidden>
             {viewer.user.emailVerifiedAt ? null : (
-              <Alert color="yellow" mb="md" title="Confirm your email address">
+              <Alert color="blue" mb="md" title="Confirm your email address">
                 <Group gap="sm">
                   <Text size="sm">We sent a link to {viewer.user.email}. Until you open it, invitations and password resets to it can claim this account.</Text>
                   <Button

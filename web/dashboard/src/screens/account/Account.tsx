@@ -66,11 +66,11 @@ export function Account() {
       <Text>
         {user.name} · {user.email}{' '}
         {user.emailVerifiedAt ? (
-          <Badge color="green" variant="light">
+          <Badge color="teal.9" variant="filled">
             confirmed
           </Badge>
         ) : (
-          <Badge color="yellow" variant="light">
+          <Badge color="gray.7" variant="filled">
             not confirmed
           </Badge>
         )}

@@ -156,7 +156,7 @@ export function AttendeePage() {
       <Group>
         <StatusBadge status={attendee.status} />
         {attendee.testMode ? (
-          <Badge color="orange" variant="light">
+          <Badge color="dark" variant="outline">
             test
           </Badge>
         ) : null}

@@ -319,7 +319,7 @@ export function CheckInDesk() {
 function OutcomePanel({ outcome }: { outcome: Outcome }) {
   const look =
     outcome.kind === 'accepted'
-      ? { bg: 'green.9', c: 'white', title: 'Checked in' }
+      ? { bg: 'teal.9', c: 'white', title: 'Checked in' }
       : outcome.kind === 'duplicate'
         ? { bg: 'yellow.5', c: 'black', title: 'Already checked in' }
         : { bg: 'red.9', c: 'white', title: 'Not checked in' };

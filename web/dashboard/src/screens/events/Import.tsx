@@ -135,6 +135,7 @@ export function Import() {
               value={file}
               onChange={setFile}
               clearable
+              clearButtonProps={{ 'aria-label': 'Remove the chosen file' }}
               error={fileError ?? fieldErrors(started.error).csv}
               placeholder="Choose a file"
             />
@@ -181,8 +182,8 @@ function JobReport({ job, timezone, live = false }: { job: Job; timezone: string
             {job.dryRun ? 'Dry run' : 'Import'} of {formatDateTime(job.createdAt, timezone)}
           </Text>
           <Badge
-            color={job.status === 'COMPLETED' ? 'green' : job.status === 'FAILED' ? 'red' : 'blue'}
-            variant="light"
+            color={job.status === 'COMPLETED' ? 'teal.9' : job.status === 'FAILED' ? 'red.9' : 'blue.9'}
+            variant="filled"
             data-testid={live ? 'import-status' : undefined}
           >
             {job.status.toLowerCase()}

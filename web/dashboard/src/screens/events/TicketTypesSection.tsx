@@ -113,7 +113,7 @@ export function TicketTypesSection({ eventId, ticketTypes, onChange }: { eventId
                   <Table.Td>
                     {type.name}{' '}
                     {type.isDefault ? (
-                      <Badge size="sm" variant="light" color="gray">
+                      <Badge size="sm" variant="outline" color="dark">
                         default
                       </Badge>
                     ) : null}

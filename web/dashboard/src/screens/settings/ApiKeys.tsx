@@ -119,7 +119,7 @@ export function ApiKeys() {
         </form>
       </Paper>
       {secret ? (
-        <Alert color="green" title="Copy your new key now" role="status">
+        <Alert color="indigo" title="Copy your new key now" role="status">
           <Stack gap="xs">
             <Text size="sm">This is the only time it is shown: EventoGate keeps only a hash of it. If you lose it, revoke it and create another.</Text>
             <CopyValue value={secret} testId="new-secret" label="the new API key" />
@@ -153,7 +153,7 @@ export function ApiKeys() {
               <Table.Tr key={key.id}>
                 <Table.Td>{key.name}</Table.Td>
                 <Table.Td>
-                  <Badge color={key.environment === 'LIVE' ? 'indigo' : 'orange'} variant="light">
+                  <Badge color={key.environment === 'LIVE' ? 'indigo.9' : 'dark'} variant={key.environment === 'LIVE' ? 'filled' : 'outline'}>
                     {key.environment.toLowerCase()}
                   </Badge>
                 </Table.Td>
