@@ -109,7 +109,10 @@ describe('links in account emails open the dashboard', () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Events', 'Account']);
     expect(await page.getByRole('link', { name: 'Door Night' }).count()).toBe(0);
-    await page.getByRole('row', { name: /Door Night/ }).getByRole('link', { name: 'Check-in desk' }).click();
+    await page
+      .getByRole('row', { name: /Door Night/ })
+      .getByRole('link', { name: 'Check-in desk' })
+      .click();
     await page.waitForURL(new RegExp(`/events/${event.id}/check-in$`));
     await expect.poll(() => page.getByRole('navigation', { name: 'Event' }).getByRole('link').allTextContents()).toEqual(['Check-in desk']);
     const key = await createTestApiKey(app.deps, owner.actor);

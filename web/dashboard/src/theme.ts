@@ -11,6 +11,8 @@ export const theme = createTheme({
   defaultRadius: 'md',
   components: {
     Anchor: { defaultProps: { underline: 'always' } },
+    // Mantine's close buttons carry only an icon: give them a name screen readers announce.
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
   },
 });
 
@@ -22,7 +24,7 @@ export const accessibleColors: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
-    '--mantine-color-placeholder': 'var(--mantine-color-gray-6)',
+    '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
     ...Object.fromEntries(Object.keys(DEFAULT_THEME.colors).map((color) => [`--mantine-color-${color}-light-color`, `var(--mantine-color-${color}-9)`])),
   },
   dark: {},
