@@ -57,6 +57,8 @@ describe('links in account emails open the dashboard', () => {
     const page = await browser.newPage();
     await page.goto(`${app.url}/dashboard/login`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    // The screen, not the log-in page before it (which has an Email field too).
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
     await expectAccessible(page, 'Forgot password');
     await field(page, 'Email').fill('rita@example.com');
     await page.getByRole('button', { name: 'Send the link' }).click();
@@ -87,6 +89,7 @@ describe('links in account emails open the dashboard', () => {
     const ownerPage = await browser.newPage();
     await logIn(ownerPage, app.url, 'omar@example.com', PASSWORD);
     await ownerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await ownerPage.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
     await field(ownerPage, 'Email').fill('sam@example.com');
     await ownerPage.getByRole('combobox', { name: 'Role' }).selectOption('STAFF');
     await ownerPage.getByRole('button', { name: 'Invite member' }).click();

@@ -63,7 +63,7 @@ describe('an organiser’s whole journey in the dashboard', () => {
     expect(cookies.find((c) => c.name === 'eg_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/graphql' });
 
     // A new event, its dates typed in the event's time zone.
-    await page.getByRole('link', { name: 'New event' }).click();
+    await page.getByRole('button', { name: 'New event' }).click();
     await field(page, 'Event name').fill('Launch Night');
     await page.getByRole('combobox', { name: 'Time zone' }).selectOption('Europe/Berlin');
     await field(page, 'Starts').fill('2027-06-01 18:00');
@@ -112,6 +112,8 @@ describe('an organiser’s whole journey in the dashboard', () => {
 
     // Settings → API Keys: a live key, shown once.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API Keys' }).click();
+    // The screen, not the one before it (Event Settings has a Name field too).
+    await page.getByRole('heading', { name: 'API Keys', level: 1 }).waitFor();
     await field(page, 'Name').fill('Website');
     await page.getByRole('button', { name: 'Create API key' }).click();
     const secret = (await page.getByTestId('new-secret').textContent())!;
@@ -175,6 +177,7 @@ describe('an organiser’s whole journey in the dashboard', () => {
 
     // The desk: the cancelled ticket is refused; after restoring, a search by name checks her in.
     await page.getByRole('link', { name: 'Check-in desk' }).click();
+    await page.getByRole('heading', { name: 'Check-in desk', level: 1 }).waitFor();
     await field(page, 'Search').fill(sarah.qr_token);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('desk-result').textContent()).toMatch(/^Not checked in/);
@@ -186,12 +189,12 @@ describe('an organiser’s whole journey in the dashboard', () => {
     await page.getByRole('button', { name: 'Check in Sarah Chen' }).click();
     await expect.poll(() => page.getByTestId('desk-result').textContent()).toBe('Checked inSarah Chen · VIP');
     const started = Date.now();
-    await expect.poll(() => overview.getByTestId('stat-checked-in').textContent(), { intervals: [25] }).toBe('1');
+    await expect.poll(() => overview.getByTestId('stat-checked-in').textContent(), { interval: 25 }).toBe('1');
     const deskToOverviewMs = Date.now() - started;
     // A REST check-in (a door app of an integrator) reaches the overview within a second, without a reload.
     const restCheckIn = Date.now();
     expect((await rest(`/v1/events/${copiedId}/check-ins`, { method: 'POST', key: secret, body: { qr_token: second.body.qr_token } })).status).toBe(200);
-    await expect.poll(() => overview.getByTestId('stat-checked-in').textContent(), { intervals: [25], timeout: 1_000 }).toBe('2');
+    await expect.poll(() => overview.getByTestId('stat-checked-in').textContent(), { interval: 25, timeout: 1_000 }).toBe('2');
     console.info(`live: desk check-in → overview ${deskToOverviewMs} ms; REST check-in → overview ${Date.now() - restCheckIn} ms`);
     await overview.getByTestId('recent-check-ins').getByText('Tom Berg').waitFor();
     await page.getByTestId('desk-recent').getByText('Tom Berg').waitFor();

@@ -85,7 +85,7 @@ function accountEmail(deps: Pick<Deps, 'config'>, email: AccountEmail): { subjec
             '',
             String(email.detail),
             '',
-            `Its pending deliveries were marked failed. Fix the receiver, enable the endpoint again and replay what it missed: ${dashboard}/settings/webhooks`,
+            'Its pending deliveries were marked failed. Fix the receiver, enable the endpoint again (updateWebhookEndpoint with enabled: true) and replay what it missed (replayWebhookDeliveries).',
           ],
         };
       case 'invitation':

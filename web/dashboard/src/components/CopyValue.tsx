@@ -1,6 +1,9 @@
 import { Button, Code, CopyButton, Group, Tooltip } from '@mantine/core';
 
-/** A value shown in full (selectable) with a "Copy" button that says when it worked. */
+/**
+ * A value shown in full (selectable) with a "Copy" button that says when it worked. `label` names the button for
+ * screen readers where a page has several ("Copy UUID"); the page's main one is just "Copy".
+ */
 export function CopyValue({ value, testId, label }: { value: string; testId?: string; label?: string }) {
   return (
     <Group gap="xs" wrap="nowrap" align="center">

@@ -1,4 +1,4 @@
-import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NativeSelect, Stack, Text, VisuallyHidden } from '@mantine/core';
+import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NativeSelect, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Outlet, useNavigate } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
@@ -162,9 +162,11 @@ export function Shell() {
         </AppShell.Navbar>
         <AppShell.Main>
           <Box>
-            <VisuallyHidden>
-              <span role="status">{switching.error ? errorMessage(switching.error) : ''}</span>
-            </VisuallyHidden>
+            {switching.error ? (
+              <Alert color="red" mb="md" role="alert" title="Could not switch organisation">
+                {errorMessage(switching.error)}
+              </Alert>
+            ) : null}
             {viewer.user.emailVerifiedAt ? null : (
               <Alert color="blue" mb="md" title="Confirm your email address">
                 <Group gap="sm">

@@ -127,10 +127,10 @@ export function EventSettings() {
           Integrators send it as <code>event_id</code> in REST calls (it is also in this page’s address).
         </Text>
         <Stack gap={6}>
-          <CopyValue value={event.id} testId="event-id" label="the event ID" />
+          <CopyValue value={event.id} testId="event-id" />
           <Group gap="xs">
             <Text size="sm">As a plain UUID:</Text>
-            <CopyValue value={event.uuid} testId="event-uuid" label="the event UUID" />
+            <CopyValue value={event.uuid} testId="event-uuid" label="Copy UUID" />
           </Group>
         </Stack>
       </Card>

@@ -106,7 +106,8 @@ function Stat({ label, value, testId, hint }: { label: string; value: number | n
         {label}
       </Text>
       <Text fz={32} fw={700} data-testid={testId} aria-labelledby={`${testId}-label`}>
-        {value === null ? '∞' : value.toLocaleString('en')}
+        {/* The number alone, no grouping (CONTRACT §13: tests and scrapers read it as it is). */}
+        {value === null ? '∞' : String(value)}
       </Text>
       {hint ? (
         <Text size="xs" c="dimmed">

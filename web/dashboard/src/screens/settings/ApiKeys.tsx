@@ -122,7 +122,7 @@ export function ApiKeys() {
         <Alert color="indigo" title="Copy your new key now" role="status">
           <Stack gap="xs">
             <Text size="sm">This is the only time it is shown: EventoGate keeps only a hash of it. If you lose it, revoke it and create another.</Text>
-            <CopyValue value={secret} testId="new-secret" label="the new API key" />
+            <CopyValue value={secret} testId="new-secret" />
             <Text size="sm">Register an attendee with it:</Text>
             <Code block>{`curl -X POST ${window.location.origin}/v1/events/${eventId}/registrations \\
   -H "Authorization: Bearer ${secret}" \\

@@ -49,7 +49,7 @@ export function Organisation() {
       <Title order={1}>Organisation</Title>
       <Group gap="xs">
         <Text size="sm">Organisation ID:</Text>
-        <CopyValue value={organisation.id} label="the organisation ID" />
+        <CopyValue value={organisation.id} label="Copy organisation ID" />
       </Group>
       <Paper withBorder p="lg">
         <form
