@@ -38,14 +38,13 @@ export async function openBrowser(baseUrl: string): Promise<DashboardBrowser> {
         elsewhere.push(url);
         return route.abort();
       });
-      await context.routeWebSocket(/.*/, (ws) => {
-        if (!ws.url().startsWith(baseUrl.replace(/^http/, 'ws'))) {
-          elsewhere.push(ws.url());
-          return ws.close();
-        }
-        ws.connectToServer();
-      });
       const page = await context.newPage();
+      // WebSockets are watched, not proxied (a proxy would stand between the page and a server restart); the
+      // page's CSP would refuse one to elsewhere anyway, and this records it if it were tried.
+      const sockets = baseUrl.replace(/^http/, 'ws');
+      page.on('websocket', (ws) => {
+        if (!ws.url().startsWith(sockets)) elsewhere.push(ws.url());
+      });
       page.on('pageerror', (error) => errors.push(error.message));
       return page;
     },
