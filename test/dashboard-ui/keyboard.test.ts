@@ -52,7 +52,7 @@ async function unreachableByTab(page: Page): Promise<string[]> {
         !(el instanceof HTMLInputElement && el.type === 'radio' && !el.checked)
       );
     });
-    controls.forEach((el, i) => el.setAttribute('data-kbd', String(i)));
+    for (const [i, el] of controls.entries()) el.setAttribute('data-kbd', String(i));
     (document.activeElement as HTMLElement | null)?.blur();
     return controls.length;
   });
