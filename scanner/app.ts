@@ -39,18 +39,30 @@ const state = {
 
 async function main(): Promise<void> {
   const paired = /#device=(eg_dev_[A-Za-z0-9_-]+)/.exec(location.hash)?.[1];
+  let refusedPairing = false;
   if (paired) {
-    await forgetEverything();
-    await saveToken(paired);
     // The token leaves the address bar (and the history) at once.
     history.replaceState(null, '', location.pathname);
+    refusedPairing = !(await pairWith(paired));
   }
+  // A pairing link opened while the page is open changes only the hash: start over as if it had been loaded.
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#device=')) location.reload();
+  });
   state.token = (await loadToken()) ?? null;
   if (!state.token) {
     show('unpaired');
     return;
   }
   show('scanner');
+  if (refusedPairing) {
+    const notice = $('notice');
+    notice.textContent =
+      `Not paired with the new link: ${state.queue.length} ${state.queue.length === 1 ? 'scan is' : 'scans are'} still waiting to upload ` +
+      'with this phone’s current pairing, and they are the only record of who came in. Connect to the network, let them upload, ' +
+      'then open the link again.';
+    notice.hidden = false;
+  }
   state.synced = (await loadSynced()) ?? null;
   state.queue = await loadQueue();
   state.entries = await loadLocalEntries();
@@ -66,6 +78,8 @@ async function main(): Promise<void> {
   });
   $('search').addEventListener('input', renderSearch);
   $('unpair').addEventListener('click', async () => {
+    const waiting = state.queue.length;
+    if (waiting > 0 && !confirm(`${waiting} ${waiting === 1 ? 'scan has' : 'scans have'} not been uploaded yet and would be lost. Unpair anyway?`)) return;
     await forgetEverything();
     location.reload();
   });
@@ -77,6 +91,30 @@ async function main(): Promise<void> {
   void startCamera();
   void listenOccupancy();
   setInterval(() => void syncAndUpload(), SYNC_EVERY_MS);
+}
+
+/**
+ * Pairs with a new token, unless scans queued under the current pairing would be lost: those are uploaded with the
+ * current token first, and while any cannot be (offline, say), the phone stays as it is. Answers whether it paired.
+ */
+async function pairWith(token: string): Promise<boolean> {
+  const current = await loadToken();
+  if (current === token) return true;
+  const queue = await loadQueue();
+  if (current && queue.length > 0) {
+    state.token = current;
+    state.queue = queue;
+    try {
+      await upload();
+    } catch {
+      // Offline or refused: they stay queued, and so does the pairing.
+    }
+    if (state.queue.length > 0) return false;
+  }
+  await forgetEverything();
+  await saveToken(token);
+  state.queue = [];
+  return true;
 }
 
 function show(view: 'unpaired' | 'scanner'): void {

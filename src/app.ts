@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
 import { applyMigrations, readMigrations } from './db/migrate.ts';
@@ -11,6 +12,7 @@ import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { jobDefinitions } from './jobs/registry.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
+import { LiveLimits } from './lib/live-limits.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
 import { SharedCache } from './lib/shared-cache.ts';
@@ -26,7 +28,7 @@ import { LiveFeed } from './modules/live/live-feed.ts';
 import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
-import { createHttpApp } from './server/http.ts';
+import { createHttpApp, metricsHandler } from './server/http.ts';
 import { createMetrics, type MetricSources } from './server/metrics.ts';
 import { assertPortAvailable, portError } from './server/port.ts';
 import { attachGraphQLWebSocket } from './server/websocket.ts';
@@ -149,6 +151,7 @@ export async function startApp(
       mailer,
       live,
       zones,
+      liveLimits: new LiveLimits(config.liveMaxSubscriptions),
       config: { ...config, publicUrl: config.publicUrl ?? '' },
     };
     // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
@@ -210,6 +213,17 @@ export async function startApp(
       server.listen(config.port, config.host, () => resolve());
     });
     lifecycle.onStop('http', 'HTTP server', () => closeServer(server));
+    if (config.metricsPort) {
+      // /metrics alone on its own port (scraped from inside the network; the API's port answers it 404).
+      const metricsApp = new Hono();
+      metricsApp.get('/metrics', metricsHandler(deps, metrics));
+      const metricsServer = createAdaptorServer({ fetch: metricsApp.fetch }) as Server;
+      await new Promise<void>((resolve, reject) => {
+        metricsServer.once('error', (error: NodeJS.ErrnoException) => reject(portError(error, config.host, config.metricsPort!, 'METRICS_PORT')));
+        metricsServer.listen(config.metricsPort, config.host, () => resolve());
+      });
+      lifecycle.onStop('http', 'metrics server', () => closeServer(metricsServer));
+    }
     if (http.graphql) {
       const sockets = attachGraphQLWebSocket(server, http.graphql, deps, {
         perIp: config.wsMaxConnectionsPerIp,

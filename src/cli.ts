@@ -12,6 +12,7 @@ import { issuePasswordReset } from './modules/auth/accounts.service.ts';
 import type { Actor } from './modules/auth/actor.ts';
 import { verifyPassword } from './modules/auth/passwords.ts';
 import { DEMO_EMAIL, demoPassword } from './modules/demo/demo.service.ts';
+import { addMemberAsOperator } from './modules/members/members.service.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -89,6 +90,21 @@ export function buildCli(): Command {
         if (!key && !options.org) throw new AppError('NOT_FOUND', 'API key not found.');
         const revoked = await revokeApiKey(deps, { actor: await ownerOf(deps, options.org ?? key?.organisationId), input: { id: keyId } });
         out(`${revoked.id} revoked at ${date(revoked.revokedAt)}`);
+      });
+    });
+
+  program
+    .command('members')
+    .description('members of an organisation')
+    .command('add')
+    .description('give an existing account a role in an organisation (e.g. an owner for an organisation left without one)')
+    .requiredOption('--org <organisationId>', 'the organisation')
+    .requiredOption('--email <email>', 'the account (it must exist)')
+    .requiredOption('--role <role>', 'OWNER, ADMIN or STAFF')
+    .action(async (options: { org: string; email: string; role: string }) => {
+      await withServices(async (deps) => {
+        const added = await addMemberAsOperator(deps, { input: { organisationId: options.org, email: options.email, role: options.role.toUpperCase() } });
+        out(`${added.userId} is ${added.role.toLowerCase()} of ${added.organisationId}`);
       });
     });
 

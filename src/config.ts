@@ -59,10 +59,14 @@ const EnvSchema = z.object({
     .refine((origins) => origins.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be a comma-separated list of origins, e.g. https://dash.example.com')
     .default([]),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: integer(1, 65_535).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
   WS_MAX_CONNECTIONS_PER_IP: integer(1).default(50),
   WS_MAX_CONNECTIONS_PER_ORGANISATION: integer(1).default(500),
+  LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(20),
+  LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL: integer(1).default(50),
+  LIVE_MAX_SUBSCRIPTIONS_PER_ORGANISATION: integer(1).default(500),
 });
 
 export type Role = 'all' | 'api' | 'worker';
@@ -96,12 +100,16 @@ export interface Config {
   corsOrigins: string[];
   /** Bearer token /metrics requires, if set. */
   metricsToken: string | undefined;
+  /** /metrics on its own port (same HOST) instead of the API's. */
+  metricsPort: number | undefined;
   /** OTLP/HTTP base URL for traces (…/v1/traces); unset: no tracing. */
   otelEndpoint: string | undefined;
   /** A request (headers and body) must arrive within this time. */
   httpRequestTimeoutMs: number;
   wsMaxConnectionsPerIp: number;
   wsMaxConnectionsPerOrganisation: number;
+  /** Live subscriptions (graphql-ws, SSE, devices' occupancy streams) per socket, credential and organisation, per process. */
+  liveMaxSubscriptions: { perSocket: number; perCredential: number; perOrganisation: number };
 }
 
 export class ConfigError extends Error {
@@ -152,10 +160,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiRateLimitPerMin: e.API_RATE_LIMIT_PER_MIN,
     corsOrigins: e.CORS_ORIGINS,
     metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     wsMaxConnectionsPerOrganisation: e.WS_MAX_CONNECTIONS_PER_ORGANISATION,
+    liveMaxSubscriptions: {
+      perSocket: e.LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      perCredential: e.LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL,
+      perOrganisation: e.LIVE_MAX_SUBSCRIPTIONS_PER_ORGANISATION,
+    },
   };
 }
 

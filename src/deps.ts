@@ -3,6 +3,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { LiveLimits } from './lib/live-limits.ts';
 import type { Logger } from './lib/logger.ts';
 import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
@@ -38,6 +39,8 @@ export interface Deps {
   live: LiveFeed;
   /** Who is inside each zone, pushed to zoneOccupancy subscribers across processes. */
   zones: ZoneFeed;
+  /** Caps on live subscriptions per socket, credential and organisation (this process). */
+  liveLimits: LiveLimits;
   /** SMTP, or the dev mailbox under DATA_DIR. */
   mailer: MailTransport;
   /** Prometheus counters the services bump (GET /metrics). */

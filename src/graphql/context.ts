@@ -10,6 +10,8 @@ export interface GraphQLContext {
   clientIp: string;
   /** Aborted when an HTTP client goes away (SSE subscriptions end with it); absent over graphql-ws. */
   signal?: AbortSignal;
+  /** graphql-ws: the socket this operation travels on (live subscriptions are capped per socket). */
+  connection?: object;
   /** HTTP only: the browser's session cookie, set when a session starts and cleared when it ends. */
   sessionCookie?: SessionCookieJar;
 }

@@ -5,6 +5,8 @@ import type { DeviceActor } from '../modules/door/devices.service.ts';
 export type AppEnv = {
   Variables: {
     requestId: string;
+    /** The caller's own X-Request-Id, if any (kept beside ours, never instead of it). */
+    clientRequestId: string | null;
     actor: AuthenticatedActor & { kind: 'apiKey' };
     /** On /v1/scanner/* routes: the scanner device the token belongs to. */
     device: DeviceActor;

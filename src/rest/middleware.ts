@@ -24,7 +24,7 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
     if (!credential || !looksLikeApiKey(credential)) throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES.invalid_api_key);
     const actor = await findApiKeyActor(deps, credential);
     if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
-    c.set('actor', inRequest(actor, c.get('requestId')));
+    c.set('actor', inRequest(actor, c.get('requestId'), c.get('clientRequestId')));
     c.set('principal', principalOf(actor));
     Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId));
     await next();

@@ -17,7 +17,9 @@ export const json = (schema: z.ZodType, examples?: Examples) => ({
 export const header = (description: string, schema: z.ZodType = z.string()) => schema.meta({ description });
 
 /** Every response carries its request id; responses to an API key carry its budget. */
-export const REQUEST_ID = { 'X-Request-Id': header('This request’s id (echoed from the request’s X-Request-Id when sent)') };
+export const REQUEST_ID = {
+  'X-Request-Id': header('This request’s id, EventoGate’s own (an X-Request-Id the caller sent is kept beside it in logs and the audit log)'),
+};
 export const RATE_LIMIT_HEADERS = {
   ...REQUEST_ID,
   'RateLimit-Limit': header('Requests allowed per minute for this key (REST and GraphQL together)', z.string().regex(/^\d+$/)),

@@ -6,17 +6,20 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { armor, useApiKeyBudget, useSingleUseFields, useSuggestionsOnlyForAuthenticated } from '../graphql/limits.ts';
 import { schema } from '../graphql/schema.ts';
-import { requestIdFrom } from '../lib/request-context.ts';
+import { clientRequestIdFrom, newRequestId } from '../lib/request-context.ts';
 import { type Actor, inRequest } from '../modules/auth/actor.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import { cookieAuthorization, type SessionCookieJar } from '../modules/auth/session-cookie.ts';
 import type { RateLimiter } from '../rest/rate-limit.ts';
+import { useYieldingJsonBodies } from './json-body.ts';
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 
 /** What the HTTP and WebSocket transports know before GraphQL runs. */
 export interface GraphQLServerContext {
   requestId?: string;
+  /** The caller's own X-Request-Id (HTTP; over graphql-ws the upgrade request's). */
+  clientRequestId?: string | null;
   /** The TCP peer (EventoGate does not trust X-Forwarded-For). */
   clientIp?: string;
   /** Authenticated by the transport, once per request (limits and validation need it before execution). */
@@ -48,7 +51,14 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
     },
     // useAppErrors maps errors where the request id is known; this catches anything that escapes it.
     maskedErrors: { maskError: (error) => maskGraphQLError(error, { logger: deps.logger, requestId: 'unknown' }) },
-    plugins: [armor(), useSingleUseFields(), useSuggestionsOnlyForAuthenticated(), useApiKeyBudget(options.apiKeyLimiter), useAppErrors(deps.logger)],
+    plugins: [
+      useYieldingJsonBodies(),
+      armor(),
+      useSingleUseFields(),
+      useSuggestionsOnlyForAuthenticated(),
+      useApiKeyBudget(options.apiKeyLimiter),
+      useAppErrors(deps.logger),
+    ],
     logging: {
       debug: (...args) => deps.logger.debug({ yoga: args }, 'graphql'),
       info: (...args) => deps.logger.info({ yoga: args }, 'graphql'),
@@ -58,18 +68,20 @@ export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateL
     // HTTP requests carry their headers; graphql-ws subscriptions authenticate with connection_init's
     // payload ({"authorization": "Bearer …"}) or, failing that, the upgrade request's headers.
     context: async (initial) => {
-      const ws = initial as unknown as { connectionParams?: Record<string, unknown>; extra?: { request: IncomingMessage } };
+      const ws = initial as unknown as { connectionParams?: Record<string, unknown>; extra?: { request: IncomingMessage; socket?: object } };
       const header = (name: string) => initial.request?.headers.get(name) ?? stringHeader(ws.extra?.request.headers[name]);
       const fromInit = ws.connectionParams?.authorization;
-      const requestId = initial.requestId ?? requestIdFrom(header('x-request-id'));
+      const requestId = initial.requestId ?? newRequestId();
+      const clientRequestId = initial.requestId ? (initial.clientRequestId ?? null) : clientRequestIdFrom(header('x-request-id'));
       const actor = initial.actor ?? (await authenticate(deps, webSocketCredentials(deps, header, fromInit)));
       return {
         deps,
         ...(initial.sessionCookie ? { sessionCookie: initial.sessionCookie } : {}),
+        ...(ws.extra?.socket ? { connection: ws.extra.socket } : {}),
         ...(initial.request && !ws.extra ? { signal: initial.request.signal } : {}),
         requestId,
         clientIp: initial.clientIp ?? ws.extra?.request.socket.remoteAddress ?? 'unknown',
-        actor: inRequest(actor, requestId),
+        actor: inRequest(actor, requestId, clientRequestId),
       };
     },
   });

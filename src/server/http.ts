@@ -4,7 +4,7 @@ import { routePath } from 'hono/route';
 import type { Deps } from '../deps.ts';
 import { constantTimeEqual, sha256Hex } from '../lib/crypto.ts';
 import { AppError } from '../lib/errors.ts';
-import { requestIdFrom } from '../lib/request-context.ts';
+import { clientRequestIdFrom, newRequestId } from '../lib/request-context.ts';
 import { extractContext, inSpan, tracingEnabled } from '../lib/tracing.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import { cookieAuthorization, SESSION_COOKIE_HEADER, sessionCookieJar } from '../modules/auth/session-cookie.ts';
@@ -34,8 +34,9 @@ export function createHttpApp(
 
   app.use('*', async (c, next) => {
     const started = performance.now();
-    const requestId = requestIdFrom(c.req.header('x-request-id'));
+    const requestId = newRequestId();
     c.set('requestId', requestId);
+    c.set('clientRequestId', clientRequestIdFrom(c.req.header('x-request-id')));
     // Every answer may carry personal data, tokens or secrets: never cached, never sniffed, no referrer leaked.
     c.set('responseHeaders', { 'X-Request-Id': requestId, ...SECURITY_HEADERS });
     if (tracingEnabled()) {
@@ -69,14 +70,9 @@ export function createHttpApp(
   };
   app.get('/readyz', ready);
   app.get('/healthz', ready);
-  app.get('/metrics', async (c) => {
-    const token = deps.config.metricsToken;
-    const sent = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
-    if (token && !constantTimeEqual(sha256Hex(sent), sha256Hex(token))) {
-      return c.json({ error: 'unauthenticated', message: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.' }, 401);
-    }
-    return c.text(await options.metrics.registry.metrics(), 200, { 'content-type': options.metrics.registry.contentType });
-  });
+  // Counts across every tenant: on its own port when METRICS_PORT is set; otherwise here, behind METRICS_TOKEN, or
+  // without one only while the server listens on a loopback address (nobody else can reach it then).
+  if (!deps.config.metricsPort && (deps.config.metricsToken || isLoopbackHost(deps.config.host))) app.get('/metrics', metricsHandler(deps, options.metrics));
 
   if (graphql) {
     app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
@@ -103,7 +99,7 @@ export function createHttpApp(
       });
       // A cookie whose session ended (expired, revoked, logged out elsewhere): the browser forgets it.
       if (fromCookie && actor.kind === 'anonymous') sessionCookie.clear();
-      const serverContext = { requestId: c.get('requestId'), clientIp: clientIp(c), actor, sessionCookie };
+      const serverContext = { requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId'), clientIp: clientIp(c), actor, sessionCookie };
       const fetched = tracingEnabled()
         ? await inSpan(`graphql ${operationNameOf(request, body)}`, {}, async () => await graphql.fetch(request, serverContext))
         : await graphql.fetch(request, serverContext);
@@ -181,6 +177,7 @@ function accessLog(deps: Deps, metrics: AppMetrics, c: Context<AppEnv>, started:
       status,
       durationMs: Math.round(seconds * 10_000) / 10,
       requestId: c.get('requestId'),
+      ...(c.get('clientRequestId') ? { clientRequestId: c.get('clientRequestId') } : {}),
       ...(who
         ? {
             organisationId: who.organisationId,
@@ -190,6 +187,23 @@ function accessLog(deps: Deps, metrics: AppMetrics, c: Context<AppEnv>, started:
     },
     'request',
   );
+}
+
+/** GET /metrics (Prometheus), behind METRICS_TOKEN when one is set. */
+export function metricsHandler(deps: Pick<Deps, 'config'>, metrics: AppMetrics) {
+  return async (c: Context) => {
+    const token = deps.config.metricsToken;
+    const sent = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    if (token && !constantTimeEqual(sha256Hex(sent), sha256Hex(token))) {
+      return c.json({ error: 'unauthenticated', message: 'Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.' }, 401);
+    }
+    return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  };
+}
+
+/** 127.0.0.0/8, ::1 or localhost: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 const SECURITY_HEADERS = {

@@ -3,11 +3,11 @@ import { createServer } from 'node:net';
 /** The address cannot be listened on; the message names the setting that fixes it. */
 export class PortUnavailableError extends Error {}
 
-export function portError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+export function portError(error: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
   if (error.code === 'EADDRINUSE') {
-    return new PortUnavailableError(`port ${port} on ${host} is already in use: stop whatever uses it, or set PORT to a free port.`);
+    return new PortUnavailableError(`port ${port} on ${host} is already in use: stop whatever uses it, or set ${variable} to a free port.`);
   }
-  if (error.code === 'EACCES') return new PortUnavailableError(`port ${port} on ${host} needs privileges: set PORT to a port above 1023.`);
+  if (error.code === 'EACCES') return new PortUnavailableError(`port ${port} on ${host} needs privileges: set ${variable} to a port above 1023.`);
   if (error.code === 'EADDRNOTAVAIL') return new PortUnavailableError(`${host} is not an address of this machine: set HOST to one that is.`);
   return error;
 }

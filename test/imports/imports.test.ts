@@ -199,11 +199,7 @@ describe('CSV import', () => {
   });
 
   it.each([
-    [
-      'more than 50,000 rows',
-      () => `first_name,last_name,email\n${'a,b,c@example.com\n'.repeat(60_000)}`,
-      'The csv field must not have more than 50000 rows (it has 60000).',
-    ],
+    ['more than 50,000 rows', () => `first_name,last_name,email\n${'a,b,c@example.com\n'.repeat(60_000)}`, 'The csv field must not have more than 50000 rows.'],
     ['no email column', () => 'first_name,last_name\nA,B\n', 'The header is missing the required column(s): email.'],
     ['an empty file', () => '', 'The csv field must start with a header row.'],
   ])('refuses %s at once', async (_case, csv, message) => {
@@ -218,7 +214,7 @@ describe('CSV import', () => {
     const csv = 'first_name,last_name,email,shoe_size\nAda,Lovelace,ada.import@example.com,38\n';
     const { importAttendees } = await graphqlOk(app.url, IMPORT, { token: seed.owner.token, variables: { input: { eventId: seed.event.id, csv } } });
     const job = await waitForJob(importAttendees.id, seed.owner.token);
-    expect(job).toMatchObject({ created: 1, errors: [{ row: 1, field: 'shoe_size', message: 'Unknown column "shoe_size" (ignored).' }] });
+    expect(job).toMatchObject({ created: 1, errors: [{ row: 1, field: 'header', message: 'Unknown column "shoe_size" (ignored).' }] });
     expect(await app.deps.prisma.emailLog.count({ where: { eventId: seed.event.id } })).toBe(0);
     const withEmails = await graphqlOk(app.url, IMPORT, {
       token: seed.owner.token,

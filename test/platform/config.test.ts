@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       httpRequestTimeoutMs: 30_000,
       wsMaxConnectionsPerIp: 50,
       wsMaxConnectionsPerOrganisation: 500,
+      liveMaxSubscriptions: { perSocket: 20, perCredential: 50, perOrganisation: 500 },
     });
   });
 

@@ -42,7 +42,8 @@ describe('access log', () => {
       route: '/v1/events/:event_id/registrations',
       status: 201,
       durationMs: expect.any(Number),
-      requestId: 'req-log-1',
+      requestId: created.headers.get('x-request-id'),
+      clientRequestId: 'req-log-1',
       organisationId: seed.owner.organisationId,
       apiKeyId: seed.liveKeyId,
     });

@@ -63,7 +63,7 @@ const ERASE = 'mutation ($input: PersonalDataInput!) { erasePersonalData(input: 
 const ERASE_ONE = 'mutation ($input: EraseAttendeeInput!) { eraseAttendee(input: $input) { id firstName lastName email phone erasedAt status } }';
 const EXPORT = 'mutation ($input: PersonalDataInput!) { exportPersonalData(input: $input) }';
 const AUDIT = `query ($action: String, $first: Int, $after: String) { auditLog(action: $action, first: $first, after: $after) {
-  edges { node { id action actorType actorId subjectId requestId createdAt } } pageInfo { hasNextPage endCursor } } }`;
+  edges { node { id action actorType actorId subjectId requestId clientRequestId createdAt } } pageInfo { hasNextPage endCursor } } }`;
 
 async function auditLog(token: string, action?: string) {
   await app.deps.audit.flush();
@@ -425,10 +425,10 @@ describe('the audit log', () => {
     const seed = await createSeedShapedEvent(app.deps);
     const attendee = await registered(seed);
     const other = await createSeedShapedEvent(app.deps);
-    const requestId = `req-audit-${Date.now()}`;
+    const clientRequestId = `req-audit-${Date.now()}`;
     const renamed = await graphql(app.url, 'mutation { updateOrganisation(input: {name: "Renamed"}) { name } }', {
       token: seed.owner.token,
-      headers: { 'x-request-id': requestId },
+      headers: { 'x-request-id': clientRequestId },
     });
     expect(renamed.errors).toBeUndefined();
     await graphqlOk(app.url, 'query ($id: ID!) { attendee(id: $id) { firstName } }', { token: seed.owner.token, variables: { id: attendee.id } });
@@ -488,8 +488,11 @@ describe('the audit log', () => {
       actorType: 'user',
       actorId: seed.owner.userId,
       subjectId: seed.owner.organisationId,
-      requestId,
+      // Our own id, never the caller's; theirs beside it.
+      requestId: renamed.headers.get('x-request-id'),
+      clientRequestId,
     });
+    expect(renamed.headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{20}$/);
     expect(entries.find((e) => e.action === 'attendee.read')).toMatchObject({ subjectId: attendee.id, actorId: seed.owner.userId });
     const exported = entries.find((e) => e.action === 'attendees.exported_csv')!;
     expect(exported).toMatchObject({ actorType: 'api_key', subjectId: seed.event.id });

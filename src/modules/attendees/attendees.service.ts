@@ -186,6 +186,8 @@ const StatusInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64
 export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const input = parseInput(StatusInput, options.input);
   const { actor, attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId: input.attendeeId, permission: 'attendees:manage' });
+  // Erased is final: no status brings the person back (a seat, a ticket, a webhook naming them).
+  if (attendee.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; their status cannot change.');
   const event = await loadRegistrationEvent(deps, attendee.eventId);
   const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   if (!event || !ticketType) throw notFound('Attendee');

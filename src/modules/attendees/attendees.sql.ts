@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
 import type { Attendee, AttendeeStatus } from '../../generated/prisma/client.ts';
+import { likeLiteral } from '../../lib/like.ts';
 
 /**
  * The attendees columns the plain-SQL paths read, named once. Statements list them explicitly (never `*`):
@@ -108,7 +109,7 @@ function filterClause(filter: AttendeeFilter): { where: string; values: unknown[
   if (filter.search) {
     // Three ILIKEs on the columns (their statistics keep the planner on the order's index; one lower() over the
     // concatenation was half the CPU but, with no statistics for the expression, planned a scan and a sort).
-    add(`%${filter.search.replace(/[\\%_]/g, '\\$&')}%`, (p) => `(first_name ILIKE ${p} OR last_name ILIKE ${p} OR email ILIKE ${p})`);
+    add(`%${likeLiteral(filter.search)}%`, (p) => `(first_name ILIKE ${p} OR last_name ILIKE ${p} OR email ILIKE ${p})`);
   }
   return { where: parts.join(' AND '), values };
 }

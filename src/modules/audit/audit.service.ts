@@ -43,8 +43,8 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * the system itself. Every AuthenticatedActor is one.
  */
 export type AuditActor =
-  | { kind: 'user'; userId: string; organisationId: string; requestId?: string }
-  | { kind: 'apiKey'; keyPrefix: string; organisationId: string; requestId?: string }
+  | { kind: 'user'; userId: string; organisationId: string; requestId?: string; clientRequestId?: string | null }
+  | { kind: 'apiKey'; keyPrefix: string; organisationId: string; requestId?: string; clientRequestId?: string | null }
   | { kind: 'system'; organisationId: string };
 
 export interface AuditRecord {
@@ -54,7 +54,10 @@ export interface AuditRecord {
   actorType: 'user' | 'api_key' | 'system';
   actorId: string | null;
   subjectId: string | null;
+  /** Ours, always (the caller's X-Request-Id is never taken for it). */
   requestId: string | null;
+  /** The caller's X-Request-Id, if any. */
+  clientRequestId: string | null;
   /** What changed, never personal data: statuses, field names. */
   detail: AuditDetail | null;
   createdAt: Date;
@@ -71,13 +74,14 @@ export function auditRecord(actor: AuditActor, action: AuditAction, subjectId: s
     actorId: actor.kind === 'user' ? actor.userId : actor.kind === 'apiKey' ? actor.keyPrefix : null,
     subjectId,
     requestId: actor.kind === 'system' ? null : (actor.requestId ?? null),
+    clientRequestId: actor.kind === 'system' ? null : (actor.clientRequestId ?? null),
     detail,
     createdAt: new Date(),
   };
 }
 
-const INSERT = `INSERT INTO audit_log (id, organisation_id, action, actor_type, actor_id, subject_id, request_id, created_at, detail)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])`;
+const INSERT = `INSERT INTO audit_log (id, organisation_id, action, actor_type, actor_id, subject_id, request_id, created_at, detail, client_request_id)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::text[])`;
 
 async function insertAudit(sql: Sql, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -92,6 +96,7 @@ async function insertAudit(sql: Sql, records: readonly AuditRecord[]): Promise<v
     column('requestId'),
     column('createdAt'),
     records.map((r) => (r.detail ? JSON.stringify(r.detail) : null)),
+    column('clientRequestId'),
   ]);
 }
 

@@ -6,8 +6,25 @@ import { forbidden, unauthenticated } from '../../lib/errors.ts';
  * (set by the transport) lets the audit log name the request that did something.
  */
 export type Actor =
-  | { kind: 'user'; userId: string; organisationId: string; role: Role; sessionId: string; sessionExpiresAt?: Date; requestId?: string }
-  | { kind: 'apiKey'; apiKeyId: string; keyPrefix: string; organisationId: string; environment: ApiKeyEnvironment; requestId?: string }
+  | {
+      kind: 'user';
+      userId: string;
+      organisationId: string;
+      role: Role;
+      sessionId: string;
+      sessionExpiresAt?: Date;
+      requestId?: string;
+      clientRequestId?: string | null;
+    }
+  | {
+      kind: 'apiKey';
+      apiKeyId: string;
+      keyPrefix: string;
+      organisationId: string;
+      environment: ApiKeyEnvironment;
+      requestId?: string;
+      clientRequestId?: string | null;
+    }
   | { kind: 'anonymous'; rejected: RejectedCredential | null };
 
 /** Why credentials that were sent did not authenticate; each has its own message. */
@@ -91,6 +108,6 @@ export function isTestMode(actor: AuthenticatedActor): boolean {
 }
 
 /** The same actor, naming the request it acts in (for the audit log). */
-export function inRequest<A extends Actor>(actor: A, requestId: string): A {
-  return actor.kind === 'anonymous' ? actor : { ...actor, requestId };
+export function inRequest<A extends Actor>(actor: A, requestId: string, clientRequestId: string | null = null): A {
+  return actor.kind === 'anonymous' ? actor : { ...actor, requestId, clientRequestId };
 }

@@ -14,12 +14,22 @@ export type Revoked = typeof REVOKED;
  * subscriber gets one last value that `liveValue` turns into an UNAUTHENTICATED error, and the stream completes.
  */
 export function credentialBoundChannel<T>(
-  /** `signal`: an HTTP (SSE) subscriber's request, whose stream ends when the client goes away, not at the next write. */
-  { deps, signal }: { deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger'>; signal?: AbortSignal | undefined },
+  /**
+   * `signal`: an HTTP (SSE) subscriber's request, whose stream ends when the client goes away, not at the next write.
+   * `connection`: the graphql-ws socket it travels on (live subscriptions are capped per socket).
+   */
+  {
+    deps,
+    signal,
+    connection,
+  }: { deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger' | 'liveLimits'>; signal?: AbortSignal | undefined; connection?: object | undefined },
   actor: AuthenticatedActor,
   start: (push: (value: T) => void) => () => void,
 ): Channel<T | Revoked> {
+  // Over a cap: refused (RATE_LIMITED) before anything is started.
+  const release = deps.liveLimits.acquire({ socket: connection, credential: credentialKey(actor), organisationId: actor.organisationId });
   const channel = new Channel<T | Revoked>();
+  channel.onClose(release);
   if (signal) {
     const leave = () => void channel.return();
     if (signal.aborted) leave();
@@ -44,4 +54,9 @@ export function credentialBoundChannel<T>(
 export function liveValue<T>(value: T | Revoked): T {
   if (value === REVOKED) throw unauthenticated('The credential of this subscription is no longer valid (revoked, logged out, expired or removed).');
   return value;
+}
+
+/** The credential a live subscription is counted against (one session, one API key). */
+export function credentialKey(actor: AuthenticatedActor): string {
+  return actor.kind === 'user' ? `session:${actor.sessionId}` : `key:${actor.apiKeyId}`;
 }

@@ -45,6 +45,9 @@ const CheckInInput = z
   })
   .refine((input) => !input.zone_id || input.event_id, { message: 'The event id field is required with a zone.', path: ['event_id'] });
 
+/** Erased is final (README, Privacy): no check-in brings the person back into the scan log as present. */
+const ERASED = 'This attendee’s personal data was erased; they cannot be checked in.';
+
 const ATTENDEE_INCLUDE = { ticketType: true, event: { select: { id: true, name: true, organisationId: true } } } as const;
 
 /**
@@ -110,6 +113,7 @@ async function checkInAtDoor(
   if (reason === 'unknown_ticket' || reason === 'invalid_code' || !attendee) throw notFound(input.qr_token ? 'Ticket' : 'Attendee');
   if (reason === 'other_event') throw invalidField(field, 'This ticket is for another event.');
   if (reason === 'cancelled') throw invalidField(field, 'This registration has been cancelled.');
+  if (reason === 'erased') throw invalidField(field, ERASED);
   return {
     attendee,
     event,
@@ -173,6 +177,8 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
       results[i] = invalidField(field, 'This ticket is for another event.');
     } else if (attendee.status === 'CANCELLED') {
       results[i] = invalidField(field, 'This registration has been cancelled.');
+    } else if (attendee.erasedAt) {
+      results[i] = invalidField(field, ERASED);
     } else {
       const event = await loadRegistrationEvent(deps, attendee.eventId);
       const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
@@ -217,6 +223,7 @@ async function checkInAll(deps: Deps, scans: Scan[]): Promise<Array<CheckInResul
       // Deleted (its event with it) between the lookup and the transaction: as unknown as a made-up ticket.
       if (!attendee) results[i] = notFound(field === 'qr_token' ? 'Ticket' : 'Attendee');
       else if (attendee.status === 'CANCELLED') results[i] = invalidField(field, 'This registration has been cancelled.');
+      else if (attendee.erasedAt) results[i] = invalidField(field, ERASED);
       else results[i] = { attendee: { ...attendee, ticketType }, event, alreadyCheckedIn: !first };
     }
     // Every scan of the batch is logged with the check-ins it made (rejections too, where the event is known).
@@ -243,7 +250,9 @@ function scanRows(scans: Scan[], results: Array<CheckInResult | AppError | undef
         ? 'unknown_ticket'
         : known.eventId !== eventId
           ? 'other_event'
-          : 'cancelled';
+          : known.erasedAt
+            ? 'erased'
+            : 'cancelled';
     return [
       {
         id: newId('scan'),
@@ -278,6 +287,7 @@ export async function undoCheckIn(deps: Deps, options: { actor: Actor; input: un
   const id = parseId('attendee', input.attendeeId);
   const found = id ? await deps.prisma.attendee.findUnique({ where: { id }, include: ATTENDEE_INCLUDE }) : null;
   if (!found || found.organisationId !== actor.organisationId || !modeMatches(actor, found.testMode)) throw notFound('Attendee');
+  if (found.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; their status cannot change.');
   const { event } = found;
   const attendee = await deps.jobs.transaction(async (tx) => {
     const updated = await tx.$queryRaw<Array<{ id: string }>>`

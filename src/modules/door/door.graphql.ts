@@ -91,7 +91,7 @@ const ScanRef = builder.prismaObject('Scan', {
     outcome: t.expose('outcome', { type: ScanOutcomeEnum }),
     reason: t.exposeString('reason', {
       nullable: true,
-      description: 'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, unknown_ticket, invalid_code, other_event',
+      description: 'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, erased, unknown_ticket, invalid_code, other_event',
     }),
     movement: t.field({ type: ZoneMovementEnum, nullable: true, resolve: (scan) => scan.movement as Movement | null }),
     scannedAt: t.expose('scannedAt', { type: 'DateTime', description: 'When the device saw the code.' }),
@@ -235,7 +235,13 @@ builder.subscriptionFields((t) => ({
       const channel = credentialBoundChannel<ZoneOccupancy[]>(ctx, actor, (push) =>
         ctx.deps.zones.subscribe(event.id, (zones) => (early ? early.push(zones) : push(zones))),
       );
-      channel.push(await ctx.deps.zones.read(event.id));
+      try {
+        channel.push(await ctx.deps.zones.read(event.id));
+      } catch (error) {
+        // Not returned, so nobody would ever end it: end it here (its listener and its slot go with it).
+        await channel.return();
+        throw error;
+      }
       for (const zones of early) channel.push(zones);
       early = null;
       return channel;

@@ -88,7 +88,7 @@ const UploadResponse = z
         nonce: z.string(),
         outcome: z.enum(['accepted', 'duplicate', 'rejected']),
         reason: z.string().nullable().meta({
-          description: 'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, unknown_ticket, invalid_code, other_event',
+          description: 'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, erased, unknown_ticket, invalid_code, other_event',
         }),
         attendee_id: z.string().nullable(),
         first_scan: z
@@ -186,9 +186,12 @@ export const scannerRoutes = [
     },
     handle: async (c, deps) => {
       const device = c.get('device');
+      // Counted with every other live subscription (per device, per organisation): over a cap, a 429 and no stream.
+      const release = deps.liveLimits.acquire({ credential: `device:${device.deviceId}`, organisationId: device.organisationId });
       return streamSSE(
         c,
         async (stream) => {
+          stream.onAbort(release);
           const send = (zones: ZoneOccupancy[]) =>
             stream.writeSSE({
               event: 'occupancy',
@@ -208,11 +211,13 @@ export const scannerRoutes = [
             }
           } finally {
             unsubscribe();
+            release();
           }
         },
         async (error, stream) => {
           // The database went away (a restart, this process shutting down): the device reconnects.
           deps.logger.debug({ err: error }, 'zone occupancy stream ended');
+          release();
           await stream.close();
         },
       );

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
 import { AppError, invalidCursor, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
+import { likeLiteral } from '../../lib/like.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../auth/actor.ts';
@@ -111,7 +112,9 @@ function eventListWhere(actor: AuthenticatedActor, { status, search }: z.output<
   return {
     organisationId: actor.organisationId,
     ...(status ? { status } : {}),
-    ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { venue: { contains: search, mode: 'insensitive' } }] } : {}),
+    ...(search
+      ? { OR: [{ name: { contains: likeLiteral(search), mode: 'insensitive' } }, { venue: { contains: likeLiteral(search), mode: 'insensitive' } }] }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { CustomField } from '../../generated/prisma/client.ts';
 import { invalidField } from '../../lib/errors.ts';
 
@@ -6,6 +7,12 @@ export const STANDARD_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'c
 const REQUIRED_COLUMNS = ['first_name', 'last_name', 'email'];
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 50_000;
+/** Columns per record (the header included): the six standard ones and the event's questions fit many times over. */
+export const MAX_IMPORT_COLUMNS = 500;
+/** Characters per cell: the longest answer a registration takes (a long text) fits. */
+export const MAX_IMPORT_CELL_CHARS = 10_000;
+/** Unknown columns named in the one error that reports them. */
+const UNKNOWN_COLUMNS_NAMED = 20;
 
 export interface ImportRowError {
   /** Spreadsheet numbering: the header is row 1, the first attendee row 2. */
@@ -17,34 +24,81 @@ export interface ImportRowError {
 export interface ParsedImport {
   header: string[];
   rows: string[][];
-  /** Columns that are neither standard nor a custom field of the event (reported, then ignored). */
+  /** Columns that are neither standard nor a custom field of the event (reported, then ignored; not in `header`/`rows`). */
   unknownColumns: string[];
 }
 
 /**
  * RFC 4180 CSV (quotes, embedded commas and newlines, CRLF, a UTF-8 BOM) with a header row, by csv-parse.
- * Refuses what cannot be imported at all: too large, no header, a missing required column.
+ * Refuses what cannot be imported at all — too large, too many rows, columns or characters in a cell, no header,
+ * a missing required column — and does so before any per-column work: a hostile file costs one pass over its
+ * characters, not a million "unknown column" errors. Both run on a worker thread (csv-parse.worker.mjs), so health
+ * checks, other requests and other jobs keep flowing while a large file is read; only the columns an import uses
+ * come back.
  */
-export function parseImportCsv(csv: string, fields: readonly CustomField[]): ParsedImport {
+export async function parseImportCsv(csv: string, fields: readonly CustomField[]): Promise<ParsedImport> {
   if (Buffer.byteLength(csv, 'utf8') > MAX_IMPORT_BYTES) {
     throw invalidField('csv', `The csv field must not be larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB.`);
   }
-  let records: string[][];
-  try {
-    records = parse(csv, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: false }) as string[][];
-  } catch (error) {
-    throw invalidField('csv', `The csv field is not valid CSV: ${(error as Error).message}`);
+  const known = new Set<string>([...STANDARD_COLUMNS, ...fields.map((f) => f.key)]);
+  const parsed = await parseOnWorker(csv, known);
+  if (!parsed.ok) {
+    throw invalidField('csv', parsed.refusal ?? `The csv field is not valid CSV: ${parsed.invalid}`);
   }
-  const [header, ...rows] = records;
-  if (!header || header.length === 0) throw invalidField('csv', 'The csv field must start with a header row.');
+  const { header, rows, names } = parsed;
+  if (names.length === 0) throw invalidField('csv', 'The csv field must start with a header row.');
   if (rows.length > MAX_IMPORT_ROWS) {
     throw invalidField('csv', `The csv field must not have more than ${MAX_IMPORT_ROWS} rows (it has ${rows.length}).`);
   }
-  const names = header.map((h) => h.trim().toLowerCase());
   const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
   if (missing.length > 0) throw invalidField('csv', `The header is missing the required column(s): ${missing.join(', ')}.`);
-  const known = new Set<string>([...STANDARD_COLUMNS, ...fields.map((f) => f.key)]);
-  return { header: names, rows, unknownColumns: names.filter((n) => !known.has(n)) };
+  return { header, rows, unknownColumns: names.filter((n) => n !== '' && !known.has(n)) };
+}
+
+/** The one error row that names a file's unknown columns (the first few, and how many more). */
+export function unknownColumnsError(columns: readonly string[]): ImportRowError[] {
+  if (columns.length === 0) return [];
+  const named = columns.slice(0, UNKNOWN_COLUMNS_NAMED).map((c) => `"${c}"`);
+  const more = columns.length - named.length;
+  return [
+    {
+      row: 1,
+      field: 'header',
+      message: `Unknown column${columns.length === 1 ? '' : 's'} ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''} (ignored).`,
+    },
+  ];
+}
+
+type WorkerAnswer = { ok: true; header: string[]; rows: string[][]; names: string[] } | { ok: false; refusal?: string; invalid?: string };
+
+/** The most a CSV worker may hold (a 10 MB file of 500 columns needs about a third of it). */
+const WORKER_MEMORY_MB = 512;
+
+/** The worker's file, beside this one in the source tree (a build runs it from there too, as it is plain JS). */
+const WORKER = join(import.meta.dirname, '..', '..', '..', 'src', 'modules', 'imports', 'csv-parse.worker.mjs');
+
+/**
+ * The shape check and the parse run on a worker thread, with its own heap: however hostile the file, this thread —
+ * which answers every request, health check and job of the process — spends only the copy of the text to the worker
+ * and of the kept columns back.
+ */
+async function parseOnWorker(csv: string, known: ReadonlySet<string>): Promise<WorkerAnswer> {
+  const worker = new Worker(WORKER, {
+    workerData: { csv, known: [...known], limits: { columns: MAX_IMPORT_COLUMNS, cellChars: MAX_IMPORT_CELL_CHARS, rows: MAX_IMPORT_ROWS } },
+    // Node's own flags only (the parent's loaders, tsx's or a test runner's, are not needed for plain JS).
+    execArgv: [],
+    // Memory stays bounded whatever the file: a worker past this is stopped, and the file refused.
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_MEMORY_MB },
+  });
+  try {
+    return await new Promise<WorkerAnswer>((resolve) => {
+      worker.once('message', resolve);
+      worker.once('error', (error) => resolve({ ok: false, refusal: `The csv field could not be read (${error.message}).` }));
+      worker.once('exit', (code) => resolve({ ok: false, refusal: `The csv field could not be read (the reader stopped with code ${code}).` }));
+    });
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** One CSV row as the registration body the REST API takes (custom field values typed for their field). */

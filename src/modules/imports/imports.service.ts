@@ -1,20 +1,21 @@
 import { z } from 'zod';
+import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
 import type { Channel } from '../../lib/channel.ts';
 import { AppError, invalidCursor, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
+import { audit } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
 import { credentialBoundChannel, type Revoked } from '../auth/live-credentials.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
 import { emailHash } from '../privacy/redaction.ts';
 import { loadRegistrationEvent, prepareRegistration, type RegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from '../registrations/registrations.write.ts';
-import { type ImportRowError, parseImportCsv, rowErrors, rowToRegistration } from './import-csv.ts';
+import { type ImportRowError, parseImportCsv, rowErrors, rowToRegistration, unknownColumnsError } from './import-csv.ts';
 import { importJob } from './imports.jobs.ts';
-import { erasedSince, importedRows, recordImportProgress } from './imports.sql.ts';
+import { erasedSince, importedRows, insertImportJob, readImportFile, recordImportProgress } from './imports.sql.ts';
 
 const BATCH = 100;
 export const ERASED_DURING_IMPORT = 'This person’s data was erased after the file was uploaded: the row was not imported.';
@@ -37,34 +38,42 @@ export async function importAttendees(deps: Deps, options: { actor: Actor; input
   const { event } = await findAuthorizedEvent(deps, { actor, eventId: input.eventId, permission: 'attendees:manage' });
   const context = await loadRegistrationEvent(deps, event.id);
   if (!context) throw notFound('Event');
-  const parsed = parseImportCsv(input.csv, context.customFields);
-  return await deps.jobs.transaction(async (tx) => {
-    const job = await tx.importJob.create({
-      data: {
-        id: newId('importJob'),
-        organisationId: actor.organisationId,
-        eventId: event.id,
-        createdById: actor.kind === 'user' ? actor.userId : null,
-        dryRun: input.dryRun ?? false,
-        sendEmails: input.sendEmails ?? false,
-        csv: input.csv,
-        total: parsed.rows.length,
-        errors: parsed.unknownColumns.map((column) => ({ row: 1, field: column, message: `Unknown column "${column}" (ignored).` })),
-      },
+  const parsed = await parseImportCsv(input.csv, context.customFields);
+  const id = newId('importJob');
+  // Plain pg, not Prisma: a 10 MB parameter costs Prisma's query engine a long uninterrupted slice of the event loop.
+  await deps.jobs.sqlTransaction(async (sql) => {
+    await insertImportJob(sql, {
+      id,
+      organisationId: actor.organisationId,
+      eventId: event.id,
+      createdById: actor.kind === 'user' ? actor.userId : null,
+      dryRun: input.dryRun ?? false,
+      sendEmails: input.sendEmails ?? false,
+      csv: input.csv,
+      total: parsed.rows.length,
+      errors: unknownColumnsError(parsed.unknownColumns),
     });
-    await deps.jobs.send(tx, importJob, { importJobId: job.id });
-    await auditWith(tx, actor, 'attendees.imported', [job.id]);
-    return job;
+    await deps.jobs.send(sql, importJob, { importJobId: id });
+    await audit(sql, actor, 'attendees.imported', [id]);
   });
+  return withoutFile(await deps.prisma.importJob.findUniqueOrThrow({ where: { id }, omit: { csv: true } }));
+}
+
+/**
+ * An import as it is shown: never the uploaded file (up to 10 MB; decoding it is a long pause of the event loop),
+ * which only the runner reads (readImportFile). Its `csv` is empty.
+ */
+function withoutFile(job: Omit<ImportJob, 'csv'>): ImportJob {
+  return { ...job, csv: '' };
 }
 
 export async function getImportJob(deps: Deps, options: { actor: Actor; id: string }): Promise<ImportJob> {
   const actor = authorize(options.actor, 'attendees:manage');
   const id = parseId('importJob', options.id);
-  const job = id ? await deps.prisma.importJob.findUnique({ where: { id } }) : null;
+  const job = id ? await deps.prisma.importJob.findUnique({ where: { id }, omit: { csv: true } }) : null;
   if (!job) throw notFound('Import job');
   if (job.organisationId !== actor.organisationId) throw notFound('Import job');
-  return job;
+  return withoutFile(job);
 }
 
 /** One page of the event's import jobs, newest first. OWNER/ADMIN. */
@@ -104,12 +113,12 @@ async function importableEvent(deps: Deps, options: { actor: Actor; eventId: str
  * writes nothing.
  */
 export async function runImport(deps: Deps, options: { importJobId: string; lastAttempt: boolean }): Promise<void> {
-  const job = await deps.prisma.importJob.findUnique({ where: { id: options.importJobId } });
+  const job = await deps.prisma.importJob.findUnique({ where: { id: options.importJobId }, omit: { csv: true } });
   if (!job || job.status === 'COMPLETED' || job.status === 'FAILED') return;
   const event = await loadRegistrationEvent(deps, job.eventId);
   if (!event) return;
   try {
-    const { header, rows } = parseImportCsv(job.csv, event.customFields);
+    const { header, rows } = await parseImportCsv(await readImportFile(poolSql(deps), job.id), event.customFields);
     if (job.status === 'PENDING') await update(deps, job.id, { status: 'RUNNING', startedAt: new Date() });
     const seenEmails = job.dryRun ? await existingEmails(deps, event, rows, header) : null;
 
@@ -141,7 +150,7 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
 
 async function importBatch(
   deps: Deps,
-  options: { job: ImportJob; event: RegistrationEvent; batch: Array<{ number: number; input: Record<string, unknown> }>; processed: number },
+  options: { job: Omit<ImportJob, 'csv'>; event: RegistrationEvent; batch: Array<{ number: number; input: Record<string, unknown> }>; processed: number },
 ): Promise<void> {
   const { job, event, batch } = options;
   const errors: ImportRowError[] = [];
@@ -232,7 +241,7 @@ async function existingEmails(deps: Deps, event: RegistrationEvent, rows: string
 }
 
 async function update(deps: Deps, id: string, data: Prisma.ImportJobUpdateInput): Promise<void> {
-  await deps.prisma.importJob.update({ where: { id }, data });
+  await deps.prisma.importJob.update({ where: { id }, data, select: { id: true } });
   await publishProgress(deps, id);
 }
 
@@ -262,7 +271,8 @@ export async function watchImport(deps: Deps, options: { actor: Actor; id: strin
     let reading = Promise.resolve();
     refresh = () => {
       reading = reading.then(async () => {
-        const current = await deps.prisma.importJob.findUnique({ where: { id: first.id } }).catch(() => null);
+        const found = await deps.prisma.importJob.findUnique({ where: { id: first.id }, omit: { csv: true } }).catch(() => null);
+        const current = found ? withoutFile(found) : null;
         if (!current || (current.processed === last.processed && current.status === last.status)) return;
         last = current;
         push(current);

@@ -38,3 +38,39 @@ export async function recordImportProgress(
     [options.importJobId, options.processed, options.created, options.skipped, JSON.stringify(options.errors)],
   );
 }
+
+/** A new import with its file, in the caller's transaction (its job is queued in the same one). */
+export async function insertImportJob(
+  sql: Sql,
+  job: {
+    id: string;
+    organisationId: string;
+    eventId: string;
+    createdById: string | null;
+    dryRun: boolean;
+    sendEmails: boolean;
+    csv: string;
+    total: number;
+    errors: ImportRowError[];
+  },
+): Promise<void> {
+  await sql.query(
+    `INSERT INTO import_jobs (id, organisation_id, event_id, created_by_id, dry_run, send_emails, csv, total, errors, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, now())`,
+    [job.id, job.organisationId, job.eventId, job.createdById, job.dryRun, job.sendEmails, job.csv, job.total, JSON.stringify(job.errors)],
+  );
+}
+
+/** Characters of a stored file read per statement (decoding 10 MB at once is one long pause of the event loop). */
+const FILE_PIECE = 1024 * 1024;
+
+/** A stored import's file, read a piece at a time (each piece one statement, the event loop free in between). */
+export async function readImportFile(sql: Sql, importJobId: string): Promise<string> {
+  const [{ length } = { length: 0 }] = await sql.query<{ length: number }>('SELECT char_length(csv) AS length FROM import_jobs WHERE id = $1', [importJobId]);
+  const pieces: string[] = [];
+  for (let from = 1; from <= length; from += FILE_PIECE) {
+    const [row] = await sql.query<{ piece: string }>('SELECT substr(csv, $2, $3) AS piece FROM import_jobs WHERE id = $1', [importJobId, from, FILE_PIECE]);
+    pieces.push(row?.piece ?? '');
+  }
+  return pieces.join('');
+}

@@ -56,7 +56,13 @@ builder.subscriptionFields((t) => ({
       const channel = credentialBoundChannel<EventStats>(ctx, actor, (push) =>
         ctx.deps.live.subscribe(event.id, mode, (update) => (early ? early.push(update.stats) : push(update.stats))),
       );
-      channel.push(await ctx.deps.live.stats(event.id, mode));
+      try {
+        channel.push(await ctx.deps.live.stats(event.id, mode));
+      } catch (error) {
+        // Not returned, so nobody would ever end it: end it here (its listener and its slot go with it).
+        await channel.return();
+        throw error;
+      }
       for (const stats of early) channel.push(stats);
       early = null;
       return channel;

@@ -3,7 +3,6 @@ import { stringify } from 'csv-stringify/sync';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { type AuditAction, type AuditActor, audit } from '../audit/audit.service.ts';
-import { webhookFanOutJob } from '../webhooks/webhooks.jobs.ts';
 import { containsPatterns, ERASED_NAME, emailHash, erasedEmail, type RedactionTargets, redactJson, redactJsonText, redactText } from './redaction.ts';
 
 /** Whose data to erase: attendees by id, or every attendee of the organisation with this email. */
@@ -67,7 +66,7 @@ export async function eraseInTransaction(
   const mailboxFiles = await redactEmailLogs(sql, request.organisationId, ids, targets);
   await redactIdempotencyResponses(sql, request.organisationId, ids, emailPatterns, targets);
   await redactImports(sql, request.organisationId, attendees, emailPatterns, targets);
-  await redactJobs(sql, ids, emailPatterns, targets);
+  await redactJobs(sql, request.organisationId, ids, targets);
   await audit(sql, audited.actor, audited.action, ids);
   // A request by email is audited as such too, the email named only by its keyed hash.
   if (request.email !== undefined) await audit(sql, audited.actor, 'personal_data.erased', [emailHash(deps.secretKey, request.email)]);
@@ -205,20 +204,24 @@ function blankRows(csv: string, rows: ReadonlySet<number>, emails: readonly stri
 }
 
 /**
- * pg-boss keeps job data (and failures' output) until its retention deletes them: redact the person's. Our jobs
- * carry ids, not personal data, except the queues listed here (jobs a previous webhook engine queued); a failure's
- * output (an SMTP refusal quoting the address, say) may be in any queue.
+ * pg-boss keeps job data (and failures' output) until its retention deletes them: redact what names the erased
+ * attendees. Jobs are found by ids only — the attendees' and their email logs' (a confirmation job carries its
+ * email log's id; a failure's output may quote the address) — TypeIDs unique across organisations, never by the
+ * email, which another organisation's jobs may hold for a person of their own: an erasure touches and locks its
+ * own organisation's jobs and nothing else.
  */
-const QUEUES_WITH_PERSONAL_DATA = [webhookFanOutJob.name];
-
-async function redactJobs(sql: Sql, ids: string[], emailPatterns: string[], targets: RedactionTargets) {
-  const patterns = [...containsPatterns(ids), ...emailPatterns];
+async function redactJobs(sql: Sql, organisationId: string, ids: string[], targets: RedactionTargets) {
+  if (ids.length === 0) return;
+  const emailLogs = await sql.query<{ id: string }>('SELECT id FROM email_logs WHERE organisation_id = $1 AND attendee_id = ANY($2::text[])', [
+    organisationId,
+    ids,
+  ]);
+  const patterns = containsPatterns([...ids, ...emailLogs.map((l) => l.id)]).map((p) => p.toLowerCase());
   const jobs = await sql.query<{ id: string; name: string; data: unknown; output: unknown }>(
     `SELECT id, name, data, output FROM pgboss.job
-     WHERE (name = ANY($2::text[]) AND lower(data::text) LIKE ANY($1::text[]))
-        OR (output IS NOT NULL AND lower(output::text) LIKE ANY($1::text[]))
+     WHERE lower(data::text) LIKE ANY($1::text[]) OR (output IS NOT NULL AND lower(output::text) LIKE ANY($1::text[]))
      FOR UPDATE`,
-    [patterns.map((p) => p.toLowerCase()), QUEUES_WITH_PERSONAL_DATA],
+    [patterns],
   );
   for (const job of jobs) {
     await sql.query('UPDATE pgboss.job SET data = $3::jsonb, output = $4::jsonb WHERE name = $1 AND id = $2', [

@@ -3,9 +3,10 @@ import type { Deps } from '../../deps.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditWith } from '../audit/audit.service.ts';
 import { type Actor, authorize } from '../auth/actor.ts';
+import { EmailSchema } from '../auth/auth.schemas.ts';
 import { emailHash } from './redaction.ts';
 
-const ExportInput = z.strictObject({ email: z.string().trim().min(1).max(320) });
+const ExportInput = z.strictObject({ email: EmailSchema });
 
 /** Parsed when it is JSON (webhook payloads are), else the text. */
 function jsonOrText(text: string): unknown {
@@ -24,7 +25,7 @@ function jsonOrText(text: string): unknown {
  */
 export async function exportPersonalData(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Record<string, unknown>> {
   const actor = authorize(options.actor, 'attendees:manage');
-  const email = parseInput(ExportInput, options.input).email.toLowerCase();
+  const { email } = parseInput(ExportInput, options.input);
   const events = await deps.prisma.event.findMany({ where: { organisationId: actor.organisationId }, select: { id: true } });
   const attendees = await deps.prisma.attendee.findMany({
     where: { eventId: { in: events.map((e) => e.id) }, emailNormalized: email, organisationId: actor.organisationId },

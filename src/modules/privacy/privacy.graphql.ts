@@ -14,7 +14,14 @@ builder.prismaObject('AuditEntry', {
       nullable: true,
       description: 'What was acted on: an id (attendee, event, key, endpoint, member), or an erased or exported email’s keyed hash.',
     }),
-    requestId: t.exposeString('requestId', { nullable: true, description: 'The X-Request-Id of the request that did it.' }),
+    requestId: t.exposeString('requestId', {
+      nullable: true,
+      description: 'Our id of the request that did it (its X-Request-Id response header and log lines); null for the system.',
+    }),
+    clientRequestId: t.exposeString('clientRequestId', {
+      nullable: true,
+      description: 'The X-Request-Id the caller sent with it, if any (printable ASCII, at most 128 characters).',
+    }),
     detail: t.field({
       type: 'JSON',
       nullable: true,

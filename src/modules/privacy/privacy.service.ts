@@ -8,11 +8,13 @@ import { parseInput } from '../../lib/validation.ts';
 import { findAuthorizedAttendee } from '../attendees/attendees.service.ts';
 import type { AuditAction, AuditActor } from '../audit/audit.service.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
+import { EmailSchema } from '../auth/auth.schemas.ts';
 import { removeMailboxFiles } from '../emails/emails.transport.ts';
 import { findRegistrationEvent } from '../registrations/registrations.service.ts';
 import { type ErasureRequest, eraseInTransaction } from './erasure.ts';
 
-const EmailInput = z.strictObject({ email: z.string().trim().min(1).max(320) });
+/** An email address (trimmed, lower-cased): a request for anything else is refused before it touches data. */
+const EmailInput = z.strictObject({ email: EmailSchema });
 const AttendeeInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64) });
 
 /** Erases and, once committed, deletes the dev-mailbox files. A large erasure gets a minute. */
@@ -30,7 +32,7 @@ async function erase(deps: Deps, request: ErasureRequest, audited: { actor: Audi
 export async function erasePersonalData(deps: Deps, options: { actor: Actor; input: unknown }): Promise<{ attendeesErased: number }> {
   const actor = authorize(options.actor, 'attendees:manage');
   const { email } = parseInput(EmailInput, options.input);
-  const erased = await erase(deps, { organisationId: actor.organisationId, email: email.toLowerCase() }, { actor, action: 'attendee.erased' });
+  const erased = await erase(deps, { organisationId: actor.organisationId, email }, { actor, action: 'attendee.erased' });
   return { attendeesErased: erased.length };
 }
 

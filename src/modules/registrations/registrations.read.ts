@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
+import { likeLiteral } from '../../lib/like.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
 import type { AttendeeWithTicketType } from './registrations.present.ts';
@@ -36,7 +37,7 @@ export async function listRegistrations(deps: Deps, options: { actor: Actor; eve
     ...(query.email ? { emailNormalized: query.email.trim().toLowerCase() } : {}),
     ...(after ? { OR: [{ registeredAt: { gt: after.registeredAt } }, { registeredAt: after.registeredAt, id: { gt: after.id } }] } : {}),
   };
-  const search = query.q?.trim();
+  const search = query.q?.trim() ? likeLiteral(query.q.trim()) : undefined;
   const rows = await deps.prisma.attendee.findMany({
     where: search
       ? {

@@ -81,6 +81,7 @@ const PAGE = `<!doctype html>
   .result.accepted { background: #0a7d2c; color: #fff; }
   .result.duplicate { background: #ffb300; color: #000; }
   .result.rejected { background: #c62828; color: #fff; }
+  .notice { margin: 0; padding: 12px 14px; background: #ffb300; color: #000; font-weight: 600; }
   .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 8px 0; }
   input, select, button { font: inherit; padding: 10px 12px; border: 2px solid #000; border-radius: 8px; background: #fff; color: #000; }
   button { background: #111; color: #fff; }
@@ -102,6 +103,7 @@ const PAGE = `<!doctype html>
     <div id="inside-now" aria-live="polite"></div>
     <div class="status"><span id="sync-status" data-testid="sync-status">connecting…</span> · waiting to upload: <span data-testid="pending-count" id="pending-count">0</span></div>
   </header>
+  <div id="notice" class="notice" data-testid="notice" role="alert" hidden></div>
   <main>
     <div class="row">
       <label>Zone <select id="zone"></select></label>

@@ -106,10 +106,17 @@ export async function resolvePublicAddresses(hostname: string, lookup: AllLookup
   if (addresses.length === 0) return `${hostname} does not resolve`;
   for (const { address } of addresses) {
     const range = specialRange(address);
-    // The rule, not the address: an error must not map our internal DNS for whoever saves an endpoint.
-    if (range) return `must not point to a private or special-purpose address (${hostname} resolves to a ${range} address)`;
+    if (range) return ruleProblem(hostname, range);
   }
   return null;
+}
+
+/**
+ * The rule a resolved name broke, never the address it resolved to: saving an endpoint or reading its attempts
+ * must not map our internal DNS for whoever owns it.
+ */
+function ruleProblem(hostname: string, range: string): string {
+  return `must not point to a private or special-purpose address (${hostname} resolves to ${range === 'invalid' ? 'no IP' : `a ${range}`} address)`;
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -122,8 +129,9 @@ export function guardedLookup(allowPrivate: boolean) {
       const list = addresses as LookupAddress[];
       if (!allowPrivate) {
         for (const { address } of list) {
-          const reason = blockedAddressReason(address);
-          if (reason) return callback(new BlockedTargetError(`refused to connect: ${hostname} resolves to ${reason}`), []);
+          const range = specialRange(address);
+          // The rule, not the address, as when saving: the attempt log is read by whoever owns the endpoint.
+          if (range) return callback(new BlockedTargetError(`refused to connect: ${ruleProblem(hostname, range)}`), []);
         }
       }
       const wantsAll = (options as { all?: boolean }).all;

@@ -1,0 +1,84 @@
+// Parses an import's CSV on a worker thread (see import-csv.ts): the file's shape is checked first — columns per
+// record, characters per cell, rows — in one pass that allocates nothing, then csv-parse reads it, keeping only the
+// columns the import uses. Plain JavaScript so that Node runs it as it is, from the source tree or a build.
+import { parentPort, workerData } from 'node:worker_threads';
+import { parse } from 'csv-parse/sync';
+
+const { csv, known, limits } = workerData;
+
+class Refusal extends Error {}
+
+/** Fields per record, characters per cell (quotes and doubled quotes as RFC 4180 has them) and non-empty records. */
+function checkShape() {
+  const QUOTE = 34;
+  const COMMA = 44;
+  const LF = 10;
+  const CR = 13;
+  let record = 1;
+  let fields = 1;
+  let cell = 0;
+  let nonEmpty = false;
+  let quoted = false;
+  let records = 0;
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv.charCodeAt(i);
+    if (quoted) {
+      if (c === QUOTE) {
+        if (csv.charCodeAt(i + 1) === QUOTE) i++;
+        else {
+          quoted = false;
+          continue;
+        }
+      }
+      cell++;
+    } else if (c === QUOTE) {
+      quoted = true;
+      nonEmpty = true;
+      continue;
+    } else if (c === COMMA) {
+      fields++;
+      cell = 0;
+      nonEmpty = true;
+      if (fields > limits.columns) throw new Refusal(`The csv field must not have more than ${limits.columns} columns (row ${record} has more).`);
+      continue;
+    } else if (c === LF) {
+      if (nonEmpty && ++records > limits.rows + 1) throw new Refusal(`The csv field must not have more than ${limits.rows} rows.`);
+      record++;
+      fields = 1;
+      cell = 0;
+      nonEmpty = false;
+      continue;
+    } else if (c === CR) continue;
+    else {
+      cell++;
+      nonEmpty = true;
+    }
+    if (cell > limits.cellChars) throw new Refusal(`A cell of the csv field must not be longer than ${limits.cellChars} characters (row ${record}).`);
+  }
+}
+
+try {
+  checkShape();
+  const wanted = new Set(known);
+  let names = null;
+  let keep = [];
+  const rows = [];
+  // on_record: each record is reduced to the kept columns as it is read (no array of 500-column records is built).
+  parse(csv, {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: false,
+    on_record: (record) => {
+      if (names === null) {
+        names = record.map((h) => h.trim().toLowerCase());
+        keep = names.flatMap((name, i) => (wanted.has(name) ? [i] : []));
+      } else rows.push(keep.map((i) => record[i] ?? ''));
+      return null;
+    },
+  });
+  const header = names ?? [];
+  parentPort.postMessage({ ok: true, header: keep.map((i) => header[i]), rows, names: header });
+} catch (error) {
+  parentPort.postMessage(error instanceof Refusal ? { ok: false, refusal: error.message } : { ok: false, invalid: error.message });
+}
