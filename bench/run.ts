@@ -2,7 +2,7 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,7 +83,7 @@ async function main() {
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
-    // BENCH_ONLY=webhooks|check-ins|registrations|dashboard|door|privacy runs one part (while working on it); by default, all.
+    // BENCH_ONLY=webhooks|check-ins|registrations|dashboard|door|privacy|import runs one part (while working on it); by default, all.
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'registrations') {
       results.push(
@@ -96,6 +96,7 @@ async function main() {
     if (!only || only === 'dashboard') await dashboardBench(base, databaseUrl);
     if (!only || only === 'door') await doorBench(base, token, key, databaseUrl);
     if (!only || only === 'privacy') await privacyBench(base, databaseUrl);
+    if (!only || only === 'import') await importBench({ base, workerBase: `http://127.0.0.1:${port + 3}`, token, eventId });
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -810,3 +811,75 @@ async function graphqlWith(base: string, query: string, variables: Record<string
 }
 
 await main();
+
+/**
+ * Security round two's import target: while the largest file allowed (10 MB, 500 columns, almost all of them
+ * unknown) is uploaded and imported (a dry run), /livez of the API process (which parses the upload) and of the
+ * worker (which parses it again and validates every row) answers within 200 ms; and a header of a million empty
+ * columns is refused at once. curl uploads, from its own process.
+ */
+async function importBench(options: { base: string; workerBase: string; token: string; eventId: string }) {
+  const unknown = Array.from({ length: 497 }, (_, i) => `extra_${i}`);
+  const cells = unknown.map(() => 'z').join(',');
+  let csv = `first_name,last_name,email,${unknown.join(',')}\n`;
+  for (let i = 0; csv.length < 10 * 1024 * 1024 - 2_000; i++) csv += `Guest,No ${i},guest${i}@example.com,${cells}\n`;
+  const query = 'mutation ($input: ImportAttendeesInput!) { importAttendees(input: $input) { id } }';
+  const upload = async (input: Record<string, unknown>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'eventogate-bench-import-'));
+    writeFileSync(join(dir, 'body.json'), JSON.stringify({ query, variables: { input } }));
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn('curl', [
+        '-sS',
+        '-X',
+        'POST',
+        '-H',
+        'content-type: application/json',
+        '-H',
+        `authorization: Bearer ${options.token}`,
+        '--data-binary',
+        `@${join(dir, 'body.json')}`,
+        `${options.base}/graphql`,
+      ]);
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`curl exited ${code}`))));
+    });
+    rmSync(dir, { recursive: true, force: true });
+    return JSON.parse(output) as { data?: { importAttendees: { id: string } }; errors?: unknown };
+  };
+  const watch = async <T>(run: () => Promise<T>) => {
+    const slowest = { api: 0, worker: 0 };
+    let done = false;
+    const poll = async (name: 'api' | 'worker', url: string) => {
+      while (!done) {
+        const started = performance.now();
+        await fetch(`${url}/livez`).then((r) => r.text());
+        slowest[name] = Math.max(slowest[name], performance.now() - started);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const polls = [poll('api', options.base), poll('worker', options.workerBase)];
+    const started = performance.now();
+    try {
+      return { result: await run(), ms: performance.now() - started, slowest };
+    } finally {
+      done = true;
+      await Promise.all(polls);
+    }
+  };
+  const refused = await watch(() => upload({ eventId: options.eventId, csv: `first_name,last_name,email${','.repeat(1_000_000)}\nA,B,c@example.com\n` }));
+  const largest = await watch(async () => {
+    const started = await upload({ eventId: options.eventId, csv, dryRun: true });
+    if (!started.data) throw new Error(JSON.stringify(started.errors));
+    for (;;) {
+      const { importJob } = await graphql(options.base, `{ importJob(id: "${started.data.importAttendees.id}") { status } }`, options.token);
+      if (importJob.status === 'COMPLETED' || importJob.status === 'FAILED') return importJob.status as string;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  process.stdout.write(
+    `\nHostile imports (target: /livez within 200 ms on every process while they run):\n` +
+      `million-column header (1 MB)            refused in ${refused.ms.toFixed(0)} ms   /livez slowest: API ${refused.slowest.api.toFixed(0)} ms, worker ${refused.slowest.worker.toFixed(0)} ms\n` +
+      `largest allowed (10 MB × 500 columns)   ${largest.result} in ${(largest.ms / 1000).toFixed(1)} s   /livez slowest: API ${largest.slowest.api.toFixed(0)} ms, worker ${largest.slowest.worker.toFixed(0)} ms\n`,
+  );
+}
