@@ -28,10 +28,11 @@ export function EventHeader({ event, title }: { event: HeaderEvent; title: strin
       </AnchorLink>
       <Group gap="sm" mt={4} align="center">
         <Title order={1}>{title}</Title>
-        <StatusBadge status={event.status} />
+        {/* The event's status beside the event's name only: next to an attendee's name it would read as theirs. */}
+        {title === event.name ? <StatusBadge status={event.status} /> : null}
       </Group>
       <Text c="dimmed" size="sm">
-        {title === event.name ? '' : `${event.name} · `}
+        {title === event.name ? '' : `${event.name}${event.status === 'PUBLISHED' ? '' : ` (${event.status.toLowerCase()})`} · `}
         {formatDateTime(event.startsAt, event.timezone)} ({event.timezone}){event.venue ? ` · ${event.venue}` : ''}
       </Text>
       <Box component="nav" aria-label="Event" mt="sm">
