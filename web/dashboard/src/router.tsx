@@ -8,6 +8,7 @@ import { LogIn } from './screens/auth/LogIn.tsx';
 import { ResetPassword } from './screens/auth/ResetPassword.tsx';
 import { SignUp } from './screens/auth/SignUp.tsx';
 import { VerifyEmail } from './screens/auth/VerifyEmail.tsx';
+import { attendeeSearch, eventSearch, redirectSearch, tokenSearch } from './search.ts';
 
 /**
  * Every path of CONTRACT §13 under /dashboard. The account pages (log in, sign up, the links in emails) are in the
@@ -15,18 +16,13 @@ import { VerifyEmail } from './screens/auth/VerifyEmail.tsx';
  */
 const root = createRootRoute({ component: Outlet, notFoundComponent: NotFound });
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
-/** Search parameters are all optional: a link may name none of them. */
-const tokenSearch = (search: Record<string, unknown>): { token?: string } => ({ token: text(search.token) });
-
 const account = createRoute({ getParentRoute: () => root, id: 'account-pages', component: PublicLayout });
 const accountPages = [
   createRoute({
     getParentRoute: () => account,
     path: 'login',
     component: LogIn,
-    validateSearch: (search: Record<string, unknown>): { redirect?: string } => ({ redirect: text(search.redirect) }),
+    validateSearch: redirectSearch,
   }),
   createRoute({ getParentRoute: () => account, path: 'signup', component: SignUp }),
   createRoute({ getParentRoute: () => account, path: 'forgot-password', component: ForgotPassword }),
@@ -36,31 +32,6 @@ const accountPages = [
 ];
 
 const app = createRoute({ getParentRoute: () => root, id: 'signed-in', component: Shell });
-
-export interface AttendeeSearch {
-  q?: string;
-  status?: string;
-  checkedIn?: 'yes' | 'no';
-  order?: string;
-  after?: string;
-  before?: string;
-}
-
-const attendeeSearch = (search: Record<string, unknown>): AttendeeSearch => ({
-  q: text(search.q),
-  status: text(search.status),
-  checkedIn: search.checkedIn === 'yes' || search.checkedIn === 'no' ? search.checkedIn : undefined,
-  order: text(search.order),
-  after: text(search.after),
-  before: text(search.before),
-});
-
-export interface EventSearch {
-  q?: string;
-  status?: string;
-  order?: string;
-  after?: string;
-}
 
 const appPages = [
   createRoute({
@@ -74,12 +45,7 @@ const appPages = [
     getParentRoute: () => app,
     path: 'events',
     component: lazyRouteComponent(() => import('./screens/events/EventList.tsx'), 'EventList'),
-    validateSearch: (search: Record<string, unknown>): EventSearch => ({
-      q: text(search.q),
-      status: text(search.status),
-      order: text(search.order),
-      after: text(search.after),
-    }),
+    validateSearch: eventSearch,
   }),
   createRoute({
     getParentRoute: () => app,

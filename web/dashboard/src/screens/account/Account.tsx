@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, Loader, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
@@ -91,11 +92,7 @@ export function Account() {
             <Title order={2} size="h4">
               Change your password
             </Title>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             {changed.data?.changePassword ? (
               <Text size="sm" c="teal.9" role="status">
                 Password changed. Your other sessions have ended.

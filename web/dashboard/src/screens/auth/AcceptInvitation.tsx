@@ -1,8 +1,9 @@
-import { Alert, Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues, takeTokenFromAddressBar } from '../../lib/forms.ts';
 import { useTitle } from '../../lib/title.ts';
@@ -49,11 +50,7 @@ export function AcceptInvitation() {
           Join your team on EventoGate
         </Title>
         <Text size="sm">New to EventoGate? Give your name and choose a password. Already have an account with this email? Enter its password.</Text>
-        {general ? (
-          <Alert color="red" role="alert">
-            {general}
-          </Alert>
-        ) : null}
+        <FormAlert>{general}</FormAlert>
         <TextInput label="Your name" name="name" autoComplete="name" error={errors.name} />
         <PasswordInput label="Password" name="password" autoComplete="new-password" required error={errors.password} />
         <Button type="submit" loading={state.fetching}>

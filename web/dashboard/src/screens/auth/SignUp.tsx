@@ -1,6 +1,7 @@
-import { Alert, Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
@@ -40,11 +41,7 @@ export function SignUp() {
         <Text size="sm" c="dimmed">
           You and your organisation, in one step. We will email you a link to confirm your address.
         </Text>
-        {general ? (
-          <Alert color="red" role="alert">
-            {general}
-          </Alert>
-        ) : null}
+        <FormAlert>{general}</FormAlert>
         <TextInput label="Your name" name="name" autoComplete="name" required error={errors.name} />
         <TextInput label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
         <PasswordInput

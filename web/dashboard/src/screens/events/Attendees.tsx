@@ -13,7 +13,7 @@ import { graphql } from '../../gql/index.ts';
 import { downloadText } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/time.ts';
 import { useTitle } from '../../lib/title.ts';
-import type { AttendeeSearch } from '../../router.tsx';
+import type { AttendeeSearch } from '../../search.ts';
 
 const AttendeeTableQuery = graphql(`
   query AttendeeTable(

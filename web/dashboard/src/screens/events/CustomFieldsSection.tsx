@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useClient, useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import type { CustomFieldType } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
@@ -234,11 +235,7 @@ export function CustomFieldsSection({ eventId, fields, onChange }: { eventId: st
             <Title order={3} size="h5">
               New question
             </Title>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <TextInput
                 label="Label"
@@ -309,11 +306,7 @@ function EditCustomField({ field, onClose, onSaved }: { field: CustomField | nul
           }}
         >
           <Stack>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <Text size="sm">
               Key <code>{field.fieldKey}</code> · {typeLabel(field.fieldType)} (fixed once created)
             </Text>

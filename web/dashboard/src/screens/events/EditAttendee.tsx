@@ -1,7 +1,8 @@
-import { Alert, Button, Checkbox, Group, Modal, MultiSelect, NativeSelect, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Modal, MultiSelect, NativeSelect, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
 
@@ -92,11 +93,7 @@ export function EditAttendee(props: {
         }}
       >
         <Stack>
-          {general ? (
-            <Alert color="red" role="alert">
-              {general}
-            </Alert>
-          ) : null}
+          <FormAlert>{general}</FormAlert>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label="First name" name="firstName" required defaultValue={attendee.firstName} error={errors.firstName} />
             <TextInput label="Last name" name="lastName" required defaultValue={attendee.lastName} error={errors.lastName} />

@@ -10,7 +10,7 @@ import type { EventOrder, EventStatus } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { formatDateTime } from '../../lib/time.ts';
 import { useTitle } from '../../lib/title.ts';
-import type { EventSearch } from '../../router.tsx';
+import type { EventSearch } from '../../search.ts';
 import { can, useViewer } from '../../session.tsx';
 
 const EventListQuery = graphql(`

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Loader, NativeSelect, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Loader, NativeSelect, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
@@ -6,6 +6,7 @@ import { fieldErrors, formError } from '../../api/errors.ts';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { EventFields, eventInputFrom } from '../../components/EventFields.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { EventSettingsQuery as EventSettingsQueryData, UpdateEventInput } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -189,11 +190,7 @@ function EventDetailsForm(props: {
           <Title order={2} size="h3" id="details-title">
             Details
           </Title>
-          {general ? (
-            <Alert color="red" role="alert">
-              {general}
-            </Alert>
-          ) : null}
+          <FormAlert>{general}</FormAlert>
           <EventFields initial={event} timezone={timezone} onTimezoneChange={setTimezone} errors={errors} />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput

@@ -1,9 +1,10 @@
-import { Alert, Button, Group, Paper, Stack, Title } from '@mantine/core';
+import { Button, Group, Paper, Stack, Title } from '@mantine/core';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
 import { browserTimeZone, EventFields, eventInputFrom } from '../../components/EventFields.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import type { CreateEventInput } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -47,11 +48,7 @@ export function NewEvent() {
           }}
         >
           <Stack>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <EventFields timezone={timezone} onTimezoneChange={setTimezone} errors={errors} />
             <Group justify="flex-end">
               <Button type="submit" loading={state.fetching}>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
 
@@ -172,11 +173,7 @@ export function TicketTypesSection({ eventId, ticketTypes, onChange }: { eventId
             <Title order={3} size="h5">
               New ticket type
             </Title>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <TicketTypeFields errors={errors} />
             <Group justify="flex-end">
               <Button type="submit" variant="light" loading={created.fetching}>
@@ -218,11 +215,7 @@ function EditTicketType({ ticketType, onClose, onSaved }: { ticketType: TicketTy
           }}
         >
           <Stack>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <TicketTypeFields initial={ticketType} errors={errors} />
             <Group justify="flex-end">
               <Button variant="default" onClick={onClose}>

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyValue } from '../../components/CopyValue.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { ApiKeyEnvironment } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -95,11 +96,7 @@ export function ApiKeys() {
             <Title order={2} size="h4">
               New key
             </Title>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <Group align="end">
               <TextInput label="Name" name="name" required maxLength={100} placeholder="Website registration form" error={errors.name} w={320} />
               <NativeSelect

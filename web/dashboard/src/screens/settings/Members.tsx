@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Group, Loader, NativeSelect, Paper, Stack, Table,
 import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { Role } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -101,11 +102,7 @@ export function Members() {
             <Text size="sm" c="dimmed">
               They get an email with a link, valid for 7 days, once. {viewer.role === 'OWNER' ? '' : 'Admins may invite staff; owners anyone.'}
             </Text>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             {invited.data ? (
               <Text size="sm" c="teal.9" role="status">
                 Invitation sent to {invited.data.inviteMember.email}.

@@ -1,8 +1,9 @@
-import { Alert, Button, Group, Loader, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Loader, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
 import { CopyValue } from '../../components/CopyValue.tsx';
+import { FormAlert } from '../../components/FormAlert.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
@@ -66,11 +67,7 @@ export function Organisation() {
           }}
         >
           <Stack>
-            {general ? (
-              <Alert color="red" role="alert">
-                {general}
-              </Alert>
-            ) : null}
+            <FormAlert>{general}</FormAlert>
             <TextInput label="Organisation name" name="name" required maxLength={100} defaultValue={organisation.name} error={errors.name} />
             <TextInput
               label="Retention days"
