@@ -1,15 +1,13 @@
-// Parses an import's CSV on a worker thread (see import-csv.ts): the file's shape is checked first — columns per
+// Parses imports' CSV files on a worker thread (see import-csv.ts): a file's shape is checked first — columns per
 // record, characters per cell, rows — in one pass that allocates nothing, then csv-parse reads it, keeping only the
 // columns the import uses. Plain JavaScript so that Node runs it as it is, from the source tree or a build.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { parse } from 'csv-parse/sync';
-
-const { csv, known, limits } = workerData;
 
 class Refusal extends Error {}
 
 /** Fields per record, characters per cell (quotes and doubled quotes as RFC 4180 has them) and non-empty records. */
-function checkShape() {
+function checkShape(csv, limits) {
   const QUOTE = 34;
   const COMMA = 44;
   const LF = 10;
@@ -57,8 +55,8 @@ function checkShape() {
   }
 }
 
-try {
-  checkShape();
+function read({ csv, known, limits }) {
+  checkShape(csv, limits);
   const wanted = new Set(known);
   let names = null;
   let keep = [];
@@ -78,7 +76,14 @@ try {
     },
   });
   const header = names ?? [];
-  parentPort.postMessage({ ok: true, header: keep.map((i) => header[i]), rows, names: header });
-} catch (error) {
-  parentPort.postMessage(error instanceof Refusal ? { ok: false, refusal: error.message } : { ok: false, invalid: error.message });
+  return { ok: true, header: keep.map((i) => header[i]), rows, names: header };
 }
+
+// One file at a time, for as long as the process lives (a thread is not started per import).
+parentPort.on('message', ({ id, ...request }) => {
+  try {
+    parentPort.postMessage({ id, ...read(request) });
+  } catch (error) {
+    parentPort.postMessage(error instanceof Refusal ? { id, ok: false, refusal: error.message } : { id, ok: false, invalid: error.message });
+  }
+});

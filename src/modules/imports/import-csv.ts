@@ -80,25 +80,58 @@ const WORKER = join(import.meta.dirname, '..', '..', '..', 'src', 'modules', 'im
 /**
  * The shape check and the parse run on a worker thread, with its own heap: however hostile the file, this thread —
  * which answers every request, health check and job of the process — spends only the copy of the text to the worker
- * and of the kept columns back.
+ * and of the kept columns back. One worker per process, started at the first import and kept (starting one costs
+ * this thread tens of milliseconds), one file at a time; a worker that dies (its memory limit) is replaced.
  */
 async function parseOnWorker(csv: string, known: ReadonlySet<string>): Promise<WorkerAnswer> {
-  const worker = new Worker(WORKER, {
-    workerData: { csv, known: [...known], limits: { columns: MAX_IMPORT_COLUMNS, cellChars: MAX_IMPORT_CELL_CHARS, rows: MAX_IMPORT_ROWS } },
-    // Node's own flags only (the parent's loaders, tsx's or a test runner's, are not needed for plain JS).
-    execArgv: [],
-    // Memory stays bounded whatever the file: a worker past this is stopped, and the file refused.
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_MEMORY_MB },
-  });
-  try {
-    return await new Promise<WorkerAnswer>((resolve) => {
-      worker.once('message', resolve);
-      worker.once('error', (error) => resolve({ ok: false, refusal: `The csv field could not be read (${error.message}).` }));
-      worker.once('exit', (code) => resolve({ ok: false, refusal: `The csv field could not be read (the reader stopped with code ${code}).` }));
+  const run = queue.then(() =>
+    askWorker({ csv, known: [...known], limits: { columns: MAX_IMPORT_COLUMNS, cellChars: MAX_IMPORT_CELL_CHARS, rows: MAX_IMPORT_ROWS } }),
+  );
+  queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return await run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+let worker: Worker | null = null;
+let nextId = 0;
+
+function askWorker(request: { csv: string; known: string[]; limits: Record<string, number> }): Promise<WorkerAnswer> {
+  if (!worker) {
+    worker = new Worker(WORKER, {
+      // Node's own flags only (the parent's loaders, tsx's or a test runner's, are not needed for plain JS).
+      execArgv: [],
+      // Memory stays bounded whatever the file: a worker past this is stopped, and the file refused.
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_MEMORY_MB },
     });
-  } finally {
-    await worker.terminate();
+    // It never keeps the process alive on its own.
+    worker.unref();
   }
+  const current = worker;
+  const id = ++nextId;
+  return new Promise<WorkerAnswer>((resolve) => {
+    const done = (answer: WorkerAnswer) => {
+      current.off('message', onMessage);
+      current.off('error', onError);
+      current.off('exit', onExit);
+      resolve(answer);
+    };
+    const onMessage = (message: WorkerAnswer & { id: number }) => {
+      if (message.id === id) done(message);
+    };
+    const lost = (why: string) => {
+      if (worker === current) worker = null;
+      done({ ok: false, refusal: `The csv field could not be read (${why}).` });
+    };
+    const onError = (error: Error) => lost(error.message);
+    const onExit = (code: number) => lost(`the reader stopped with code ${code}`);
+    current.on('message', onMessage);
+    current.once('error', onError);
+    current.once('exit', onExit);
+    current.postMessage({ id, ...request });
+  });
 }
 
 /** One CSV row as the registration body the REST API takes (custom field values typed for their field). */
