@@ -90,6 +90,9 @@ export async function startApp(
       (prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void }).$on('query', (e) => onQuery(e.query, e.params));
     }
     lifecycle.onStop('connections', 'prisma', () => prisma.$disconnect());
+    // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
+    // not by the first request or job (a worker's first import held its /livez that long).
+    await prisma.$connect();
     const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
     // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
     // mailer and the pools they use are closed in the later phases.

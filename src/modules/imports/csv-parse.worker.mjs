@@ -3,6 +3,7 @@
 // columns the import uses. Plain JavaScript so that Node runs it as it is, from the source tree or a build.
 import { parentPort } from 'node:worker_threads';
 import { parse } from 'csv-parse/sync';
+import pg from 'pg';
 
 class Refusal extends Error {}
 
@@ -55,7 +56,20 @@ function checkShape(csv, limits) {
   }
 }
 
-function read({ csv, known, limits }) {
+/** The file: the bytes sent, or the stored file read on a connection of this thread's own (closed after). */
+async function load({ bytes, query }) {
+  if (bytes) return new TextDecoder().decode(bytes);
+  const client = new pg.Client({ connectionString: query.connectionString, application_name: 'eventogate-import-reader' });
+  await client.connect();
+  try {
+    const { rows } = await client.query(query.text, query.values);
+    return rows[0]?.csv ?? '';
+  } finally {
+    await client.end();
+  }
+}
+
+function read(csv, { known, limits }) {
   checkShape(csv, limits);
   const wanted = new Set(known);
   let names = null;
@@ -80,9 +94,16 @@ function read({ csv, known, limits }) {
 }
 
 // One file at a time, for as long as the process lives (a thread is not started per import).
-parentPort.on('message', ({ id, ...request }) => {
+parentPort.on('message', async ({ id, ...request }) => {
+  let csv;
   try {
-    parentPort.postMessage({ id, ...read(request) });
+    csv = await load(request);
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, failed: error.message });
+    return;
+  }
+  try {
+    parentPort.postMessage({ id, ...read(csv, request) });
   } catch (error) {
     parentPort.postMessage(error instanceof Refusal ? { id, ok: false, refusal: error.message } : { id, ok: false, invalid: error.message });
   }

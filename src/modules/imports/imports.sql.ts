@@ -27,6 +27,16 @@ export async function erasedSince(sql: Sql, options: { organisationId: string; s
   return new Set(found.map((r) => r.hash));
 }
 
+/** Of these normalised emails, those registered for the event already (live attendees; the dry run's duplicates). */
+export async function registeredEmails(sql: Sql, options: { eventId: string; emails: string[] }): Promise<Set<string>> {
+  if (options.emails.length === 0) return new Set();
+  const found = await sql.query<{ email: string }>(
+    'SELECT email_normalized AS email FROM attendees WHERE event_id = $1 AND test_mode = false AND email_normalized = ANY($2::text[])',
+    [options.eventId, options.emails],
+  );
+  return new Set(found.map((r) => r.email));
+}
+
 /** Progress after one batch, committed with the batch's attendees: a re-run resumes exactly after it. */
 export async function recordImportProgress(
   sql: Sql,
@@ -61,16 +71,8 @@ export async function insertImportJob(
   );
 }
 
-/** Characters of a stored file read per statement (decoding 10 MB at once is one long pause of the event loop). */
-const FILE_PIECE = 1024 * 1024;
-
-/** A stored import's file, read a piece at a time (each piece one statement, the event loop free in between). */
-export async function readImportFile(sql: Sql, importJobId: string): Promise<string> {
-  const [{ length } = { length: 0 }] = await sql.query<{ length: number }>('SELECT char_length(csv) AS length FROM import_jobs WHERE id = $1', [importJobId]);
-  const pieces: string[] = [];
-  for (let from = 1; from <= length; from += FILE_PIECE) {
-    const [row] = await sql.query<{ piece: string }>('SELECT substr(csv, $2, $3) AS piece FROM import_jobs WHERE id = $1', [importJobId, from, FILE_PIECE]);
-    pieces.push(row?.piece ?? '');
-  }
-  return pieces.join('');
-}
+/**
+ * The statement that reads a stored import's file. The CSV thread runs it on a connection of its own
+ * (parseStoredCsv), so the file never passes through the thread that answers requests.
+ */
+export const READ_IMPORT_FILE = 'SELECT csv FROM import_jobs WHERE id = $1';
