@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomField } from '../../src/modules/custom-fields/custom-fields.service.ts';
-import { webhookFanOutJob } from '../../src/modules/webhooks/webhooks.jobs.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createTestApiKey, createTestEvent, createUser, type TestUser } from '../support/factories.ts';
 import { graphqlOk, http } from '../support/http.ts';
@@ -134,22 +133,12 @@ describe('erasePersonalData: erased means gone', () => {
     oldQrToken = viaApi.body.qr_token;
     await untilJobsSettled(app, ['imports.run', 'emails.confirmation'], 30_000);
     await untilWebhooksSettled(app);
-    // A job the previous webhook engine queued, holding the payload (kept by pg-boss once completed).
-    const sent = receiver.on('/privacy').find((w) => w.json.attendee_id === viaApi.body.id)!;
-    await app.deps.jobs.send(app.deps.prisma, webhookFanOutJob, {
-      emissions: [
-        {
-          emissionId: `legacy-${tag}`,
-          trigger: 'ATTENDEE_REGISTERED',
-          organisationId: owner.organisationId,
-          eventId: events.api,
-          attendeeId: viaApi.body.id,
-          payload: sent.json,
-        },
-      ],
-    });
-    await untilJobsSettled(app, ['webhooks.fan-out'], 30_000);
-    await untilWebhooksSettled(app);
+    // A confirmation job that failed with the SMTP server's refusal quoting the address: pg-boss keeps its data (the
+    // email log's id) and output until its own retention.
+    const emailLog = await app.deps.prisma.emailLog.findFirstOrThrow({ where: { attendeeId: viaApi.body.id } });
+    const failedJob = await app.deps.boss.send('emails.confirmation', { emailLogId: emailLog.id }, { startAfter: 3_600, retryLimit: 0 });
+    await app.deps.boss.fail('emails.confirmation', failedJob!, { message: `550 5.1.1 <${person.email}>: Recipient address rejected` });
+    expect((await app.deps.pool.query('SELECT state FROM pgboss.job WHERE id = $1', [failedJob])).rows).toEqual([{ state: 'failed' }]);
 
     // Before: the person is in the database (every copy this test is about), the mailbox and the webhooks sent.
     const before = postgres.dump().toLowerCase();

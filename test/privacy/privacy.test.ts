@@ -413,7 +413,7 @@ describe('retention', () => {
   });
 
   it('pg-boss keeps finished jobs no longer than the logs (WEBHOOK_LOG_RETENTION_DAYS=3 → 3 days)', async () => {
-    for (const name of ['emails.confirmation', 'imports.run', 'webhooks.fan-out', 'privacy.retention']) {
+    for (const name of ['emails.confirmation', 'emails.account', 'imports.run', 'maintenance.cleanup', 'privacy.retention']) {
       const queue = await app.deps.boss.getQueue(name);
       expect(queue?.deleteAfterSeconds, name).toBe(3 * 86_400);
     }

@@ -28,10 +28,13 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** Nothing was written: no attendee and no job beyond what existed. */
+/** Nothing was written: no attendee, no webhook delivery and no email beyond what existed. */
 async function counts() {
-  const jobs = await app.deps.boss.findJobs('webhooks.fan-out');
-  return { attendees: await app.deps.prisma.attendee.count(), jobs: jobs.length };
+  return {
+    attendees: await app.deps.prisma.attendee.count(),
+    deliveries: await app.deps.prisma.webhookDelivery.count(),
+    emails: await app.deps.prisma.emailLog.count(),
+  };
 }
 
 const V = 'The given data was invalid.';
