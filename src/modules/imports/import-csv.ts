@@ -126,8 +126,6 @@ let nextId = 0;
 
 function askWorker(request: FileSource & { known: string[]; limits: Record<string, number> }): Promise<WorkerAnswer> {
   if (!worker) {
-    const t = performance.now();
-    setImmediate(() => console.error('TIMING spawn', performance.now() - t));
     worker = new Worker(WORKER, {
       // Node's own flags only (the parent's loaders, tsx's or a test runner's, are not needed for plain JS).
       execArgv: [],

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
 import { newId } from '../../lib/ids.ts';
 import { DELIVERY_QUEUE } from './delivery-engine.ts';
-import { buildWebhookPayload, serializeForEndpoint, TRIGGER_NAMES, type WebhookPayload, type WebhookTriggerEnum } from './webhook-payload.ts';
+import { buildWebhookPayload, serializeForEndpoint, TRIGGER_NAMES, type WebhookTriggerEnum } from './webhook-payload.ts';
 
 type TriggerOccurrence = {
   trigger: WebhookTriggerEnum;
