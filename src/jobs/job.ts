@@ -2,10 +2,21 @@ import type { QueueOptions, WorkOptions } from 'pg-boss';
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
 
-/** A background job: its queue name, payload schema, queue policy and a small handler that calls a service. */
-export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+/**
+ * What enqueuing a job needs: its queue's name and payload schema. A service that sends jobs imports this, never the
+ * job's definition, whose handler calls back into the service (which would be an import cycle).
+ */
+export interface QueueSpec<S extends z.ZodType = z.ZodType> {
   name: string;
   payload: S;
+}
+
+export function defineQueue<S extends z.ZodType>(queue: QueueSpec<S>): QueueSpec<S> {
+  return queue;
+}
+
+/** A background job: its queue (name and payload schema), queue policy and a small handler that calls a service. */
+export interface JobDefinition<S extends z.ZodType = z.ZodType> extends QueueSpec<S> {
   queue?: Omit<QueueOptions, 'name'>;
   work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'pollingIntervalSeconds'>;
   /** Run on this cron schedule (UTC) as well, once across all processes. */

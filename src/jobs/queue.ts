@@ -5,7 +5,7 @@ import { withClient } from '../db/pool.ts';
 import type { Db, PrismaClient } from '../db/prisma.ts';
 import { clientSql, type Sql } from '../db/sql.ts';
 import type { PgPubSub } from '../lib/pubsub.ts';
-import type { JobDefinition } from './job.ts';
+import type { QueueSpec } from './job.ts';
 
 const WAKE_CHANNEL = 'eventogate_job_wake';
 const WAKE_COALESCE_MS = 2;
@@ -74,7 +74,7 @@ export class JobQueue {
   }
 
   /** Validates the payload, then inserts the job through `db` (a Prisma transaction or client, or plain SQL). */
-  async send<S extends z.ZodType>(db: Db | Sql, definition: JobDefinition<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
+  async send<S extends z.ZodType>(db: Db | Sql, definition: QueueSpec<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
     const data = definition.payload.parse(payload) as object;
     this.#sentIn.get(db)?.add(definition.name);
     return await this.boss.send(definition.name, data, { ...options, db: this.#executor(db) });
@@ -87,7 +87,7 @@ export class JobQueue {
   }
 
   /** Several jobs of one queue in one INSERT (pg-boss `insert`), through `db` like `send`. */
-  async sendMany<S extends z.ZodType>(db: Db | Sql, definition: JobDefinition<S>, payloads: Array<z.input<S>>): Promise<void> {
+  async sendMany<S extends z.ZodType>(db: Db | Sql, definition: QueueSpec<S>, payloads: Array<z.input<S>>): Promise<void> {
     if (payloads.length === 0) return;
     const jobs = payloads.map((payload) => ({ data: definition.payload.parse(payload) as object }));
     this.#sentIn.get(db)?.add(definition.name);

@@ -4,9 +4,8 @@ import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
-import { qrCodeUrl } from '../qr/qr.service.ts';
+import { qrCodeUrl, ticketContent } from '../qr/qr.service.ts';
 import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
-import { ticketContent } from '../registrations/registrations.present.ts';
 import { loadRegistrationEvent, registerAttendee } from '../registrations/registrations.service.ts';
 import {
   ATTENDEE_ORDERS,

@@ -3,19 +3,21 @@ import { z } from 'zod';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, EmailLog, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
+import { defineQueue } from '../../jobs/job.ts';
 import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import type { Actor } from '../auth/actor.ts';
 import { findAuthorizedEvent } from '../events/events.service.ts';
-import { qrCodeUrl } from '../qr/qr.service.ts';
-import { ticketContent } from '../registrations/registrations.present.ts';
-import { confirmationEmailJob } from './emails.jobs.ts';
+import { qrCodeUrl, ticketContent } from '../qr/qr.service.ts';
 import { confirmationEmail, eventCalendar } from './emails.templates.ts';
 import { removeMailboxFiles } from './emails.transport.ts';
 
 export const CONFIRMATION = 'confirmation';
+
+/** The confirmation emails' queue: one job per email log (the job, with its retry policy, is emails.jobs.ts). */
+export const confirmationEmailQueue = defineQueue({ name: 'emails.confirmation', payload: z.object({ emailLogId: z.string() }) });
 
 /**
  * Inside the registration's transaction: the email log rows (PENDING) and a job per email that sends it,
@@ -44,7 +46,7 @@ export async function enqueueConfirmationEmails(
   );
   await deps.jobs.sendMany(
     sql,
-    confirmationEmailJob,
+    confirmationEmailQueue,
     ids.map((emailLogId) => ({ emailLogId })),
   );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
+import { defineQueue } from '../../jobs/job.ts';
 import type { Channel } from '../../lib/channel.ts';
 import { AppError, invalidCursor, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
@@ -14,10 +15,12 @@ import { emailHash } from '../privacy/redaction.ts';
 import { loadRegistrationEvent, prepareRegistration, type RegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
 import { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from '../registrations/registrations.write.ts';
 import { type ImportRowError, parseImportCsv, parseStoredCsv, rowErrors, rowToRegistration, unknownColumnsError } from './import-csv.ts';
-import { importJob } from './imports.jobs.ts';
 import { erasedSince, importedRows, insertImportJob, READ_IMPORT_FILE, recordImportProgress, registeredEmails } from './imports.sql.ts';
 
 const BATCH = 100;
+
+/** The imports' queue: one job per import (the job, with its retry policy, is imports.jobs.ts). */
+export const importQueue = defineQueue({ name: 'imports.run', payload: z.object({ importJobId: z.string() }) });
 export const ERASED_DURING_IMPORT = 'This person’s data was erased after the file was uploaded: the row was not imported.';
 const PROGRESS_CHANNEL = 'eventogate_import_progress';
 
@@ -53,7 +56,7 @@ export async function importAttendees(deps: Deps, options: { actor: Actor; input
       total: parsed.rows.length,
       errors: unknownColumnsError(parsed.unknownColumns),
     });
-    await deps.jobs.send(sql, importJob, { importJobId: id });
+    await deps.jobs.send(sql, importQueue, { importJobId: id });
     await audit(sql, actor, 'attendees.imported', [id]);
   });
   return withoutFile(await deps.prisma.importJob.findUniqueOrThrow({ where: { id }, omit: { csv: true } }));

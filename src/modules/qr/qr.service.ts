@@ -4,7 +4,11 @@ import type { Deps } from '../../deps.ts';
 import { constantTimeEqual } from '../../lib/crypto.ts';
 import { notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
-import { ticketContent } from '../registrations/registrations.present.ts';
+
+/** What a ticket's QR code carries: its signed code (events with signed codes), else its random qr_token. */
+export function ticketContent(attendee: { qrToken: string; ticketCode: string | null }): string {
+  return attendee.ticketCode ?? attendee.qrToken;
+}
 
 /**
  * qr_code_url is `${PUBLIC_URL}/qr/<attendee id>.png?sig=<HMAC>` — the seed page's shape, unguessable from the

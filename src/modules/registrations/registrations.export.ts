@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Deps } from '../../deps.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
 import { type Actor, isTestMode, requireActor } from '../auth/actor.ts';
-import { ticketContent } from './registrations.present.ts';
+import { ticketContent } from '../qr/qr.service.ts';
 import { findRegistrationEvent } from './registrations.service.ts';
 
 const PAGE = 1_000;

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { Attendee, CustomField, TicketType } from '../../generated/prisma/client.ts';
-import { qrCodeUrl } from '../qr/qr.service.ts';
+import { qrCodeUrl, ticketContent } from '../qr/qr.service.ts';
 import type { AttendeeResponseBody } from './registrations.schemas.ts';
 
 export type AttendeeWithTicketType = Attendee & { ticketType: Pick<TicketType, 'name' | 'slug'> };
@@ -40,9 +40,4 @@ export function presentAttendee(
       .filter((field) => field.key in customData)
       .map((field) => ({ field_key: field.key, field_label: field.label, field_type: field.type.toLowerCase() })),
   };
-}
-
-/** What a ticket's QR code carries: its signed code (events with signed codes), else its random qr_token. */
-export function ticketContent(attendee: { qrToken: string; ticketCode: string | null }): string {
-  return attendee.ticketCode ?? attendee.qrToken;
 }
