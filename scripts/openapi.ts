@@ -6,10 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { REST_ROUTES } from '../src/features.ts';
 import { openApiDocument } from '../src/rest/openapi.ts';
 
 const args = process.argv.slice(2);
-const document = openApiDocument('http://127.0.0.1:3000');
+const document = openApiDocument(REST_ROUTES, 'http://127.0.0.1:3000');
 const dir = mkdtempSync(join(tmpdir(), 'eventogate-openapi-'));
 const file = join(dir, 'openapi.json');
 writeFileSync(file, JSON.stringify(document, null, 2));

@@ -2,10 +2,11 @@
 // npm run schema:check  → fails (exit 1) when schema.graphql differs from the code; CI runs it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { printSchema } from 'graphql';
-import { sortedSchema } from '../src/graphql/schema.ts';
+import { FEATURES } from '../src/features.ts';
+import { buildSortedSchema } from '../src/graphql/schema.ts';
 
 const path = new URL('../schema.graphql', import.meta.url);
-const printed = `${printSchema(sortedSchema)}\n`;
+const printed = `${printSchema(await buildSortedSchema(FEATURES))}\n`;
 
 if (process.argv.includes('--check')) {
   let current = '';

@@ -8,9 +8,10 @@ import { applyMigrations, readMigrations } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import type { Deps } from './deps.ts';
+import { FEATURES, JOBS, REST_ROUTES } from './features.ts';
+import { buildSchema } from './graphql/schema.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { JobQueue } from './jobs/queue.ts';
-import { jobDefinitions } from './jobs/registry.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
 import { LiveLimits } from './lib/live-limits.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -97,7 +98,7 @@ export async function startApp(
     // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
     // mailer and the pools they use are closed in the later phases.
     lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
-    await createQueues(boss, jobDefinitions, config.webhookLogRetentionDays);
+    await createQueues(boss, JOBS, config.webhookLogRetentionDays);
     const pubsub = new PgPubSub(databaseUrl, logger);
     await pubsub.start();
     lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
@@ -168,7 +169,7 @@ export async function startApp(
       lifecycle.onStop('services', 'credential watch', () => watch.close());
     }
     if (config.role !== 'api') {
-      await startWorkers(deps, jobDefinitions);
+      await startWorkers(deps, JOBS);
       const deliveries = new DeliveryEngine(deps);
       deliveries.start();
       // Registered after the job workers: stopped before them (attempts in flight are sent and recorded).
@@ -196,7 +197,7 @@ export async function startApp(
         )
       ).rows;
     const http = createHttpApp(deps, {
-      serveApi: config.role !== 'worker',
+      api: config.role === 'worker' ? null : { schema: await buildSchema(FEATURES), routes: REST_ROUTES },
       rateLimiters,
       health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
       metrics,

@@ -1,26 +1,24 @@
-import { lexicographicSortSchema } from 'graphql';
+import { type GraphQLSchema, lexicographicSortSchema } from 'graphql';
+import type { Feature } from '../lib/feature.ts';
 import { builder } from './builder.ts';
 import './scalars.ts';
 import './enums.ts';
-import '../modules/auth/auth.graphql.ts';
-import '../modules/api-keys/api-keys.graphql.ts';
-import '../modules/events/events.graphql.ts';
-import '../modules/events/event-stats.graphql.ts';
-import '../modules/ticket-types/ticket-types.graphql.ts';
-import '../modules/custom-fields/custom-fields.graphql.ts';
-import '../modules/webhooks/webhooks.graphql.ts';
-import '../modules/emails/emails.graphql.ts';
-import '../modules/attendees/attendees.graphql.ts';
-import '../modules/check-ins/check-ins.graphql.ts';
-import '../modules/door/door.graphql.ts';
-import '../modules/members/members.graphql.ts';
-import '../modules/live/live.graphql.ts';
-import '../modules/imports/imports.graphql.ts';
-import '../modules/organisations/organisations.graphql.ts';
-import '../modules/privacy/privacy.graphql.ts';
-import '../modules/nodes/nodes.graphql.ts';
 
-/** The whole GraphQL schema; `npm run schema:print` writes it to schema.graphql. */
-export const schema = builder.toSchema();
+let built: GraphQLSchema | undefined;
 
-export const sortedSchema = lexicographicSortSchema(schema);
+/**
+ * The whole GraphQL schema: every feature's types and operations, loaded in the features' order, then built once
+ * (every app of a process serves the same one). `npm run schema:print` writes it, sorted, to schema.graphql.
+ */
+export async function buildSchema(features: readonly Feature[]): Promise<GraphQLSchema> {
+  if (!built) {
+    for (const feature of features) await feature.graphql?.();
+    built = builder.toSchema();
+  }
+  return built;
+}
+
+/** The schema as schema.graphql prints it (types and fields in alphabetical order). */
+export async function buildSortedSchema(features: readonly Feature[]): Promise<GraphQLSchema> {
+  return lexicographicSortSchema(await buildSchema(features));
+}

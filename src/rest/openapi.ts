@@ -1,10 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { RestRoute } from './route.ts';
-import { REST_ROUTES } from './routes.ts';
 
 /**
- * OpenAPI 3.1 for REST v1, generated from the routes the server mounts (`REST_ROUTES`, each declared next to
- * its handler) and the zod schemas their handlers validate with.
+ * OpenAPI 3.1 for REST v1, generated from the routes the server mounts (the features' `routes`, each declared
+ * next to its handler) and the zod schemas their handlers validate with.
  */
 function buildDocument(routes: readonly RestRoute[]) {
   const registry = new OpenAPIRegistry();
@@ -59,9 +58,14 @@ function buildDocument(routes: readonly RestRoute[]) {
   });
 }
 
-let document: ReturnType<typeof buildDocument> | undefined;
+const documents = new WeakMap<readonly RestRoute[], ReturnType<typeof buildDocument>>();
 
-export function openApiDocument(publicUrl: string) {
-  document ??= buildDocument(REST_ROUTES);
+/** The document for these routes (built once per list), served from `publicUrl`. */
+export function openApiDocument(routes: readonly RestRoute[], publicUrl: string) {
+  let document = documents.get(routes);
+  if (!document) {
+    document = buildDocument(routes);
+    documents.set(routes, document);
+  }
   return { ...document, servers: [{ url: `${publicUrl}/v1` }] };
 }

@@ -5,12 +5,12 @@ import type { AppEnv } from './context.ts';
 import { limitByClientIp, requireApiKey, requireDevice } from './middleware.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RateLimiters } from './rate-limit.ts';
-import { honoPath } from './route.ts';
-import { REST_ROUTES } from './routes.ts';
+import { honoPath, type RestRoute } from './route.ts';
 
-/** REST v1: every route of REST_ROUTES with the credential and budget its declaration names. */
-export function mountRest(app: Hono<AppEnv>, deps: Deps, limiters: RateLimiters): void {
-  app.get('/v1/openapi.json', (c) => c.json(openApiDocument(deps.config.publicUrl)));
+/** REST v1: the features' routes, each with the credential and budget its declaration names, and their OpenAPI document. */
+export function mountRest(app: Hono<AppEnv>, deps: Deps, options: { limiters: RateLimiters; routes: readonly RestRoute[] }): void {
+  const { limiters, routes } = options;
+  app.get('/v1/openapi.json', (c) => c.json(openApiDocument(routes, deps.config.publicUrl)));
   // The public form is called from browsers on any site.
   app.use(
     '/v1/public/*',
@@ -24,7 +24,7 @@ export function mountRest(app: Hono<AppEnv>, deps: Deps, limiters: RateLimiters)
   );
   const apiKey = requireApiKey(deps, limiters);
   const device = requireDevice(deps, limiters);
-  for (const route of REST_ROUTES) {
+  for (const route of routes) {
     const guards: MiddlewareHandler<AppEnv>[] = [];
     if (route.auth === 'apiKey') guards.push(apiKey);
     if (route.auth === 'device') guards.push(device);

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { armor, useApiKeyBudget, useSingleUseFields, useSuggestionsOnlyForAuthenticated } from '../graphql/limits.ts';
-import { schema } from '../graphql/schema.ts';
 import { clientRequestIdFrom, newRequestId } from '../lib/request-context.ts';
 import { type Actor, inRequest } from '../modules/auth/actor.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
@@ -28,9 +28,9 @@ export interface GraphQLServerContext {
   sessionCookie?: SessionCookieJar;
 }
 
-export function createGraphQLHandler(deps: Deps, options: { apiKeyLimiter: RateLimiter }) {
+export function createGraphQLHandler(deps: Deps, options: { schema: GraphQLSchema; apiKeyLimiter: RateLimiter }) {
   return createYoga<GraphQLServerContext, GraphQLContext>({
-    schema,
+    schema: options.schema,
     graphqlEndpoint: '/graphql',
     graphiql: {
       title: 'EventoGate GraphQL',

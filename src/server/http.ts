@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import type { GraphQLSchema } from 'graphql';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
 import type { Deps } from '../deps.ts';
@@ -17,6 +18,7 @@ import { principalOf } from '../rest/context.ts';
 import { toRestError } from '../rest/errors.ts';
 import { clientIp } from '../rest/middleware.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
+import type { RestRoute } from '../rest/route.ts';
 import { mountRest } from '../rest/router.ts';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
 import type { AppMetrics } from './metrics.ts';
@@ -27,10 +29,17 @@ import type { AppMetrics } from './metrics.ts';
  */
 export function createHttpApp(
   deps: Deps,
-  options: { serveApi: boolean; rateLimiters: RateLimiters; health: Health; metrics: AppMetrics },
+  options: {
+    /** The API this process serves (ROLE all or api): the GraphQL schema and the REST routes; null for a worker. */
+    api: { schema: GraphQLSchema; routes: readonly RestRoute[] } | null;
+    rateLimiters: RateLimiters;
+    health: Health;
+    metrics: AppMetrics;
+  },
 ): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
-  const graphql = options.serveApi ? createGraphQLHandler(deps, { apiKeyLimiter: options.rateLimiters.apiKey }) : null;
+  const api = options.api;
+  const graphql = api ? createGraphQLHandler(deps, { schema: api.schema, apiKeyLimiter: options.rateLimiters.apiKey }) : null;
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -74,7 +83,7 @@ export function createHttpApp(
   // without one only while the server listens on a loopback address (nobody else can reach it then).
   if (!deps.config.metricsPort && (deps.config.metricsToken || isLoopbackHost(deps.config.host))) app.get('/metrics', metricsHandler(deps, options.metrics));
 
-  if (graphql) {
+  if (api && graphql) {
     app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
       let request = c.req.raw;
       let body: Uint8Array | undefined;
@@ -113,7 +122,7 @@ export function createHttpApp(
       }
       return response;
     });
-    mountRest(app, deps, options.rateLimiters);
+    mountRest(app, deps, { limiters: options.rateLimiters, routes: api.routes });
     mountScannerPage(app);
     mountDashboardPage(app);
   }

@@ -93,8 +93,8 @@ describe('the operator CLI (bin/eventogate.mjs) beside a running server on the e
       variables: { p: password },
     });
     expect(login.errors).toBeUndefined();
-    expect(demo.stdout).toMatch(/^API key {7}eg_live_\w+… {2}live {2}Demo live key$/m);
-    expect(demo.stdout).not.toMatch(/eg_(live|test)_\w{20,}/);
+    expect(demo.stdout).toMatch(/^API key {7}eg_live_[\w-]+… {2}live {2}Demo live key$/m);
+    expect(demo.stdout).not.toMatch(/eg_(live|test)_[\w-]{20,}/);
     expect(await keyIds()).toEqual(keysBefore);
   });
 
