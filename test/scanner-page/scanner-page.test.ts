@@ -229,6 +229,81 @@ describe('the scanner page', () => {
     ]);
   });
 
+  it('a failing server is named as such, never called offline; one sync at a time; one AudioContext for every answer', { timeout: 120_000 }, async () => {
+    const browser = await launchChromium();
+    browsers.push(browser);
+    const context = await browser.newContext({ viewport: { width: 412, height: 915 } });
+    // Counts the page's AudioContexts (one per answer used to be created and never closed).
+    await context.addInitScript(() => {
+      const Original = window.AudioContext;
+      const counted = window as unknown as { audioContexts: number };
+      counted.audioContexts = 0;
+      window.AudioContext = class extends Original {
+        constructor(options?: AudioContextOptions) {
+          super(options);
+          counted.audioContexts++;
+        }
+      };
+    });
+    const page = await open(context, 'Side door');
+    const wake = (times: number) =>
+      page.evaluate((n) => {
+        for (let i = 0; i < n; i++) window.dispatchEvent(new Event('online'));
+      }, times);
+
+    // Five triggers while a slow sync runs: one request at a time, and no more than one run.
+    let inFlight = 0;
+    let most = 0;
+    let requests = 0;
+    await page.route('**/v1/scanner/sync*', async (route) => {
+      requests++;
+      most = Math.max(most, ++inFlight);
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.fulfill({ response });
+      inFlight--;
+    });
+    await wake(5);
+    await expect.poll(() => requests, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => inFlight, { timeout: 10_000 }).toBe(0);
+    expect([most, requests]).toEqual([1, 1]);
+    await page.unroute('**/v1/scanner/sync*');
+
+    // The server failing is said as it is, with its message; the last sync is kept.
+    await page.route('**/v1/scanner/sync*', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ message: 'Server Error' }) }),
+    );
+    await wake(1);
+    await expect
+      .poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 10_000 })
+      .toMatch(/^sync failed \(the server answered 500: Server Error\) · last synced \d{2}:\d{2} · scans are decided on this phone$/);
+
+    // A scan the server fails to answer is decided on the phone, marked with the server's status, and uploaded later.
+    const guest = await register('Sideguest');
+    await page.unroute('**/v1/scanner/sync*');
+    await wake(1);
+    await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 10_000 }).toContain('synced');
+    await page.route('**/v1/scanner/scans', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: '{"message":"Service Unavailable"}' }),
+    );
+    await manual(page, guest.qr_token);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Checked in');
+    expect(await panel(page).textContent()).toBe('Checked inSideguest Lovelace · General Admissionserver error 503');
+    expect(await page.textContent('[data-testid="pending-count"]')).toBe('1');
+    expect((await status(guest.id)).status).toBe('REGISTERED');
+    await page.unroute('**/v1/scanner/scans');
+    await wake(1);
+    await expect.poll(() => page.textContent('[data-testid="pending-count"]'), { timeout: 10_000 }).toBe('0');
+    expect((await status(guest.id)).status).toBe('CHECKED_IN');
+
+    // Two more answers, online: still the one AudioContext.
+    await manual(page, guest.qr_token);
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Already checked in');
+    await manual(page, 'not-a-ticket');
+    await expect.poll(async () => (await panel(page).textContent()) ?? '').toContain('Unknown ticket');
+    expect(await page.evaluate(() => (window as unknown as { audioContexts: number }).audioContexts)).toBe(1);
+  });
+
   it('is served with no external asset and a strict CSP', async () => {
     const page = await http<string>(`${app.url}/scan`);
     expect(page.status).toBe(200);
