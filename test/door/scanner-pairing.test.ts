@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchChromium } from '../support/chromium.ts';
@@ -33,6 +34,16 @@ async function device(name: string): Promise<{ id: string; pairingUrl: string }>
   return { id: createScannerDevice.device.id, pairingUrl: createScannerDevice.pairingUrl };
 }
 
+/**
+ * Opens a pairing link in the open page as a phone does (only the hash changes) and waits for the reload the page
+ * does on it, so nothing below reads the old document's status line.
+ */
+async function openInThePage(page: Page, url: string): Promise<void> {
+  const reloaded = page.waitForEvent('load');
+  await page.goto(url);
+  await reloaded;
+}
+
 describe('re-pairing a door phone', () => {
   it('uploads the queued scans with the old pairing first, and refuses to re-pair while they cannot go up', { timeout: 120_000 }, async () => {
     const guest = (await postRegistration(app.url, seed.event.id, registrationBody({ first_name: 'Queued' }), { key: seed.liveKey })).body as {
@@ -58,15 +69,16 @@ describe('re-pairing a door phone', () => {
 
     // Someone opens another device's pairing link on this phone (in the open page: only the hash changes), still
     // offline: refused, nothing lost.
-    await page.goto(second.pairingUrl);
+    await openInThePage(page, second.pairingUrl);
     await expect.poll(() => text('notice'), { timeout: 15_000 }).toContain('Not paired with the new link: 1 scan is still waiting to upload');
     expect(await text('pending-count')).toBe('1');
     expect(page.url()).not.toContain('device=');
 
     // Back online, the same link: the scan goes up as Door A's, then the phone is Door B.
     await context.setOffline(false);
-    await page.goto(second.pairingUrl);
-    await expect.poll(() => text('sync-status'), { timeout: 15_000 }).toContain('synced');
+    await openInThePage(page, second.pairingUrl);
+    // `^synced`: the reloaded page's own sync (the offline status line reads "offline · last synced …").
+    await expect.poll(() => text('sync-status'), { timeout: 15_000 }).toMatch(/^synced /);
     expect(await text('pending-count')).toBe('0');
     expect(await page.isVisible('[data-testid="notice"]')).toBe(false);
     const scans = await app.deps.prisma.scan.findMany({ where: { attendeeId: guest.id } });
