@@ -377,7 +377,8 @@ async function checkInBench(options: { base: string; token: string; key: string;
       `throughput ratio ${(app.rps / baseline.rps).toFixed(2)} (target ≥ 0.60)${repeats > 0 ? `   (${repeats} scans were repeats: add tickets)` : ''}\n`,
   );
 
-  // Fan-out: 1,000 subscribers, 30 check-ins of not-yet-scanned tickets, one every 200 ms.
+  // Fan-out: 1,000 subscribers, 30 check-ins of not-yet-scanned tickets, one every 200 ms (BENCH_SKIP_FANOUT=1: not).
+  if (process.env.BENCH_SKIP_FANOUT === '1') return;
   const subscribers = 1_000;
   const received = new Map<string, number[]>();
   const clients = [];

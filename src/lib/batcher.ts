@@ -61,6 +61,30 @@ export class Batcher<In, Out> {
   }
 }
 
+/**
+ * A batch's run that, when the batch fails, runs each item on its own, so whatever one item alone causes fails only
+ * that item. A `fatal` error (an unreachable database) fails the batch at once: alone, each item would fail too.
+ */
+export function eachAloneOnFailure<In, Out>(
+  run: (items: In[]) => Promise<Array<Out | Error>>,
+  options: { fatal: (error: unknown) => boolean; onSplit: (error: unknown, size: number) => void },
+): (items: In[]) => Promise<Array<Out | Error>> {
+  const alone = (item: In) =>
+    run([item]).then(
+      ([result]) => result as Out | Error,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+  return async (items) => {
+    try {
+      return await run(items);
+    } catch (error) {
+      if (items.length === 1 || options.fatal(error)) throw error;
+      options.onSplit(error, items.length);
+      return await Promise.all(items.map(alone));
+    }
+  };
+}
+
 /** One instance per owner (e.g. one batcher per running app's `deps`), created on first use. */
 export function perOwner<Owner extends object, T>(create: (owner: Owner) => T): (owner: Owner) => T {
   const instances = new WeakMap<Owner, T>();

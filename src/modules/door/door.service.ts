@@ -1,7 +1,7 @@
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
-import { Batcher, perOwner } from '../../lib/batcher.ts';
+import { Batcher, eachAloneOnFailure, perOwner } from '../../lib/batcher.ts';
 import { invalidField } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { LiveAttendee } from '../live/live-feed.ts';
@@ -272,22 +272,10 @@ export async function decideAtDoor(deps: Deps, request: DoorRequest): Promise<Do
 const doorBatcher = perOwner(
   (deps: Deps) =>
     new Batcher<DoorRequest, DoorAnswer>(
-      async (requests) => {
-        try {
-          return await decideAll(deps, requests);
-        } catch (error) {
-          if (requests.length === 1 || isDatabaseUnavailable(error)) throw error;
-          deps.logger.warn({ err: error, scans: requests.length }, 'door batch failed; deciding each scan on its own');
-          return await Promise.all(
-            requests.map((request) =>
-              decideAll(deps, [request]).then(
-                ([answer]) => answer!,
-                (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))),
-              ),
-            ),
-          );
-        }
-      },
+      eachAloneOnFailure((requests) => decideAll(deps, requests), {
+        fatal: isDatabaseUnavailable,
+        onSplit: (err, scans) => deps.logger.warn({ err, scans }, 'door batch failed; deciding each scan on its own'),
+      }),
       { maxBatch: 200, concurrency: 2 },
     ),
 );
@@ -302,7 +290,9 @@ async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<Doo
     for (const [i, { context, scan, zoneInput }] of requests.entries()) {
       let zones = zonesOf.get(context.event.id);
       if (!zones) {
-        zones = await eventZones(sql, context.event.id);
+        // Read only when a scan of the batch names a zone (a plain check-in names none).
+        const named = requests.some((r) => r.context.event.id === context.event.id && (r.scan.zoneId || r.zoneInput));
+        zones = named ? await eventZones(sql, context.event.id) : new Map<string, ZoneRef>();
         zonesOf.set(context.event.id, zones);
       }
       if (zoneInput && !(scan.zoneId && zones.has(scan.zoneId))) {

@@ -2,7 +2,7 @@ import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
-import { Batcher, perOwner } from '../../lib/batcher.ts';
+import { Batcher, eachAloneOnFailure, perOwner } from '../../lib/batcher.ts';
 import { type AppError, type FieldErrors, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { checkInput, tooDeepPath } from '../../lib/validation.ts';
@@ -171,29 +171,17 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
   return registration;
 }
 
-const registrationBatcher = perOwner((deps: Deps) => {
-  const write = (items: PendingRegistration[]) => inRegistrationTransaction(deps, (sql, exclusive) => insertRegistrations(deps, sql, items, exclusive));
-  const writeAlone = (item: PendingRegistration) =>
-    write([item]).then(
-      ([result]) => result!,
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    );
-  return new Batcher<PendingRegistration, Attendee>(
-    async (items) => {
-      if (items.length === 1) return [await writeAlone(items[0]!)];
-      try {
-        return await write(items);
-      } catch (error) {
-        // Something one registration alone causes must not fail the others: each is written on its own, and
-        // only that one gets the error. (An unreachable database fails them all anyway: no point retrying.)
-        if (isDatabaseUnavailable(error)) throw error;
-        deps.logger.warn({ err: error, registrations: items.length }, 'registration batch failed; writing each on its own');
-        return await Promise.all(items.map(writeAlone));
-      }
-    },
-    { maxBatch: 200, concurrency: 2 },
-  );
-});
+const registrationBatcher = perOwner(
+  (deps: Deps) =>
+    new Batcher<PendingRegistration, Attendee>(
+      // Something one registration alone causes must not fail the others: each is then written on its own.
+      eachAloneOnFailure((items) => inRegistrationTransaction(deps, (sql, exclusive) => insertRegistrations(deps, sql, items, exclusive)), {
+        fatal: isDatabaseUnavailable,
+        onSplit: (err, registrations) => deps.logger.warn({ err, registrations }, 'registration batch failed; writing each on its own'),
+      }),
+      { maxBatch: 200, concurrency: 2 },
+    ),
+);
 
 /** REST, dashboard: the actor's organisation, API keys' mode. */
 export async function registerAttendee(
