@@ -8,7 +8,7 @@ import { applyMigrations, readMigrations } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import type { Deps } from './deps.ts';
-import { FEATURES, JOBS, REST_ROUTES } from './features.ts';
+import { CREDENTIALS, FEATURES, GRAPHQL_BODY_BYTES, JOBS, PAGES, PERSONAL_DATA, REST_ROUTES } from './features.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { JobQueue } from './jobs/queue.ts';
@@ -25,8 +25,8 @@ import { credentialWatch } from './modules/auth/credential-watch.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
 import { ZoneFeed } from './modules/door/zone-feed.ts';
 import { createMailTransport } from './modules/emails/emails.transport.ts';
+import type { CachedEvent } from './modules/events/event-cache.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
-import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp, metricsHandler } from './server/http.ts';
@@ -110,7 +110,7 @@ export async function startApp(
     lifecycle.onStop('services', 'job wake-ups', () => jobs.close());
     const caches = {
       apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
-      events: new SharedCache<RegistrationEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
+      events: new SharedCache<CachedEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
     };
     await Promise.all([caches.apiKeys.start(), caches.events.start()]);
     const live = new LiveFeed(pubsub);
@@ -152,6 +152,7 @@ export async function startApp(
       jobs,
       pubsub,
       caches,
+      personalData: PERSONAL_DATA,
       mailer,
       live,
       zones,
@@ -197,7 +198,10 @@ export async function startApp(
         )
       ).rows;
     const http = createHttpApp(deps, {
-      api: config.role === 'worker' ? null : { schema: await buildSchema(FEATURES), routes: REST_ROUTES },
+      api:
+        config.role === 'worker'
+          ? null
+          : { schema: await buildSchema(FEATURES), routes: REST_ROUTES, credentials: CREDENTIALS, pages: PAGES, graphqlBodyBytes: GRAPHQL_BODY_BYTES },
       rateLimiters,
       health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
       metrics,
@@ -229,10 +233,13 @@ export async function startApp(
       lifecycle.onStop('http', 'metrics server', () => closeServer(metricsServer));
     }
     if (http.graphql) {
-      const sockets = attachGraphQLWebSocket(server, http.graphql, deps, {
-        perIp: config.wsMaxConnectionsPerIp,
-        perOrganisation: config.wsMaxConnectionsPerOrganisation,
-      });
+      const sockets = attachGraphQLWebSocket(
+        server,
+        http.graphql,
+        deps,
+        { perIp: config.wsMaxConnectionsPerIp, perOrganisation: config.wsMaxConnectionsPerOrganisation },
+        CREDENTIALS,
+      );
       metricSources.websocketConnections = sockets.connections;
       lifecycle.onStop('http', 'WebSockets', sockets.close);
     }

@@ -5,6 +5,7 @@ import type { PrismaClient } from './db/prisma.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { LiveLimits } from './lib/live-limits.ts';
 import type { Logger } from './lib/logger.ts';
+import type { PersonalDataHook } from './lib/personal-data.ts';
 import type { PgPubSub } from './lib/pubsub.ts';
 import type { SharedCache } from './lib/shared-cache.ts';
 import type { UsageTracker } from './lib/usage-tracker.ts';
@@ -12,8 +13,8 @@ import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
 import type { AuditWriter } from './modules/audit/audit.service.ts';
 import type { ZoneFeed } from './modules/door/zone-feed.ts';
 import type { MailTransport } from './modules/emails/emails.transport.ts';
+import type { CachedEvent } from './modules/events/event-cache.ts';
 import type { LiveFeed } from './modules/live/live-feed.ts';
-import type { RegistrationEvent } from './modules/registrations/registrations.service.ts';
 import type { AppMetrics } from './server/metrics.ts';
 
 /** What services need from the running app; built once in src/app.ts and passed down explicitly. */
@@ -45,10 +46,12 @@ export interface Deps {
   mailer: MailTransport;
   /** Prometheus counters the services bump (GET /metrics). */
   metrics: AppMetrics;
+  /** Every feature's (and the kernel's) personal-data hooks, in order: erasure and export run them all. */
+  personalData: readonly PersonalDataHook[];
   caches: {
     /** API key secret hash → the key's owner, mode and revocation. */
     apiKeys: SharedCache<ApiKeyRecord>;
     /** Event id → the event with its ticket types and fields, as registration needs it. */
-    events: SharedCache<RegistrationEvent>;
+    events: SharedCache<CachedEvent>;
   };
 }

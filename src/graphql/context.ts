@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
-import type { Actor } from '../modules/auth/actor.ts';
-import type { SessionCookieJar } from '../modules/auth/session-cookie.ts';
+import type { Actor } from '../lib/actor.ts';
+import type { SessionCookieJar } from '../server/session-cookie.ts';
 
 export interface GraphQLContext {
   deps: Deps;

@@ -1,8 +1,8 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { type DocumentNode, GraphQLError, getOperationAST, Kind, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Actor } from '../lib/actor.ts';
 import { AppError } from '../lib/errors.ts';
-import type { Actor } from '../modules/auth/actor.ts';
 import type { RateLimiter } from '../rest/rate-limit.ts';
 
 /**

@@ -1,9 +1,15 @@
+import type { Hono } from 'hono';
+import type { CleanupHook } from '../jobs/cleanup.ts';
 import type { JobDefinition } from '../jobs/job.ts';
+import type { AppEnv } from '../rest/context.ts';
 import type { RestRoute } from '../rest/route.ts';
+import type { Credentials } from './credentials.ts';
+import type { PersonalDataHook } from './personal-data.ts';
 
 /**
- * What a feature (src/modules/<name>/index.ts) brings to the kernel; src/features.ts lists them, and the kernel
- * builds the GraphQL schema, mounts the REST routes and runs the jobs from that list without importing any feature.
+ * What a feature (src/modules/<name>/feature.ts) brings to the kernel; src/features.ts lists them, and the kernel
+ * builds the GraphQL schema, mounts the REST routes and pages, authenticates requests and runs the jobs from that
+ * list without importing any feature.
  */
 export interface Feature {
   name: string;
@@ -13,6 +19,16 @@ export interface Feature {
   routes?: readonly RestRoute[];
   /** Background jobs: queues are created for all of them; workers run in processes whose role includes work. */
   jobs?: readonly JobDefinition[];
+  /** The credential kinds this feature issues and checks (lib/credentials.ts). */
+  credentials?: Partial<Credentials>;
+  /** Web pages the feature serves (the dashboard, /scan), mounted after the API. */
+  pages?: (app: Hono<AppEnv>) => void;
+  /** How the person's copies this feature keeps are exported and erased (privacy runs every feature's). */
+  personalData?: PersonalDataHook;
+  /** Deletes what the feature keeps past its retention (run hourly by the kernel's cleanup job). */
+  cleanup?: CleanupHook;
+  /** The largest GraphQL request body one of its operations takes (an import carries its CSV). */
+  graphqlBodyBytes?: number;
 }
 
 /** Every REST route of the features, in their order. */

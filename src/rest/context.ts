@@ -1,5 +1,4 @@
-import type { AuthenticatedActor } from '../modules/auth/actor.ts';
-import type { DeviceActor } from '../modules/door/devices.service.ts';
+import type { AuthenticatedActor, DeviceActor } from '../lib/actor.ts';
 
 /** Hono variables every request carries (request id) and what REST middleware adds (the API key actor). */
 export type AppEnv = {

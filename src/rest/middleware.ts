@@ -1,10 +1,9 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Deps } from '../deps.ts';
+import { inRequest, REJECTION_MESSAGES } from '../lib/actor.ts';
+import type { Credentials } from '../lib/credentials.ts';
 import { AppError } from '../lib/errors.ts';
-import { findApiKeyActor, looksLikeApiKey } from '../modules/api-keys/api-keys.service.ts';
-import { inRequest, REJECTION_MESSAGES } from '../modules/auth/actor.ts';
-import { authenticateDevice } from '../modules/door/devices.service.ts';
 import { type AppEnv, principalOf } from './context.ts';
 import { consume, type RateLimiters } from './rate-limit.ts';
 
@@ -16,14 +15,14 @@ export const API_KEY_REQUIRED = 'API key required. Pass it as: Authorization: Be
  * else (dashboard session tokens are refused here). The key's per-minute budget is taken at the same time and
  * the RateLimit-* headers added to the request's response headers (see AppEnv).
  */
-export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHandler<AppEnv> {
+export function requireApiKey(deps: Deps, limiters: RateLimiters, apiKeys: Credentials['apiKey']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const authorization = c.req.header('authorization');
     const credential = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : c.req.header('x-api-key')?.trim();
     if (!authorization && !credential) throw new AppError('UNAUTHENTICATED', API_KEY_REQUIRED);
-    if (!credential || !looksLikeApiKey(credential)) throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES.invalid_api_key);
-    const actor = await findApiKeyActor(deps, credential);
-    if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[actor.rejected ?? 'invalid_api_key']);
+    if (!credential || !apiKeys.matches(credential)) throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES.invalid_api_key);
+    const actor = await apiKeys.authenticate(deps, credential);
+    if (actor.kind !== 'apiKey') throw new AppError('UNAUTHENTICATED', REJECTION_MESSAGES[(actor.kind === 'anonymous' && actor.rejected) || 'invalid_api_key']);
     c.set('actor', inRequest(actor, c.get('requestId'), c.get('clientRequestId')));
     c.set('principal', principalOf(actor));
     Object.assign(c.get('responseHeaders'), await consume(limiters.apiKey, actor.apiKeyId));
@@ -36,10 +35,10 @@ export function requireApiKey(deps: Deps, limiters: RateLimiters): MiddlewareHan
  * request (a revoked device is refused from its next request on). `?pending=` on a request records the device's
  * upload queue length. Each device has the per-key request budget.
  */
-export function requireDevice(deps: Deps, limiters: RateLimiters): MiddlewareHandler<AppEnv> {
+export function requireDevice(deps: Deps, limiters: RateLimiters, devices: Credentials['device']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const pending = Number.parseInt(c.req.query('pending') ?? '', 10);
-    const device = await authenticateDevice(
+    const device = await devices.authenticate(
       deps,
       c.req.header('authorization'),
       Number.isSafeInteger(pending) && pending >= 0 ? Math.min(pending, 1e6) : undefined,

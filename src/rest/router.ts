@@ -1,6 +1,7 @@
 import type { Hono, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Deps } from '../deps.ts';
+import type { Credentials } from '../lib/credentials.ts';
 import type { AppEnv } from './context.ts';
 import { limitByClientIp, requireApiKey, requireDevice } from './middleware.ts';
 import { openApiDocument } from './openapi.ts';
@@ -8,8 +9,8 @@ import type { RateLimiters } from './rate-limit.ts';
 import { honoPath, type RestRoute } from './route.ts';
 
 /** REST v1: the features' routes, each with the credential and budget its declaration names, and their OpenAPI document. */
-export function mountRest(app: Hono<AppEnv>, deps: Deps, options: { limiters: RateLimiters; routes: readonly RestRoute[] }): void {
-  const { limiters, routes } = options;
+export function mountRest(app: Hono<AppEnv>, deps: Deps, options: { limiters: RateLimiters; routes: readonly RestRoute[]; credentials: Credentials }): void {
+  const { limiters, routes, credentials } = options;
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument(routes, deps.config.publicUrl)));
   // The public form is called from browsers on any site.
   app.use(
@@ -22,8 +23,8 @@ export function mountRest(app: Hono<AppEnv>, deps: Deps, options: { limiters: Ra
       maxAge: 600,
     }),
   );
-  const apiKey = requireApiKey(deps, limiters);
-  const device = requireDevice(deps, limiters);
+  const apiKey = requireApiKey(deps, limiters, credentials.apiKey);
+  const device = requireDevice(deps, limiters, credentials.device);
   for (const route of routes) {
     const guards: MiddlewareHandler<AppEnv>[] = [];
     if (route.auth === 'apiKey') guards.push(apiKey);

@@ -6,12 +6,12 @@ import type { Deps } from '../deps.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { maskGraphQLError, useAppErrors } from '../graphql/errors.ts';
 import { armor, useApiKeyBudget, useSingleUseFields, useSuggestionsOnlyForAuthenticated } from '../graphql/limits.ts';
+import { type Actor, inRequest } from '../lib/actor.ts';
+import { authenticate, type Credentials } from '../lib/credentials.ts';
 import { clientRequestIdFrom, newRequestId } from '../lib/request-context.ts';
-import { type Actor, inRequest } from '../modules/auth/actor.ts';
-import { authenticate } from '../modules/auth/auth.service.ts';
-import { cookieAuthorization, type SessionCookieJar } from '../modules/auth/session-cookie.ts';
 import type { RateLimiter } from '../rest/rate-limit.ts';
 import { useYieldingJsonBodies } from './json-body.ts';
+import { cookieAuthorization, type SessionCookieJar } from './session-cookie.ts';
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 
@@ -28,7 +28,7 @@ export interface GraphQLServerContext {
   sessionCookie?: SessionCookieJar;
 }
 
-export function createGraphQLHandler(deps: Deps, options: { schema: GraphQLSchema; apiKeyLimiter: RateLimiter }) {
+export function createGraphQLHandler(deps: Deps, options: { schema: GraphQLSchema; apiKeyLimiter: RateLimiter; credentials: Credentials }) {
   return createYoga<GraphQLServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -73,7 +73,7 @@ export function createGraphQLHandler(deps: Deps, options: { schema: GraphQLSchem
       const fromInit = ws.connectionParams?.authorization;
       const requestId = initial.requestId ?? newRequestId();
       const clientRequestId = initial.requestId ? (initial.clientRequestId ?? null) : clientRequestIdFrom(header('x-request-id'));
-      const actor = initial.actor ?? (await authenticate(deps, webSocketCredentials(deps, header, fromInit)));
+      const actor = initial.actor ?? (await authenticate(deps, options.credentials, webSocketCredentials(deps, header, fromInit)));
       return {
         deps,
         ...(initial.sessionCookie ? { sessionCookie: initial.sessionCookie } : {}),

@@ -3,15 +3,11 @@ import type { GraphQLSchema } from 'graphql';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
 import type { Deps } from '../deps.ts';
+import { authenticate, type Credentials } from '../lib/credentials.ts';
 import { constantTimeEqual, sha256Hex } from '../lib/crypto.ts';
 import { AppError } from '../lib/errors.ts';
 import { clientRequestIdFrom, newRequestId } from '../lib/request-context.ts';
 import { extractContext, inSpan, tracingEnabled } from '../lib/tracing.ts';
-import { authenticate } from '../modules/auth/auth.service.ts';
-import { cookieAuthorization, SESSION_COOKIE_HEADER, sessionCookieJar } from '../modules/auth/session-cookie.ts';
-import { mountDashboardPage } from '../modules/dashboard-page/dashboard-page.ts';
-import { MAX_IMPORT_BYTES } from '../modules/imports/import-csv.ts';
-import { mountScannerPage } from '../modules/scanner-page/scanner-page.ts';
 import { jsonResponse, readBodyLimited } from '../rest/body.ts';
 import type { AppEnv } from '../rest/context.ts';
 import { principalOf } from '../rest/context.ts';
@@ -22,6 +18,7 @@ import type { RestRoute } from '../rest/route.ts';
 import { mountRest } from '../rest/router.ts';
 import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
 import type { AppMetrics } from './metrics.ts';
+import { cookieAuthorization, SESSION_COOKIE_HEADER, sessionCookieJar } from './session-cookie.ts';
 
 /**
  * The HTTP surface: request ids and health for every role; GraphQL and REST v1 for processes that serve
@@ -31,7 +28,7 @@ export function createHttpApp(
   deps: Deps,
   options: {
     /** The API this process serves (ROLE all or api): the GraphQL schema and the REST routes; null for a worker. */
-    api: { schema: GraphQLSchema; routes: readonly RestRoute[] } | null;
+    api: Api | null;
     rateLimiters: RateLimiters;
     health: Health;
     metrics: AppMetrics;
@@ -39,7 +36,7 @@ export function createHttpApp(
 ): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
   const api = options.api;
-  const graphql = api ? createGraphQLHandler(deps, { schema: api.schema, apiKeyLimiter: options.rateLimiters.apiKey }) : null;
+  const graphql = api ? createGraphQLHandler(deps, { schema: api.schema, apiKeyLimiter: options.rateLimiters.apiKey, credentials: api.credentials }) : null;
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -90,7 +87,7 @@ export function createHttpApp(
       if (c.req.method === 'POST') {
         // Counted while it streams (an import's CSV travels here, so the limit is the CSV's plus room).
         try {
-          body = await readBodyLimited(c.req.raw, MAX_GRAPHQL_BODY_BYTES);
+          body = await readBodyLimited(c.req.raw, Math.max(MAX_GRAPHQL_BODY_BYTES, api.graphqlBodyBytes));
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           return c.json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } }] }, 413, error.headers);
@@ -100,7 +97,7 @@ export function createHttpApp(
       const explicit = c.req.header('authorization') ?? null;
       const apiKey = c.req.header('x-api-key') ?? null;
       const fromCookie = explicit || apiKey ? null : cookieAuthorization(cookieHeadersOf(c), { publicUrl: deps.config.publicUrl, transport: 'http' });
-      const actor = await authenticate(deps, { authorization: explicit ?? fromCookie, apiKey });
+      const actor = await authenticate(deps, api.credentials, { authorization: explicit ?? fromCookie, apiKey });
       if (actor.kind !== 'anonymous') c.set('principal', principalOf(actor));
       const sessionCookie = sessionCookieJar({
         wanted: c.req.header(SESSION_COOKIE_HEADER)?.toLowerCase() === 'cookie',
@@ -122,9 +119,8 @@ export function createHttpApp(
       }
       return response;
     });
-    mountRest(app, deps, { limiters: options.rateLimiters, routes: api.routes });
-    mountScannerPage(app);
-    mountDashboardPage(app);
+    mountRest(app, deps, { limiters: options.rateLimiters, routes: api.routes, credentials: api.credentials });
+    for (const mount of api.pages) mount(app);
   }
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
@@ -238,8 +234,18 @@ const GRAPHIQL_CSP = [
   "form-action 'none'",
 ].join('; ');
 
-/** GraphQL bodies: queries are small, but importAttendees carries a CSV of up to 10 MB. */
-const MAX_GRAPHQL_BODY_BYTES = MAX_IMPORT_BYTES + 1024 * 1024;
+/** GraphQL bodies are small, unless an operation says otherwise (Api.graphqlBodyBytes: an import's CSV). */
+const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
+
+/** What a process that serves the API serves: the features' schema, routes, credentials and pages. */
+export interface Api {
+  schema: GraphQLSchema;
+  routes: readonly RestRoute[];
+  credentials: Credentials;
+  pages: ReadonlyArray<(app: Hono<AppEnv>) => void>;
+  /** The largest GraphQL body an operation takes. */
+  graphqlBodyBytes: number;
+}
 
 export interface Health {
   stopping(): boolean;

@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Deps } from '../deps.ts';
 import { withoutSuggestions } from '../graphql/limits.ts';
-import { authenticate } from '../modules/auth/auth.service.ts';
+import { authenticate, type Credentials } from '../lib/credentials.ts';
 import { type GraphQLHandler, webSocketCredentials } from './graphql.ts';
 
 type EnvelopedArgs = ExecutionArgs & { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -32,6 +32,7 @@ export function attachGraphQLWebSocket(
   yoga: GraphQLHandler,
   deps: Deps,
   limits: WebSocketLimits,
+  credentials: Credentials,
 ): { close: () => Promise<void>; connections: () => number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WEBSOCKET_FRAME_BYTES });
   const byIp = new Map<string, number>();
@@ -62,9 +63,9 @@ export function attachGraphQLWebSocket(
       execute: (args) => (args as EnvelopedArgs).execute(args) as never,
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args) as never,
       onConnect: async (ctx) => {
-        const credentials = webSocketCredentials(deps, upgradeHeader(ctx.extra.request), ctx.connectionParams?.authorization);
-        if (!credentials.authorization && !credentials.apiKey) return true;
-        const actor = await authenticate(deps, credentials);
+        const sent = webSocketCredentials(deps, upgradeHeader(ctx.extra.request), ctx.connectionParams?.authorization);
+        if (!sent.authorization && !sent.apiKey) return true;
+        const actor = await authenticate(deps, credentials, sent);
         if (actor.kind === 'anonymous') return true;
         if ((byOrganisation.get(actor.organisationId) ?? 0) >= limits.perOrganisation) {
           ctx.extra.socket.close(4429, 'Too many connections for this organisation');
@@ -80,7 +81,7 @@ export function attachGraphQLWebSocket(
       },
       onSubscribe: async (ctx, _id, payload) => {
         // Authenticated for every operation (not once per socket): a credential revoked meanwhile is refused.
-        const actor = await authenticate(deps, webSocketCredentials(deps, upgradeHeader(ctx.extra.request), ctx.connectionParams?.authorization));
+        const actor = await authenticate(deps, credentials, webSocketCredentials(deps, upgradeHeader(ctx.extra.request), ctx.connectionParams?.authorization));
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

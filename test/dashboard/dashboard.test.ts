@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setAttendeeStatus, updateAttendee } from '../../src/modules/attendees/attendees.service.ts';
 import { undoCheckIn } from '../../src/modules/check-ins/check-ins.service.ts';
 import { updateEvent } from '../../src/modules/events/events.service.ts';
 import { importAttendees } from '../../src/modules/imports/imports.service.ts';
 import { inviteMember } from '../../src/modules/members/invitations.service.ts';
+import { setAttendeeStatus, updateAttendee } from '../../src/modules/registrations/attendee-changes.ts';
 import { createTicketType, updateTicketType } from '../../src/modules/ticket-types/ticket-types.service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { addMember, createSeedShapedEvent, createTestApiKey, createTestEvent, createUser, uniqueEmail } from '../support/factories.ts';

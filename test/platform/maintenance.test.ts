@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLEANUP_JOB as cleanupJob } from '../../src/features.ts';
 import { newId } from '../../src/lib/ids.ts';
-import { cleanupJob } from '../../src/modules/maintenance/maintenance.jobs.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createUser } from '../support/factories.ts';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../../src/deps.ts';
+import type { Actor } from '../../src/lib/actor.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { createApiKey } from '../../src/modules/api-keys/api-keys.service.ts';
-import type { Actor } from '../../src/modules/auth/actor.ts';
 import { signUp } from '../../src/modules/auth/auth.service.ts';
 import { createEvent } from '../../src/modules/events/events.service.ts';
 

@@ -1,5 +1,5 @@
 import type { Deps } from '../../src/deps.ts';
-import type { Actor } from '../../src/modules/auth/actor.ts';
+import type { Actor } from '../../src/lib/actor.ts';
 import { createWebhookEndpoint } from '../../src/modules/webhooks/webhooks.service.ts';
 
 /** An endpoint pointing at `url` (all triggers unless told), through the real service. */

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLEANUP_JOB as cleanupJob } from '../../src/features.ts';
 import { newId } from '../../src/lib/ids.ts';
-import { cleanupJob } from '../../src/modules/maintenance/maintenance.jobs.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { graphqlOk } from '../support/http.ts';

@@ -1,12 +1,12 @@
 import type { Deps } from '../../deps.ts';
 import type { ApiKey } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { credentialWatch } from '../auth/credential-watch.ts';
+import { auditWith } from '../audit/index.ts';
+import { credentialWatch } from '../auth/index.ts';
 import { CreateApiKeyInput, RevokeApiKeyInput } from './api-keys.schemas.ts';
 
 const KEY_PREFIX = { LIVE: 'eg_live_', TEST: 'eg_test_' } as const;

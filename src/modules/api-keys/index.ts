@@ -1,7 +1,3 @@
-import type { Feature } from '../../lib/feature.ts';
+/** What the api-keys feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
 
-/** API keys: created, listed, revoked (the secret shown once). */
-export const feature: Feature = {
-  name: 'api-keys',
-  graphql: () => import('./api-keys.graphql.ts'),
-};
+export { createApiKey, findApiKeyActor, looksLikeApiKey } from './api-keys.service.ts';

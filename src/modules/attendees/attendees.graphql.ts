@@ -1,22 +1,11 @@
 import type { CustomField } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
-import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
-import { CustomFieldRef } from '../custom-fields/custom-fields.graphql.ts';
-import { qrCodeUrl, ticketContent } from '../qr/qr.service.ts';
-import { exportRegistrationsCsv } from '../registrations/registrations.export.ts';
-import { loadRegistrationEvent, registerAttendee } from '../registrations/registrations.service.ts';
-import {
-  ATTENDEE_ORDERS,
-  ATTENDEE_STATUSES,
-  countAttendees,
-  getAttendee,
-  listAttendees,
-  REGISTRATION_SOURCES,
-  setAttendeeStatus,
-  updateAttendee,
-} from './attendees.service.ts';
+import { CustomFieldRef } from '../custom-fields/index.ts';
+import { loadCachedEvent } from '../events/index.ts';
+import { qrCodeUrl, ticketContent } from '../qr/index.ts';
+import { ATTENDEE_ORDERS, ATTENDEE_STATUSES, countAttendees, exportAttendeesCsv, getAttendee, listAttendees, REGISTRATION_SOURCES } from './attendees.read.ts';
 
 export const AttendeeStatusEnum = builder.enumType('AttendeeStatus', { values: ATTENDEE_STATUSES });
 const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: REGISTRATION_SOURCES });
@@ -61,7 +50,7 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
       select: { customData: true, eventId: true },
       resolve: async (attendee, _args, ctx) => {
         const data = (attendee.customData ?? {}) as Record<string, unknown>;
-        const event = await loadRegistrationEvent(ctx.deps, attendee.eventId);
+        const event = await loadCachedEvent(ctx.deps, attendee.eventId);
         return (event?.customFields ?? []).map((field) => ({ field, value: data[field.key] ?? null }));
       },
     }),
@@ -69,51 +58,6 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
     event: t.relation('event'),
   }),
 });
-
-const RegisterAttendeeInput = builder.inputType('RegisterAttendeeInput', {
-  fields: (t) => ({
-    eventId: t.id({ required: true }),
-    firstName: t.string({ required: true }),
-    lastName: t.string({ required: true }),
-    email: t.string({ required: true }),
-    phone: t.string(),
-    country: t.string(),
-    ticketTypeSlug: t.string({ description: 'Defaults to the event’s default ticket type.' }),
-    customData: t.field({ type: 'JSON' }),
-    sendEmail: t.boolean({ description: 'Send the confirmation email (default false).' }),
-  }),
-});
-
-const UpdateAttendeeInput = builder.inputType('UpdateAttendeeInput', {
-  fields: (t) => ({
-    attendeeId: t.id({ required: true }),
-    firstName: t.string(),
-    lastName: t.string(),
-    email: t.string(),
-    phone: t.string(),
-    country: t.string(),
-    ticketTypeSlug: t.string(),
-    customData: t.field({ type: 'JSON' }),
-  }),
-});
-
-const SetAttendeeStatusInput = builder.inputType('SetAttendeeStatusInput', {
-  fields: (t) => ({ attendeeId: t.id({ required: true }), status: t.field({ type: AttendeeStatusEnum, required: true }) }),
-});
-
-/** GraphQL input → the REST field names the registration rules speak. */
-function restInput(input: Record<string, unknown>) {
-  const mapped: Record<string, unknown> = {
-    first_name: input.firstName,
-    last_name: input.lastName,
-    email: input.email,
-    phone: input.phone,
-    country: input.country,
-    ticket_type_slug: input.ticketTypeSlug,
-    custom_data: input.customData,
-  };
-  return Object.fromEntries(Object.entries(mapped).filter(([, v]) => v !== undefined));
-}
 
 builder.queryFields((t) => ({
   attendee: t.prismaField({
@@ -127,7 +71,7 @@ builder.queryFields((t) => ({
     args: { eventId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
       let csv = '';
-      for await (const chunk of await exportRegistrationsCsv(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId) })) csv += chunk;
+      for await (const chunk of await exportAttendeesCsv(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId) })) csv += chunk;
       return csv;
     },
   }),
@@ -155,43 +99,4 @@ builder.queryFields((t) => ({
     { name: 'AttendeeConnection' },
     { name: 'AttendeeEdge' },
   ),
-}));
-
-builder.mutationFields((t) => ({
-  registerAttendee: t.prismaField({
-    type: 'Attendee',
-    description: 'Registers from the dashboard (registration_source "dashboard"), under the same rules as REST.',
-    args: { input: t.arg({ type: RegisterAttendeeInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const { attendee } = await withGraphQLFieldNames(() =>
-        registerAttendee(ctx.deps, {
-          actor: ctx.actor,
-          eventId: String(args.input.eventId),
-          input: restInput(args.input),
-          source: 'DASHBOARD',
-          sendEmail: args.input.sendEmail ?? false,
-        }),
-      );
-      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: attendee.id } });
-    },
-  }),
-  updateAttendee: t.prismaField({
-    type: 'Attendee',
-    args: { input: t.arg({ type: UpdateAttendeeInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const updated = await withGraphQLFieldNames(() =>
-        updateAttendee(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId), ...restInput(args.input) } }),
-      );
-      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
-    },
-  }),
-  setAttendeeStatus: t.prismaField({
-    type: 'Attendee',
-    description: 'Fires attendee.status_changed with the new status (nothing when it does not change).',
-    args: { input: t.arg({ type: SetAttendeeStatusInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const updated = await setAttendeeStatus(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId), status: args.input.status } });
-      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
-    },
-  }),
 }));

@@ -74,15 +74,6 @@ export function attendeeFromRow(row: Record<string, unknown>): Attendee {
   };
 }
 
-/** Locks one attendee's row for a change decided on its current state; undefined if it is gone. */
-export async function lockAttendee(sql: Sql, id: string): Promise<{ status: AttendeeStatus; ticket_type_id: string; checked_in_at: Date | null } | undefined> {
-  const [row] = await sql.query<{ status: AttendeeStatus; ticket_type_id: string; checked_in_at: Date | null }>(
-    'SELECT status, ticket_type_id, checked_in_at FROM attendees WHERE id = $1 FOR UPDATE',
-    [id],
-  );
-  return row;
-}
-
 /** What the dashboard's attendee list filters on (service-validated values). */
 export interface AttendeeFilter {
   eventId: string;
@@ -91,6 +82,8 @@ export interface AttendeeFilter {
   checkedIn?: boolean | null | undefined;
   ticketTypeId?: string | null | undefined;
   source?: string | null | undefined;
+  /** Exact, lower-cased. */
+  emailNormalized?: string | null | undefined;
   search?: string | null | undefined;
 }
 
@@ -106,6 +99,7 @@ function filterClause(filter: AttendeeFilter): { where: string; values: unknown[
   if (filter.checkedIn != null) parts.push(filter.checkedIn ? `status = 'CHECKED_IN'` : `status <> 'CHECKED_IN'`);
   if (filter.ticketTypeId) add(filter.ticketTypeId, (p) => `ticket_type_id = ${p}`);
   if (filter.source) add(filter.source, (p) => `source = ${p}::"RegistrationSource"`);
+  if (filter.emailNormalized) add(filter.emailNormalized, (p) => `email_normalized = ${p}`);
   if (filter.search) {
     // Three ILIKEs on the columns (their statistics keep the planner on the order's index; one lower() over the
     // concatenation was half the CPU but, with no statistics for the expression, planned a scan and a sort).
@@ -142,33 +136,41 @@ export const ATTENDEE_ORDER_SEGMENTS: Record<string, readonly OrderSegment[]> = 
 export type AttendeeOrder = 'REGISTERED_AT_ASC' | 'REGISTERED_AT_DESC' | 'LAST_NAME_ASC' | 'CHECKED_IN_AT_DESC';
 
 /**
- * One page of attendee ids in `order`, keyset-paginated from a cursor row (strictly after it, or before it when
- * `take` is negative, as Prisma's cursor pagination is; the ids come back in list order either way): one index
- * range per segment, from the cursor's segment on (or back). Returns null when the cursor is not an attendee of
- * this list.
+ * Where a page starts: after (or before, when `take` is negative) an attendee of this list named by id, or a
+ * position in the order given by its columns' values (REST's cursor carries them, so it needs no row).
  */
-export async function pageAttendeeIds(
+export type AttendeeCursor = { id: string } | { position: Record<string, unknown> };
+
+/**
+ * One page of attendees in `order`, keyset-paginated from a cursor (strictly after it, or before it when `take` is
+ * negative, as Prisma's cursor pagination is; the rows come back in list order either way): one index range per
+ * segment, from the cursor's segment on (or back). `columns` is what each row carries (the id, or every column).
+ * Returns null when a cursor id is not an attendee of this list.
+ */
+export async function pageAttendeeRows(
   sql: Sql,
-  options: { filter: AttendeeFilter; order: AttendeeOrder; take: number; cursorId?: string | undefined },
-): Promise<string[] | null> {
+  options: { filter: AttendeeFilter; order: AttendeeOrder; take: number; cursor?: AttendeeCursor | undefined; columns: 'id' | 'all' },
+): Promise<Array<Record<string, unknown>> | null> {
   const segments = ATTENDEE_ORDER_SEGMENTS[options.order]!;
   const backward = options.take < 0;
   let cursor: Record<string, unknown> | undefined;
-  if (options.cursorId) {
+  if (options.cursor && 'id' in options.cursor) {
     const columns = [...new Set(['id', 'checked_in_at', ...segments.flatMap((segment) => segment.columns)])];
     [cursor] = await sql.query<Record<string, unknown>>(`SELECT ${columns.join(', ')} FROM attendees WHERE id = $1 AND event_id = $2 AND test_mode = $3`, [
-      options.cursorId,
+      options.cursor.id,
       options.filter.eventId,
       options.filter.testMode,
     ]);
     if (!cursor) return null;
+  } else if (options.cursor) {
+    cursor = options.cursor.position;
   }
   const at = cursor ? segments.findIndex((segment) => segment.holds?.(cursor) ?? true) : backward ? segments.length - 1 : 0;
   // Walking the list forward from the cursor's segment, or backward towards the first.
   const walk = backward ? segments.slice(0, at + 1).reverse() : segments.slice(at);
-  const ids: string[] = [];
+  const rows: Array<Record<string, unknown>> = [];
   for (const [i, segment] of walk.entries()) {
-    const remaining = Math.abs(options.take) - ids.length;
+    const remaining = Math.abs(options.take) - rows.length;
     if (remaining <= 0) break;
     const desc = segment.desc !== backward;
     const { where, values } = filterClause(options.filter);
@@ -181,13 +183,24 @@ export async function pageAttendeeIds(
       conditions.push(`(${segment.columns.join(', ')}) ${desc ? '<' : '>'} (${params.join(', ')})`);
     }
     values.push(remaining);
-    const rows = await sql.query<{ id: string }>(
-      `SELECT id FROM attendees WHERE ${conditions.join(' AND ')} ORDER BY ${segment.columns.map((c) => `${c} ${desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT $${values.length}`,
+    const page = await sql.query<Record<string, unknown>>(
+      `SELECT ${options.columns === 'all' ? ATTENDEE_SELECT : 'id'} FROM attendees WHERE ${conditions.join(' AND ')} ` +
+        `ORDER BY ${segment.columns.map((c) => `${c} ${desc ? 'DESC' : 'ASC'}`).join(', ')} LIMIT $${values.length}`,
       values,
     );
-    ids.push(...rows.map((r) => r.id));
+    rows.push(...page);
   }
-  return backward ? ids.reverse() : ids;
+  return backward ? rows.reverse() : rows;
+}
+
+/** One attendee of an event in a mode, every column; undefined if there is none. */
+export async function findEventAttendee(sql: Sql, options: { id: string; eventId: string; testMode: boolean }): Promise<Attendee | undefined> {
+  const [row] = await sql.query<Record<string, unknown>>(`SELECT ${ATTENDEE_SELECT} FROM attendees WHERE id = $1 AND event_id = $2 AND test_mode = $3`, [
+    options.id,
+    options.eventId,
+    options.testMode,
+  ]);
+  return row ? attendeeFromRow(row) : undefined;
 }
 
 /** How many attendees match `filter`, counting at most `cap` rows. */

@@ -4,11 +4,11 @@ import type { Db } from '../../db/prisma.ts';
 import { poolSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { AuditEntry, Prisma } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
 
 /** What the audit log records: reads and changes of personal data, and changes of settings and access. */
 export const AUDIT_ACTIONS = [
@@ -192,7 +192,7 @@ export async function listAuditLog(
 }
 
 /** Deletes entries older than AUDIT_LOG_RETENTION_DAYS (the only deletion the log allows). */
-export async function deleteExpiredAuditEntries(deps: Pick<Deps, 'prisma' | 'config'>, now = new Date()): Promise<number> {
+export async function auditCleanup(deps: Pick<Deps, 'prisma' | 'config'>, now: Date): Promise<Record<string, number>> {
   const before = new Date(now.getTime() - deps.config.auditLogRetentionDays * 24 * 3_600_000);
-  return (await deps.prisma.auditEntry.deleteMany({ where: { createdAt: { lt: before } } })).count;
+  return { auditEntries: (await deps.prisma.auditEntry.deleteMany({ where: { createdAt: { lt: before } } })).count };
 }

@@ -4,7 +4,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { defineJob } from '../../jobs/job.ts';
 import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
-import { escapeHtml } from '../emails/emails.templates.ts';
+import { escapeHtml } from '../emails/index.ts';
 
 /**
  * Emails that carry a one-time token (verify your email, reset your password, join an organisation). They go

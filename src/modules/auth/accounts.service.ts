@@ -1,11 +1,11 @@
 import type { Deps } from '../../deps.ts';
 import type { Session, User } from '../../generated/prisma/client.ts';
+import { type Actor, requireActor } from '../../lib/actor.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { afterFailedLogIn, afterLogIn, beforeLogIn, takeLimit, tryTakeLimit } from './abuse-limits.ts';
 import { sendAccountEmail } from './account-emails.ts';
-import { type Actor, requireActor } from './actor.ts';
 import { ChangePasswordInput, RequestPasswordResetInput, ResetPasswordInput, RevokeSessionInput, VerifyEmailInput } from './auth.schemas.ts';
 import { type AuthResult, createSession, issueVerification } from './auth.service.ts';
 import { credentialWatch } from './credential-watch.ts';

@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { ApiKeyRef } from '../api-keys/api-keys.graphql.ts';
+import { requireActor } from '../../lib/actor.ts';
 import {
   changePassword,
   listSessions,
@@ -13,7 +13,6 @@ import {
   type SessionView,
   verifyEmail,
 } from './accounts.service.ts';
-import { requireActor } from './actor.ts';
 import { type AuthResult, logIn, logOut, signUp, switchOrganisation } from './auth.service.ts';
 
 export const UserRef = builder.prismaObject('User', {
@@ -119,10 +118,10 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
         return memberships.map((m) => ({ organisationId: m.organisationId, role: m.role, current: m.organisationId === viewer.organisationId }));
       },
     }),
-    apiKey: t.field({
-      type: ApiKeyRef,
+    apiKey: t.prismaField({
+      type: 'ApiKey',
       nullable: true,
-      resolve: (viewer, _args, ctx) => (viewer.apiKeyId ? ctx.deps.prisma.apiKey.findUnique({ where: { id: viewer.apiKeyId } }) : null),
+      resolve: (query, viewer, _args, ctx) => (viewer.apiKeyId ? ctx.deps.prisma.apiKey.findUnique({ ...query, where: { id: viewer.apiKeyId } }) : null),
     }),
   }),
 });

@@ -2,15 +2,15 @@ import type { Db } from '../../db/prisma.ts';
 import { preparedPoolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Role } from '../../generated/prisma/enums.ts';
+import type { Actor } from '../../lib/actor.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalidField, isUniqueViolation, notFound, unauthenticated } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { findApiKeyActor, looksLikeApiKey } from '../api-keys/api-keys.service.ts';
 import { afterFailedLogIn, afterLogIn, beforeLogIn, takeLimit } from './abuse-limits.ts';
 import { sendAccountEmail } from './account-emails.ts';
-import type { Actor } from './actor.ts';
 import { LogInInput, SignUpInput, SwitchOrganisationInput } from './auth.schemas.ts';
+import { findLiveSession } from './auth.sql.ts';
 import { credentialWatch } from './credential-watch.ts';
 import { newOneTimeToken } from './one-time-tokens.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.ts';
@@ -131,28 +131,18 @@ export async function switchOrganisation(deps: Deps, options: { actor: Actor; in
   return { ...session, userId: actor.userId, organisationId: membership.organisationId };
 }
 
+/** Dashboard session tokens start with this (the kernel routes a Bearer token by its prefix: lib/credentials.ts). */
+export function looksLikeSessionToken(token: string): boolean {
+  return token.startsWith(SESSION_TOKEN_PREFIX);
+}
+
 /**
- * Resolves the caller from `Authorization: Bearer <session token | API key>` or the legacy `X-API-Key`.
- * Credentials that were sent but do not resolve give an anonymous actor marked `rejectedCredentials`, so
- * public operations still work and protected ones say precisely why they refuse.
+ * The user a session token stands for, with the role they hold now; an anonymous actor marked `invalid_session`
+ * when the session is unknown, expired, or its user was removed from the organisation since logging in.
  */
-export async function authenticate(deps: Deps, headers: { authorization?: string | null; apiKey?: string | null }): Promise<Actor> {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
-  const credential = bearer ?? headers.apiKey?.trim() ?? null;
-  if (!credential) return { kind: 'anonymous', rejected: headers.authorization ? 'invalid_session' : null };
-  if (looksLikeApiKey(credential)) return await findApiKeyActor(deps, credential);
-  const rejected: Actor = { kind: 'anonymous', rejected: 'invalid_session' };
-  if (!credential.startsWith(SESSION_TOKEN_PREFIX)) return rejected;
-  // One prepared statement on the hot path of every dashboard request (two Prisma queries cost ~1.4 ms of CPU):
-  // the session and the role its user holds now. Removed from the organisation since logging in (no membership
-  // row), the session no longer grants anything.
-  const [session] = await preparedPoolSql(deps).query<{ id: string; user_id: string; organisation_id: string; expires_at: Date; role: Role }>(
-    `SELECT s.id, s.user_id, s.organisation_id, s.expires_at, m.role::text AS role
-     FROM sessions s JOIN memberships m ON m.user_id = s.user_id AND m.organisation_id = s.organisation_id
-     WHERE s.token_hash = $1`,
-    [sha256Hex(credential)],
-  );
-  if (!session || session.expires_at.getTime() <= Date.now()) return rejected;
+export async function authenticateSession(deps: Deps, token: string): Promise<Actor> {
+  const session = await findLiveSession(preparedPoolSql(deps), sha256Hex(token));
+  if (!session || session.expires_at.getTime() <= Date.now()) return { kind: 'anonymous', rejected: 'invalid_session' };
   deps.sessionUsage.touch(session.id);
   return {
     kind: 'user',
@@ -162,4 +152,11 @@ export async function authenticate(deps: Deps, headers: { authorization?: string
     sessionId: session.id,
     sessionExpiresAt: session.expires_at,
   };
+}
+
+/** Expired sessions, and one-time tokens a day past their expiry. */
+export async function authCleanup(deps: Deps, now: Date): Promise<Record<string, number>> {
+  const sessions = await deps.prisma.session.deleteMany({ where: { expiresAt: { lte: now } } });
+  const tokens = await deps.prisma.userToken.deleteMany({ where: { expiresAt: { lte: new Date(now.getTime() - 24 * 3_600_000) } } });
+  return { sessions: sessions.count, userTokens: tokens.count };
 }

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
+import type { AuthenticatedActor } from '../../lib/actor.ts';
 import { perOwner } from '../../lib/batcher.ts';
-import type { AuthenticatedActor } from './actor.ts';
 
 const CHANNEL = 'eventogate_credential_revoked';
 /** Besides notifications, every watched credential is re-checked this often (a notification can be lost). */

@@ -1,9 +1,10 @@
-import type { Feature } from '../../lib/feature.ts';
-import { accountEmailJob } from './account-emails.ts';
-
-/** Accounts, sessions, invitations and the credentials every request is authenticated with. */
-export const feature: Feature = {
-  name: 'auth',
-  graphql: () => import('./auth.graphql.ts'),
-  jobs: [accountEmailJob],
-};
+/** What the auth feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { takeLimit } from './abuse-limits.ts';
+export { sendAccountEmail, sendNotificationEmail } from './account-emails.ts';
+export { AuthPayload, started } from './auth.graphql.ts';
+export { EmailSchema } from './auth.schemas.ts';
+export { type AuthResult, createSession, signUp } from './auth.service.ts';
+export { credentialWatch } from './credential-watch.ts';
+export { credentialBoundChannel, liveValue, type Revoked } from './live-credentials.ts';
+export { newOneTimeToken, presentedTokenHash } from './one-time-tokens.ts';
+export { hashPassword, PasswordSchema, verifyPassword } from './passwords.ts';

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
+import type { AuthenticatedActor } from '../../lib/actor.ts';
 import { Channel } from '../../lib/channel.ts';
 import { unauthenticated } from '../../lib/errors.ts';
-import type { AuthenticatedActor } from './actor.ts';
 import { credentialWatch } from './credential-watch.ts';
 
 /** The last value of a subscription whose credential stopped being valid (see `liveValue`). */

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
-import { AttendeeRef } from '../attendees/attendees.graphql.ts';
-import { ScanDirectionEnum, ZoneMovementEnum, ZoneRef } from '../door/door.graphql.ts';
+import { AttendeeRef } from '../attendees/index.ts';
+import { ScanDirectionEnum, ZoneMovementEnum, ZoneRef } from '../door/index.ts';
 import { type CheckInResult, checkIn, undoCheckIn } from './check-ins.service.ts';
 
 const CheckInResultRef = builder.objectRef<CheckInResult>('CheckInResult').implement({

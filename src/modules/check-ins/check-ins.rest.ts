@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { jsonResponse, readJsonObject } from '../../rest/body.ts';
 import { bodyErrors, EventPath, errorResponses, json, RATE_LIMIT_HEADERS, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
-import { presentAttendee } from '../registrations/registrations.present.ts';
-import { AttendeeResponse } from '../registrations/registrations.schemas.ts';
+import { AttendeeResponse, presentAttendee } from '../registrations/index.ts';
 import { checkIn } from './check-ins.service.ts';
 
 const CheckInRequest = z

@@ -1,25 +1,24 @@
 import { z } from 'zod';
 import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
+import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../../lib/actor.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditChange } from '../audit/audit.service.ts';
-import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../auth/actor.ts';
-import { decideAtDoor, isUuid, type Movement, type ZoneRef } from '../door/door.service.ts';
-import { looksSigned, verifyTicketCode } from '../door/ticket-codes.ts';
-import type { LiveAttendee } from '../live/live-feed.ts';
-import { findRegistrationEvent, loadRegistrationEvent, type RegistrationEvent } from '../registrations/registrations.service.ts';
-import { emitTrigger } from '../webhooks/webhook-emit.ts';
+import { auditChange } from '../audit/index.ts';
+import { decideAtDoor, isUuid, looksSigned, type Movement, verifyTicketCode, type ZoneName } from '../door/index.ts';
+import { type CachedEvent, findCachedEvent, loadCachedEvent } from '../events/index.ts';
+import type { LiveAttendee } from '../live/index.ts';
+import { emitTrigger } from '../webhooks/index.ts';
 import { findTicketHolder } from './check-ins.sql.ts';
 
 export interface CheckInResult {
   attendee: LiveAttendee;
   /** The attendee's event as registration caches it (with its fields, which REST needs to present it). */
-  event: RegistrationEvent;
+  event: CachedEvent;
   alreadyCheckedIn: boolean;
   /** Only for scans that name a zone or a direction (the door's additions to the seed's answer). */
-  door?: { zone: (ZoneRef & { insideNow: number }) | null; movement: Movement | null };
+  door?: { zone: (ZoneName & { insideNow: number }) | null; movement: Movement | null };
 }
 
 const CheckInInput = z
@@ -60,20 +59,20 @@ export async function checkIn(deps: Deps, options: { actor: Actor; input: unknow
   const field = input.qr_token ? 'qr_token' : 'attendee_id';
   const unknown = () => notFound(input.qr_token ? 'Ticket' : 'Attendee');
   // The event (cached, like registration's) when the scanner is scoped to one.
-  const scopedEvent = input.event_id ? await findRegistrationEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' }) : null;
+  const scopedEvent = input.event_id ? await findCachedEvent(deps, { actor, eventId: input.event_id, permission: 'attendees:read' }) : null;
   const attendeeId = input.attendee_id ? (parseId('attendee', input.attendee_id) ?? '') : null;
   let event = scopedEvent;
   let testMode = isTestMode(actor);
   if (input.qr_token && looksSigned(input.qr_token)) {
     // A signed code names its event.
     const payload = await verifyTicketCode(deps, input.qr_token);
-    event ??= payload ? await loadRegistrationEvent(deps, payload.e) : null;
+    event ??= payload ? await loadCachedEvent(deps, payload.e) : null;
   } else if (!scopedEvent || actor.kind === 'user') {
     // Which event, and (for a dashboard user, who works in both modes) which mode the ticket is of.
     const holder = await findTicketHolder(poolSql(deps), { qrToken: input.qr_token ?? null, attendeeId });
     const known = holder && holder.organisationId === actor.organisationId && (actor.kind === 'user' || holder.testMode === testMode) ? holder : null;
     if (known && actor.kind === 'user') testMode = known.testMode;
-    event ??= known ? await loadRegistrationEvent(deps, known.eventId) : null;
+    event ??= known ? await loadCachedEvent(deps, known.eventId) : null;
   }
   if (!event || event.organisationId !== actor.organisationId) throw unknown();
   // Direction and zone are the door's, for a scanner scoped to an event; without one a scan is a plain check-in.

@@ -1,10 +1,10 @@
 import type { Deps } from '../../deps.ts';
 import type { CustomField } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
+import { findAuthorizedEvent } from '../events/index.ts';
 import { CreateCustomFieldInput, DeleteCustomFieldInput, optionErrors, UpdateCustomFieldInput } from './custom-fields.schemas.ts';
 
 export async function createCustomField(deps: Deps, options: { actor: Actor; input: unknown }): Promise<CustomField> {

@@ -1,7 +1,3 @@
-import type { Feature } from '../../lib/feature.ts';
-
-/** An event's registration questions. */
-export const feature: Feature = {
-  name: 'custom-fields',
-  graphql: () => import('./custom-fields.graphql.ts'),
-};
+/** What the custom-fields feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { CustomFieldRef } from './custom-fields.graphql.ts';
+export { createCustomField } from './custom-fields.service.ts';

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
+import type { Actor } from '../../lib/actor.ts';
 import { AppError } from '../../lib/errors.ts';
-import { createApiKey } from '../api-keys/api-keys.service.ts';
-import type { Actor } from '../auth/actor.ts';
-import { signUp } from '../auth/auth.service.ts';
-import { createCustomField } from '../custom-fields/custom-fields.service.ts';
-import { createEvent } from '../events/events.service.ts';
-import { createTicketType } from '../ticket-types/ticket-types.service.ts';
+import { createApiKey } from '../api-keys/index.ts';
+import { signUp } from '../auth/index.ts';
+import { createCustomField } from '../custom-fields/index.ts';
+import { createEvent } from '../events/index.ts';
+import { createTicketType } from '../ticket-types/index.ts';
 
 export const DEMO_EMAIL = 'demo@eventogate.local';
 

@@ -2,26 +2,19 @@ import { z } from 'zod';
 import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { ScannerDevice } from '../../generated/prisma/client.ts';
+import type { DeviceActor } from '../../lib/actor.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { constantTimeEqual, randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalidField, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { entityId } from '../../lib/schemas.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
+import { findAuthorizedEvent } from '../events/index.ts';
 
 const CreateScannerDeviceInput = z.strictObject({ eventId: entityId, name: z.string().trim().min(1).max(100), zoneId: entityId.nullish() });
 const DeviceIdInput = z.strictObject({ id: entityId });
 
 export const DEVICE_TOKEN_PREFIX = 'eg_dev_';
-
-/** What a device token authenticates as: one device of one event, nothing else. */
-export interface DeviceActor {
-  deviceId: string;
-  organisationId: string;
-  eventId: string;
-  zoneId: string | null;
-}
 
 export interface CreatedScannerDevice {
   device: ScannerDevice;

@@ -4,9 +4,9 @@ import type { Deps } from '../../deps.ts';
 import { Batcher, eachAloneOnFailure, perOwner } from '../../lib/batcher.ts';
 import { invalidField } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import type { LiveAttendee } from '../live/live-feed.ts';
-import type { RegistrationEvent } from '../registrations/registrations.service.ts';
-import { emitTriggers } from '../webhooks/webhook-emit.ts';
+import type { CachedEvent } from '../events/index.ts';
+import type { LiveAttendee } from '../live/index.ts';
+import { emitTriggers } from '../webhooks/index.ts';
 import { type DoorAttendee, firstEntryScans, insertScans, lockAttendees, type ScanRow, updateDoorAttendees } from './door.sql.ts';
 import { looksSigned, verifyTicketCodes } from './ticket-codes.ts';
 
@@ -45,7 +45,7 @@ export interface DoorScan {
 export interface DoorContext {
   organisationId: string;
   testMode: boolean;
-  event: RegistrationEvent;
+  event: CachedEvent;
   source: ScanRow['source'];
 }
 
@@ -63,14 +63,14 @@ export interface DoorDecision {
   scannedAt: Date;
 }
 
-export interface ZoneRef {
+export interface ZoneName {
   id: string;
   name: string;
 }
 
 /** The event's zones by id (a scan may only name one of these). */
-export async function eventZones(sql: Sql, eventId: string): Promise<Map<string, ZoneRef>> {
-  const rows = await sql.query<ZoneRef>('SELECT id, name FROM zones WHERE event_id = $1', [eventId]);
+export async function eventZones(sql: Sql, eventId: string): Promise<Map<string, ZoneName>> {
+  const rows = await sql.query<ZoneName>('SELECT id, name FROM zones WHERE event_id = $1', [eventId]);
   return new Map(rows.map((z) => [z.id, z]));
 }
 
@@ -82,7 +82,7 @@ export async function eventZones(sql: Sql, eventId: string): Promise<Map<string,
  * rows as they change scan by scan, and one statement each writes the attendees' new state, the log and the
  * webhooks — a handful of round trips for a batch of hundreds of scans.
  */
-export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext, scans: DoorScan[], zones: Map<string, ZoneRef>): Promise<DoorDecision[]> {
+export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext, scans: DoorScan[], zones: Map<string, ZoneName>): Promise<DoorDecision[]> {
   const { event } = context;
   const codes = scans.map((scan) => scan.code ?? '');
   const validSigned = await verifyTicketCodes(
@@ -282,9 +282,9 @@ const doorBatcher = perOwner(
 
 async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<DoorAnswer | Error>> {
   const answers: Array<DoorAnswer | Error | undefined> = new Array(requests.length);
-  const decided: Array<{ index: number; event: RegistrationEvent; decision: DoorDecision }> = [];
+  const decided: Array<{ index: number; event: CachedEvent; decision: DoorDecision }> = [];
   await deps.jobs.sqlTransaction(async (sql) => {
-    const zonesOf = new Map<string, Map<string, ZoneRef>>();
+    const zonesOf = new Map<string, Map<string, ZoneName>>();
     // Same event, organisation, mode and source: one call of applyDoorScans, in arrival order.
     const groups = new Map<string, number[]>();
     for (const [i, { context, scan, zoneInput }] of requests.entries()) {
@@ -292,7 +292,7 @@ async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<Doo
       if (!zones) {
         // Read only when a scan of the batch names a zone (a plain check-in names none).
         const named = requests.some((r) => r.context.event.id === context.event.id && (r.scan.zoneId || r.zoneInput));
-        zones = named ? await eventZones(sql, context.event.id) : new Map<string, ZoneRef>();
+        zones = named ? await eventZones(sql, context.event.id) : new Map<string, ZoneName>();
         zonesOf.set(context.event.id, zones);
       }
       if (zoneInput && !(scan.zoneId && zones.has(scan.zoneId))) {
@@ -326,7 +326,7 @@ async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<Doo
 }
 
 /** After commit: live feeds hear of the check-ins; zone occupancy feeds of the moves. */
-export async function publishDoorChanges(deps: Deps, event: RegistrationEvent, decisions: DoorDecision[]): Promise<void> {
+export async function publishDoorChanges(deps: Deps, event: CachedEvent, decisions: DoorDecision[]): Promise<void> {
   for (const decision of decisions) {
     if (decision.checkedIn && decision.attendee) {
       deps.metrics.checkIns.inc({ outcome: 'first' });
@@ -338,7 +338,7 @@ export async function publishDoorChanges(deps: Deps, event: RegistrationEvent, d
   if (decisions.some((d) => d.movement === 'entered' || d.movement === 'exited')) await deps.zones.changed(event.id);
 }
 
-function withTicketType(attendee: DoorAttendee, event: RegistrationEvent): LiveAttendee & { currentZoneId: string | null } {
+function withTicketType(attendee: DoorAttendee, event: CachedEvent): LiveAttendee & { currentZoneId: string | null } {
   const ticketType = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   if (!ticketType) throw new Error(`ticket type ${attendee.ticketTypeId} is not in event ${event.id}`);
   return { ...attendee, ticketType };

@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
-import { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow } from '../attendees/attendees.sql.ts';
+import { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow } from '../attendees/index.ts';
 
 /** The door's SQL (plain pg, prepared per connection; explicit columns, see attendees.sql.ts). */
 

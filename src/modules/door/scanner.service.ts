@@ -4,15 +4,14 @@ import type { Sql } from '../../db/sql.ts';
 import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Prisma, Scan } from '../../generated/prisma/client.ts';
+import type { DeviceActor } from '../../lib/actor.ts';
+import { type Actor, isTestMode } from '../../lib/actor.ts';
 import { AppError, type FieldErrors, invalidCursor, invalidInput } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { checkInput, parseInput } from '../../lib/validation.ts';
-import { type Actor, isTestMode } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
-import { loadRegistrationEvent, type RegistrationEvent } from '../registrations/registrations.service.ts';
-import { emitTriggers } from '../webhooks/webhook-emit.ts';
-import type { DeviceActor } from './devices.service.ts';
+import { type CachedEvent, findAuthorizedEvent, loadCachedEvent } from '../events/index.ts';
+import { emitTriggers } from '../webhooks/index.ts';
 import { applyDoorScans, type DoorDecision, type DoorScan, eventZones, publishDoorChanges } from './door.service.ts';
 import { readZoneOccupancy } from './door.sql.ts';
 import { activeSigningKeys } from './ticket-codes.ts';
@@ -42,7 +41,7 @@ interface SyncCursor {
  * rows already sent — is never skipped. The price is an occasional row sent twice; devices upsert by id.
  */
 export async function syncDevice(deps: Deps, device: DeviceActor, rawCursor: string | undefined) {
-  const event = await loadRegistrationEvent(deps, device.eventId);
+  const event = await loadCachedEvent(deps, device.eventId);
   if (!event) throw new AppError('UNAUTHENTICATED', 'Invalid or revoked device token. Pair the device again.');
   const cursor = decodeCursor(rawCursor);
   const sql = poolSql(deps);
@@ -176,7 +175,7 @@ export interface UploadResult {
  * queue on its row, so a retry racing the original waits and then gets the stored answers.
  */
 export async function uploadScans(deps: Deps, device: DeviceActor, body: unknown): Promise<{ results: UploadResult[] }> {
-  const event = await loadRegistrationEvent(deps, device.eventId);
+  const event = await loadCachedEvent(deps, device.eventId);
   if (!event) throw new AppError('UNAUTHENTICATED', 'Invalid or revoked device token. Pair the device again.');
   const { scans, hashes } = validateUpload(body);
 
@@ -325,7 +324,7 @@ function resultOf(nonce: string, row: StoredScan): UploadResult {
 }
 
 /** A ticket let in offline although it had already been used: attendee.scan_conflict, for endpoints that opted in. */
-async function emitConflicts(deps: Deps, sql: Sql, event: RegistrationEvent, scans: DoorScan[], decisions: DoorDecision[]): Promise<void> {
+async function emitConflicts(deps: Deps, sql: Sql, event: CachedEvent, scans: DoorScan[], decisions: DoorDecision[]): Promise<void> {
   const conflicted = new Map<string, NonNullable<DoorDecision['attendee']>>();
   decisions.forEach((d, i) => {
     if (letInOffline(scans[i]!) && isEntryConflict(d.outcome, d.reason) && d.attendee) conflicted.set(d.attendee.id, d.attendee);

@@ -2,10 +2,10 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject,
 import { LRUCache } from 'lru-cache';
 import type { Deps } from '../../deps.ts';
 import type { Prisma, TicketSigningKey } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
 import { invalidField, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
 
 /**
  * Signed ticket codes (events with ticketCodes SIGNED): `eg1.<payload>.<signature>`, base64url parts, the

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Zone } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { invalidField, isUniqueViolation, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { entityId } from '../../lib/schemas.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
+import { findAuthorizedEvent } from '../events/index.ts';
 
 const name = z.string().trim().min(1).max(100);
 const capacity = z.int().min(0).max(10_000_000).nullish();

@@ -4,13 +4,13 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, EmailLog, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { defineQueue } from '../../jobs/job.ts';
+import type { Actor } from '../../lib/actor.ts';
 import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
-import type { Actor } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
-import { qrCodeUrl, ticketContent } from '../qr/qr.service.ts';
+import { findAuthorizedEvent } from '../events/index.ts';
+import { qrCodeUrl, ticketContent } from '../qr/index.ts';
 import { confirmationEmail, eventCalendar } from './emails.templates.ts';
 import { removeMailboxFiles } from './emails.transport.ts';
 

@@ -1,9 +1,4 @@
-import type { Feature } from '../../lib/feature.ts';
-import { confirmationEmailJob } from './emails.jobs.ts';
-
-/** Confirmation emails and their log. */
-export const feature: Feature = {
-  name: 'emails',
-  graphql: () => import('./emails.graphql.ts'),
-  jobs: [confirmationEmailJob],
-};
+/** What the emails feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { enqueueConfirmationEmails } from './emails.service.ts';
+export { escapeHtml } from './emails.templates.ts';
+export { removeMailboxFiles } from './emails.transport.ts';

@@ -3,7 +3,7 @@ import { poolSql } from '../../db/sql.ts';
 import { builder } from '../../graphql/builder.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { requestLoader } from '../../graphql/loaders.ts';
-import { isTestMode, requireActor } from '../auth/actor.ts';
+import { isTestMode, requireActor } from '../../lib/actor.ts';
 import {
   type EventCounts,
   type EventStats,

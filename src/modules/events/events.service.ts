@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { Prisma } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
+import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../../lib/actor.ts';
 import { AppError, invalidCursor, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { likeLiteral } from '../../lib/like.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
-import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../auth/actor.ts';
+import { auditWith } from '../audit/index.ts';
 import { CreateEventInput, DeleteEventInput, EVENT_STATUSES, timeOrderErrors, UpdateEventInput } from './events.schemas.ts';
 
 /** What Pothos asks Prisma to load for a field (`...query`), passed through so lists stay one query. */

@@ -1,10 +1,5 @@
-import type { Feature } from '../../lib/feature.ts';
-
-/** Events and their numbers. */
-export const feature: Feature = {
-  name: 'events',
-  graphql: async () => {
-    await import('./events.graphql.ts');
-    await import('./event-stats.graphql.ts');
-  },
-};
+/** What the events feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { type CachedEvent, findCachedEvent, loadCachedEvent } from './event-cache.ts';
+export { type EventStats, eventStats, readEventCounts, ticketTypeCounts } from './event-counts.ts';
+export { EventStatsRef } from './event-stats.graphql.ts';
+export { createEvent, findAuthorizedEvent } from './events.service.ts';

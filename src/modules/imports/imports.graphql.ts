@@ -1,7 +1,7 @@
 import type { ImportJob } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { liveValue } from '../auth/live-credentials.ts';
+import { liveValue } from '../auth/index.ts';
 import type { ImportRowError } from './import-csv.ts';
 import { countImportJobs, getImportJob, importAttendees, listImportJobs, watchImport } from './imports.service.ts';
 

@@ -3,17 +3,16 @@ import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, ImportJob, Prisma } from '../../generated/prisma/client.ts';
 import { defineQueue } from '../../jobs/job.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import type { Channel } from '../../lib/channel.ts';
 import { AppError, invalidCursor, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
+import { emailHash } from '../../lib/redaction.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { audit } from '../audit/audit.service.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { credentialBoundChannel, type Revoked } from '../auth/live-credentials.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
-import { emailHash } from '../privacy/redaction.ts';
-import { loadRegistrationEvent, prepareRegistration, type RegistrationEvent, validateRegistration } from '../registrations/registrations.service.ts';
-import { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from '../registrations/registrations.write.ts';
+import { audit } from '../audit/index.ts';
+import { credentialBoundChannel, type Revoked } from '../auth/index.ts';
+import { type CachedEvent, findAuthorizedEvent, loadCachedEvent } from '../events/index.ts';
+import { inRegistrationTransaction, insertRegistrations, type PendingRegistration, prepareRegistration, validateRegistration } from '../registrations/index.ts';
 import { type ImportRowError, parseImportCsv, parseStoredCsv, rowErrors, rowToRegistration, unknownColumnsError } from './import-csv.ts';
 import { erasedSince, importedRows, insertImportJob, READ_IMPORT_FILE, recordImportProgress, registeredEmails } from './imports.sql.ts';
 
@@ -39,7 +38,7 @@ export async function importAttendees(deps: Deps, options: { actor: Actor; input
   const actor = authorize(options.actor, 'attendees:manage');
   const input = parseInput(ImportAttendeesInput, options.input);
   const { event } = await findAuthorizedEvent(deps, { actor, eventId: input.eventId, permission: 'attendees:manage' });
-  const context = await loadRegistrationEvent(deps, event.id);
+  const context = await loadCachedEvent(deps, event.id);
   if (!context) throw notFound('Event');
   const parsed = await parseImportCsv(input.csv, context.customFields);
   const id = newId('importJob');
@@ -118,7 +117,7 @@ async function importableEvent(deps: Deps, options: { actor: Actor; eventId: str
 export async function runImport(deps: Deps, options: { importJobId: string; lastAttempt: boolean }): Promise<void> {
   const job = await deps.prisma.importJob.findUnique({ where: { id: options.importJobId }, omit: { csv: true } });
   if (!job || job.status === 'COMPLETED' || job.status === 'FAILED') return;
-  const event = await loadRegistrationEvent(deps, job.eventId);
+  const event = await loadCachedEvent(deps, job.eventId);
   if (!event) return;
   try {
     const { header, rows } = await parseStoredCsv(
@@ -156,7 +155,7 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
 
 async function importBatch(
   deps: Deps,
-  options: { job: Omit<ImportJob, 'csv'>; event: RegistrationEvent; batch: Array<{ number: number; input: Record<string, unknown> }>; processed: number },
+  options: { job: Omit<ImportJob, 'csv'>; event: CachedEvent; batch: Array<{ number: number; input: Record<string, unknown> }>; processed: number },
 ): Promise<void> {
   const { job, event, batch } = options;
   const errors: ImportRowError[] = [];
@@ -218,12 +217,7 @@ function errorsOf(row: number, error: unknown): ImportRowError[] {
 }
 
 /** The dry run's row check: the registration rules, plus duplicates against the event and earlier rows. */
-function checkRow(
-  event: RegistrationEvent,
-  row: number,
-  input: Record<string, unknown>,
-  seenEmails: Set<string>,
-): { created: boolean; errors: ImportRowError[] } {
+function checkRow(event: CachedEvent, row: number, input: Record<string, unknown>, seenEmails: Set<string>): { created: boolean; errors: ImportRowError[] } {
   try {
     const valid = validateRegistration(event, input, 'IMPORT');
     const email = valid.input.email.toLowerCase();
@@ -236,7 +230,7 @@ function checkRow(
   }
 }
 
-async function existingEmails(deps: Deps, event: RegistrationEvent, rows: string[][], header: string[]): Promise<Set<string>> {
+async function existingEmails(deps: Deps, event: CachedEvent, rows: string[][], header: string[]): Promise<Set<string>> {
   const at = header.indexOf('email');
   const emails = rows.map((r) => (r[at] ?? '').trim().toLowerCase()).filter(Boolean);
   // Plain pg: Prisma's `in` with 50,000 values held the event loop for 60–120 ms (measured).

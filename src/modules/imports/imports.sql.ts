@@ -13,7 +13,7 @@ export async function importedRows(sql: Sql, importJobId: string, rows: number[]
 }
 
 /**
- * Of these keyed email hashes (privacy/redaction.ts emailHash), those of people erased in the organisation since
+ * Of these keyed email hashes (lib/redaction.ts emailHash), those of people erased in the organisation since
  * `since`: an erased attendee's email starts with its hash (`<hash>.<id>@erased.invalid`). Reads the partial
  * index attendees_erased_idx.
  */
@@ -76,3 +76,22 @@ export async function insertImportJob(
  * (parseStoredCsv), so the file never passes through the thread that answers requests.
  */
 export const READ_IMPORT_FILE = 'SELECT csv FROM import_jobs WHERE id = $1';
+
+/** The organisation's import jobs that created these rows or whose CSV or errors name one of the emails; locked in id order. */
+export async function lockImportsNaming(
+  sql: Sql,
+  options: { organisationId: string; jobIds: readonly string[]; emailPatterns: readonly string[] },
+): Promise<Array<{ id: string; csv: string; errors: unknown }>> {
+  return await sql.query<{ id: string; csv: string; errors: unknown }>(
+    `SELECT id, csv, errors FROM import_jobs
+     WHERE organisation_id = $1 AND (id = ANY($2::text[]) OR lower(csv) LIKE ANY($3::text[]) OR lower(errors::text) LIKE ANY($3::text[]))
+     ORDER BY id
+     FOR UPDATE`,
+    [options.organisationId, options.jobIds, options.emailPatterns],
+  );
+}
+
+/** An import job's stored CSV and row errors, replaced. */
+export async function rewriteImport(sql: Sql, job: { id: string; csv: string; errors: unknown }): Promise<void> {
+  await sql.query('UPDATE import_jobs SET csv = $2, errors = $3::jsonb, updated_at = now() WHERE id = $1', [job.id, job.csv, JSON.stringify(job.errors)]);
+}

@@ -1,7 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-
-/** Live feeds (subscriptions) of check-ins and numbers. */
-export const feature: Feature = {
-  name: 'live',
-  graphql: () => import('./live.graphql.ts'),
-};
+/** What the live feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export type { LiveAttendee } from './live-feed.ts';

@@ -3,7 +3,7 @@ import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, TicketType } from '../../generated/prisma/client.ts';
 import type { PgPubSub } from '../../lib/pubsub.ts';
-import { type EventStats, eventStats, readEventCounts } from '../events/event-counts.ts';
+import { type EventStats, eventStats, readEventCounts } from '../events/index.ts';
 
 const CHANNEL = 'eventogate_live';
 const FLUSH_MS = 5;

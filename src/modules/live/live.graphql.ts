@@ -1,10 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
-import { AttendeeRef } from '../attendees/attendees.graphql.ts';
-import { isTestMode } from '../auth/actor.ts';
-import { credentialBoundChannel, liveValue } from '../auth/live-credentials.ts';
-import type { EventStats } from '../events/event-counts.ts';
-import { EventStatsRef } from '../events/event-stats.graphql.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
+import { isTestMode } from '../../lib/actor.ts';
+import { AttendeeRef } from '../attendees/index.ts';
+import { credentialBoundChannel, liveValue } from '../auth/index.ts';
+import type { EventStats } from '../events/index.ts';
+import { EventStatsRef, findAuthorizedEvent } from '../events/index.ts';
 import type { LiveAttendee, LiveUpdate } from './live-feed.ts';
 
 const CheckInEventRef = builder.objectRef<{ attendee: LiveAttendee; stats: EventStats }>('CheckInEvent').implement({

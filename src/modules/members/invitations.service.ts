@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Invitation } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { forbidden, invalidField, notFound, unauthenticated } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
-import { takeLimit } from '../auth/abuse-limits.ts';
-import { sendAccountEmail } from '../auth/account-emails.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { EmailSchema } from '../auth/auth.schemas.ts';
-import { type AuthResult, createSession } from '../auth/auth.service.ts';
-import { credentialWatch } from '../auth/credential-watch.ts';
-import { newOneTimeToken, presentedTokenHash } from '../auth/one-time-tokens.ts';
-import { hashPassword, PasswordSchema, verifyPassword } from '../auth/passwords.ts';
+import { auditWith } from '../audit/index.ts';
+import {
+  type AuthResult,
+  createSession,
+  credentialWatch,
+  EmailSchema,
+  hashPassword,
+  newOneTimeToken,
+  PasswordSchema,
+  presentedTokenHash,
+  sendAccountEmail,
+  takeLimit,
+  verifyPassword,
+} from '../auth/index.ts';
 
 /**
  * The only way into an organisation one did not create: an invitation emailed to the person's address as an egi_

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { RoleEnum } from '../../graphql/enums.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { AuthPayload, started } from '../auth/auth.graphql.ts';
+import { AuthPayload, started } from '../auth/index.ts';
 import { acceptInvitation, inviteMember, listInvitations, revokeInvitation } from './invitations.service.ts';
 import { listMembers, removeMember } from './members.service.ts';
 

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Role } from '../../generated/prisma/enums.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { forbidden, invalidField, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { EmailSchema } from '../auth/auth.schemas.ts';
-import { credentialWatch } from '../auth/credential-watch.ts';
+import { auditWith } from '../audit/index.ts';
+import { credentialWatch, EmailSchema } from '../auth/index.ts';
 
 export async function listMembers(deps: Deps, options: { actor: Actor }) {
   const actor = authorize(options.actor, 'members:manage');

@@ -1,7 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-
-/** Relay node lookups across every type. */
-export const feature: Feature = {
-  name: 'nodes',
-  graphql: () => import('./nodes.graphql.ts'),
-};
+/** What the nodes feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export {};

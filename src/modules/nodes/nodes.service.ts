@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
+import { type Actor, type AuthenticatedActor, authorize, can, isTestMode, type Permission, requireActor } from '../../lib/actor.ts';
 import { type AppError, invalidInput } from '../../lib/errors.ts';
 import { type IdKind, parseId } from '../../lib/ids.ts';
-import { type Actor, type AuthenticatedActor, authorize, can, isTestMode, type Permission, requireActor } from '../auth/actor.ts';
 
 type Row = { id: string };
 type Finder = (deps: Deps, actor: AuthenticatedActor, ids: string[]) => Promise<Row[]>;

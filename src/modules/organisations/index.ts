@@ -1,7 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-
-/** Organisations and their settings. */
-export const feature: Feature = {
-  name: 'organisations',
-  graphql: () => import('./organisations.graphql.ts'),
-};
+/** What the organisations feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export {};

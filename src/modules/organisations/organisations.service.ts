@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import type { Organisation } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
+import { auditWith } from '../audit/index.ts';
 
 const UpdateOrganisationInput = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),

@@ -1,9 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-import { retentionJob } from './privacy.jobs.ts';
-
-/** Personal data: erasure, export, retention, the audit log's reads. */
-export const feature: Feature = {
-  name: 'privacy',
-  graphql: () => import('./privacy.graphql.ts'),
-  jobs: [retentionJob],
-};
+/** What the privacy feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { eraseRegistration } from './privacy.service.ts';

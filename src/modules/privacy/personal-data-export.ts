@@ -1,21 +1,12 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
+import { emailHash } from '../../lib/redaction.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { auditWith } from '../audit/audit.service.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { EmailSchema } from '../auth/auth.schemas.ts';
-import { emailHash } from './redaction.ts';
+import { auditWith } from '../audit/index.ts';
+import { EmailSchema } from '../auth/index.ts';
 
 const ExportInput = z.strictObject({ email: EmailSchema });
-
-/** Parsed when it is JSON (webhook payloads are), else the text. */
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * A data-subject access request: every record the organisation holds on the person with this email (any case,
@@ -36,18 +27,9 @@ export async function exportPersonalData(deps: Deps, options: { actor: Actor; in
     },
     orderBy: { registeredAt: 'asc' },
   });
-  const ids = attendees.map((a) => a.id);
-  const [emails, deliveries] = await Promise.all([
-    deps.prisma.emailLog.findMany({
-      where: { organisationId: actor.organisationId, OR: [{ attendeeId: { in: ids } }, { to: { equals: email, mode: 'insensitive' } }] },
-      orderBy: { createdAt: 'asc' },
-    }),
-    deps.prisma.webhookDelivery.findMany({
-      where: { attendeeId: { in: ids }, endpoint: { organisationId: actor.organisationId } },
-      include: { endpoint: { select: { url: true } } },
-      orderBy: { createdAt: 'asc' },
-    }),
-  ]);
+  // Every other feature's records of them (emails sent, webhook deliveries…), each a section of the export.
+  const subject = { organisationId: actor.organisationId, email, attendeeIds: attendees.map((a) => a.id) };
+  const sections = await Promise.all(deps.personalData.map((hook) => hook.export?.(deps, subject)));
   await auditWith(deps.prisma, actor, 'personal_data.exported', [emailHash(deps.secretKey, email)]);
   return {
     email,
@@ -85,24 +67,6 @@ export async function exportPersonalData(deps: Deps, options: { actor: Actor; in
         offline: s.offline,
       })),
     })),
-    emails: emails.map((e) => ({
-      id: e.id,
-      attendeeId: e.attendeeId,
-      kind: e.kind,
-      to: e.to,
-      subject: e.subject,
-      status: e.status,
-      createdAt: e.createdAt.toISOString(),
-      sentAt: e.sentAt?.toISOString() ?? null,
-    })),
-    webhookDeliveries: deliveries.map((d) => ({
-      id: d.id,
-      attendeeId: d.attendeeId,
-      endpointUrl: d.endpoint.url,
-      trigger: d.trigger,
-      status: d.status,
-      createdAt: d.createdAt.toISOString(),
-      payload: jsonOrText(d.payload),
-    })),
+    ...Object.assign({}, ...sections),
   };
 }

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { AUDIT_ACTIONS, listAuditLog } from '../audit/audit.service.ts';
+import { AUDIT_ACTIONS, listAuditLog } from '../audit/index.ts';
 import { exportPersonalData } from './personal-data-export.ts';
 import { eraseAttendee, erasePersonalData } from './privacy.service.ts';
 

@@ -2,15 +2,14 @@ import { z } from 'zod';
 import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
+import { type Actor, authorize, isTestMode } from '../../lib/actor.ts';
 import { notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { findAuthorizedAttendee } from '../attendees/attendees.service.ts';
-import type { AuditAction, AuditActor } from '../audit/audit.service.ts';
-import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
-import { EmailSchema } from '../auth/auth.schemas.ts';
-import { removeMailboxFiles } from '../emails/emails.transport.ts';
-import { findRegistrationEvent } from '../registrations/registrations.service.ts';
+import { findAuthorizedAttendee } from '../attendees/index.ts';
+import type { AuditAction, AuditActor } from '../audit/index.ts';
+import { EmailSchema } from '../auth/index.ts';
+import { findCachedEvent } from '../events/index.ts';
 import { type ErasureRequest, eraseInTransaction } from './erasure.ts';
 
 /** An email address (trimmed, lower-cased): a request for anything else is refused before it touches data. */
@@ -20,7 +19,7 @@ const AttendeeInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(
 /** Erases and, once committed, deletes the dev-mailbox files. A large erasure gets a minute. */
 async function erase(deps: Deps, request: ErasureRequest, audited: { actor: AuditActor; action: AuditAction }): Promise<string[]> {
   const result = await deps.jobs.transaction((tx) => eraseInTransaction(deps, prismaSql(tx), request, audited), { timeout: 60_000, maxWait: 10_000 });
-  await removeMailboxFiles(deps, result.mailboxFiles);
+  for (const done of result.afterCommit) await done();
   return result.attendeeIds;
 }
 
@@ -47,7 +46,7 @@ export async function eraseAttendee(deps: Deps, options: { actor: Actor; input: 
 /** REST DELETE …/registrations/{attendee_id}: the key's mode only, the event must be the attendee's. */
 export async function eraseRegistration(deps: Deps, options: { actor: Actor; eventId: string; attendeeId: string }): Promise<void> {
   const actor = authorize(options.actor, 'attendees:erase');
-  const event = await findRegistrationEvent(deps, { actor, eventId: options.eventId, permission: 'attendees:erase' });
+  const event = await findCachedEvent(deps, { actor, eventId: options.eventId, permission: 'attendees:erase' });
   const id = parseId('attendee', options.attendeeId);
   const attendee = id ? await deps.prisma.attendee.findFirst({ where: { id, eventId: event.id, testMode: isTestMode(actor) }, select: { id: true } }) : null;
   if (!attendee) throw notFound('Registration');

@@ -1,8 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-import { publicFormRoutes } from './public-forms.rest.ts';
-
-/** The keyless, rate-limited public registration form endpoints. */
-export const feature: Feature = {
-  name: 'public-forms',
-  routes: [...publicFormRoutes],
-};
+/** What the public-forms feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export {};

@@ -13,8 +13,7 @@ import {
   validation,
 } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
-import { presentAttendee } from '../registrations/registrations.present.ts';
-import { AttendeeResponse, RegistrationInput } from '../registrations/registrations.schemas.ts';
+import { AttendeeResponse, presentAttendee, RegistrationInput } from '../registrations/index.ts';
 import { getPublicEvent, registerFromPublicForm } from './public-forms.service.ts';
 
 const PublicEvent = z

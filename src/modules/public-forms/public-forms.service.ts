@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../lib/errors.ts';
-import { restTime } from '../registrations/registrations.present.ts';
-import { loadRegistrationEvent, type Registration, type RegistrationEvent, register } from '../registrations/registrations.service.ts';
+import { type CachedEvent, loadCachedEvent } from '../events/index.ts';
+import { type Registration, register, restTime } from '../registrations/index.ts';
 
 /** What a registration form needs to render, for published (and cancelled, to say so) events only. */
 export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
@@ -49,8 +49,8 @@ export async function registerFromPublicForm(deps: Deps, options: { eventId: str
   return await register(deps, { event, input: options.input, source: 'FORM', testMode: false });
 }
 
-async function publicEvent(deps: Deps, eventId: string): Promise<RegistrationEvent> {
-  const event = await loadRegistrationEvent(deps, eventId);
+async function publicEvent(deps: Deps, eventId: string): Promise<CachedEvent> {
+  const event = await loadCachedEvent(deps, eventId);
   // Drafts are not public yet, and an event whose public form is off has none: indistinguishable from an unknown event.
   if (!event || event.status === 'DRAFT' || !event.publicForm) throw notFound('Event');
   return event;

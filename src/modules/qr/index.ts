@@ -1,8 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-import { qrRoutes } from './qr.rest.ts';
-
-/** Tickets' QR code images. */
-export const feature: Feature = {
-  name: 'qr',
-  routes: [...qrRoutes],
-};
+/** What the qr feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { qrCodeUrl, ticketContent } from './qr.service.ts';

@@ -1,8 +1,5 @@
-import type { Feature } from '../../lib/feature.ts';
-import { registrationRoutes } from './registrations.rest.ts';
-
-/** Registrations over REST v1: register, list, read, export. */
-export const feature: Feature = {
-  name: 'registrations',
-  routes: [...registrationRoutes],
-};
+/** What the registrations feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { presentAttendee, restTime } from './registrations.present.ts';
+export { AttendeeResponse, RegistrationInput } from './registrations.schemas.ts';
+export { prepareRegistration, type Registration, register, validateRegistration } from './registrations.service.ts';
+export { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from './registrations.write.ts';

@@ -1,9 +1,8 @@
 import type { Deps } from '../../deps.ts';
-import type { Attendee, CustomField, TicketType } from '../../generated/prisma/client.ts';
-import { qrCodeUrl, ticketContent } from '../qr/qr.service.ts';
+import type { CustomField } from '../../generated/prisma/client.ts';
+import type { AttendeeWithTicketType } from '../attendees/index.ts';
+import { qrCodeUrl, ticketContent } from '../qr/index.ts';
 import type { AttendeeResponseBody } from './registrations.schemas.ts';
-
-export type AttendeeWithTicketType = Attendee & { ticketType: Pick<TicketType, 'name' | 'slug'> };
 
 /** "2025-05-12 10:14:00": the seed page's REST time format, always UTC. */
 export function restTime(date: Date): string {

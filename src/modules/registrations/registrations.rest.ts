@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { jsonResponse, jsonTextResponse, readJsonObject } from '../../rest/body.ts';
 import { toRestError } from '../../rest/errors.ts';
 import { idempotent, type StoredResponse } from '../../rest/idempotency.ts';
 import { bodyErrors, EventPath, errorResponses, header, json, RATE_LIMIT_HEADERS, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
-import { eraseRegistration } from '../privacy/privacy.service.ts';
-import { exportRegistrationsCsv } from './registrations.export.ts';
+import { exportAttendeesCsv, getRegistration, listRegistrations } from '../attendees/index.ts';
+import { eraseRegistration } from '../privacy/index.ts';
 import { presentAttendee } from './registrations.present.ts';
-import { getRegistration, listRegistrations } from './registrations.read.ts';
-import { AttendeeResponse, RegistrationInput, RegistrationList } from './registrations.schemas.ts';
+import { AttendeeResponse, ListRegistrationsQuery, RegistrationInput, RegistrationList } from './registrations.schemas.ts';
 import { type Registration, registerAttendee } from './registrations.service.ts';
 
 /** The seed page's example request and response, shown in the OpenAPI document. */
@@ -158,7 +158,7 @@ export const registrationRoutes = [
       },
     },
     handle: async (c, deps) => {
-      const chunks = await exportRegistrationsCsv(deps, { actor: c.get('actor'), eventId: c.req.param('event_id') ?? '' });
+      const chunks = await exportAttendeesCsv(deps, { actor: c.get('actor'), eventId: c.req.param('event_id') ?? '' });
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
@@ -192,7 +192,11 @@ export const registrationRoutes = [
       },
     },
     handle: async (c, deps) => {
-      const page = await listRegistrations(deps, { actor: c.get('actor'), eventId: c.req.param('event_id') ?? '', query: c.req.query() });
+      const page = await listRegistrations(deps, {
+        actor: c.get('actor'),
+        eventId: c.req.param('event_id') ?? '',
+        query: parseInput(ListRegistrationsQuery, c.req.query()),
+      });
       return jsonResponse(c, { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields)), next_cursor: page.nextCursor }, 200);
     },
   }),

@@ -1,55 +1,27 @@
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
-import type { Attendee, CustomField, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
+import type { Attendee, Prisma, TicketType } from '../../generated/prisma/client.ts';
+import { type Actor, authorize, isTestMode } from '../../lib/actor.ts';
 import { Batcher, eachAloneOnFailure, perOwner } from '../../lib/batcher.ts';
 import { type AppError, type FieldErrors, invalidInput, notFound, notYours } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { checkInput, tooDeepPath } from '../../lib/validation.ts';
-import { type Actor, authorize, isTestMode } from '../auth/actor.ts';
+import type { AttendeeWithTicketType } from '../attendees/index.ts';
+import { type CachedEvent, findCachedEvent } from '../events/index.ts';
 import { validateCustomData } from './custom-data.ts';
-import type { AttendeeWithTicketType } from './registrations.present.ts';
 import { RegistrationInput, type RegistrationInputData } from './registrations.schemas.ts';
 import { inRegistrationTransaction, insertRegistrations, type PendingRegistration, registrationClosedReason } from './registrations.write.ts';
 
 export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
 
-export type RegistrationEvent = Event & { ticketTypes: TicketType[]; customFields: CustomField[] };
-
 export interface Registration {
   attendee: AttendeeWithTicketType;
-  event: RegistrationEvent;
-}
-
-/** An event with what registering needs (ticket types, fields), if the actor may register attendees for it. */
-export async function findRegistrationEvent(
-  deps: Deps,
-  options: { actor: Actor; eventId: string; permission?: 'attendees:write' | 'attendees:read' | 'attendees:erase' },
-): Promise<RegistrationEvent> {
-  const actor = authorize(options.actor, options.permission ?? 'attendees:write');
-  const event = await loadRegistrationEvent(deps, options.eventId);
-  if (!event) throw notFound('Event');
-  if (event.organisationId !== actor.organisationId) throw notYours('Event');
-  return event;
-}
-
-/** Cached: every change to an event, its ticket types or fields invalidates it (see SharedCache). */
-export async function loadRegistrationEvent(deps: Pick<Deps, 'prisma' | 'caches'>, rawEventId: string): Promise<RegistrationEvent | null> {
-  const id = parseId('event', rawEventId);
-  if (!id) return null;
-  return await deps.caches.events.get(id, () =>
-    deps.prisma.event.findUnique({
-      where: { id },
-      include: {
-        ticketTypes: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
-        customFields: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] },
-      },
-    }),
-  );
+  event: CachedEvent;
 }
 
 export interface RegisterOptions {
-  event: RegistrationEvent;
+  event: CachedEvent;
   input: unknown;
   source: RegistrationSource;
   /** eg_test_ registrations: their own duplicate/capacity accounting, never an email or a webhook. */
@@ -78,7 +50,7 @@ export interface ValidRegistration {
  * fields, the ticket type, the event's status and window. Every problem is reported at once (422).
  */
 export function validateRegistration(
-  event: RegistrationEvent,
+  event: CachedEvent,
   rawInput: unknown,
   source: RegistrationSource,
   options: { ignoreEventState?: boolean } = {},
@@ -189,7 +161,7 @@ export async function registerAttendee(
   options: Omit<RegisterOptions, 'event' | 'testMode' | 'apiKeyId'> & { actor: Actor; eventId: string },
 ): Promise<Registration> {
   const actor = authorize(options.actor, 'attendees:write');
-  const event = await findRegistrationEvent(deps, { actor, eventId: options.eventId });
+  const event = await findCachedEvent(deps, { actor, eventId: options.eventId, permission: 'attendees:write' });
   return await register(deps, {
     ...options,
     event,

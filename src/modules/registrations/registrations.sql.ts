@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
-import type { EventStatus } from '../../generated/prisma/client.ts';
-import { ATTENDEE_SELECT } from '../attendees/attendees.sql.ts';
+import type { AttendeeStatus, EventStatus } from '../../generated/prisma/client.ts';
+import { ATTENDEE_SELECT } from '../attendees/index.ts';
 
 /**
  * The registration write path's SQL (plain pg, prepared per connection: see src/db/sql.ts). Explicit column lists
@@ -120,4 +120,13 @@ export async function countTakenSeats(
 
 export async function deleteAttendees(sql: Sql, ids: string[]): Promise<void> {
   await sql.query('DELETE FROM attendees WHERE id = ANY($1::text[])', [ids]);
+}
+
+/** Locks one attendee's row for a change decided on its current state; undefined if it is gone. */
+export async function lockAttendee(sql: Sql, id: string): Promise<{ status: AttendeeStatus; ticket_type_id: string; checked_in_at: Date | null } | undefined> {
+  const [row] = await sql.query<{ status: AttendeeStatus; ticket_type_id: string; checked_in_at: Date | null }>(
+    'SELECT status, ticket_type_id, checked_in_at FROM attendees WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return row;
 }

@@ -4,10 +4,10 @@ import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type AppError, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { attendeeFromRow } from '../attendees/attendees.sql.ts';
-import { ticketSigner } from '../door/ticket-codes.ts';
-import { enqueueConfirmationEmails } from '../emails/emails.service.ts';
-import { emitTriggers } from '../webhooks/webhook-emit.ts';
+import { attendeeFromRow } from '../attendees/index.ts';
+import { ticketSigner } from '../door/index.ts';
+import { enqueueConfirmationEmails } from '../emails/index.ts';
+import { emitTriggers } from '../webhooks/index.ts';
 import type { RegistrationSource } from './registrations.service.ts';
 import {
   countTakenSeats,

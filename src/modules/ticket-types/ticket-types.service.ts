@@ -1,11 +1,11 @@
 import type { Db } from '../../db/prisma.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketType } from '../../generated/prisma/client.ts';
+import { type Actor, authorize } from '../../lib/actor.ts';
 import { invalidField, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { type Actor, authorize } from '../auth/actor.ts';
-import { findAuthorizedEvent } from '../events/events.service.ts';
+import { findAuthorizedEvent } from '../events/index.ts';
 import { CreateTicketTypeInput, DeleteTicketTypeInput, UpdateTicketTypeInput } from './ticket-types.schemas.ts';
 
 const SLUG_TAKEN = 'The slug has already been taken.';

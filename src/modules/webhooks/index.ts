@@ -1,7 +1,2 @@
-import type { Feature } from '../../lib/feature.ts';
-
-/** Webhook endpoints, deliveries and their attempts. */
-export const feature: Feature = {
-  name: 'webhooks',
-  graphql: () => import('./webhooks.graphql.ts'),
-};
+/** What the webhooks feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+export { emitTrigger, emitTriggers } from './webhook-emit.ts';

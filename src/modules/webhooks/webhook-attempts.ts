@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { WebhookTrigger } from '../../generated/prisma/client.ts';
 import { decryptSecret } from '../../lib/crypto.ts';
 import { idTime, newId } from '../../lib/ids.ts';
-import { sendNotificationEmail } from '../auth/account-emails.ts';
+import { sendNotificationEmail } from '../auth/index.ts';
 import { nextDeliveryState } from './delivery-state.ts';
 import { type AttemptOutcome, postWebhook } from './webhook-http.ts';
 import { TRIGGER_NAMES } from './webhook-payload.ts';

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
-import { qrCodeUrl } from '../qr/qr.service.ts';
+import { qrCodeUrl } from '../qr/index.ts';
 
 export type WebhookTriggerName = 'attendee.registered' | 'attendee.checked_in' | 'attendee.status_changed' | 'attendee.scan_conflict';
 

@@ -1,5 +1,5 @@
-import type { ApiKeyEnvironment, Role } from '../../generated/prisma/enums.ts';
-import { forbidden, unauthenticated } from '../../lib/errors.ts';
+import type { ApiKeyEnvironment, Role } from '../generated/prisma/enums.ts';
+import { forbidden, unauthenticated } from './errors.ts';
 
 /**
  * Who is calling. Every service takes one and scopes what it reads and writes to `organisationId`. `requestId`
@@ -110,4 +110,12 @@ export function isTestMode(actor: AuthenticatedActor): boolean {
 /** The same actor, naming the request it acts in (for the audit log). */
 export function inRequest<A extends Actor>(actor: A, requestId: string, clientRequestId: string | null = null): A {
   return actor.kind === 'anonymous' ? actor : { ...actor, requestId, clientRequestId };
+}
+
+/** What a device token authenticates as: one device of one event, nothing else. */
+export interface DeviceActor {
+  deviceId: string;
+  organisationId: string;
+  eventId: string;
+  zoneId: string | null;
 }

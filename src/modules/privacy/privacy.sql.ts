@@ -1,0 +1,50 @@
+import type { Sql } from '../../db/sql.ts';
+
+/** What erasure needs of an attendee it locked. */
+export interface ErasableAttendee {
+  id: string;
+  email_normalized: string;
+  import_job_id: string | null;
+  import_row: number | null;
+}
+
+/**
+ * Every attendee of the organisation with this email, not yet erased, locked in id order: through the per-event
+ * unique index (event, mode, email), every event of the organisation, both modes.
+ */
+export async function lockErasableByEmail(sql: Sql, options: { organisationId: string; email: string }): Promise<ErasableAttendee[]> {
+  return await sql.query<ErasableAttendee>(
+    `SELECT id, email_normalized, import_job_id, import_row FROM attendees
+     WHERE event_id IN (SELECT id FROM events WHERE organisation_id = $1) AND test_mode = ANY('{false,true}'::boolean[])
+       AND email_normalized = $2 AND erased_at IS NULL
+     ORDER BY id
+     FOR UPDATE`,
+    [options.organisationId, options.email],
+  );
+}
+
+/** These attendees of the organisation, not yet erased, locked in id order. */
+export async function lockErasableById(sql: Sql, options: { organisationId: string; ids: readonly string[] }): Promise<ErasableAttendee[]> {
+  return await sql.query<ErasableAttendee>(
+    `SELECT id, email_normalized, import_job_id, import_row FROM attendees
+     WHERE id = ANY($2::text[]) AND organisation_id = $1 AND erased_at IS NULL
+     ORDER BY id
+     FOR UPDATE`,
+    [options.organisationId, options.ids],
+  );
+}
+
+/**
+ * The attendees' personal data replaced: names `name`, email the erased address, phone, country and answers gone,
+ * QR token re-issued and signed code revoked, erased_at set.
+ */
+export async function eraseAttendeeRows(sql: Sql, options: { ids: readonly string[]; erasedEmails: readonly string[]; name: string }): Promise<void> {
+  await sql.query(
+    `UPDATE attendees AS a
+     SET first_name = $3, last_name = $3, email = e.email, email_normalized = e.email, phone = NULL, country = NULL,
+         custom_data = '{}', qr_token = gen_random_uuid(), ticket_code = NULL, erased_at = now(), updated_at = now()
+     FROM unnest($1::text[], $2::text[]) AS e(id, email)
+     WHERE a.id = e.id`,
+    [options.ids, options.erasedEmails, options.name],
+  );
+}

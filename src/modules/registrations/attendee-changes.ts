@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { prismaSql } from '../../db/sql.ts';
+import type { Deps } from '../../deps.ts';
+import type { Attendee } from '../../generated/prisma/client.ts';
+import type { Actor } from '../../lib/actor.ts';
+import { invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { ATTENDEE_STATUSES, findAuthorizedAttendee } from '../attendees/index.ts';
+import { auditChange } from '../audit/index.ts';
+import { loadCachedEvent } from '../events/index.ts';
+import { emitTrigger } from '../webhooks/index.ts';
+import { attendeeColumns, validateRegistration } from './registrations.service.ts';
+import { lockAttendee } from './registrations.sql.ts';
+import { lockSeatRows, seatRefusal } from './registrations.write.ts';
+
+const UpdateInput = z.strictObject({
+  attendeeId: z.string().trim().min(1).max(64),
+  first_name: z.unknown().optional(),
+  last_name: z.unknown().optional(),
+  email: z.unknown().optional(),
+  phone: z.unknown().optional(),
+  country: z.unknown().optional(),
+  ticket_type_slug: z.unknown().optional(),
+  custom_data: z.unknown().optional(),
+});
+
+/**
+ * Edits an attendee under the registration rules (same validation, same email uniqueness per event and
+ * mode, capacity of a new ticket type, decided under the same locks as registration). Input keys are the REST
+ * ones; GraphQL maps its own.
+ */
+export async function updateAttendee(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
+  const { attendeeId, ...changes } = parseInput(UpdateInput, options.input);
+  const { actor, attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId, permission: 'attendees:manage' });
+  // Erased is final: the person's data comes back only if they register again (a new attendee).
+  if (attendee.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; it cannot be edited.');
+  const event = await loadCachedEvent(deps, attendee.eventId);
+  if (!event) throw notFound('Attendee');
+  const currentType = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
+  const merged = {
+    first_name: attendee.firstName,
+    last_name: attendee.lastName,
+    email: attendee.email,
+    phone: attendee.phone,
+    country: attendee.country,
+    ticket_type_slug: currentType?.slug,
+    custom_data: attendee.customData,
+    ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+  };
+  // The registration rules, but an event that has closed (or was cancelled) can still have its attendees edited.
+  const valid = validateRegistration(event, merged, 'DASHBOARD', { ignoreEventState: true });
+  const { ticketType } = valid;
+  try {
+    return await deps.jobs.transaction(async (tx) => {
+      const sql = prismaSql(tx);
+      const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
+      const current = await lockAttendee(sql, attendee.id);
+      if (!current) throw notFound('Attendee');
+      if (ticketType.id !== current.ticket_type_id && current.status !== 'CANCELLED') {
+        const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: false });
+        if (refusal) throw refusal;
+      }
+      const updated = await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
+      const fields = changedFields(attendee, updated);
+      // The names of what changed, never the values: the audit log holds no personal data.
+      if (fields.length > 0) await auditChange(tx, actor, 'attendee.updated', attendee.id, { fields });
+      return updated;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) {
+      throw invalidInput({ email: ['This email has already been registered for this event.'] });
+    }
+    throw error;
+  }
+}
+
+const StatusInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64), status: z.enum(ATTENDEE_STATUSES) });
+
+/**
+ * A status change made in the dashboard. Decided under the attendee's row lock, on its current status: of any
+ * number of simultaneous identical changes exactly one happens and fires attendee.status_changed; the others
+ * change nothing and fire nothing. Leaving CANCELLED takes a seat again, counted under the event's and ticket
+ * type's locks (registration's order), so a freed seat goes to exactly one taker.
+ */
+export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
+  const input = parseInput(StatusInput, options.input);
+  const { actor, attendee } = await findAuthorizedAttendee(deps, { actor: options.actor, attendeeId: input.attendeeId, permission: 'attendees:manage' });
+  // Erased is final: no status brings the person back (a seat, a ticket, a webhook naming them).
+  if (attendee.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; their status cannot change.');
+  const event = await loadCachedEvent(deps, attendee.eventId);
+  const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
+  if (!event || !ticketType) throw notFound('Attendee');
+  const outcome = await deps.jobs.transaction(async (tx) => {
+    const sql = prismaSql(tx);
+    const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
+    const current = await lockAttendee(sql, attendee.id);
+    if (!current) throw notFound('Attendee');
+    if (current.status === input.status) return { attendee: await tx.attendee.findUniqueOrThrow({ where: { id: attendee.id } }), changed: false };
+    if (current.status === 'CANCELLED') {
+      const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: true });
+      if (refusal) throw refusal;
+    }
+    const changed = await tx.attendee.update({
+      where: { id: attendee.id },
+      data: {
+        status: input.status,
+        checkedInAt: input.status === 'CHECKED_IN' ? (current.checked_in_at ?? new Date()) : null,
+      },
+    });
+    await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
+    await auditChange(tx, actor, 'attendee.status_changed', attendee.id, { from: current.status.toLowerCase(), to: input.status.toLowerCase() });
+    return { attendee: changed, changed: true };
+  });
+  if (outcome.changed) await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: attendee.id, testMode: attendee.testMode });
+  return outcome.attendee;
+}
+
+const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'country', 'ticketTypeId', 'customData'] as const;
+
+/** The attendee columns an edit changed, by their REST names (first_name, custom_data…). */
+function changedFields(before: Attendee, after: Attendee): string[] {
+  return EDITABLE.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).map((key) =>
+    key === 'ticketTypeId' ? 'ticket_type_slug' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+  );
+}
