@@ -7,10 +7,13 @@ import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } f
 import { applyMigrations, readMigrations } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
+import { poolSql } from './db/sql.ts';
+import { Transactions } from './db/transactions.ts';
 import type { Deps } from './deps.ts';
 import { CREDENTIALS, FEATURES, GRAPHQL_BODY_BYTES, JOBS, PAGES, PERSONAL_DATA, REST_ROUTES } from './features.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
+import { waitingJobCounts } from './jobs/jobs.sql.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
 import { LiveLimits } from './lib/live-limits.ts';
@@ -28,6 +31,7 @@ import { createMailTransport } from './modules/emails/emails.transport.ts';
 import type { CachedEvent } from './modules/events/event-cache.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
 import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
+import { pendingDeliveryCount } from './modules/webhooks/index.ts';
 import { createRateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp, metricsHandler } from './server/http.ts';
 import { createMetrics, type MetricSources } from './server/metrics.ts';
@@ -104,7 +108,8 @@ export async function startApp(
     lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
     const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger });
     lifecycle.onStop('connections', 'pool', () => pool.end());
-    const jobs = new JobQueue(boss, pubsub, prisma, pool);
+    const db = new Transactions(prisma, pool);
+    const jobs = new JobQueue(boss, pubsub, db);
     // Only processes that run workers need to hear that jobs are waiting.
     if (config.role !== 'api') await jobs.start();
     lifecycle.onStop('services', 'job wake-ups', () => jobs.close());
@@ -149,6 +154,7 @@ export async function startApp(
       sessionUsage,
       audit,
       pool,
+      db,
       jobs,
       pubsub,
       caches,
@@ -188,15 +194,8 @@ export async function startApp(
         idle: (p as typeof pool).idleCount,
         waiting: (p as typeof pool).waitingCount,
       }));
-    metricSources.webhookBacklog = async () =>
-      (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'PENDING'`)).rows[0]?.n ?? 0;
-    metricSources.jobQueues = async () =>
-      (
-        await pool.query<{ queue: string; state: string; count: number }>(
-          `SELECT name AS queue, state::text AS state, count(*)::int AS count FROM pgboss.job
-           WHERE state IN ('created', 'retry', 'active') GROUP BY 1, 2 ORDER BY 1, 2`,
-        )
-      ).rows;
+    metricSources.webhookBacklog = () => pendingDeliveryCount(poolSql(deps));
+    metricSources.jobQueues = () => waitingJobCounts(poolSql(deps));
     const http = createHttpApp(deps, {
       api:
         config.role === 'worker'

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Config } from './config.ts';
 import type { PrismaClient } from './db/prisma.ts';
+import type { Transactions } from './db/transactions.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { LiveLimits } from './lib/live-limits.ts';
 import type { Logger } from './lib/logger.ts';
@@ -32,6 +33,8 @@ export interface Deps {
   audit: AuditWriter;
   /** pg pool for plain-SQL hot paths (src/db/sql.ts). */
   pool: pg.Pool;
+  /** Transactions (Prisma or plain pg), with work run once they committed. */
+  db: Transactions;
   /** Enqueue jobs in a transaction, wake workers after commit. */
   jobs: JobQueue;
   /** Cross-process messages (LISTEN/NOTIFY). */

@@ -48,3 +48,8 @@ export function poolSql(deps: { pool: pg.Pool }): Sql {
 export function prismaSql(tx: Db): Sql {
   return { query: <T>(text: string, values: readonly unknown[] = []) => tx.$queryRawUnsafe<T[]>(text, ...values) };
 }
+
+/** `sql` as a library that brings its own statements runs them (pg-boss's `db` option: its INSERT of a job). */
+export function sqlExecutor(sql: Sql): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } {
+  return { executeSql: async (text, values) => ({ rows: await sql.query(text, values) }) };
+}

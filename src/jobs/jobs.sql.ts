@@ -19,3 +19,11 @@ export async function rewriteJob(sql: Sql, job: { name: string; id: string; data
     job.output === null ? null : JSON.stringify(job.output),
   ]);
 }
+
+/** Jobs waiting or running, per queue and state (GET /metrics). */
+export async function waitingJobCounts(sql: Sql): Promise<Array<{ queue: string; state: string; count: number }>> {
+  return await sql.query<{ queue: string; state: string; count: number }>(
+    `SELECT name AS queue, state::text AS state, count(*)::int AS count FROM pgboss.job
+     WHERE state IN ('created', 'retry', 'active') GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+}

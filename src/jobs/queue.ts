@@ -1,9 +1,8 @@
-import type pg from 'pg';
 import { fromPrisma, type PgBoss, type SendOptions } from 'pg-boss';
 import type { z } from 'zod';
-import { withClient } from '../db/pool.ts';
-import type { Db, PrismaClient } from '../db/prisma.ts';
-import { clientSql, type Sql } from '../db/sql.ts';
+import type { Db } from '../db/prisma.ts';
+import { type Sql, sqlExecutor } from '../db/sql.ts';
+import type { Transactions } from '../db/transactions.ts';
 import type { PgPubSub } from '../lib/pubsub.ts';
 import type { QueueSpec } from './job.ts';
 
@@ -24,49 +23,32 @@ export class JobQueue {
   /** In-process consumers that are not pg-boss workers (the webhook delivery engine), by queue name. */
   readonly #listeners = new Map<string, Set<() => void>>();
   readonly #pendingWakes = new Set<string>();
-  /** Queues sent to inside each open `transaction`, woken when it commits. */
+  /** Queues sent to inside each open transaction, woken once when it commits. */
   readonly #sentIn = new WeakMap<object, Set<string>>();
   #wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly boss: PgBoss,
     private readonly pubsub: PgPubSub,
-    private readonly prisma: PrismaClient,
-    private readonly pool: pg.Pool,
+    private readonly transactions: Transactions,
   ) {}
 
-  /** The same, as a plain pg transaction (see src/db/sql.ts for why some hot paths use one). */
-  async sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const queues = new Set<string>();
-    const result = await withClient(this.pool, async (client, discard) => {
-      const sql = clientSql(client);
-      this.#sentIn.set(sql, queues);
-      await client.query('BEGIN');
-      try {
-        const value = await fn(sql);
-        await client.query('COMMIT');
-        return value;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(discard);
-        throw error;
+  /** Wakes `queue` once `db`'s transaction commits (once per transaction and queue); outside one, at once. */
+  #wakeAfter(db: object, queue: string): void {
+    let queues = this.#sentIn.get(db);
+    if (!queues) {
+      const fresh = new Set<string>();
+      const wakeAll = () => {
+        for (const name of fresh) this.wake(name);
+      };
+      if (!this.transactions.afterCommit(db, wakeAll)) {
+        this.wake(queue);
+        return;
       }
-    });
-    for (const queue of queues) this.wake(queue);
-    return result;
-  }
-
-  /**
-   * prisma.$transaction that wakes the workers of every queue it sent jobs to, once it has committed
-   * (and not at all if it rolled back).
-   */
-  async transaction<T>(fn: (tx: Db) => Promise<T>, options: { maxWait?: number; timeout?: number } = {}): Promise<T> {
-    const queues = new Set<string>();
-    const result = await this.prisma.$transaction(async (tx) => {
-      this.#sentIn.set(tx, queues);
-      return await fn(tx);
-    }, options);
-    for (const queue of queues) this.wake(queue);
-    return result;
+      this.#sentIn.set(db, fresh);
+      queues = fresh;
+    }
+    queues.add(queue);
   }
 
   async start(): Promise<void> {
@@ -76,22 +58,21 @@ export class JobQueue {
   /** Validates the payload, then inserts the job through `db` (a Prisma transaction or client, or plain SQL). */
   async send<S extends z.ZodType>(db: Db | Sql, definition: QueueSpec<S>, payload: z.input<S>, options: SendOptions = {}): Promise<string | null> {
     const data = definition.payload.parse(payload) as object;
-    this.#sentIn.get(db)?.add(definition.name);
-    return await this.boss.send(definition.name, data, { ...options, db: this.#executor(db) });
+    const id = await this.boss.send(definition.name, data, { ...options, db: this.#executor(db) });
+    this.#wakeAfter(db, definition.name);
+    return id;
   }
 
   #executor(db: Db | Sql) {
-    return '$queryRawUnsafe' in db
-      ? fromPrisma(db as Parameters<typeof fromPrisma>[0])
-      : { executeSql: async (text: string, values?: unknown[]) => ({ rows: await (db as Sql).query(text, values) }) };
+    return '$queryRawUnsafe' in db ? fromPrisma(db as Parameters<typeof fromPrisma>[0]) : sqlExecutor(db);
   }
 
   /** Several jobs of one queue in one INSERT (pg-boss `insert`), through `db` like `send`. */
   async sendMany<S extends z.ZodType>(db: Db | Sql, definition: QueueSpec<S>, payloads: Array<z.input<S>>): Promise<void> {
     if (payloads.length === 0) return;
     const jobs = payloads.map((payload) => ({ data: definition.payload.parse(payload) as object }));
-    this.#sentIn.get(db)?.add(definition.name);
     await this.boss.insert(definition.name, jobs, { db: this.#executor(db) });
+    this.#wakeAfter(db, definition.name);
   }
 
   /**
@@ -99,9 +80,7 @@ export class JobQueue {
    * rather than jobs (webhook deliveries). Outside a JobQueue transaction, wakes at once.
    */
   wakeAfterCommit(db: Db | Sql, queue: string): void {
-    const queues = this.#sentIn.get(db);
-    if (queues) queues.add(queue);
-    else this.wake(queue);
+    this.#wakeAfter(db, queue);
   }
 
   /** Calls `listener` whenever `queue` is woken, here or (through NOTIFY) in another process. */
@@ -120,7 +99,7 @@ export class JobQueue {
     setTimeout(() => this.wake(queue), ms).unref();
   }
 
-  /** Call after the transaction that sent jobs to `queue` committed (`transaction` does it for you). */
+  /** Call after the transaction that sent jobs to `queue` committed (sending inside one does it for you). */
   wake(queue: string): void {
     this.#wakeLocal(queue);
     this.#pendingWakes.add(queue);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createPool } from '../db/pool.ts';
 import type { Logger } from './logger.ts';
+import { listen, notify, unlisten } from './pubsub.sql.ts';
 
 type Handler = (payload: string) => void;
 
@@ -41,7 +42,7 @@ export class PgPubSub {
   }
 
   async publish(channel: string, payload: string): Promise<void> {
-    await this.#publisher.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    await notify(this.#publisher, channel, payload);
   }
 
   async subscribe(channel: string, handler: Handler): Promise<() => Promise<void>> {
@@ -49,14 +50,14 @@ export class PgPubSub {
     if (!handlers) {
       handlers = new Set();
       this.#handlers.set(channel, handlers);
-      await this.#listener?.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+      if (this.#listener) await listen(this.#listener, channel).catch(() => undefined);
     }
     handlers.add(handler);
     return async () => {
       handlers.delete(handler);
       if (handlers.size === 0) {
         this.#handlers.delete(channel);
-        await this.#listener?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+        if (this.#listener) await unlisten(this.#listener, channel).catch(() => undefined);
       }
     };
   }
@@ -109,7 +110,7 @@ export class PgPubSub {
     client.on('end', () => reconnect(new Error('connection ended')));
     try {
       await client.connect();
-      for (const channel of this.#handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      for (const channel of this.#handlers.keys()) await listen(client, channel);
     } catch (error) {
       if (options.failFast) {
         lost = true;

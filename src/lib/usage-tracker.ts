@@ -1,5 +1,7 @@
 import type { PrismaClient } from '../db/prisma.ts';
+import { prismaSql } from '../db/sql.ts';
 import type { Logger } from './logger.ts';
+import { recordLastUsed } from './usage-tracker.sql.ts';
 
 /**
  * Records `last_used_at` (of API keys, of sessions) without a database write per request: uses are collected in
@@ -30,14 +32,7 @@ export class UsageTracker {
     const times = ids.map((id) => this.#pending.get(id) as Date);
     this.#pending.clear();
     try {
-      // The table name is one of two constants, never input.
-      await this.prisma.$executeRawUnsafe(
-        `UPDATE ${this.table} AS k SET last_used_at = u.used_at
-         FROM unnest($1::text[], $2::timestamptz[]) AS u(id, used_at)
-         WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.used_at)`,
-        ids,
-        times,
-      );
+      await recordLastUsed(prismaSql(this.prisma), this.table, ids, times);
     } catch (error) {
       this.logger.warn({ err: error, table: this.table }, 'could not record usage');
     }

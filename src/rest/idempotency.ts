@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 import { invalidField, isUniqueViolation } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { claimIdempotencyKey, storeIdempotentResponse } from './idempotency.sql.ts';
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
@@ -77,17 +78,10 @@ export async function idempotent(
   try {
     const response = await run({
       onTransactionStart: async (sql) => {
-        await sql.query(
-          `INSERT INTO idempotency_keys (id, organisation_id, api_key_id, key, method, path, request_hash, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [id, scope.organisationId, scope.apiKeyId, scope.key, scope.method, scope.path, requestHash, new Date(Date.now() + TTL_MS)],
-        );
+        await claimIdempotencyKey(sql, { id, ...scope, requestHash, expiresAt: new Date(Date.now() + TTL_MS) });
       },
       complete: async (sql, stored) => {
-        await sql.query(
-          `UPDATE idempotency_keys SET response_status = $2, response_body = $3, response_headers = $4::jsonb, completed_at = now() WHERE id = $1`,
-          [id, stored.status, stored.body, JSON.stringify(stored.headers)],
-        );
+        await storeIdempotentResponse(sql, id, stored);
       },
     });
     return { ...response, replayed: false };

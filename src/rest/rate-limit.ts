@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { Batcher } from '../lib/batcher.ts';
 import { AppError } from '../lib/errors.ts';
+import { deleteWindowsEndedBefore, takePoints } from './rate-limit.sql.ts';
 
 /**
  * Fixed one-minute windows counted in PostgreSQL (table `rate_limits`: key, points, expire in epoch ms), so a
@@ -45,16 +46,7 @@ export class RateLimiter {
     // that share keys then wait for each other instead of deadlocking.
     const sorted = [...counts.keys()].sort();
     const now = Date.now();
-    const { rows } = await this.pool.query<{ key: string; points: number; expire: string }>({
-      name: 'eg_rate_limit_consume',
-      text: `INSERT INTO rate_limits (key, points, expire)
-       SELECT k, n, $3 FROM unnest($1::text[], $2::int[]) AS t(k, n) ORDER BY k
-       ON CONFLICT (key) DO UPDATE SET
-         points = CASE WHEN rate_limits.expire <= $4 THEN EXCLUDED.points ELSE rate_limits.points + EXCLUDED.points END,
-         expire = CASE WHEN rate_limits.expire <= $4 THEN EXCLUDED.expire ELSE rate_limits.expire END
-       RETURNING key, points, expire`,
-      values: [sorted, sorted.map((key) => counts.get(key)!), now + this.options.durationMs, now],
-    });
+    const rows = await takePoints(this.pool, { keys: sorted, points: sorted.map((key) => counts.get(key)!), windowEnd: now + this.options.durationMs, now });
     const totals = new Map(rows.map((row) => [row.key, { points: row.points, expire: Number(row.expire) }]));
     // The batch's requests of one key took consecutive points, in arrival order.
     const taken = new Map<string, number>();
@@ -115,6 +107,5 @@ export async function consume(limiter: RateLimiter, key: string): Promise<Record
 
 /** Windows that ended over an hour ago (the hourly cleanup job); a live window is never touched. */
 export async function deleteExpiredRateLimits(pool: pg.Pool): Promise<number> {
-  const result = await pool.query('DELETE FROM rate_limits WHERE expire < $1', [Date.now() - 60 * MINUTE_MS]);
-  return result.rowCount ?? 0;
+  return await deleteWindowsEndedBefore(pool, Date.now() - 60 * MINUTE_MS);
 }

@@ -2,6 +2,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
+import { countAppliedMigrations } from '../db/health.sql.ts';
 import type { Deps } from '../deps.ts';
 import { authenticate, type Credentials } from '../lib/credentials.ts';
 import { constantTimeEqual, sha256Hex } from '../lib/crypto.ts';
@@ -256,11 +257,7 @@ export interface Health {
 async function notReadyReason(deps: Deps, health: Health): Promise<string | null> {
   if (health.stopping()) return 'shutting down';
   try {
-    const { rows } = await deps.pool.query<{ applied: number }>(
-      'SELECT count(*)::int AS applied FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1::text[])',
-      [health.migrations],
-    );
-    if ((rows[0]?.applied ?? 0) < health.migrations.length) return 'migrations not applied';
+    if ((await countAppliedMigrations(deps.pool, health.migrations)) < health.migrations.length) return 'migrations not applied';
   } catch {
     return 'database unreachable';
   }

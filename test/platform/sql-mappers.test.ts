@@ -69,7 +69,7 @@ describe('attendee rows read with plain SQL', () => {
 
   it("the door's locked and updated rows (RETURNING) equal Prisma after the change", async () => {
     const viaPrisma = await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: attendeeId } });
-    const { locked, updated } = await app.deps.jobs.sqlTransaction(async (sql) => {
+    const { locked, updated } = await app.deps.db.sqlTransaction(async (sql) => {
       const locked = await lockAttendees(sql, { qrTokens: [], ticketCodes: [], ids: [attendeeId] });
       const updated = await updateDoorAttendees(sql, [
         { id: attendeeId, status: 'CHECKED_IN', checkedInAt: viaPrisma.checkedInAt, zoneId: viaPrisma.currentZoneId },

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Db } from '../../db/prisma.ts';
-import { poolSql, type Sql } from '../../db/sql.ts';
+import { poolSql, prismaSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { AuditEntry, Prisma } from '../../generated/prisma/client.ts';
 import { type Actor, authorize } from '../../lib/actor.ts';
@@ -9,6 +9,7 @@ import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { insertAudit } from './audit.sql.ts';
 
 /** What the audit log records: reads and changes of personal data, and changes of settings and access. */
 export const AUDIT_ACTIONS = [
@@ -80,26 +81,6 @@ export function auditRecord(actor: AuditActor, action: AuditAction, subjectId: s
   };
 }
 
-const INSERT = `INSERT INTO audit_log (id, organisation_id, action, actor_type, actor_id, subject_id, request_id, created_at, detail, client_request_id)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::text[])`;
-
-async function insertAudit(sql: Sql, records: readonly AuditRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const column = <K extends keyof AuditRecord>(key: K) => records.map((r) => r[key]);
-  await sql.query(INSERT, [
-    column('id'),
-    column('organisationId'),
-    column('action'),
-    column('actorType'),
-    column('actorId'),
-    column('subjectId'),
-    column('requestId'),
-    column('createdAt'),
-    records.map((r) => (r.detail ? JSON.stringify(r.detail) : null)),
-    column('clientRequestId'),
-  ]);
-}
-
 /**
  * Writes entries in the caller's transaction: the entry exists if and only if what it records was committed.
  * For erasures, settings and access changes.
@@ -113,16 +94,12 @@ export async function audit(sql: Sql, actor: AuditActor, action: AuditAction, su
 
 /** The same with a Prisma transaction (or client). */
 export async function auditWith(db: Db, actor: AuditActor, action: AuditAction, subjectIds: ReadonlyArray<string | null>): Promise<void> {
-  await audit(prismaAuditSql(db), actor, action, subjectIds);
+  await audit(prismaSql(db), actor, action, subjectIds);
 }
 
 /** One change to one subject, with what changed (an attendee's status: from, to), in the caller's transaction. */
 export async function auditChange(db: Db, actor: AuditActor, action: AuditAction, subjectId: string, detail: AuditDetail): Promise<void> {
-  await insertAudit(prismaAuditSql(db), [auditRecord(actor, action, subjectId, detail)]);
-}
-
-function prismaAuditSql(db: Db): Sql {
-  return { query: <T>(text: string, values: readonly unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...values) };
+  await insertAudit(prismaSql(db), [auditRecord(actor, action, subjectId, detail)]);
 }
 
 /**

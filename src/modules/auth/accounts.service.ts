@@ -48,7 +48,7 @@ export async function resendVerificationEmail(deps: Deps, options: { actor: Acto
   await takeLimit(deps, (l) => l.verificationByUser, actor.userId, 'verification emails');
   const user = await deps.prisma.user.findUniqueOrThrow({ where: { id: actor.userId } });
   if (user.emailVerifiedAt) return true;
-  await deps.jobs.transaction((tx) => issueVerification(deps, tx, { userId: user.id, email: user.email, name: user.name }));
+  await deps.db.transaction((tx) => issueVerification(deps, tx, { userId: user.id, email: user.email, name: user.name }));
   return true;
 }
 
@@ -63,7 +63,7 @@ export async function requestPasswordReset(deps: Deps, options: { input: unknown
   const user = await deps.prisma.user.findUnique({ where: { email: input.email } });
   if (!user) return true;
   const { token, tokenHash, expiresAt } = newOneTimeToken('reset_password');
-  await deps.jobs.transaction(async (tx) => {
+  await deps.db.transaction(async (tx) => {
     await tx.userToken.create({ data: { id: newId('userToken'), userId: user.id, kind: 'reset_password', tokenHash, expiresAt } });
     await sendAccountEmail(deps, tx, { to: user.email, kind: 'reset_password', token, name: user.name });
   });

@@ -1,7 +1,6 @@
 import type { Db } from '../../db/prisma.ts';
 import { preparedPoolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
-import type { Role } from '../../generated/prisma/enums.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { AppError, invalidField, isUniqueViolation, notFound, unauthenticated } from '../../lib/errors.ts';
@@ -39,7 +38,7 @@ export async function signUp(
   const input = parseInput(SignUpInput, options.input);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await deps.jobs.transaction(async (tx) => {
+    return await deps.db.transaction(async (tx) => {
       const user = await tx.user.create({
         data: { id: newId('user'), email: input.email, name: input.name, passwordHash, emailVerifiedAt: options.verified ? new Date() : null },
       });

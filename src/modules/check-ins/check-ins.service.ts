@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { poolSql } from '../../db/sql.ts';
+import { poolSql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode } from '../../lib/actor.ts';
 import { AppError, invalidField, notFound } from '../../lib/errors.ts';
@@ -10,7 +10,7 @@ import { decideAtDoor, isUuid, looksSigned, type Movement, verifyTicketCode, typ
 import { type CachedEvent, findCachedEvent, loadCachedEvent } from '../events/index.ts';
 import type { LiveAttendee } from '../live/index.ts';
 import { emitTrigger } from '../webhooks/index.ts';
-import { findTicketHolder } from './check-ins.sql.ts';
+import { findTicketHolder, undoFirstEntry } from './check-ins.sql.ts';
 
 export interface CheckInResult {
   attendee: LiveAttendee;
@@ -116,12 +116,8 @@ export async function undoCheckIn(deps: Deps, options: { actor: Actor; input: un
   if (!found || found.organisationId !== actor.organisationId || !modeMatches(actor, found.testMode)) throw notFound('Attendee');
   if (found.erasedAt) throw invalidField('attendeeId', 'This attendee’s personal data was erased; their status cannot change.');
   const { event } = found;
-  const attendee = await deps.jobs.transaction(async (tx) => {
-    const updated = await tx.$queryRaw<Array<{ id: string }>>`
-      UPDATE attendees SET status = 'REGISTERED', checked_in_at = NULL, updated_at = now()
-      WHERE id = ${found.id} AND status = 'CHECKED_IN'
-      RETURNING id`;
-    if (updated.length === 0)
+  const attendee = await deps.db.transaction(async (tx) => {
+    if (!(await undoFirstEntry(prismaSql(tx), found.id)))
       throw new AppError('BAD_USER_INPUT', 'The attendee is not checked in.', { fieldErrors: { attendeeId: ['The attendee is not checked in.'] } });
     const current = await tx.attendee.findUniqueOrThrow({ where: { id: found.id }, include: { ticketType: true } });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: current, event, ticketType: current.ticketType });

@@ -18,3 +18,12 @@ export async function findTicketHolder(
       );
   return row ? { eventId: row.event_id, organisationId: row.organisation_id, testMode: row.test_mode } : null;
 }
+
+/** A checked-in attendee back to registered; false when they were not checked in (nothing changes then). */
+export async function undoFirstEntry(sql: Sql, attendeeId: string): Promise<boolean> {
+  const rows = await sql.query<{ id: string }>(
+    `UPDATE attendees SET status = 'REGISTERED', checked_in_at = NULL, updated_at = now() WHERE id = $1 AND status = 'CHECKED_IN' RETURNING id`,
+    [attendeeId],
+  );
+  return rows.length > 0;
+}

@@ -10,6 +10,7 @@ import { newId, parseId } from '../../lib/ids.ts';
 import { entityId } from '../../lib/schemas.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { findAuthorizedEvent } from '../events/index.ts';
+import { deviceNotRevoked, touchDevice } from './door.sql.ts';
 
 const CreateScannerDeviceInput = z.strictObject({ eventId: entityId, name: z.string().trim().min(1).max(100), zoneId: entityId.nullish() });
 const DeviceIdInput = z.strictObject({ id: entityId });
@@ -87,11 +88,7 @@ export async function authenticateDevice(deps: Deps, authorization: string | und
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
   if (!token?.startsWith(DEVICE_TOKEN_PREFIX) || token.length > 100) throw new AppError('UNAUTHENTICATED', DEVICE_TOKEN_INVALID);
   const hash = sha256Hex(token);
-  const [row] = await poolSql(deps).query<{ id: string; organisation_id: string; event_id: string; zone_id: string | null; token_hash: string }>(
-    `UPDATE scanner_devices SET last_seen_at = now(), pending_uploads = coalesce($2, pending_uploads)
-     WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, organisation_id, event_id, zone_id, token_hash`,
-    [hash, pendingUploads ?? null],
-  );
+  const row = await touchDevice(poolSql(deps), { tokenHash: hash, pendingUploads: pendingUploads ?? null });
   // The index found it by hash; compared again in constant time all the same.
   if (!row || !constantTimeEqual(row.token_hash, hash)) throw new AppError('UNAUTHENTICATED', DEVICE_TOKEN_INVALID);
   return { deviceId: row.id, organisationId: row.organisation_id, eventId: row.event_id, zoneId: row.zone_id };
@@ -99,6 +96,5 @@ export async function authenticateDevice(deps: Deps, authorization: string | und
 
 /** Whether a device that authenticated earlier (an open stream) may still be served. */
 export async function deviceStillValid(deps: Deps, deviceId: string): Promise<boolean> {
-  const [row] = await poolSql(deps).query<{ ok: boolean }>('SELECT revoked_at IS NULL AS ok FROM scanner_devices WHERE id = $1', [deviceId]);
-  return row?.ok ?? false;
+  return await deviceNotRevoked(poolSql(deps), deviceId);
 }

@@ -7,7 +7,7 @@ import { credentialBoundChannel, liveValue } from '../auth/index.ts';
 import { findAuthorizedEvent } from '../events/index.ts';
 import { type CreatedScannerDevice, createScannerDevice, listScannerDevices, revokeScannerDevice } from './devices.service.ts';
 import type { Movement } from './door.service.ts';
-import type { ZoneOccupancy } from './door.sql.ts';
+import { type ZoneOccupancy, zoneInsideNow } from './door.sql.ts';
 import { countScans, listScanConflicts, listScans, type ScanConflict } from './scanner.service.ts';
 import { listTicketSigningKeys, retireTicketSigningKey, rotateTicketSigningKey } from './ticket-codes.ts';
 import { createZone, deleteZone, updateZone } from './zones.service.ts';
@@ -32,12 +32,7 @@ export const ZoneRef = builder.prismaObject('Zone', {
     capacity: t.exposeInt('capacity', { nullable: true }),
     insideNow: t.int({
       description: 'People inside now (kept by every scan that moves someone, not counted on read).',
-      resolve: async (zone, _args, ctx) => {
-        const [row] = await poolSql(ctx.deps).query<{ inside: number }>('SELECT coalesce(sum(inside), 0)::int AS inside FROM zone_counts WHERE zone_id = $1', [
-          zone.id,
-        ]);
-        return row?.inside ?? 0;
-      },
+      resolve: (zone, _args, ctx) => zoneInsideNow(poolSql(ctx.deps), zone.id),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

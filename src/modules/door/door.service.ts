@@ -7,7 +7,7 @@ import { newId } from '../../lib/ids.ts';
 import type { CachedEvent } from '../events/index.ts';
 import type { LiveAttendee } from '../live/index.ts';
 import { emitTriggers } from '../webhooks/index.ts';
-import { type DoorAttendee, firstEntryScans, insertScans, lockAttendees, type ScanRow, updateDoorAttendees } from './door.sql.ts';
+import { type DoorAttendee, firstEntryScans, insertScans, lockAttendees, type ScanRow, updateDoorAttendees, zoneNames } from './door.sql.ts';
 import { looksSigned, verifyTicketCodes } from './ticket-codes.ts';
 
 /**
@@ -70,8 +70,7 @@ export interface ZoneName {
 
 /** The event's zones by id (a scan may only name one of these). */
 export async function eventZones(sql: Sql, eventId: string): Promise<Map<string, ZoneName>> {
-  const rows = await sql.query<ZoneName>('SELECT id, name FROM zones WHERE event_id = $1', [eventId]);
-  return new Map(rows.map((z) => [z.id, z]));
+  return new Map((await zoneNames(sql, eventId)).map((z) => [z.id, z]));
 }
 
 /**
@@ -283,7 +282,7 @@ const doorBatcher = perOwner(
 async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<DoorAnswer | Error>> {
   const answers: Array<DoorAnswer | Error | undefined> = new Array(requests.length);
   const decided: Array<{ index: number; event: CachedEvent; decision: DoorDecision }> = [];
-  await deps.jobs.sqlTransaction(async (sql) => {
+  await deps.db.sqlTransaction(async (sql) => {
     const zonesOf = new Map<string, Map<string, ZoneName>>();
     // Same event, organisation, mode and source: one call of applyDoorScans, in arrival order.
     const groups = new Map<string, number[]>();

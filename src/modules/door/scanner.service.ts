@@ -13,7 +13,16 @@ import { checkInput, parseInput } from '../../lib/validation.ts';
 import { type CachedEvent, findAuthorizedEvent, loadCachedEvent } from '../events/index.ts';
 import { emitTriggers } from '../webhooks/index.ts';
 import { applyDoorScans, type DoorDecision, type DoorScan, eventZones, publishDoorChanges } from './door.service.ts';
-import { readZoneOccupancy } from './door.sql.ts';
+import {
+  conflictingEntryScans,
+  eventDevices,
+  lockDevice,
+  oldestRunningTransaction,
+  readZoneOccupancy,
+  revokedTicketCodes,
+  scansByNonce,
+  syncPage,
+} from './door.sql.ts';
 import { activeSigningKeys } from './ticket-codes.ts';
 
 /** Attendees per sync page. */
@@ -45,32 +54,8 @@ export async function syncDevice(deps: Deps, device: DeviceActor, rawCursor: str
   if (!event) throw new AppError('UNAUTHENTICATED', 'Invalid or revoked device token. Pair the device again.');
   const cursor = decodeCursor(rawCursor);
   const sql = poolSql(deps);
-  const next = cursor.next ?? (await sql.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin'))[0]!.xmin;
-  const [after, afterId] = cursor.after ?? ['-1', ''];
-  const rows = await sql.query<{
-    id: string;
-    qr_token: string | null;
-    ticket_code: string | null;
-    first_name: string | null;
-    last_name: string | null;
-    ticket_type_id: string | null;
-    status: string | null;
-    checked_in_at: Date | null;
-    current_zone_id: string | null;
-    txid: string;
-    deleted: boolean;
-  }>(
-    `(SELECT id, qr_token::text, ticket_code, first_name, last_name, ticket_type_id, status::text, checked_in_at, current_zone_id,
-             sync_txid::text AS txid, false AS deleted, sync_txid AS o
-      FROM attendees WHERE event_id = $1 AND NOT test_mode AND sync_txid >= $2::bigint AND (sync_txid, id) > ($3::bigint, $4::text)
-      ORDER BY sync_txid, id LIMIT $5)
-     UNION ALL
-     (SELECT attendee_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, sync_txid::text AS txid, true, sync_txid AS o
-      FROM scanner_tombstones WHERE event_id = $1 AND NOT test_mode AND sync_txid >= $2::bigint AND (sync_txid, attendee_id) > ($3::bigint, $4::text)
-      ORDER BY sync_txid, attendee_id LIMIT $5)
-     ORDER BY o, id LIMIT $5`,
-    [event.id, cursor.since, after, afterId, SYNC_PAGE_SIZE + 1],
-  );
+  const next = cursor.next ?? (await oldestRunningTransaction(sql));
+  const rows = await syncPage(sql, { eventId: event.id, since: cursor.since, after: cursor.after ?? ['-1', ''], limit: SYNC_PAGE_SIZE + 1 });
   const hasMore = rows.length > SYNC_PAGE_SIZE;
   const page = rows.slice(0, SYNC_PAGE_SIZE);
   const last = page.at(-1);
@@ -80,11 +65,8 @@ export async function syncDevice(deps: Deps, device: DeviceActor, rawCursor: str
   const [zones, keys, revoked, devices] = await Promise.all([
     readZoneOccupancy(sql, event.id),
     activeSigningKeys(deps, event.organisationId),
-    sql.query<{ ticket_code: string }>(
-      `SELECT ticket_code FROM attendees WHERE event_id = $1 AND NOT test_mode AND status = 'CANCELLED' AND ticket_code IS NOT NULL ORDER BY id`,
-      [event.id],
-    ),
-    sql.query<{ id: string; name: string }>('SELECT id, name FROM scanner_devices WHERE event_id = $1 ORDER BY created_at, id', [event.id]),
+    revokedTicketCodes(sql, event.id),
+    eventDevices(sql, event.id),
   ]);
   return {
     event: {
@@ -101,7 +83,7 @@ export async function syncDevice(deps: Deps, device: DeviceActor, rawCursor: str
     zones: zones.map((z) => ({ id: z.zoneId, name: z.name, capacity: z.capacity, inside_now: z.insideNow })),
     ticket_types: event.ticketTypes.map((t) => ({ id: t.id, slug: t.slug, name: t.name })),
     signing_keys: keys.map((k) => ({ kid: k.id, alg: 'Ed25519', public_key: k.publicKey })),
-    revoked_codes: revoked.map((r) => r.ticket_code),
+    revoked_codes: revoked,
     attendees: page.map((a) =>
       a.deleted
         ? { id: a.id, deleted: true }
@@ -179,8 +161,8 @@ export async function uploadScans(deps: Deps, device: DeviceActor, body: unknown
   if (!event) throw new AppError('UNAUTHENTICATED', 'Invalid or revoked device token. Pair the device again.');
   const { scans, hashes } = validateUpload(body);
 
-  const { results, decisions } = await deps.jobs.sqlTransaction(async (sql) => {
-    await sql.query('SELECT 1 FROM scanner_devices WHERE id = $1 FOR UPDATE', [device.deviceId]);
+  const { results, decisions } = await deps.db.sqlTransaction(async (sql) => {
+    await lockDevice(sql, device.deviceId);
     const zones = await eventZones(sql, event.id);
     const errors: FieldErrors = {};
     scans.forEach((scan, i) => {
@@ -285,19 +267,7 @@ interface StoredScan {
 }
 
 async function storedScans(sql: Sql, deviceId: string, nonces: string[]): Promise<Map<string, StoredScan>> {
-  const rows = await sql.query<{
-    nonce: string;
-    payload_hash: string | null;
-    outcome: string;
-    reason: string | null;
-    attendee_id: string | null;
-    first_scan_at: Date | null;
-    first_scan_device_id: string | null;
-  }>(
-    `SELECT nonce, payload_hash, outcome::text, reason, attendee_id, first_scan_at, first_scan_device_id
-     FROM scans WHERE device_id = $1 AND nonce = ANY($2::text[])`,
-    [deviceId, [...new Set(nonces)]],
-  );
+  const rows = await scansByNonce(sql, deviceId, [...new Set(nonces)]);
   return new Map(
     rows.map((r) => [
       r.nonce,
@@ -362,24 +332,7 @@ export interface ScanConflict {
  * duplicate), oldest first.
  */
 async function readScanConflicts(deps: Deps, options: { event: { id: string }; testMode: boolean }): Promise<ScanConflict[]> {
-  const rows = await poolSql(deps).query<{
-    attendee_id: string;
-    id: string;
-    device_id: string | null;
-    scanned_at: Date;
-    outcome: string;
-    offline: boolean;
-  }>(
-    `SELECT s.attendee_id, s.id, s.device_id, s.scanned_at, s.outcome::text, s.offline
-     FROM scans s
-     WHERE s.attendee_id IN (SELECT attendee_id FROM scans
-                             WHERE event_id = $1 AND test_mode = $2 AND offline AND coalesce(device_outcome, 'accepted') = 'accepted'
-                               AND direction = 'IN' AND outcome = 'DUPLICATE'
-                               AND reason IN ('already_checked_in', 'already_inside') AND attendee_id IS NOT NULL)
-       AND s.direction = 'IN' AND s.outcome IN ('ACCEPTED', 'DUPLICATE') AND coalesce(s.device_outcome, 'accepted') = 'accepted'
-     ORDER BY s.attendee_id, s.scanned_at, s.received_at, s.id`,
-    [options.event.id, options.testMode],
-  );
+  const rows = await conflictingEntryScans(poolSql(deps), options.event.id, options.testMode);
   const conflicts = new Map<string, ScanConflict>();
   for (const r of rows) {
     let conflict = conflicts.get(r.attendee_id);

@@ -11,6 +11,7 @@ import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { findAuthorizedEvent } from '../events/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
+import { insertPendingEmailLogs } from './emails.sql.ts';
 import { confirmationEmail, eventCalendar } from './emails.templates.ts';
 import { removeMailboxFiles } from './emails.transport.ts';
 
@@ -30,19 +31,17 @@ export async function enqueueConfirmationEmails(
 ): Promise<void> {
   if (registrations.length === 0) return;
   const ids = registrations.map(() => newId('emailLog'));
-  await sql.query(
-    `INSERT INTO email_logs (id, organisation_id, event_id, attendee_id, kind, "to", subject, updated_at)
-     SELECT id, organisation_id, event_id, attendee_id, $5, "to", subject, now()
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) AS t(id, organisation_id, event_id, attendee_id, "to", subject)`,
-    [
-      ids,
-      registrations.map((r) => r.event.organisationId),
-      registrations.map((r) => r.event.id),
-      registrations.map((r) => r.attendee.id),
-      CONFIRMATION,
-      registrations.map((r) => r.attendee.email),
-      registrations.map((r) => `Your registration for ${r.event.name}`),
-    ],
+  await insertPendingEmailLogs(
+    sql,
+    CONFIRMATION,
+    registrations.map((r, i) => ({
+      id: ids[i]!,
+      organisationId: r.event.organisationId,
+      eventId: r.event.id,
+      attendeeId: r.attendee.id,
+      to: r.attendee.email,
+      subject: `Your registration for ${r.event.name}`,
+    })),
   );
   await deps.jobs.sendMany(
     sql,

@@ -37,3 +37,25 @@ export async function redactEmailLogs(sql: Sql, logs: ReadonlyArray<{ id: string
     [logs.map((l) => l.id), logs.map((l) => l.address)],
   );
 }
+
+/** Email logs (PENDING) of one kind, in one statement. */
+export async function insertPendingEmailLogs(
+  sql: Sql,
+  kind: string,
+  logs: ReadonlyArray<{ id: string; organisationId: string; eventId: string; attendeeId: string; to: string; subject: string }>,
+): Promise<void> {
+  await sql.query(
+    `INSERT INTO email_logs (id, organisation_id, event_id, attendee_id, kind, "to", subject, updated_at)
+     SELECT id, organisation_id, event_id, attendee_id, $5, "to", subject, now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) AS t(id, organisation_id, event_id, attendee_id, "to", subject)`,
+    [
+      logs.map((l) => l.id),
+      logs.map((l) => l.organisationId),
+      logs.map((l) => l.eventId),
+      logs.map((l) => l.attendeeId),
+      kind,
+      logs.map((l) => l.to),
+      logs.map((l) => l.subject),
+    ],
+  );
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Prisma } from '../../db/prisma.ts';
+import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Event } from '../../generated/prisma/client.ts';
 import { type Actor, type AuthenticatedActor, authorize, type Permission } from '../../lib/actor.ts';
@@ -9,6 +10,7 @@ import { likeLiteral } from '../../lib/like.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditWith } from '../audit/index.ts';
 import { CreateEventInput, DeleteEventInput, EVENT_STATUSES, timeOrderErrors, UpdateEventInput } from './events.schemas.ts';
+import { lockEvent } from './events.sql.ts';
 
 /** What Pothos asks Prisma to load for a field (`...query`), passed through so lists stay one query. */
 type EventQuery = { include?: Prisma.EventInclude; select?: Prisma.EventSelect };
@@ -73,7 +75,7 @@ export async function deleteEvent(deps: Deps, options: { actor: Actor; input: un
   const input = parseInput(DeleteEventInput, options.input);
   const { event } = await findAuthorizedEvent(deps, { actor: options.actor, eventId: input.id, permission: 'events:write' });
   const deleted = await deps.prisma.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<Array<{ status: Event['status'] }>>`SELECT status FROM events WHERE id = ${event.id} FOR UPDATE`;
+    const locked = await lockEvent(prismaSql(tx), event.id);
     if (!locked) throw notFound('Event');
     const attendees = await tx.attendee.count({ where: { eventId: event.id } });
     if (attendees > 0 && locked.status !== 'CANCELLED') {

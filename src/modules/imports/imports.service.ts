@@ -43,7 +43,7 @@ export async function importAttendees(deps: Deps, options: { actor: Actor; input
   const parsed = await parseImportCsv(input.csv, context.customFields);
   const id = newId('importJob');
   // Plain pg, not Prisma: a 10 MB parameter costs Prisma's query engine a long uninterrupted slice of the event loop.
-  await deps.jobs.sqlTransaction(async (sql) => {
+  await deps.db.sqlTransaction(async (sql) => {
     await insertImportJob(sql, {
       id,
       organisationId: actor.organisationId,

@@ -45,7 +45,7 @@ export async function inviteMember(deps: Deps, options: { actor: Actor; input: u
   if (member) throw invalidField('email', 'This person is already a member of your organisation.');
   const organisation = await deps.prisma.organisation.findUniqueOrThrow({ where: { id: actor.organisationId } });
   const { token, tokenHash, expiresAt } = newOneTimeToken('invitation');
-  return await deps.jobs.transaction(async (tx) => {
+  return await deps.db.transaction(async (tx) => {
     const invitation = await tx.invitation.create({
       data: {
         id: newId('invitation'),

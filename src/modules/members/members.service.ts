@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Role } from '../../generated/prisma/enums.ts';
 import { type Actor, authorize } from '../../lib/actor.ts';
@@ -7,6 +8,7 @@ import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditWith } from '../audit/index.ts';
 import { credentialWatch, EmailSchema } from '../auth/index.ts';
+import { lockOwners } from './members.sql.ts';
 
 export async function listMembers(deps: Deps, options: { actor: Actor }) {
   const actor = authorize(options.actor, 'members:manage');
@@ -29,8 +31,7 @@ export async function removeMember(deps: Deps, options: { actor: Actor; input: u
   if (member.role !== 'STAFF' && !(actor.kind === 'user' && actor.role === 'OWNER')) throw forbidden('Only an owner can remove owners and admins.');
   await deps.prisma.$transaction(async (tx) => {
     // Rows a concurrent removal deleted are skipped once its lock is released: the count is of owners left now.
-    const owners = await tx.$queryRaw<Array<{ user_id: string }>>`
-      SELECT user_id FROM memberships WHERE organisation_id = ${actor.organisationId} AND role = 'OWNER' ORDER BY id FOR UPDATE`;
+    const owners = await lockOwners(prismaSql(tx), actor.organisationId);
     const current = await tx.membership.findUnique({ where: { id: member.id } });
     if (!current) throw notFound('Member');
     if (current.role === 'OWNER' && owners.length <= 1) throw invalidField('userId', 'The last owner cannot be removed.');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { prismaSql } from '../../db/sql.ts';
+import { poolSql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee } from '../../generated/prisma/client.ts';
 import { type Actor, authorize, isTestMode } from '../../lib/actor.ts';
@@ -11,6 +11,7 @@ import type { AuditAction, AuditActor } from '../audit/index.ts';
 import { EmailSchema } from '../auth/index.ts';
 import { findCachedEvent } from '../events/index.ts';
 import { type ErasureRequest, eraseInTransaction } from './erasure.ts';
+import { eventsPastRetention } from './privacy.sql.ts';
 
 /** An email address (trimmed, lower-cased): a request for anything else is refused before it touches data. */
 const EmailInput = z.strictObject({ email: EmailSchema });
@@ -18,7 +19,7 @@ const AttendeeInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(
 
 /** Erases and, once committed, deletes the dev-mailbox files. A large erasure gets a minute. */
 async function erase(deps: Deps, request: ErasureRequest, audited: { actor: AuditActor; action: AuditAction }): Promise<string[]> {
-  const result = await deps.jobs.transaction((tx) => eraseInTransaction(deps, prismaSql(tx), request, audited), { timeout: 60_000, maxWait: 10_000 });
+  const result = await deps.db.transaction((tx) => eraseInTransaction(deps, prismaSql(tx), request, audited), { timeout: 60_000, maxWait: 10_000 });
   for (const done of result.afterCommit) await done();
   return result.attendeeIds;
 }
@@ -61,12 +62,7 @@ const RETENTION_BATCH = 500;
  * Returns how many were erased.
  */
 export async function eraseExpiredAttendees(deps: Deps, now = new Date()): Promise<number> {
-  const events = await deps.prisma.$queryRaw<Array<{ id: string; organisation_id: string }>>`
-    SELECT e.id, e.organisation_id FROM events e JOIN organisations o ON o.id = e.organisation_id
-    WHERE coalesce(e.retention_days, o.retention_days) IS NOT NULL
-      AND e.ends_at < ${now}::timestamptz - make_interval(days => coalesce(e.retention_days, o.retention_days))
-      AND EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = e.id AND a.erased_at IS NULL)
-    ORDER BY e.ends_at`;
+  const events = await eventsPastRetention(poolSql(deps), now);
   let erased = 0;
   for (const event of events) {
     for (;;) {

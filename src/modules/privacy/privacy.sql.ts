@@ -48,3 +48,18 @@ export async function eraseAttendeeRows(sql: Sql, options: { ids: readonly strin
     [options.ids, options.erasedEmails, options.name],
   );
 }
+
+/**
+ * Events that ended more than their retention (the event's retentionDays, else the organisation's) before `now`
+ * and still have attendees not erased, the oldest first.
+ */
+export async function eventsPastRetention(sql: Sql, now: Date): Promise<Array<{ id: string; organisation_id: string }>> {
+  return await sql.query<{ id: string; organisation_id: string }>(
+    `SELECT e.id, e.organisation_id FROM events e JOIN organisations o ON o.id = e.organisation_id
+     WHERE coalesce(e.retention_days, o.retention_days) IS NOT NULL
+       AND e.ends_at < $1::timestamptz - make_interval(days => coalesce(e.retention_days, o.retention_days))
+       AND EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = e.id AND a.erased_at IS NULL)
+     ORDER BY e.ends_at`,
+    [now],
+  );
+}

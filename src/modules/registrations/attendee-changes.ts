@@ -51,7 +51,7 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
   const valid = validateRegistration(event, merged, 'DASHBOARD', { ignoreEventState: true });
   const { ticketType } = valid;
   try {
-    return await deps.jobs.transaction(async (tx) => {
+    return await deps.db.transaction(async (tx) => {
       const sql = prismaSql(tx);
       const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
       const current = await lockAttendee(sql, attendee.id);
@@ -90,7 +90,7 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
   const event = await loadCachedEvent(deps, attendee.eventId);
   const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   if (!event || !ticketType) throw notFound('Attendee');
-  const outcome = await deps.jobs.transaction(async (tx) => {
+  const outcome = await deps.db.transaction(async (tx) => {
     const sql = prismaSql(tx);
     const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
     const current = await lockAttendee(sql, attendee.id);

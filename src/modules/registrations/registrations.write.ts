@@ -74,7 +74,7 @@ export async function inRegistrationTransaction<T>(deps: Deps, write: (sql: Sql,
   const exclusive: ExclusiveRows = { events: new Set(), ticketTypes: new Set() };
   for (let attempt = 0; ; attempt++) {
     try {
-      return await deps.jobs.sqlTransaction((sql) => write(sql, exclusive));
+      return await deps.db.sqlTransaction((sql) => write(sql, exclusive));
     } catch (error) {
       if (!(error instanceof StaleCapacityError) || attempt >= 2) throw error;
       for (const id of error.events) exclusive.events.add(id);

@@ -128,7 +128,7 @@ export class DeliveryEngine {
     const unsent = [...this.#lanes.values()].flatMap((lane) => lane.queue.splice(0));
     this.#inFlight -= unsent.length;
     if (unsent.length > 0) {
-      await this.deps.jobs
+      await this.deps.db
         .sqlTransaction((sql) =>
           returnUnsentAttempts(
             sql,
@@ -180,7 +180,7 @@ export class DeliveryEngine {
   async #claim(room: number): Promise<{ attempts: OutgoingAttempt[]; more: boolean }> {
     const token = `${this.#owner}${randomUUID()}`;
     const concurrency = this.deps.config.webhookEndpointConcurrency;
-    return await this.deps.jobs.sqlTransaction(async (sql) => {
+    return await this.deps.db.sqlTransaction(async (sql) => {
       const endpoints = await lockEndpointsWithDueWork(sql, { maxAutomatic: this.#maxAutomatic, limit: ENDPOINTS_PER_CLAIM });
       if (endpoints.length === 0) return { attempts: [], more: false };
       const leases = await leasesByEndpoint(

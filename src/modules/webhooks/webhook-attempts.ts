@@ -5,6 +5,7 @@ import type { WebhookTrigger } from '../../generated/prisma/client.ts';
 import { decryptSecret } from '../../lib/crypto.ts';
 import { idTime, newId } from '../../lib/ids.ts';
 import { sendNotificationEmail } from '../auth/index.ts';
+import { organisationManagers } from '../members/index.ts';
 import { nextDeliveryState } from './delivery-state.ts';
 import { type AttemptOutcome, postWebhook } from './webhook-http.ts';
 import { TRIGGER_NAMES } from './webhook-payload.ts';
@@ -139,7 +140,7 @@ export async function recordAttempts(deps: Deps, results: Array<{ attempt: Outgo
     if (createdAt !== null) deps.metrics.deliveryLag.observe(Math.max(0, attempt.preparedAt.getTime() - createdAt) / 1000);
   }
   const now = new Date();
-  await deps.jobs.sqlTransaction(async (sql) => {
+  await deps.db.sqlTransaction(async (sql) => {
     const locked = await lockDeliveries(sql, [...new Set(results.map((r) => r.attempt.deliveryId))]);
     await completeAttempts(
       sql,
@@ -187,7 +188,7 @@ export async function recordAttempts(deps: Deps, results: Array<{ attempt: Outgo
   // One statement, its own transaction (and usually a no-op: see recordEndpointOutcomes); disabling is rare.
   const toDisable = await recordEndpointOutcomes(poolSql(deps), outcomes, deps.config.webhookDisableAfterMs);
   if (toDisable.length === 0) return;
-  const disabled = await deps.jobs.sqlTransaction(async (sql) => {
+  const disabled = await deps.db.sqlTransaction(async (sql) => {
     const rows = await disableEndpoints(sql, toDisable);
     for (const endpoint of rows) await notifyDisabled(deps, sql, endpoint);
     return rows;
@@ -197,12 +198,7 @@ export async function recordAttempts(deps: Deps, results: Array<{ attempt: Outgo
 
 /** The organisation's owners and admins learn that an endpoint was disabled, and why. */
 async function notifyDisabled(deps: Deps, sql: Sql, endpoint: { id: string; organisation_id: string; url: string; disabled_reason: string }): Promise<void> {
-  const managers = await sql.query<{ email: string; name: string }>(
-    `SELECT u.email, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-     WHERE m.organisation_id = $1 AND m.role IN ('OWNER', 'ADMIN') ORDER BY u.email`,
-    [endpoint.organisation_id],
-  );
-  for (const manager of managers) {
+  for (const manager of await organisationManagers(sql, endpoint.organisation_id)) {
     await sendNotificationEmail(deps, sql, {
       to: manager.email,
       kind: 'endpoint_disabled',

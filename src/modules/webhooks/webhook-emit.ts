@@ -5,6 +5,7 @@ import type { Attendee, Event, TicketType } from '../../generated/prisma/client.
 import { newId } from '../../lib/ids.ts';
 import { DELIVERY_QUEUE } from './delivery-engine.ts';
 import { buildWebhookPayload, serializeForEndpoint, TRIGGER_NAMES, type WebhookTriggerEnum } from './webhook-payload.ts';
+import { enabledEndpointsOf, insertDeliveries, type NewDelivery } from './webhooks.sql.ts';
 
 type TriggerOccurrence = {
   trigger: WebhookTriggerEnum;
@@ -36,13 +37,9 @@ export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: Trigge
   const live = occurrences.filter((o) => !o.attendee.testMode);
   if (live.length === 0) return;
   const sql = '$queryRawUnsafe' in tx ? prismaSql(tx) : tx;
-  const listeners = await sql.query<{ id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] }>(
-    `SELECT id, organisation_id, event_id, triggers::text[] AS triggers, selected_fields FROM webhook_endpoints
-     WHERE organisation_id = ANY($1::text[]) AND enabled`,
-    [[...new Set(live.map((o) => o.event.organisationId))]],
-  );
+  const listeners = await enabledEndpointsOf(sql, [...new Set(live.map((o) => o.event.organisationId))]);
   if (listeners.length === 0) return;
-  const deliveries: DeliveryRow[] = [];
+  const deliveries: NewDelivery[] = [];
   for (const o of live) {
     const endpoints = listeners.filter(
       (l) => l.organisation_id === o.event.organisationId && l.triggers.includes(o.trigger) && (l.event_id === null || l.event_id === o.event.id),
@@ -63,35 +60,4 @@ export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: Trigge
   }
   await insertDeliveries(sql, deliveries);
   if (deliveries.length > 0) deps.jobs.wakeAfterCommit(tx, DELIVERY_QUEUE);
-}
-
-interface DeliveryRow {
-  id: string;
-  endpointId: string;
-  attendeeId: string | null;
-  trigger: WebhookTriggerEnum;
-  emissionId: string;
-  payload: string;
-}
-
-/** New deliveries, due now. Idempotent per emission and endpoint (a replayed emission adds nothing). */
-export async function insertDeliveries(sql: Sql, deliveries: DeliveryRow[]): Promise<number> {
-  if (deliveries.length === 0) return 0;
-  const rows = await sql.query(
-    `INSERT INTO webhook_deliveries (id, endpoint_id, attendee_id, trigger, emission_id, payload, next_attempt_at, updated_at)
-     SELECT id, endpoint_id, attendee_id, trigger, emission_id, payload, now(), now()
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::"WebhookTrigger"[], $5::text[], $6::text[])
-       AS t(id, endpoint_id, attendee_id, trigger, emission_id, payload)
-     ON CONFLICT (emission_id, endpoint_id) DO NOTHING
-     RETURNING id`,
-    [
-      deliveries.map((d) => d.id),
-      deliveries.map((d) => d.endpointId),
-      deliveries.map((d) => d.attendeeId),
-      deliveries.map((d) => d.trigger),
-      deliveries.map((d) => d.emissionId),
-      deliveries.map((d) => d.payload),
-    ],
-  );
-  return rows.length;
 }

@@ -27,7 +27,7 @@ import {
   SendTestWebhookInput,
   UpdateWebhookEndpointInput,
 } from './webhooks.schemas.ts';
-import { failPendingDeliveries } from './webhooks.sql.ts';
+import { countManualAttempt, endpointHealth, failPendingDeliveries } from './webhooks.sql.ts';
 
 export interface CreatedEndpoint {
   endpoint: WebhookEndpoint;
@@ -82,7 +82,7 @@ export async function updateWebhookEndpoint(deps: Deps, options: { actor: Actor;
         : (await findAuthorizedEvent(deps, { actor, eventId: input.eventId, permission: 'events:read' })).event.id;
   const enabling = input.enabled === true && !endpoint.enabled;
   const disabling = input.enabled === false && endpoint.enabled;
-  const updated = await deps.jobs.transaction(async (tx) => {
+  const updated = await deps.db.transaction(async (tx) => {
     const changed = await tx.webhookEndpoint.update({
       where: { id: endpoint.id },
       data: {
@@ -217,23 +217,8 @@ export async function replayWebhookDeliveries(deps: Deps, options: { actor: Acto
 
 /** An attempt of one delivery, from this request: logged, sent, recorded through the state machine. */
 async function attemptNow(deps: Deps, deliveryId: string): Promise<WebhookDelivery> {
-  const [attempt] = await deps.jobs.sqlTransaction(async (sql) => {
-    const [row] = await sql.query<{
-      id: string;
-      endpoint_id: string;
-      trigger: WebhookDelivery['trigger'];
-      payload: string;
-      attempt_count: number;
-      url: string;
-      secret_ciphertext: string;
-      previous_secret_ciphertext: string | null;
-      secret_overlap_ends_at: Date | null;
-    }>(
-      `UPDATE webhook_deliveries d SET attempt_count = d.attempt_count + 1, updated_at = now()
-       FROM webhook_endpoints e WHERE d.id = $1 AND e.id = d.endpoint_id
-       RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, e.url, e.secret_ciphertext, e.previous_secret_ciphertext, e.secret_overlap_ends_at`,
-      [deliveryId],
-    );
+  const [attempt] = await deps.db.sqlTransaction(async (sql) => {
+    const row = await countManualAttempt(sql, deliveryId);
     if (!row) throw notFound('Webhook delivery');
     return await prepareAttempts(
       deps,
@@ -271,25 +256,14 @@ export interface EndpointStats {
 
 /** Health at a glance, from index ranges (the last day's attempts of one endpoint, its pending deliveries). */
 export async function endpointStats(deps: Deps, endpoint: Pick<WebhookEndpoint, 'id' | 'lastSuccessAt' | 'lastFailureAt'>): Promise<EndpointStats> {
-  const sql = poolSql(deps);
-  const [attempts] = await sql.query<{ succeeded: number; failed: number; p95: number | null }>(
-    `SELECT count(*) FILTER (WHERE status_code BETWEEN 200 AND 299)::int AS succeeded,
-       count(*) FILTER (WHERE NOT coalesce(status_code BETWEEN 200 AND 299, false) AND error_class IS DISTINCT FROM 'in_flight')::int AS failed,
-       percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE error_class IS DISTINCT FROM 'in_flight') AS p95
-     FROM webhook_attempts WHERE endpoint_id = $1 AND created_at > now() - interval '24 hours'`,
-    [endpoint.id],
-  );
-  const [pending] = await sql.query<{ pending: number }>(
-    `SELECT count(*)::int AS pending FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'PENDING'`,
-    [endpoint.id],
-  );
+  const health = await endpointHealth(poolSql(deps), endpoint.id);
   return {
-    succeeded24h: attempts?.succeeded ?? 0,
-    failed24h: attempts?.failed ?? 0,
+    succeeded24h: health.succeeded,
+    failed24h: health.failed,
     lastSuccessAt: endpoint.lastSuccessAt,
     lastFailureAt: endpoint.lastFailureAt,
-    pendingCount: pending?.pending ?? 0,
-    p95DurationMs: attempts?.p95 ?? null,
+    pendingCount: health.pending,
+    p95DurationMs: health.p95,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
 import type { DeliveryStatus, WebhookTrigger } from '../../generated/prisma/client.ts';
+import type { WebhookTriggerEnum } from './webhook-payload.ts';
 
 /**
  * The delivery engine's SQL (src/modules/webhooks/delivery-engine.ts). The deliveries table is the queue: a
@@ -402,4 +403,107 @@ export async function returnUnsentAttempts(sql: Sql, attempts: Array<{ attemptId
      FROM unnest($1::text[], $2::boolean[]) AS u(id, manual) WHERE d.id = u.id`,
     [attempts.map((a) => a.deliveryId), attempts.map((a) => a.manual)],
   );
+}
+
+/** A delivery to create (webhook-emit.ts). */
+export interface NewDelivery {
+  id: string;
+  endpointId: string;
+  attendeeId: string | null;
+  trigger: WebhookTriggerEnum;
+  emissionId: string;
+  payload: string;
+}
+
+/** New deliveries, due now. Idempotent per emission and endpoint (a replayed emission adds nothing). */
+export async function insertDeliveries(sql: Sql, deliveries: NewDelivery[]): Promise<number> {
+  if (deliveries.length === 0) return 0;
+  const rows = await sql.query(
+    `INSERT INTO webhook_deliveries (id, endpoint_id, attendee_id, trigger, emission_id, payload, next_attempt_at, updated_at)
+     SELECT id, endpoint_id, attendee_id, trigger, emission_id, payload, now(), now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::"WebhookTrigger"[], $5::text[], $6::text[])
+       AS t(id, endpoint_id, attendee_id, trigger, emission_id, payload)
+     ON CONFLICT (emission_id, endpoint_id) DO NOTHING
+     RETURNING id`,
+    [
+      deliveries.map((d) => d.id),
+      deliveries.map((d) => d.endpointId),
+      deliveries.map((d) => d.attendeeId),
+      deliveries.map((d) => d.trigger),
+      deliveries.map((d) => d.emissionId),
+      deliveries.map((d) => d.payload),
+    ],
+  );
+  return rows.length;
+}
+
+/** The organisations' enabled endpoints, with what each listens to (its event or all, its triggers, its fields). */
+export async function enabledEndpointsOf(
+  sql: Sql,
+  organisationIds: readonly string[],
+): Promise<Array<{ id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] }>> {
+  return await sql.query<{ id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] }>(
+    `SELECT id, organisation_id, event_id, triggers::text[] AS triggers, selected_fields FROM webhook_endpoints
+     WHERE organisation_id = ANY($1::text[]) AND enabled`,
+    [organisationIds],
+  );
+}
+
+/** An endpoint's last 24 hours of attempts (an attempt in flight is neither), and its deliveries waiting. */
+export async function endpointHealth(sql: Sql, endpointId: string): Promise<{ succeeded: number; failed: number; p95: number | null; pending: number }> {
+  const [attempts] = await sql.query<{ succeeded: number; failed: number; p95: number | null }>(
+    `SELECT count(*) FILTER (WHERE status_code BETWEEN 200 AND 299)::int AS succeeded,
+       count(*) FILTER (WHERE NOT coalesce(status_code BETWEEN 200 AND 299, false) AND error_class IS DISTINCT FROM 'in_flight')::int AS failed,
+       percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE error_class IS DISTINCT FROM 'in_flight') AS p95
+     FROM webhook_attempts WHERE endpoint_id = $1 AND created_at > now() - interval '24 hours'`,
+    [endpointId],
+  );
+  const [pending] = await sql.query<{ pending: number }>(
+    `SELECT count(*)::int AS pending FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'PENDING'`,
+    [endpointId],
+  );
+  return { succeeded: attempts?.succeeded ?? 0, failed: attempts?.failed ?? 0, p95: attempts?.p95 ?? null, pending: pending?.pending ?? 0 };
+}
+
+/** Deliveries waiting, across every organisation (GET /metrics). */
+export async function pendingDeliveryCount(sql: Sql): Promise<number> {
+  const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'PENDING'`);
+  return row?.n ?? 0;
+}
+
+/** One more attempt of a delivery, counted; answers the delivery with its endpoint's URL and secrets. */
+export async function countManualAttempt(
+  sql: Sql,
+  deliveryId: string,
+): Promise<
+  | {
+      id: string;
+      endpoint_id: string;
+      trigger: WebhookTrigger;
+      payload: string;
+      attempt_count: number;
+      url: string;
+      secret_ciphertext: string;
+      previous_secret_ciphertext: string | null;
+      secret_overlap_ends_at: Date | null;
+    }
+  | undefined
+> {
+  const [row] = await sql.query<{
+    id: string;
+    endpoint_id: string;
+    trigger: WebhookTrigger;
+    payload: string;
+    attempt_count: number;
+    url: string;
+    secret_ciphertext: string;
+    previous_secret_ciphertext: string | null;
+    secret_overlap_ends_at: Date | null;
+  }>(
+    `UPDATE webhook_deliveries d SET attempt_count = d.attempt_count + 1, updated_at = now()
+     FROM webhook_endpoints e WHERE d.id = $1 AND e.id = d.endpoint_id
+     RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, e.url, e.secret_ciphertext, e.previous_secret_ciphertext, e.secret_overlap_ends_at`,
+    [deliveryId],
+  );
+  return row;
 }

@@ -1,0 +1,10 @@
+import type pg from 'pg';
+
+/** How many of these migrations are applied (finished, not rolled back): readiness needs all of them. */
+export async function countAppliedMigrations(pool: pg.Pool, names: readonly string[]): Promise<number> {
+  const { rows } = await pool.query<{ applied: number }>(
+    'SELECT count(*)::int AS applied FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL AND migration_name = ANY($1::text[])',
+    [names],
+  );
+  return rows[0]?.applied ?? 0;
+}

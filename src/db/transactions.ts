@@ -1,0 +1,60 @@
+import type pg from 'pg';
+import { withClient } from './pool.ts';
+import type { Db, PrismaClient } from './prisma.ts';
+import { clientSql, type Sql } from './sql.ts';
+
+/**
+ * Transactions: through Prisma (`transaction`) or plain pg for the hot paths (`sqlTransaction`, see sql.ts). Work
+ * that must happen only once a transaction committed — waking the workers of a queue it sent jobs to — is
+ * registered with `afterCommit` from inside it, and runs after COMMIT (not at all after a rollback).
+ */
+export class Transactions {
+  readonly #afterCommit = new WeakMap<object, Array<() => void>>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  /** A plain pg transaction on one pooled connection. */
+  async sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const hooks: Array<() => void> = [];
+    const result = await withClient(this.pool, async (client, discard) => {
+      const sql = clientSql(client);
+      this.#afterCommit.set(sql, hooks);
+      await client.query('BEGIN');
+      try {
+        const value = await fn(sql);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(discard);
+        throw error;
+      }
+    });
+    for (const hook of hooks) hook();
+    return result;
+  }
+
+  /** prisma.$transaction, with its after-commit work run once it committed. */
+  async transaction<T>(fn: (tx: Db) => Promise<T>, options: { maxWait?: number; timeout?: number } = {}): Promise<T> {
+    const hooks: Array<() => void> = [];
+    const result = await this.prisma.$transaction(async (tx) => {
+      this.#afterCommit.set(tx, hooks);
+      return await fn(tx);
+    }, options);
+    for (const hook of hooks) hook();
+    return result;
+  }
+
+  /**
+   * Runs `hook` once `db`'s transaction committed, if `db` is one of ours; answers false (and runs nothing) when
+   * it is not — a plain client or pool, where the caller decides.
+   */
+  afterCommit(db: object, hook: () => void): boolean {
+    const hooks = this.#afterCommit.get(db);
+    if (!hooks) return false;
+    hooks.push(hook);
+    return true;
+  }
+}
