@@ -35,7 +35,9 @@ interface Result {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'eventogate-bench-'));
   ensureReachableByPostgres(dir);
-  const port = 40_000 + Math.floor(Math.random() * 10_000);
+  // Ports the system hands out as free (a random one in 40000-50000 sat in the ephemeral range and once met a
+  // client socket's: "port … is already in use").
+  const [port, baselinePort, appPort, workerPort] = (await freePorts(4)) as [number, number, number, number];
   const postgres = new EmbeddedPostgres({
     databaseDir: join(dir, 'pg'),
     user: 'postgres',
@@ -58,13 +60,11 @@ async function main() {
   try {
     const results: Result[] = [];
 
-    const baselinePort = port + 1;
     children.push(await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/));
     results.push(await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}));
 
     // The deployment shape for load: an API process, and a worker process draining the jobs each
     // registration enqueues (on the same two cores, so its cost is in the numbers too).
-    const appPort = port + 2;
     const env = {
       DATABASE_URL: databaseUrl,
       SECRET_KEY: 'bench-secret-key-0123456789abcdefghij',
@@ -79,7 +79,7 @@ async function main() {
       await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/),
     );
     children.push(
-      await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(port + 3), ROLE: 'worker' }, /EventoGate is running/),
+      await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(workerPort), ROLE: 'worker' }, /EventoGate is running/),
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
@@ -97,13 +97,30 @@ async function main() {
     if (!only || only.includes('dashboard')) await dashboardBench(base, databaseUrl);
     if (!only || only.includes('door')) await doorBench(base, token, key, databaseUrl);
     if (!only || only.includes('privacy')) await privacyBench(base, databaseUrl);
-    if (!only || only.includes('import')) await importBench({ base, workerBase: `http://127.0.0.1:${port + 3}`, token, eventId });
+    if (!only || only.includes('import')) await importBench({ base, workerBase: `http://127.0.0.1:${workerPort}`, token, eventId });
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `n` distinct ports free now: each bound to port 0, noted, released. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 async function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
