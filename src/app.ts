@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
+import pg from 'pg';
 import type { Config } from './config.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
+import { countAppliedMigrations } from './db/health.sql.ts';
 import { applyMigrations, readMigrations } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
@@ -32,9 +34,9 @@ import type { CachedEvent } from './modules/events/event-cache.ts';
 import { LiveFeed } from './modules/live/live-feed.ts';
 import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
 import { pendingDeliveryCount } from './modules/webhooks/index.ts';
-import { createRateLimiters } from './rest/rate-limit.ts';
+import { createRateLimiters, type RateLimiters } from './rest/rate-limit.ts';
 import { createHttpApp, metricsHandler } from './server/http.ts';
-import { createMetrics, type MetricSources } from './server/metrics.ts';
+import { type AppMetrics, createMetrics, type MetricSources } from './server/metrics.ts';
 import { assertPortAvailable, portError } from './server/port.ts';
 import { attachGraphQLWebSocket } from './server/websocket.ts';
 
@@ -72,104 +74,14 @@ export async function startApp(
     await assertPortAvailable(config.host, config.port);
     const tracing = startTracing({ endpoint: config.otelEndpoint, serviceName: `eventogate-${config.role}` });
     if (tracing) lifecycle.onStop('database', 'tracing (flush)', () => tracing.shutdown());
-    let embedded: EmbeddedDatabase | null = null;
-    if (!config.databaseUrl) {
-      embedded = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        logger,
-        onLost: (error) => {
-          logger.fatal({ err: error }, 'the embedded database is gone');
-          options.onDatabaseLost?.(error);
-        },
-      });
-      lifecycle.onStop('database', 'embedded PostgreSQL', () => (embedded as EmbeddedDatabase).stop());
-    }
-    const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
-    const secretKey = config.secretKey ?? readOrCreateSecretKey(config.dataDir);
-
-    await applyMigrations({ databaseUrl, logger });
-
-    const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger });
-    if (options.onQuery) {
-      const onQuery = options.onQuery;
-      (prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void }).$on('query', (e) => onQuery(e.query, e.params));
-    }
-    lifecycle.onStop('connections', 'prisma', () => prisma.$disconnect());
-    // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
-    // not by the first request or job (a worker's first import held its /livez that long).
-    await prisma.$connect();
-    const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
-    // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
-    // mailer and the pools they use are closed in the later phases.
-    lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
-    await createQueues(boss, JOBS, config.webhookLogRetentionDays);
-    const pubsub = new PgPubSub(databaseUrl, logger);
-    await pubsub.start();
-    lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
-    const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger });
-    lifecycle.onStop('connections', 'pool', () => pool.end());
-    const db = new Transactions(prisma, pool);
-    const jobs = new JobQueue(boss, pubsub, db);
-    // Only processes that run workers need to hear that jobs are waiting.
-    if (config.role !== 'api') await jobs.start();
-    lifecycle.onStop('services', 'job wake-ups', () => jobs.close());
-    const caches = {
-      apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
-      events: new SharedCache<CachedEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
-    };
-    await Promise.all([caches.apiKeys.start(), caches.events.start()]);
-    const live = new LiveFeed(pubsub);
-    const zones = new ZoneFeed(pubsub);
-    const mailer = createMailTransport(config);
-    lifecycle.onStop('services', 'mailer', () => mailer.close());
-    const apiKeyUsage = new UsageTracker(prisma, logger, 'api_keys');
-    lifecycle.onStop('services', 'API key usage', () => apiKeyUsage.close());
-    const sessionUsage = new UsageTracker(prisma, logger, 'sessions');
-    lifecycle.onStop('services', 'session usage', () => sessionUsage.close());
-    const audit = new AuditWriter(pool, logger);
-    lifecycle.onStop('services', 'audit log', () => audit.close());
-    // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
-    // request of one key updates the same row; without synchronous_commit each update would hold that row's
-    // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
-    // harmless, so these commits do not wait for the flush.
-    const rateLimitPool = createPool({
-      databaseUrl,
-      max: 5,
-      name: 'eventogate-rate-limits',
+    const services = await openServices(config, lifecycle, {
+      ...options,
       logger,
-      sessionOptions: '-c synchronous_commit=off',
+      migrations: 'apply',
+      // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
+      receive: config.role !== 'worker',
     });
-    lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
-    const rateLimiters = createRateLimiters(rateLimitPool, config);
-
-    const metricSources: MetricSources = {};
-    const metrics = createMetrics(metricSources);
-    const deps: Deps = {
-      metrics,
-      prisma,
-      boss,
-      logger,
-      secretKey,
-      apiKeyUsage,
-      sessionUsage,
-      audit,
-      pool,
-      db,
-      jobs,
-      pubsub,
-      caches,
-      personalData: PERSONAL_DATA,
-      mailer,
-      live,
-      zones,
-      liveLimits: new LiveLimits(config.liveMaxSubscriptions),
-      config: { ...config, publicUrl: config.publicUrl ?? '' },
-    };
-    // Live subscriptions are served by API processes; a worker only publishes (e.g. imported attendees).
-    await live.start(deps, { receive: config.role !== 'worker' });
-    lifecycle.onStop('services', 'live feed', () => live.close());
-    await zones.start(deps, { receive: config.role !== 'worker' });
-    lifecycle.onStop('services', 'zone feed', () => zones.close());
+    const { deps, databaseUrl, embedded, rateLimiters, metrics, metricSources } = services;
     if (config.role !== 'worker') {
       const watch = credentialWatch(deps);
       await watch.start();
@@ -182,20 +94,7 @@ export async function startApp(
       // Registered after the job workers: stopped before them (attempts in flight are sent and recorded).
       lifecycle.onStop('workers', 'webhook deliveries', () => deliveries.stop());
     }
-
     metricSources.graphqlSubscriptions = () => (config.role === 'worker' ? 0 : credentialWatch(deps).size);
-    metricSources.pools = () =>
-      [
-        ['app', pool],
-        ['rate-limits', rateLimitPool],
-      ].map(([name, p]) => ({
-        name: name as string,
-        total: (p as typeof pool).totalCount,
-        idle: (p as typeof pool).idleCount,
-        waiting: (p as typeof pool).waitingCount,
-      }));
-    metricSources.webhookBacklog = () => pendingDeliveryCount(poolSql(deps));
-    metricSources.jobQueues = () => waitingJobCounts(poolSql(deps));
     const http = createHttpApp(deps, {
       api:
         config.role === 'worker'
@@ -268,4 +167,159 @@ async function closeServer(server: Server): Promise<void> {
   const timer = setTimeout(() => server.closeAllConnections(), 10_000);
   await closed;
   clearTimeout(timer);
+}
+
+/** What a process runs on: the database, the kernel's services and the features' (no HTTP server, no workers). */
+export interface Services {
+  deps: Deps;
+  databaseUrl: string;
+  embedded: EmbeddedDatabase | null;
+  rateLimiters: RateLimiters;
+  metrics: AppMetrics;
+  metricSources: MetricSources;
+}
+
+/**
+ * Opens the database (DATABASE_URL or the embedded one) and builds the services on it, each registered with
+ * `lifecycle` to be stopped: Prisma, the job queue (no workers), pub/sub, pools, caches, live feeds, mailer,
+ * audit. `migrations: 'apply'` migrates first (the server); `'require'` refuses a database this version has not
+ * migrated (the CLI, which leaves migrating to `eventogate migrate`). `receive`: this process serves live feeds.
+ */
+export async function openServices(
+  config: Config,
+  lifecycle: Lifecycle,
+  options: {
+    logger: Logger;
+    migrations: 'apply' | 'require';
+    receive: boolean;
+    onQuery?: (query: string, params: string) => void;
+    onDatabaseLost?: (error: Error) => void;
+  },
+): Promise<Services> {
+  const { logger } = options;
+  let embedded: EmbeddedDatabase | null = null;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      logger,
+      onLost: (error) => {
+        logger.fatal({ err: error }, 'the embedded database is gone');
+        options.onDatabaseLost?.(error);
+      },
+    });
+    lifecycle.onStop('database', 'embedded PostgreSQL', () => (embedded as EmbeddedDatabase).stop());
+  }
+  const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
+  const secretKey = config.secretKey ?? readOrCreateSecretKey(config.dataDir);
+
+  if (options.migrations === 'apply') await applyMigrations({ databaseUrl, logger });
+  else await requireMigrations(databaseUrl);
+
+  const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    (prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void }).$on('query', (e) => onQuery(e.query, e.params));
+  }
+  lifecycle.onStop('connections', 'prisma', () => prisma.$disconnect());
+  // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
+  // not by the first request or job (a worker's first import held its /livez that long).
+  await prisma.$connect();
+  const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
+  // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
+  // mailer and the pools they use are closed in the later phases.
+  lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
+  await createQueues(boss, JOBS, config.webhookLogRetentionDays);
+  const pubsub = new PgPubSub(databaseUrl, logger);
+  await pubsub.start();
+  lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
+  const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger });
+  lifecycle.onStop('connections', 'pool', () => pool.end());
+  const db = new Transactions(prisma, pool);
+  const jobs = new JobQueue(boss, pubsub, db);
+  // Only processes that run workers need to hear that jobs are waiting.
+  if (config.role !== 'api') await jobs.start();
+  lifecycle.onStop('services', 'job wake-ups', () => jobs.close());
+  const caches = {
+    apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
+    events: new SharedCache<CachedEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
+  };
+  await Promise.all([caches.apiKeys.start(), caches.events.start()]);
+  const live = new LiveFeed(pubsub);
+  const zones = new ZoneFeed(pubsub);
+  const mailer = createMailTransport(config);
+  lifecycle.onStop('services', 'mailer', () => mailer.close());
+  const apiKeyUsage = new UsageTracker(prisma, logger, 'api_keys');
+  lifecycle.onStop('services', 'API key usage', () => apiKeyUsage.close());
+  const sessionUsage = new UsageTracker(prisma, logger, 'sessions');
+  lifecycle.onStop('services', 'session usage', () => sessionUsage.close());
+  const audit = new AuditWriter(pool, logger);
+  lifecycle.onStop('services', 'audit log', () => audit.close());
+  // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
+  // request of one key updates the same row; without synchronous_commit each update would hold that row's
+  // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
+  // harmless, so these commits do not wait for the flush.
+  const rateLimitPool = createPool({
+    databaseUrl,
+    max: 5,
+    name: 'eventogate-rate-limits',
+    logger,
+    sessionOptions: '-c synchronous_commit=off',
+  });
+  lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
+  const rateLimiters = createRateLimiters(rateLimitPool, config);
+
+  const metricSources: MetricSources = {};
+  const metrics = createMetrics(metricSources);
+  const deps: Deps = {
+    metrics,
+    prisma,
+    boss,
+    logger,
+    secretKey,
+    apiKeyUsage,
+    sessionUsage,
+    audit,
+    pool,
+    db,
+    jobs,
+    pubsub,
+    caches,
+    personalData: PERSONAL_DATA,
+    mailer,
+    live,
+    zones,
+    liveLimits: new LiveLimits(config.liveMaxSubscriptions),
+    config: { ...config, publicUrl: config.publicUrl ?? '' },
+  };
+  await live.start(deps, { receive: options.receive });
+  lifecycle.onStop('services', 'live feed', () => live.close());
+  await zones.start(deps, { receive: options.receive });
+  lifecycle.onStop('services', 'zone feed', () => zones.close());
+  metricSources.pools = () =>
+    [
+      ['app', pool],
+      ['rate-limits', rateLimitPool],
+    ].map(([name, p]) => ({
+      name: name as string,
+      total: (p as typeof pool).totalCount,
+      idle: (p as typeof pool).idleCount,
+      waiting: (p as typeof pool).waitingCount,
+    }));
+  metricSources.webhookBacklog = () => pendingDeliveryCount(poolSql(deps));
+  metricSources.jobQueues = () => waitingJobCounts(poolSql(deps));
+  return { deps, databaseUrl, embedded, rateLimiters, metrics, metricSources };
+}
+
+/** Refuses a database some migration of this version has not been applied to (before anything is built on it). */
+async function requireMigrations(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const names = readMigrations().map((m) => m.name);
+    if ((await countAppliedMigrations(client, names)) < names.length) {
+      throw new Error('The database is not migrated to this version of EventoGate: run `eventogate migrate` first (the server also migrates when it starts).');
+    }
+  } finally {
+    await client.end();
+  }
 }

@@ -2,12 +2,15 @@
 // database settings as the server: it starts EventoGate as an API-only process on a loopback port, uses its
 // services, and stops it. With the embedded database it uses the one a running server holds, or starts it.
 import { Command, CommanderError } from 'commander';
-import { type RunningApp, startApp } from './app.ts';
+import { openServices } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { runningEmbeddedUrl } from './db/embedded.ts';
+import { runningEmbeddedUrl, startEmbeddedPostgres } from './db/embedded.ts';
+import { applyMigrations } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import type { Actor } from './lib/actor.ts';
 import { AppError } from './lib/errors.ts';
+import { Lifecycle } from './lib/lifecycle.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './modules/api-keys/api-keys.service.ts';
 import { issuePasswordReset } from './modules/auth/accounts.service.ts';
 import { verifyPassword } from './modules/auth/passwords.ts';
@@ -16,17 +19,29 @@ import { addMemberAsOperator } from './modules/members/members.service.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-/** EventoGate's services for the length of one command. */
+/**
+ * The services a command needs, for its length: the database (the running server's embedded one, or its own) and
+ * the services on it — no HTTP server, no job workers, no live-feed listening, and no migrations (a database this
+ * version has not migrated is refused: `eventogate migrate` does that).
+ */
 async function withServices<T>(run: (deps: Deps) => Promise<T>): Promise<T> {
-  const config: Config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, ROLE: 'api', PORT: '0', HOST: '127.0.0.1', DEMO_SEED: 'false' });
-  const databaseUrl = config.databaseUrl ?? runningEmbeddedUrl(config.dataDir) ?? undefined;
-  let app: RunningApp | null = null;
+  const { config, logger } = cliConfig();
+  const lifecycle = new Lifecycle(logger);
   try {
-    app = await startApp({ ...config, databaseUrl, publicUrl: process.env.PUBLIC_URL ?? config.publicUrl });
-    return await run(app.deps);
+    const { deps } = await openServices(config, lifecycle, { logger, migrations: 'require', receive: false });
+    return await run(deps);
   } finally {
-    await app?.close();
+    await lifecycle.stop();
   }
+}
+
+/** The configuration a command runs with: the server's, quieter, on the database the server uses. */
+function cliConfig(): { config: Config; logger: Logger } {
+  const config: Config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, ROLE: 'api', HOST: '127.0.0.1', DEMO_SEED: 'false' });
+  const databaseUrl = config.databaseUrl ?? runningEmbeddedUrl(config.dataDir) ?? undefined;
+  // Links printed (a password reset) point at the server: PUBLIC_URL, else where it listens by default.
+  const publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
+  return { config: { ...config, databaseUrl, publicUrl }, logger: createLogger(config.logLevel) };
 }
 
 /** The organisation a command acts for (by id, or the only one there is), as its first owner. */
@@ -179,9 +194,24 @@ export function buildCli(): Command {
     .command('migrate')
     .description('apply pending database migrations and exit (the server also does at start)')
     .action(async () => {
-      await withServices(async () => {
+      const { config, logger } = cliConfig();
+      const lifecycle = new Lifecycle(logger);
+      try {
+        let databaseUrl = config.databaseUrl;
+        if (!databaseUrl) {
+          const embedded = await startEmbeddedPostgres({
+            dataDir: config.dataDir,
+            logger,
+            onLost: (error) => logger.error({ err: error }, 'the embedded database is gone'),
+          });
+          lifecycle.onStop('database', 'embedded PostgreSQL', () => embedded.stop());
+          databaseUrl = embedded.url;
+        }
+        await applyMigrations({ databaseUrl, logger });
         out('Migrations are applied.');
-      });
+      } finally {
+        await lifecycle.stop();
+      }
     });
 
   return program;

@@ -15,11 +15,19 @@ let eventId: string;
 
 /** `npx eventogate …` against the same DATA_DIR as the running server. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliIn(dataDir, args);
+}
+
+function cliIn(
+  directory: string,
+  args: string[],
+  env: Record<string, string> = { PUBLIC_URL: url },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(ROOT, 'bin', 'eventogate.mjs'), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, PUBLIC_URL: url } },
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: directory, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -141,5 +149,23 @@ describe('the operator CLI (bin/eventogate.mjs) beside a running server on the e
       code: 1,
       stderr: 'User not found.\n',
     });
+  });
+});
+
+describe('the operator CLI on a database no server has started', () => {
+  it('builds no server and migrates nothing: an unmigrated database is refused until `migrate`', { timeout: 120_000 }, async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'eventogate-cli-fresh-'));
+    try {
+      const refused = await cliIn(fresh, ['orgs', 'list'], {});
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toBe(
+        'The database is not migrated to this version of EventoGate: run `eventogate migrate` first (the server also migrates when it starts).\n',
+      );
+      expect(await cliIn(fresh, ['migrate'], {})).toMatchObject({ code: 0, stdout: 'Migrations are applied.\n' });
+      // Migrated, and nothing else: no demo seed, no organisation.
+      expect(await cliIn(fresh, ['orgs', 'list'], {})).toMatchObject({ code: 0, stdout: 'id\tname\tmembers\tevents\tcreated\n', stderr: '' });
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });
