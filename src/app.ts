@@ -11,27 +11,18 @@ import { createPool } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { poolSql } from './db/sql.ts';
 import { Transactions } from './db/transactions.ts';
-import type { Deps } from './deps.ts';
+import type { Deps, Kernel } from './deps.ts';
 import { CREDENTIALS, FEATURES, GRAPHQL_BODY_BYTES, JOBS, PAGES, PERSONAL_DATA, REST_ROUTES } from './features.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { waitingJobCounts } from './jobs/jobs.sql.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
-import { LiveLimits } from './lib/live-limits.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
-import { SharedCache } from './lib/shared-cache.ts';
+import type { Caches } from './lib/services.ts';
 import { startTracing } from './lib/tracing.ts';
-import { UsageTracker } from './lib/usage-tracker.ts';
-import type { ApiKeyRecord } from './modules/api-keys/api-keys.service.ts';
-import { AuditWriter } from './modules/audit/audit.service.ts';
-import { credentialWatch } from './modules/auth/credential-watch.ts';
 import { type DemoSeed, seedDemo } from './modules/demo/demo.service.ts';
-import { ZoneFeed } from './modules/door/zone-feed.ts';
-import { createMailTransport } from './modules/emails/emails.transport.ts';
-import type { CachedEvent } from './modules/events/event-cache.ts';
-import { LiveFeed } from './modules/live/live-feed.ts';
 import { DeliveryEngine } from './modules/webhooks/delivery-engine.ts';
 import { pendingDeliveryCount } from './modules/webhooks/index.ts';
 import { createRateLimiters, type RateLimiters } from './rest/rate-limit.ts';
@@ -82,11 +73,6 @@ export async function startApp(
       receive: config.role !== 'worker',
     });
     const { deps, databaseUrl, embedded, rateLimiters, metrics, metricSources } = services;
-    if (config.role !== 'worker') {
-      const watch = credentialWatch(deps);
-      await watch.start();
-      lifecycle.onStop('services', 'credential watch', () => watch.close());
-    }
     if (config.role !== 'api') {
       await startWorkers(deps, JOBS);
       const deliveries = new DeliveryEngine(deps);
@@ -94,7 +80,7 @@ export async function startApp(
       // Registered after the job workers: stopped before them (attempts in flight are sent and recorded).
       lifecycle.onStop('workers', 'webhook deliveries', () => deliveries.stop());
     }
-    metricSources.graphqlSubscriptions = () => (config.role === 'worker' ? 0 : credentialWatch(deps).size);
+    metricSources.graphqlSubscriptions = () => (config.role === 'worker' ? 0 : deps.credentialWatch.size);
     const http = createHttpApp(deps, {
       api:
         config.role === 'worker'
@@ -239,21 +225,6 @@ export async function openServices(
   // Only processes that run workers need to hear that jobs are waiting.
   if (config.role !== 'api') await jobs.start();
   lifecycle.onStop('services', 'job wake-ups', () => jobs.close());
-  const caches = {
-    apiKeys: new SharedCache<ApiKeyRecord>('apiKeys', pubsub, { max: 10_000, ttlMs: 30_000 }),
-    events: new SharedCache<CachedEvent>('events', pubsub, { max: 2_000, ttlMs: 10_000 }),
-  };
-  await Promise.all([caches.apiKeys.start(), caches.events.start()]);
-  const live = new LiveFeed(pubsub);
-  const zones = new ZoneFeed(pubsub);
-  const mailer = createMailTransport(config);
-  lifecycle.onStop('services', 'mailer', () => mailer.close());
-  const apiKeyUsage = new UsageTracker(prisma, logger, 'api_keys');
-  lifecycle.onStop('services', 'API key usage', () => apiKeyUsage.close());
-  const sessionUsage = new UsageTracker(prisma, logger, 'sessions');
-  lifecycle.onStop('services', 'session usage', () => sessionUsage.close());
-  const audit = new AuditWriter(pool, logger);
-  lifecycle.onStop('services', 'audit log', () => audit.close());
   // A small pool of its own for rate-limit counters (src/rest/rate-limit.ts, raw SQL). Every
   // request of one key updates the same row; without synchronous_commit each update would hold that row's
   // lock through a WAL flush and serialise the key's requests at disk speed. A counter lost in a crash is
@@ -270,31 +241,24 @@ export async function openServices(
 
   const metricSources: MetricSources = {};
   const metrics = createMetrics(metricSources);
-  const deps: Deps = {
+  const kernel: Kernel = {
     metrics,
     prisma,
     boss,
     logger,
     secretKey,
-    apiKeyUsage,
-    sessionUsage,
-    audit,
     pool,
     db,
     jobs,
     pubsub,
-    caches,
+    caches: {} as Caches,
     personalData: PERSONAL_DATA,
-    mailer,
-    live,
-    zones,
-    liveLimits: new LiveLimits(config.liveMaxSubscriptions),
     config: { ...config, publicUrl: config.publicUrl ?? '' },
   };
-  await live.start(deps, { receive: options.receive });
-  lifecycle.onStop('services', 'live feed', () => live.close());
-  await zones.start(deps, { receive: options.receive });
-  lifecycle.onStop('services', 'zone feed', () => zones.close());
+  // Each feature builds its services into deps once, in the features' order (lib/services.ts): until the last has,
+  // deps holds only the kernel and those built so far.
+  const deps = kernel as Deps;
+  for (const feature of FEATURES) await feature.services?.(deps, { lifecycle, receive: options.receive });
   metricSources.pools = () =>
     [
       ['app', pool],

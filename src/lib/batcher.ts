@@ -84,16 +84,3 @@ export function eachAloneOnFailure<In, Out>(
     }
   };
 }
-
-/** One instance per owner (e.g. one batcher per running app's `deps`), created on first use. */
-export function perOwner<Owner extends object, T>(create: (owner: Owner) => T): (owner: Owner) => T {
-  const instances = new WeakMap<Owner, T>();
-  return (owner) => {
-    let instance = instances.get(owner);
-    if (instance === undefined) {
-      instance = create(owner);
-      instances.set(owner, instance);
-    }
-    return instance;
-  };
-}

@@ -5,6 +5,7 @@ import type { AppEnv } from '../rest/context.ts';
 import type { RestRoute } from '../rest/route.ts';
 import type { Credentials } from './credentials.ts';
 import type { PersonalDataHook } from './personal-data.ts';
+import type { ServiceBuilder } from './services.ts';
 
 /**
  * What a feature (src/modules/<name>/feature.ts) brings to the kernel; src/features.ts lists them, and the kernel
@@ -19,6 +20,8 @@ export interface Feature {
   routes?: readonly RestRoute[];
   /** Background jobs: queues are created for all of them; workers run in processes whose role includes work. */
   jobs?: readonly JobDefinition[];
+  /** Builds the feature's long-lived services once per process (lib/services.ts), in the features' order. */
+  services?: ServiceBuilder;
   /** The credential kinds this feature issues and checks (lib/credentials.ts). */
   credentials?: Partial<Credentials>;
   /** Web pages the feature serves (the dashboard, /scan), mounted after the API. */

@@ -6,7 +6,6 @@ import { notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditWith } from '../audit/index.ts';
-import { credentialWatch } from '../auth/index.ts';
 import { CreateApiKeyInput, RevokeApiKeyInput } from './api-keys.schemas.ts';
 
 const KEY_PREFIX = { LIVE: 'eg_live_', TEST: 'eg_test_' } as const;
@@ -53,7 +52,7 @@ export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: u
     return row;
   });
   await deps.caches.apiKeys.invalidate(key.secretHash);
-  await credentialWatch(deps).revoke({ kind: 'apiKey', apiKeyId: key.id });
+  await deps.credentialWatch.revoke({ kind: 'apiKey', apiKeyId: key.id });
   return revoked;
 }
 

@@ -1,6 +1,5 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Deps } from '../../deps.ts';
-import { perOwner } from '../../lib/batcher.ts';
 import { AppError } from '../../lib/errors.ts';
 
 /**
@@ -23,26 +22,30 @@ function limiter(deps: Pick<Deps, 'pool'>, keyPrefix: string, points: number, du
   return new RateLimiterPostgres({ storeClient: deps.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration });
 }
 
-export const abuseLimits = perOwner((deps: Pick<Deps, 'pool'>) => ({
-  loginAttemptsByEmail: limiter(deps, 'login-email', 10, 15 * MINUTE),
-  loginAttemptsByIp: limiter(deps, 'login-ip', 60, 15 * MINUTE),
-  loginFailures: { email: limiter(deps, 'login-fail-email', 1_000_000, 24 * HOUR), ip: limiter(deps, 'login-fail-ip', 1_000_000, 24 * HOUR) },
-  loginLocks: { email: limiter(deps, 'login-lock-email', 1, HOUR), ip: limiter(deps, 'login-lock-ip', 1, HOUR) },
-  signUpByIp: limiter(deps, 'signup-ip', 10, HOUR),
-  passwordResetByIp: limiter(deps, 'reset-ip', 10, HOUR),
-  passwordResetByEmail: limiter(deps, 'reset-email', 3, HOUR),
-  verificationByUser: limiter(deps, 'verify-user', 5, HOUR),
-  invitationsByIp: limiter(deps, 'invite-ip', 30, HOUR),
-  invitationsByOrganisation: limiter(deps, 'invite-org', 100, 24 * HOUR),
-  testWebhooksByEndpoint: limiter(deps, 'test-webhook', 5, MINUTE),
-}));
+/** The process's budgets (auth's services build them once). */
+export function createAbuseLimits(deps: Pick<Deps, 'pool'>) {
+  return {
+    loginAttemptsByEmail: limiter(deps, 'login-email', 10, 15 * MINUTE),
+    loginAttemptsByIp: limiter(deps, 'login-ip', 60, 15 * MINUTE),
+    loginFailures: { email: limiter(deps, 'login-fail-email', 1_000_000, 24 * HOUR), ip: limiter(deps, 'login-fail-ip', 1_000_000, 24 * HOUR) },
+    loginLocks: { email: limiter(deps, 'login-lock-email', 1, HOUR), ip: limiter(deps, 'login-lock-ip', 1, HOUR) },
+    signUpByIp: limiter(deps, 'signup-ip', 10, HOUR),
+    passwordResetByIp: limiter(deps, 'reset-ip', 10, HOUR),
+    passwordResetByEmail: limiter(deps, 'reset-email', 3, HOUR),
+    verificationByUser: limiter(deps, 'verify-user', 5, HOUR),
+    invitationsByIp: limiter(deps, 'invite-ip', 30, HOUR),
+    invitationsByOrganisation: limiter(deps, 'invite-org', 100, 24 * HOUR),
+    testWebhooksByEndpoint: limiter(deps, 'test-webhook', 5, MINUTE),
+  };
+}
 
-type Limits = ReturnType<typeof abuseLimits>;
+export type AbuseLimits = ReturnType<typeof createAbuseLimits>;
+type Limits = AbuseLimits;
 
 /** Takes one point of `key` from `pick(limits)`, or throws RATE_LIMITED with the seconds to wait. */
-export async function takeLimit(deps: Pick<Deps, 'pool'>, pick: (limits: Limits) => RateLimiterPostgres, key: string, what: string): Promise<void> {
+export async function takeLimit(deps: Pick<Deps, 'abuseLimits'>, pick: (limits: Limits) => RateLimiterPostgres, key: string, what: string): Promise<void> {
   try {
-    await pick(abuseLimits(deps)).consume(key);
+    await pick(deps.abuseLimits).consume(key);
   } catch (error) {
     if (error instanceof RateLimiterRes) throw rateLimited(what, error.msBeforeNext);
     throw error;
@@ -50,9 +53,9 @@ export async function takeLimit(deps: Pick<Deps, 'pool'>, pick: (limits: Limits)
 }
 
 /** Like takeLimit, but says whether the point was available instead of throwing (for answers that must not differ). */
-export async function tryTakeLimit(deps: Pick<Deps, 'pool'>, pick: (limits: Limits) => RateLimiterPostgres, key: string): Promise<boolean> {
+export async function tryTakeLimit(deps: Pick<Deps, 'abuseLimits'>, pick: (limits: Limits) => RateLimiterPostgres, key: string): Promise<boolean> {
   try {
-    await pick(abuseLimits(deps)).consume(key);
+    await pick(deps.abuseLimits).consume(key);
     return true;
   } catch (error) {
     if (error instanceof RateLimiterRes) return false;
@@ -66,8 +69,8 @@ function rateLimited(what: string, msBeforeNext: number): AppError {
 }
 
 /** Before checking a password: the attempt budgets and any failure lock of this email or IP. */
-export async function beforeLogIn(deps: Pick<Deps, 'pool'>, options: { email: string; ip: string }): Promise<void> {
-  const limits = abuseLimits(deps);
+export async function beforeLogIn(deps: Pick<Deps, 'abuseLimits'>, options: { email: string; ip: string }): Promise<void> {
+  const limits = deps.abuseLimits;
   const [emailLock, ipLock] = await Promise.all([limits.loginLocks.email.get(options.email), limits.loginLocks.ip.get(options.ip)]);
   const locked = [emailLock, ipLock].filter((res): res is RateLimiterRes => res !== null && res.consumedPoints > 1);
   if (locked.length > 0) throw rateLimited('failed log-ins', Math.max(...locked.map((res) => res.msBeforeNext)));
@@ -76,8 +79,8 @@ export async function beforeLogIn(deps: Pick<Deps, 'pool'>, options: { email: st
 }
 
 /** After a wrong password: count it, and past the free failures lock the email or IP for 2^n seconds. */
-export async function afterFailedLogIn(deps: Pick<Deps, 'pool'>, options: { email: string; ip: string }): Promise<void> {
-  const limits = abuseLimits(deps);
+export async function afterFailedLogIn(deps: Pick<Deps, 'abuseLimits'>, options: { email: string; ip: string }): Promise<void> {
+  const limits = deps.abuseLimits;
   for (const [kind, key] of [
     ['email', options.email],
     ['ip', options.ip],
@@ -88,7 +91,7 @@ export async function afterFailedLogIn(deps: Pick<Deps, 'pool'>, options: { emai
   }
 }
 
-export async function afterLogIn(deps: Pick<Deps, 'pool'>, options: { email: string }): Promise<void> {
-  const limits = abuseLimits(deps);
+export async function afterLogIn(deps: Pick<Deps, 'abuseLimits'>, options: { email: string }): Promise<void> {
+  const limits = deps.abuseLimits;
   await Promise.all([limits.loginFailures.email.delete(options.email), limits.loginLocks.email.delete(options.email)]);
 }

@@ -8,7 +8,7 @@ import { afterFailedLogIn, afterLogIn, beforeLogIn, takeLimit, tryTakeLimit } fr
 import { sendAccountEmail } from './account-emails.ts';
 import { ChangePasswordInput, RequestPasswordResetInput, ResetPasswordInput, RevokeSessionInput, VerifyEmailInput } from './auth.schemas.ts';
 import { type AuthResult, createSession, issueVerification } from './auth.service.ts';
-import { credentialWatch } from './credential-watch.ts';
+
 import { newOneTimeToken, presentedTokenHash, type TokenKind } from './one-time-tokens.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
@@ -101,7 +101,7 @@ export async function resetPassword(deps: Deps, options: { input: unknown }): Pr
     const session = membership ? { ...(await createSession(tx, userId, membership.organisationId)), userId, organisationId: membership.organisationId } : null;
     return { email: user.email, session };
   });
-  await credentialWatch(deps).revoke({ kind: 'user', userId, ...(result.session ? { exceptSessionId: result.session.sessionId } : {}) });
+  await deps.credentialWatch.revoke({ kind: 'user', userId, ...(result.session ? { exceptSessionId: result.session.sessionId } : {}) });
   // The mailbox owner is back in: earlier failed guesses no longer lock them out.
   await afterLogIn(deps, { email: result.email });
   if (!result.session) throw new AppError('FORBIDDEN', 'Your password was reset, but you are not a member of any organisation.');
@@ -123,7 +123,7 @@ export async function changePassword(deps: Deps, options: { actor: Actor; input:
     deps.prisma.user.update({ where: { id: user.id }, data: { passwordHash } }),
     deps.prisma.session.deleteMany({ where: { userId: user.id, id: { not: actor.sessionId } } }),
   ]);
-  await credentialWatch(deps).revoke({ kind: 'user', userId: user.id, exceptSessionId: actor.sessionId });
+  await deps.credentialWatch.revoke({ kind: 'user', userId: user.id, exceptSessionId: actor.sessionId });
   return true;
 }
 
@@ -146,6 +146,6 @@ export async function revokeSession(deps: Deps, options: { actor: Actor; input: 
   const id = parseId('session', input.id);
   const deleted = id ? await deps.prisma.session.deleteMany({ where: { id, userId: actor.userId } }) : { count: 0 };
   if (deleted.count === 0) throw notFound('Session');
-  await credentialWatch(deps).revoke({ kind: 'session', sessionId: id! });
+  await deps.credentialWatch.revoke({ kind: 'session', sessionId: id! });
   return true;
 }

@@ -10,7 +10,7 @@ import { afterFailedLogIn, afterLogIn, beforeLogIn, takeLimit } from './abuse-li
 import { sendAccountEmail } from './account-emails.ts';
 import { LogInInput, SignUpInput, SwitchOrganisationInput } from './auth.schemas.ts';
 import { findLiveSession } from './auth.sql.ts';
-import { credentialWatch } from './credential-watch.ts';
+
 import { newOneTimeToken } from './one-time-tokens.ts';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.ts';
 
@@ -93,7 +93,7 @@ export async function logIn(deps: Deps, options: { input: unknown; clientIp?: st
 export async function logOut(deps: Deps, options: { actor: Actor }): Promise<boolean> {
   if (options.actor.kind !== 'user') throw unauthenticated('Only a dashboard session can log out.');
   await deps.prisma.session.deleteMany({ where: { id: options.actor.sessionId } });
-  await credentialWatch(deps).revoke({ kind: 'session', sessionId: options.actor.sessionId });
+  await deps.credentialWatch.revoke({ kind: 'session', sessionId: options.actor.sessionId });
   return true;
 }
 
@@ -126,7 +126,7 @@ export async function switchOrganisation(deps: Deps, options: { actor: Actor; in
     await tx.session.deleteMany({ where: { id: actor.sessionId } });
     return await createSession(tx, actor.userId, membership.organisationId);
   });
-  await credentialWatch(deps).revoke({ kind: 'session', sessionId: actor.sessionId });
+  await deps.credentialWatch.revoke({ kind: 'session', sessionId: actor.sessionId });
   return { ...session, userId: actor.userId, organisationId: membership.organisationId };
 }
 

@@ -1,6 +1,5 @@
 import type { Deps } from '../../deps.ts';
 import type { AuthenticatedActor } from '../../lib/actor.ts';
-import { perOwner } from '../../lib/batcher.ts';
 
 const CHANNEL = 'eventogate_credential_revoked';
 /** Besides notifications, every watched credential is re-checked this often (a notification can be lost). */
@@ -125,6 +124,3 @@ function matches(actor: AuthenticatedActor, revocation: Revocation): boolean {
       return actor.kind === 'apiKey' && actor.apiKeyId === revocation.apiKeyId;
   }
 }
-
-/** The process's watch, created (and started by src/app.ts) once per running app. */
-export const credentialWatch = perOwner((deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger'>) => new CredentialWatch(deps));

@@ -4,7 +4,6 @@ export { sendAccountEmail, sendNotificationEmail } from './account-emails.ts';
 export { AuthPayload, started } from './auth.graphql.ts';
 export { EmailSchema } from './auth.schemas.ts';
 export { type AuthResult, createSession, signUp } from './auth.service.ts';
-export { credentialWatch } from './credential-watch.ts';
 export { credentialBoundChannel, liveValue, type Revoked } from './live-credentials.ts';
 export { newOneTimeToken, presentedTokenHash } from './one-time-tokens.ts';
 export { hashPassword, PasswordSchema, verifyPassword } from './passwords.ts';

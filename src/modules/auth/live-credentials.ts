@@ -2,7 +2,6 @@ import type { Deps } from '../../deps.ts';
 import type { AuthenticatedActor } from '../../lib/actor.ts';
 import { Channel } from '../../lib/channel.ts';
 import { unauthenticated } from '../../lib/errors.ts';
-import { credentialWatch } from './credential-watch.ts';
 
 /** The last value of a subscription whose credential stopped being valid (see `liveValue`). */
 export const REVOKED = Symbol('credential revoked');
@@ -22,7 +21,7 @@ export function credentialBoundChannel<T>(
     deps,
     signal,
     connection,
-  }: { deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger' | 'liveLimits'>; signal?: AbortSignal | undefined; connection?: object | undefined },
+  }: { deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger' | 'liveLimits' | 'credentialWatch'>; signal?: AbortSignal | undefined; connection?: object | undefined },
   actor: AuthenticatedActor,
   start: (push: (value: T) => void) => () => void,
 ): Channel<T | Revoked> {
@@ -39,7 +38,7 @@ export function credentialBoundChannel<T>(
     }
   }
   const stop = start((value) => channel.push(value));
-  const unwatch = credentialWatch(deps).watch(actor, () => {
+  const unwatch = deps.credentialWatch.watch(actor, () => {
     channel.push(REVOKED);
     channel.end();
   });

@@ -1,7 +1,7 @@
 import { isDatabaseUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
-import { Batcher, eachAloneOnFailure, perOwner } from '../../lib/batcher.ts';
+import { Batcher, eachAloneOnFailure } from '../../lib/batcher.ts';
 import { invalidField } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { CachedEvent } from '../events/index.ts';
@@ -265,19 +265,22 @@ export interface DoorAnswer {
  * Batcher); a batch that fails is retried scan by scan, so one scan's problem is only its own.
  */
 export async function decideAtDoor(deps: Deps, request: DoorRequest): Promise<DoorAnswer> {
-  return await doorBatcher(deps).submit(request);
+  return await deps.doorBatcher.submit(request);
 }
 
-const doorBatcher = perOwner(
-  (deps: Deps) =>
-    new Batcher<DoorRequest, DoorAnswer>(
-      eachAloneOnFailure((requests) => decideAll(deps, requests), {
-        fatal: isDatabaseUnavailable,
-        onSplit: (err, scans) => deps.logger.warn({ err, scans }, 'door batch failed; deciding each scan on its own'),
-      }),
-      { maxBatch: 200, concurrency: 2 },
-    ),
-);
+/** Scans arriving together, decided together (one transaction per batch), each answered on its own. */
+export type DoorBatcher = Batcher<DoorRequest, DoorAnswer>;
+
+/** The process's door batcher (the door's services build it once). */
+export function createDoorBatcher(deps: Deps): DoorBatcher {
+  return new Batcher<DoorRequest, DoorAnswer>(
+    eachAloneOnFailure((requests) => decideAll(deps, requests), {
+      fatal: isDatabaseUnavailable,
+      onSplit: (err, scans) => deps.logger.warn({ err, scans }, 'door batch failed; deciding each scan on its own'),
+    }),
+    { maxBatch: 200, concurrency: 2 },
+  );
+}
 
 async function decideAll(deps: Deps, requests: DoorRequest[]): Promise<Array<DoorAnswer | Error>> {
   const answers: Array<DoorAnswer | Error | undefined> = new Array(requests.length);

@@ -9,7 +9,6 @@ import { auditWith } from '../audit/index.ts';
 import {
   type AuthResult,
   createSession,
-  credentialWatch,
   EmailSchema,
   hashPassword,
   newOneTimeToken,
@@ -127,6 +126,6 @@ export async function acceptInvitation(deps: Deps, options: { input: unknown }):
     await auditWith(tx, { kind: 'user', userId, organisationId: pending.organisationId }, 'member.joined', [pending.id]);
     return { ...session, userId, organisationId: pending.organisationId, claimedAccount };
   });
-  if (result.claimedAccount) await credentialWatch(deps).revoke({ kind: 'user', userId: result.userId, exceptSessionId: result.sessionId });
+  if (result.claimedAccount) await deps.credentialWatch.revoke({ kind: 'user', userId: result.userId, exceptSessionId: result.sessionId });
   return { token: result.token, sessionId: result.sessionId, expiresAt: result.expiresAt, userId: result.userId, organisationId: result.organisationId };
 }

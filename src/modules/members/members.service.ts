@@ -7,7 +7,7 @@ import { forbidden, invalidField, notFound } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditWith } from '../audit/index.ts';
-import { credentialWatch, EmailSchema } from '../auth/index.ts';
+import { EmailSchema } from '../auth/index.ts';
 import { lockOwners } from './members.sql.ts';
 
 export async function listMembers(deps: Deps, options: { actor: Actor }) {
@@ -46,7 +46,7 @@ export async function removeMember(deps: Deps, options: { actor: Actor; input: u
     await tx.session.deleteMany({ where: { userId: member.userId, organisationId: actor.organisationId } });
     await auditWith(tx, actor, 'member.removed', [member.userId]);
   });
-  await credentialWatch(deps).revoke({ kind: 'member', userId: member.userId, organisationId: actor.organisationId });
+  await deps.credentialWatch.revoke({ kind: 'member', userId: member.userId, organisationId: actor.organisationId });
   return member.userId;
 }
 

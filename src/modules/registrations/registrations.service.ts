@@ -3,7 +3,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type Actor, authorize, isTestMode } from '../../lib/actor.ts';
-import { Batcher, eachAloneOnFailure, perOwner } from '../../lib/batcher.ts';
+import { Batcher, eachAloneOnFailure } from '../../lib/batcher.ts';
 import { type AppError, type FieldErrors, invalidInput } from '../../lib/errors.ts';
 import { checkInput, tooDeepPath } from '../../lib/validation.ts';
 import type { AttendeeWithTicketType } from '../attendees/index.ts';
@@ -134,7 +134,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     if (outcome instanceof Error) throw outcome;
     registration = outcome;
   } else {
-    const attendee = await registrationBatcher(deps).submit(pending);
+    const attendee = await deps.registrationBatcher.submit(pending);
     registration = { attendee: { ...attendee, ticketType }, event };
   }
   deps.metrics.registrations.inc({ source: options.source.toLowerCase(), mode: options.testMode ? 'test' : 'live' });
@@ -142,17 +142,20 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
   return registration;
 }
 
-const registrationBatcher = perOwner(
-  (deps: Deps) =>
-    new Batcher<PendingRegistration, Attendee>(
-      // Something one registration alone causes must not fail the others: each is then written on its own.
-      eachAloneOnFailure((items) => inRegistrationTransaction(deps, (sql, exclusive) => insertRegistrations(deps, sql, items, exclusive)), {
-        fatal: isDatabaseUnavailable,
-        onSplit: (err, registrations) => deps.logger.warn({ err, registrations }, 'registration batch failed; writing each on its own'),
-      }),
-      { maxBatch: 200, concurrency: 2 },
-    ),
-);
+/** Registrations arriving together, written together: one transaction per batch, each answered on its own. */
+export type RegistrationBatcher = Batcher<PendingRegistration, Attendee>;
+
+/** The process's registration batcher (registrations' services build it once). */
+export function createRegistrationBatcher(deps: Deps): RegistrationBatcher {
+  return new Batcher<PendingRegistration, Attendee>(
+    // Something one registration alone causes must not fail the others: each is then written on its own.
+    eachAloneOnFailure((items) => inRegistrationTransaction(deps, (sql, exclusive) => insertRegistrations(deps, sql, items, exclusive)), {
+      fatal: isDatabaseUnavailable,
+      onSplit: (err, registrations) => deps.logger.warn({ err, registrations }, 'registration batch failed; writing each on its own'),
+    }),
+    { maxBatch: 200, concurrency: 2 },
+  );
+}
 
 /** REST, dashboard: the actor's organisation, API keys' mode. */
 export async function registerAttendee(
