@@ -10,9 +10,15 @@ import type { AttendeeWithTicketType } from '../attendees/index.ts';
 import { type CachedEvent, findCachedEvent } from '../events/index.ts';
 import { validateCustomData } from './custom-data.ts';
 import { RegistrationInput, type RegistrationInputData } from './registrations.schemas.ts';
-import { inRegistrationTransaction, insertRegistrations, type PendingRegistration, registrationClosedReason } from './registrations.write.ts';
+import {
+  inRegistrationTransaction,
+  insertRegistrations,
+  type PendingRegistration,
+  type RegistrationSource,
+  registrationClosedReason,
+} from './registrations.write.ts';
 
-export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
+export type { RegistrationSource } from './registrations.write.ts';
 
 export interface Registration {
   attendee: AttendeeWithTicketType;

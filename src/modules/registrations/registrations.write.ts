@@ -8,7 +8,6 @@ import { attendeeFromRow } from '../attendees/index.ts';
 import { ticketSigner } from '../door/index.ts';
 import { enqueueConfirmationEmails } from '../emails/index.ts';
 import { emitTriggers } from '../webhooks/index.ts';
-import type { RegistrationSource } from './registrations.service.ts';
 import {
   countTakenSeats,
   deleteAttendees,
@@ -19,6 +18,9 @@ import {
   lockEvents,
   lockTicketTypes,
 } from './registrations.sql.ts';
+
+/** Where a registration came from (registration_source). */
+export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
 
 export const DUPLICATE_EMAIL = 'This email has already been registered for this event.';
 

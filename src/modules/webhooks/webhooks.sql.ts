@@ -471,35 +471,22 @@ export async function pendingDeliveryCount(sql: Sql): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** A delivery with its endpoint's URL and secrets, as a manual attempt needs it. */
+export interface ManualAttemptRow {
+  id: string;
+  endpoint_id: string;
+  trigger: WebhookTrigger;
+  payload: string;
+  attempt_count: number;
+  url: string;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  secret_overlap_ends_at: Date | null;
+}
+
 /** One more attempt of a delivery, counted; answers the delivery with its endpoint's URL and secrets. */
-export async function countManualAttempt(
-  sql: Sql,
-  deliveryId: string,
-): Promise<
-  | {
-      id: string;
-      endpoint_id: string;
-      trigger: WebhookTrigger;
-      payload: string;
-      attempt_count: number;
-      url: string;
-      secret_ciphertext: string;
-      previous_secret_ciphertext: string | null;
-      secret_overlap_ends_at: Date | null;
-    }
-  | undefined
-> {
-  const [row] = await sql.query<{
-    id: string;
-    endpoint_id: string;
-    trigger: WebhookTrigger;
-    payload: string;
-    attempt_count: number;
-    url: string;
-    secret_ciphertext: string;
-    previous_secret_ciphertext: string | null;
-    secret_overlap_ends_at: Date | null;
-  }>(
+export async function countManualAttempt(sql: Sql, deliveryId: string): Promise<ManualAttemptRow | undefined> {
+  const [row] = await sql.query<ManualAttemptRow>(
     `UPDATE webhook_deliveries d SET attempt_count = d.attempt_count + 1, updated_at = now()
      FROM webhook_endpoints e WHERE d.id = $1 AND e.id = d.endpoint_id
      RETURNING d.id, d.endpoint_id, d.trigger, d.payload, d.attempt_count, e.url, e.secret_ciphertext, e.previous_secret_ciphertext, e.secret_overlap_ends_at`,
