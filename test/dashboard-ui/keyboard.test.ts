@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { type DashboardBrowser, expectAccessible, field, openBrowser, screenshot } from '../support/dashboard.ts';
+import { type DashboardBrowser, expectAccessible, field, logIn, openBrowser, screenshot } from '../support/dashboard.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 
@@ -117,6 +117,27 @@ describe('accessibility and the keyboard', () => {
     await checkScreen(signedOut, '/signup', 'Sign up', () => signedOut.getByRole('heading', { name: 'Create your account' }).waitFor());
     expect(browser.errors).toEqual([]);
     expect(browser.elsewhere).toEqual([]);
+  });
+
+  it('a screen still loading passes axe too: the spinner is a labelled status, not a bare span', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    await logIn(page, app.url, seed.owner.email, 'correct horse battery staple');
+    // Hold every GraphQL answer: the event's overview can only show its spinner (it once failed axe only when the
+    // chart's lazy chunk was still loading as axe ran).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/graphql', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${app.url}/dashboard/events/${seed.event.id}`);
+    await page.getByRole('status', { name: 'Loading' }).first().waitFor();
+    await expectAccessible(page, 'Loading');
+    release();
+    await page.getByTestId('stat-registered').waitFor();
+    await page.unroute('**/graphql');
   });
 
   it('the desk takes a scanned code and Enter; a dialog is answered with the keyboard and gives focus back', { timeout: 120_000 }, async () => {

@@ -1,4 +1,4 @@
-import { Alert, AppShell, Box, Burger, Button, Center, Group, Loader, NativeSelect, Stack, Text } from '@mantine/core';
+import { Alert, AppShell, Box, Burger, Button, Center, Group, NativeSelect, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Outlet, useNavigate } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
@@ -7,6 +7,7 @@ import { restartLive } from '../api/client.ts';
 import { errorCode, errorMessage } from '../api/errors.ts';
 import { graphql } from '../gql/index.ts';
 import { can, ViewerProvider } from '../session.tsx';
+import { Loading } from './Loading';
 import { NavItem } from './links.tsx';
 import { QueryError } from './QueryError.tsx';
 
@@ -92,7 +93,7 @@ export function Shell() {
   if (!viewer?.user) {
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading" />
+        <Loading />
       </Center>
     );
   }

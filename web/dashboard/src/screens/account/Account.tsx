@@ -1,7 +1,8 @@
-import { Alert, Badge, Button, Group, Loader, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { FormAlert } from '../../components/FormAlert.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
@@ -57,7 +58,7 @@ export function Account() {
   const [revoked, revoke] = useMutation(RevokeSession);
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const user = data?.viewer?.user;
-  if (!data || !user) return <Loader aria-label="Loading" />;
+  if (!data || !user) return <Loading />;
   const errors = fieldErrors(changed.error);
   const general = formError(changed.error, ['currentPassword', 'newPassword']);
   const organisationName = (id: string) => data.viewer?.organisations.find((o) => o.organisation.id === id)?.organisation.name ?? id;

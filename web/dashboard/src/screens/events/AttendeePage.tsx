@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Card, Grid, Group, Image, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Grid, Group, Image, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge, statusLabel } from '../../components/StatusBadge.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -139,7 +140,7 @@ export function AttendeePage() {
 
   if (error && !attendee) return <QueryError error={error} retry={refresh} />;
   const event = data?.event;
-  if (!event || !attendee) return <Loader aria-label="Loading" />;
+  if (!event || !attendee) return <Loading />;
   const actionError = checkedIn.error ?? undone.error ?? statusChange.error ?? erased.error;
   const name = `${attendee.firstName} ${attendee.lastName}`;
   const isErased = Boolean(attendee.erasedAt);

@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Loader, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { Loading } from '../../components/Loading';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
@@ -120,7 +121,7 @@ export function Attendees() {
 
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const event = data?.event;
-  if (!event || !data) return <Loader aria-label="Loading" />;
+  if (!event || !data) return <Loading />;
   const page = data.attendees;
 
   const exportCsv = async () => {

@@ -1,10 +1,11 @@
-import { Badge, Box, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Box, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -180,7 +181,7 @@ export function CheckInDesk() {
 
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const event = data?.event;
-  if (!event || !data) return <Loader aria-label="Loading" />;
+  if (!event || !data) return <Loading />;
   const stats = live.data?.stats ?? event.stats;
   const arrivals = mergeArrivals(
     live.data?.arrivals ?? [],
@@ -233,7 +234,7 @@ export function CheckInDesk() {
           <Title order={2} size="h4" mb="xs">
             Matches
           </Title>
-          {matches.fetching && !matches.data ? <Loader size="sm" aria-label="Searching" /> : null}
+          {matches.fetching && !matches.data ? <Loading size="sm" label="Searching" /> : null}
           {matches.error ? <QueryError error={matches.error} /> : null}
           {matches.data?.attendees.edges.length === 0 ? <Text c="dimmed">Nobody matches “{debounced}”.</Text> : null}
           <Stack gap="xs">

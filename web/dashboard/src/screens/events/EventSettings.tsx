@@ -1,4 +1,4 @@
-import { Button, Card, Group, Loader, NativeSelect, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, NativeSelect, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
@@ -7,6 +7,7 @@ import { CopyValue } from '../../components/CopyValue.tsx';
 import { EventFields, eventInputFrom } from '../../components/EventFields.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { EventSettingsQuery as EventSettingsQueryData, UpdateEventInput } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -115,7 +116,7 @@ export function EventSettings() {
   useTitle(data?.event ? `Event Settings · ${data.event.name}` : 'Event Settings');
   if (error && !data?.event) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const event = data?.event;
-  if (!event) return <Loader aria-label="Loading" />;
+  if (!event) return <Loading />;
   const refresh = () => reload({ requestPolicy: 'network-only' });
   return (
     <Stack maw={960}>

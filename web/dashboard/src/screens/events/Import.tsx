@@ -1,9 +1,10 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, FileInput, Group, Loader, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, FileInput, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { errorMessage, fieldErrors } from '../../api/errors.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { downloadText } from '../../lib/download.ts';
@@ -100,7 +101,7 @@ export function Import() {
 
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const event = data?.event;
-  if (!event || !data) return <Loader aria-label="Loading" />;
+  if (!event || !data) return <Loading />;
   const job = (progress.data?.importProgress ?? started.data?.importAttendees) as Job | undefined;
   const columns = ['first_name', 'last_name', 'email', 'phone', 'country', 'ticket_type_slug', ...event.customFields.map((f) => f.fieldKey)];
 

@@ -1,9 +1,10 @@
-import { Badge, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { onLiveConnection } from '../../api/client.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { Loading } from '../../components/Loading';
 import { AnchorLink } from '../../components/links.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -150,7 +151,7 @@ export function Overview() {
 
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const event = data?.event;
-  if (!event) return <Loader aria-label="Loading" />;
+  if (!event) return <Loading />;
   const stats = liveStats ?? event.stats;
   const recent = mergeRecent(
     arrivals.data ?? [],
@@ -229,7 +230,7 @@ export function Overview() {
           <Title order={2} size="h3">
             Registrations, last 30 days
           </Title>
-          <Suspense fallback={<Loader size="sm" aria-label="Loading the chart" />}>
+          <Suspense fallback={<Loading size="sm" label="Loading the chart" />}>
             <RegistrationsChart buckets={event.registrationsOverTime} timezone={event.timezone} />
           </Suspense>
         </Stack>

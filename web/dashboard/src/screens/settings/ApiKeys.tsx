@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Code, Group, Loader, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { ApiKeyEnvironment } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -68,7 +69,7 @@ export function ApiKeys() {
   const [created, create] = useMutation(CreateApiKey);
   const [revoked, revoke] = useMutation(RevokeApiKey);
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
-  if (!data) return <Loader aria-label="Loading" />;
+  if (!data) return <Loading />;
   const errors = fieldErrors(created.error);
   const general = formError(created.error, ['name', 'environment']);
   const secret = created.data?.createApiKey.secret;

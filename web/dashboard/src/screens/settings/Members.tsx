@@ -1,8 +1,9 @@
-import { Alert, Badge, Button, Group, Loader, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { Role } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
@@ -74,7 +75,7 @@ export function Members() {
   const [revoked, revokeInvitation] = useMutation(RevokeInvitation);
   const [removed, removeMember] = useMutation(RemoveMember);
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
-  if (!data) return <Loader aria-label="Loading" />;
+  if (!data) return <Loading />;
   const refresh = () => reload({ requestPolicy: 'network-only' });
   const errors = fieldErrors(invited.error);
   const general = formError(invited.error, ['email', 'role']);

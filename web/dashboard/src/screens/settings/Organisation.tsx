@@ -1,9 +1,10 @@
-import { Button, Group, Loader, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
+import { Loading } from '../../components/Loading';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';
@@ -42,7 +43,7 @@ export function Organisation() {
   const [retentionError, setRetentionError] = useState<string>();
   if (error && !data) return <QueryError error={error} retry={() => reload({ requestPolicy: 'network-only' })} />;
   const organisation = data?.viewer?.organisation;
-  if (!organisation) return <Loader aria-label="Loading" />;
+  if (!organisation) return <Loading />;
   const errors: Record<string, string> = { ...fieldErrors(state.error), ...(retentionError ? { retentionDays: retentionError } : {}) };
   const general = formError(state.error, ['name', 'retentionDays']);
   return (
