@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAttendee } from '../../src/modules/registrations/registrations.service.ts';
 import { deliveriesFor, startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent, createTestEvent } from '../support/factories.ts';
-import { graphqlOk } from '../support/http.ts';
+import { graphql, graphqlOk } from '../support/http.ts';
 import { untilNextSecond, untilWebhooksSettled } from '../support/jobs.ts';
 import { postRegistration, registrationBody, SEED_REQUEST } from '../support/rest.ts';
 import { verifyWebhook } from '../support/seed-verify.mjs';
@@ -316,6 +316,75 @@ describe('redelivery, test pings and rotation', () => {
     expect(verifyWebhook(ping!.body, String(ping!.headers['x-eventogate-signature']), secret)).toBe(true);
     expect(Object.keys(ping!.json)).toEqual(SEED_PAYLOAD_KEYS);
     expect(ping!.json).toMatchObject({ trigger: 'attendee.registered', event_id: seed.event.id, event_name: 'Q1 Product Workshop', first_name: 'Sarah' });
+  });
+
+  it('sendTestWebhook and redeliverWebhook take `id` like every mutation on one object; the first names still work, not both at once', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const { endpoint } = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/renamed`);
+    const token = seed.owner.token;
+    const ping = await graphqlOk(app.url, 'mutation ($id: ID!) { sendTestWebhook(input: { id: $id }) { id status } }', {
+      token,
+      variables: { id: endpoint.id },
+    });
+    expect(ping.sendTestWebhook.status).toBe('SUCCEEDED');
+    const again = await graphqlOk(app.url, 'mutation ($id: ID!) { redeliverWebhook(input: { id: $id }) { id attempts { manual statusCode } } }', {
+      token,
+      variables: { id: ping.sendTestWebhook.id },
+    });
+    expect(again.redeliverWebhook).toEqual({
+      id: ping.sendTestWebhook.id,
+      attempts: [
+        { manual: true, statusCode: 200 },
+        { manual: true, statusCode: 200 },
+      ],
+    });
+    expect(receiver.on('/renamed')).toHaveLength(2);
+
+    const neither = await graphql(app.url, 'mutation { sendTestWebhook(input: {}) { id } }', { token });
+    expect(neither.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', errors: { id: ['The id field is required.'] } } });
+    const both = await graphql(app.url, 'mutation ($id: ID!) { redeliverWebhook(input: { id: $id, deliveryId: $id }) { id } }', {
+      token,
+      variables: { id: ping.sendTestWebhook.id },
+    });
+    expect(both.errors?.[0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', errors: { deliveryId: ['The deliveryId field is deprecated: send id only.'] } },
+    });
+    // Nothing was sent for the refused calls.
+    expect(receiver.on('/renamed')).toHaveLength(2);
+    // The schema says which name to use.
+    const schema = await graphqlOk(app.url, '{ __type(name: "SendTestWebhookInput") { inputFields(includeDeprecated: true) { name isDeprecated } } }', {
+      token,
+    });
+    expect(schema.__type.inputFields).toEqual(
+      expect.arrayContaining([
+        { name: 'id', isDeprecated: false },
+        { name: 'endpointId', isDeprecated: true },
+      ]),
+    );
+    expect(schema.__type.inputFields).toHaveLength(2);
+  });
+
+  it('webhookDeliveries filters by status, and counts what it filters', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const { endpoint } = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/filtered`);
+    const token = seed.owner.token;
+    await graphqlOk(app.url, 'mutation ($id: ID!) { sendTestWebhook(input: { id: $id }) { id } }', { token, variables: { id: endpoint.id } });
+    await app.deps.prisma.webhookDelivery.create({
+      data: {
+        id: 'whd_01kfiltered0000000000000000',
+        endpointId: endpoint.id,
+        trigger: 'ATTENDEE_REGISTERED',
+        emissionId: 'emi_filtered',
+        payload: '{}',
+        status: 'FAILED',
+        nextAttemptAt: null,
+      },
+    });
+    const query = 'query ($id: ID!, $status: DeliveryStatus) { webhookDeliveries(endpointId: $id, status: $status) { totalCount edges { node { status } } } }';
+    const failed = await graphqlOk(app.url, query, { token, variables: { id: endpoint.id, status: 'FAILED' } });
+    expect(failed.webhookDeliveries).toEqual({ totalCount: 1, edges: [{ node: { status: 'FAILED' } }] });
+    const all = await graphqlOk(app.url, query, { token, variables: { id: endpoint.id } });
+    expect(all.webhookDeliveries.totalCount).toBe(2);
   });
 
   it('after rotateWebhookSecret with no overlap, deliveries verify with the new secret only', async () => {

@@ -151,8 +151,19 @@ const ReplayWebhookDeliveriesInput = builder.inputType('ReplayWebhookDeliveriesI
   }),
 });
 const DeleteWebhookEndpointInput = EndpointIdInput('DeleteWebhookEndpointInput');
-const SendTestWebhookInput = builder.inputType('SendTestWebhookInput', { fields: (t) => ({ endpointId: t.id({ required: true }) }) });
-const RedeliverWebhookInput = builder.inputType('RedeliverWebhookInput', { fields: (t) => ({ deliveryId: t.id({ required: true }) }) });
+// `id` as in every mutation on one object; the first names stay accepted for a while (one of the two).
+const SendTestWebhookInput = builder.inputType('SendTestWebhookInput', {
+  fields: (t) => ({
+    id: t.id({ description: 'The endpoint (whk_…).' }),
+    endpointId: t.id({ deprecationReason: 'Use id, as updateWebhookEndpoint and rotateWebhookSecret do.' }),
+  }),
+});
+const RedeliverWebhookInput = builder.inputType('RedeliverWebhookInput', {
+  fields: (t) => ({
+    id: t.id({ description: 'The delivery (whd_…).' }),
+    deliveryId: t.id({ deprecationReason: 'Use id, as every mutation on one object does.' }),
+  }),
+});
 
 builder.queryFields((t) => ({
   webhookEndpoints: t.field({
@@ -167,9 +178,11 @@ builder.queryFields((t) => ({
       defaultSize: 25,
       maxSize: 100,
       description: `Newest first, with every attempt. \`totalCount\` stops at ${COUNT_CAP.toLocaleString('en')}.`,
-      args: { endpointId: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => listWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId), query }),
-      totalCount: (_root, args, ctx) => countWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId) }),
+      args: { endpointId: t.arg.id({ required: true }), status: t.arg({ type: DeliveryStatusEnum, description: 'Only deliveries in this state.' }) },
+      resolve: (query, _root, args, ctx) =>
+        listWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId), status: args.status ?? null, query }),
+      totalCount: (_root, args, ctx) =>
+        countWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId), status: args.status ?? null }),
     },
     { name: 'WebhookDeliveryConnection' },
     { name: 'WebhookDeliveryEdge' },

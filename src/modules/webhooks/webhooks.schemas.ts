@@ -57,5 +57,24 @@ export const ReplayWebhookDeliveriesInput = z
     statuses: z.array(z.enum(DELIVERY_STATUSES)).min(1).nullish(),
   })
   .refine((input) => !input.until || input.until > input.since, { message: 'The until field must be a date after since.', path: ['until'] });
-export const SendTestWebhookInput = z.strictObject({ endpointId: entityId });
-export const RedeliverWebhookInput = z.strictObject({ deliveryId: entityId });
+/**
+ * `id` names the object acted on, as in every other mutation; `endpointId` / `deliveryId` are the first names
+ * (deprecated, still accepted). One of the two, not both; either way the service reads `id`.
+ */
+function oneOf(old: string) {
+  return (input: { id?: string | undefined; old?: string | undefined }, ctx: z.RefinementCtx) => {
+    if (input.id === undefined && input.old === undefined) ctx.addIssue({ code: 'custom', path: ['id'], message: 'The id field is required.' });
+    if (input.id !== undefined && input.old !== undefined)
+      ctx.addIssue({ code: 'custom', path: [old], message: `The ${old} field is deprecated: send id only.` });
+  };
+}
+export const SendTestWebhookInput = z
+  .strictObject({ id: entityId.optional(), endpointId: entityId.optional() })
+  .transform((input) => ({ id: input.id, old: input.endpointId }))
+  .superRefine(oneOf('endpointId'))
+  .transform((input) => ({ id: (input.id ?? input.old)! }));
+export const RedeliverWebhookInput = z
+  .strictObject({ id: entityId.optional(), deliveryId: entityId.optional() })
+  .transform((input) => ({ id: input.id, old: input.deliveryId }))
+  .superRefine(oneOf('deliveryId'))
+  .transform((input) => ({ id: (input.id ?? input.old)! }));

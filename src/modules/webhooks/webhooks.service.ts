@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { poolSql, prismaSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Prisma, WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client.ts';
+import type { DeliveryStatus } from '../../generated/prisma/enums.ts';
 import { type Actor, type AuthenticatedActor, authorize } from '../../lib/actor.ts';
 import { encryptSecret } from '../../lib/crypto.ts';
 import { invalidCursor, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
@@ -146,24 +147,31 @@ export async function listWebhookEndpoints(deps: Deps, options: { actor: Actor }
 /** An endpoint's deliveries, newest first; `query` is Pothos's selection and page (attempts included). */
 export async function listWebhookDeliveries(
   deps: Deps,
-  options: { actor: Actor; endpointId: string; query: Omit<Prisma.WebhookDeliveryFindManyArgs, 'where' | 'orderBy'> },
+  options: { actor: Actor; endpointId: string; status?: DeliveryStatus | null; query: Omit<Prisma.WebhookDeliveryFindManyArgs, 'where' | 'orderBy'> },
 ): Promise<WebhookDelivery[]> {
   const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, options.endpointId);
   const after = (options.query as { cursor?: { id?: string } }).cursor?.id;
   if (after && (await deps.prisma.webhookDelivery.count({ where: { id: after, endpointId: endpoint.id } })) === 0) throw invalidCursor();
-  return await deps.prisma.webhookDelivery.findMany({ ...options.query, where: { endpointId: endpoint.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+  return await deps.prisma.webhookDelivery.findMany({
+    ...options.query,
+    where: { endpointId: endpoint.id, ...(options.status ? { status: options.status } : {}) },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
 }
 
-/** How many deliveries the endpoint has, counted up to COUNT_CAP. */
-export async function countWebhookDeliveries(deps: Deps, options: { actor: Actor; endpointId: string }): Promise<number> {
+/** How many deliveries the endpoint has (with `status`, if given), counted up to COUNT_CAP. */
+export async function countWebhookDeliveries(deps: Deps, options: { actor: Actor; endpointId: string; status?: DeliveryStatus | null }): Promise<number> {
   const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, options.endpointId);
-  return await deps.prisma.webhookDelivery.count({ where: { endpointId: endpoint.id }, take: COUNT_CAP });
+  return await deps.prisma.webhookDelivery.count({
+    where: { endpointId: endpoint.id, ...(options.status ? { status: options.status } : {}) },
+    take: COUNT_CAP,
+  });
 }
 
 /** A signed sample payload to one endpoint, now; the result is recorded like any delivery. A few a minute. */
 export async function sendTestWebhook(deps: Deps, options: { actor: Actor; input: unknown }): Promise<WebhookDelivery> {
   const input = parseInput(SendTestWebhookInput, options.input);
-  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.endpointId);
+  const { endpoint } = await findAuthorizedEndpoint(deps, options.actor, input.id);
   // Each ping is a POST we make to a URL someone typed: a few a minute per endpoint, no more.
   await takeLimit(deps, (l) => l.testWebhooksByEndpoint, endpoint.id, 'test webhooks to this endpoint');
   const event = endpoint.eventId ? await deps.prisma.event.findUnique({ where: { id: endpoint.eventId }, select: { id: true, name: true } }) : null;
@@ -187,7 +195,7 @@ export async function sendTestWebhook(deps: Deps, options: { actor: Actor; input
 export async function redeliverWebhook(deps: Deps, options: { actor: Actor; input: unknown }): Promise<WebhookDelivery> {
   const actor = authorizeManager(options.actor);
   const input = parseInput(RedeliverWebhookInput, options.input);
-  const id = parseId('webhookDelivery', input.deliveryId);
+  const id = parseId('webhookDelivery', input.id);
   const delivery = id ? await deps.prisma.webhookDelivery.findUnique({ where: { id }, include: { endpoint: { select: { organisationId: true } } } }) : null;
   if (!delivery || delivery.endpoint.organisationId !== actor.organisationId) throw notFound('Webhook delivery');
   return await attemptNow(deps, delivery.id);
