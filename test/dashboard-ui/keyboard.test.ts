@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { type DashboardBrowser, expectAccessible, field, logIn, openBrowser, screenshot } from '../support/dashboard.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
+import { createEndpoint } from '../support/webhooks.ts';
 
 /**
  * Every screen passes axe-core (no serious or critical violation), and everything on it can be reached with Tab
@@ -13,9 +14,10 @@ let app: TestApp;
 let browser: DashboardBrowser;
 let seed: Awaited<ReturnType<typeof createSeedShapedEvent>>;
 let attendeeId: string;
+let endpointId: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
   seed = await createSeedShapedEvent(app.deps, { name: 'Keyboard Conf', capacity: 50 });
   for (const first of ['Ada', 'Grace', 'Linus']) {
     const created = await postRegistration(app.url, seed.event.id, registrationBody({ first_name: first, custom_data: { company: 'Acme' } }), {
@@ -23,6 +25,8 @@ beforeAll(async () => {
     });
     attendeeId ??= (created.body as { id: string }).id;
   }
+  // An endpoint (its page has the most controls: filters, replay, the edit form, delete).
+  endpointId = (await createEndpoint(app.deps, seed.owner.actor, 'http://127.0.0.1:9/hooks')).endpoint.id;
   browser = await openBrowser(app.url);
 }, 60_000);
 
@@ -111,6 +115,11 @@ describe('accessibility and the keyboard', () => {
     await checkScreen(page, '/settings/api-keys', 'API Keys', heading('API Keys'));
     await screenshot(page, 'api-keys');
     await checkScreen(page, '/settings/members', 'Members', heading('Members'));
+    await checkScreen(page, `/events/${event}/door`, 'Door', heading('Door'));
+    await checkScreen(page, '/settings/webhooks', 'Webhooks', heading('Webhooks'));
+    await checkScreen(page, `/settings/webhooks/${endpointId}`, 'Webhook endpoint', () => page.getByRole('heading', { name: 'Deliveries' }).waitFor());
+    await checkScreen(page, '/settings/privacy', 'Privacy', heading('Privacy'));
+    await checkScreen(page, '/settings/audit-log', 'Audit log', () => page.getByTestId('audit-entry').first().waitFor());
     await checkScreen(page, '/account', 'Account', heading('Account'));
     await screenshot(page, 'account');
     const signedOut = await browser.newPage();

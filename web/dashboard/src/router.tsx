@@ -8,7 +8,7 @@ import { LogIn } from './screens/auth/LogIn.tsx';
 import { ResetPassword } from './screens/auth/ResetPassword.tsx';
 import { SignUp } from './screens/auth/SignUp.tsx';
 import { VerifyEmail } from './screens/auth/VerifyEmail.tsx';
-import { attendeeSearch, eventSearch, redirectSearch, tokenSearch } from './search.ts';
+import { attendeeSearch, auditSearch, deliverySearch, doorSearch, eventSearch, redirectSearch, tokenSearch } from './search.ts';
 
 /**
  * Every path of CONTRACT §13 under /dashboard. The account pages (log in, sign up, the links in emails) are in the
@@ -80,6 +80,12 @@ const appPages = [
   }),
   createRoute({
     getParentRoute: () => app,
+    path: 'events/$eventId/door',
+    component: lazyRouteComponent(() => import('./screens/events/Door.tsx'), 'Door'),
+    validateSearch: doorSearch,
+  }),
+  createRoute({
+    getParentRoute: () => app,
     path: 'events/$eventId/settings',
     component: lazyRouteComponent(() => import('./screens/events/EventSettings.tsx'), 'EventSettings'),
   }),
@@ -99,6 +105,28 @@ const appPages = [
     getParentRoute: () => app,
     path: 'settings/api-keys',
     component: lazyRouteComponent(() => import('./screens/settings/ApiKeys.tsx'), 'ApiKeys'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/webhooks',
+    component: lazyRouteComponent(() => import('./screens/settings/Webhooks.tsx'), 'Webhooks'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/webhooks/$endpointId',
+    component: lazyRouteComponent(() => import('./screens/settings/WebhookEndpoint.tsx'), 'WebhookEndpoint'),
+    validateSearch: deliverySearch,
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/privacy',
+    component: lazyRouteComponent(() => import('./screens/settings/Privacy.tsx'), 'Privacy'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
+    path: 'settings/audit-log',
+    component: lazyRouteComponent(() => import('./screens/settings/AuditLog.tsx'), 'AuditLog'),
+    validateSearch: auditSearch,
   }),
   createRoute({
     getParentRoute: () => app,

@@ -40,3 +40,24 @@ export const eventSearch = (search: Record<string, unknown>): EventSearch => ({
   order: text(search.order),
   after: text(search.after),
 });
+
+export interface AuditSearch {
+  action?: string;
+  after?: string;
+}
+
+export const auditSearch = (search: Record<string, unknown>): AuditSearch => ({ action: text(search.action), after: text(search.after) });
+
+export interface DeliverySearch {
+  status?: string;
+  after?: string;
+}
+
+export const deliverySearch = (search: Record<string, unknown>): DeliverySearch => ({ status: text(search.status), after: text(search.after) });
+
+export interface DoorSearch {
+  outcome?: string;
+  after?: string;
+}
+
+export const doorSearch = (search: Record<string, unknown>): DoorSearch => ({ outcome: text(search.outcome), after: text(search.after) });

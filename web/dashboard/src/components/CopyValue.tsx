@@ -19,6 +19,8 @@ export function CopyValue({ value, testId, label }: { value: string; testId?: st
               color={copied ? 'teal' : undefined}
               onClick={copy}
               aria-label={label ? `Copy ${label}` : 'Copy'}
+              // A long value wraps; the button keeps its size.
+              style={{ flexShrink: 0 }}
             >
               {copied ? 'Copied' : 'Copy'}
             </Button>

@@ -41,6 +41,7 @@ export function EventHeader({ event, title }: { event: HeaderEvent; title: strin
           {manage ? <NavItem to="/events/$eventId/attendees" params={params} label="Attendees" activeOptions={exact} w="auto" /> : null}
           <NavItem to="/events/$eventId/check-in" params={params} label="Check-in desk" activeOptions={exact} w="auto" />
           {manage ? <NavItem to="/events/$eventId/import" params={params} label="Import" activeOptions={exact} w="auto" /> : null}
+          {manage ? <NavItem to="/events/$eventId/door" params={params} label="Door" activeOptions={exact} w="auto" /> : null}
           {manage ? <NavItem to="/events/$eventId/settings" params={params} label="Event Settings" activeOptions={exact} w="auto" /> : null}
         </Group>
       </Box>

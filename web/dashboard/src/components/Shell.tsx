@@ -7,7 +7,7 @@ import { restartLive } from '../api/client.ts';
 import { errorCode, errorMessage } from '../api/errors.ts';
 import { graphql } from '../gql/index.ts';
 import { can, ViewerProvider } from '../session.tsx';
-import { Loading } from './Loading';
+import { Loading } from './Loading.tsx';
 import { NavItem } from './links.tsx';
 import { QueryError } from './QueryError.tsx';
 
@@ -153,8 +153,11 @@ export function Shell() {
                 <NavItem to="/settings" label="Settings" activeOptions={{ exact: true }} />
                 <Stack gap={0} pl="md">
                   <NavItem to="/settings/api-keys" label="API Keys" />
+                  <NavItem to="/settings/webhooks" label="Webhooks" activeOptions={{ exact: false }} />
                   <NavItem to="/settings/members" label="Members" />
                   <NavItem to="/settings/organisation" label="Organisation" />
+                  <NavItem to="/settings/privacy" label="Privacy" />
+                  <NavItem to="/settings/audit-log" label="Audit log" />
                 </Stack>
               </>
             ) : null}

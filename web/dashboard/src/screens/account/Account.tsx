@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Group, Paper, PasswordInput, Stack, Table, Text, 
 import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { FormAlert } from '../../components/FormAlert.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { formValues } from '../../lib/forms.ts';

@@ -5,7 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge, statusLabel } from '../../components/StatusBadge.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -142,8 +142,9 @@ export function AttendeePage() {
   const event = data?.event;
   if (!event || !attendee) return <Loading />;
   const actionError = checkedIn.error ?? undone.error ?? statusChange.error ?? erased.error;
-  const name = `${attendee.firstName} ${attendee.lastName}`;
   const isErased = Boolean(attendee.erasedAt);
+  // Erasure writes "Erased" into both names: the page says it once.
+  const name = isErased ? 'Erased' : `${attendee.firstName} ${attendee.lastName}`;
   const after = (run: Promise<{ data?: unknown }>) => run.then((r) => (r.data ? refresh() : undefined));
 
   return (

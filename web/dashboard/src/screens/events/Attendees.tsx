@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';

@@ -5,7 +5,7 @@ import { useRef, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { graphql } from '../../gql/index.ts';

@@ -7,7 +7,7 @@ import { CopyValue } from '../../components/CopyValue.tsx';
 import { EventFields, eventInputFrom } from '../../components/EventFields.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { EventSettingsQuery as EventSettingsQueryData, UpdateEventInput } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';

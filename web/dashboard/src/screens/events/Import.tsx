@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { errorMessage, fieldErrors } from '../../api/errors.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';
 import { downloadText } from '../../lib/download.ts';

@@ -4,7 +4,7 @@ import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
 import { onLiveConnection } from '../../api/client.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { graphql } from '../../gql/index.ts';

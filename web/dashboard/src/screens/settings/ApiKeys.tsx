@@ -4,7 +4,7 @@ import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { ApiKeyEnvironment } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
-import { Loading } from '../../components/Loading';
+import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import type { Role } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
