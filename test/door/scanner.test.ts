@@ -26,10 +26,16 @@ type Seed = Awaited<ReturnType<typeof createSeedShapedEvent>>;
 async function pair(seed: Seed, name = 'Door 1', zoneId?: string) {
   const data = await graphqlOk(
     app.url,
-    'mutation($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token pairingUrl pairingQrDataUrl device { id name tokenPrefix zone { id } } } }',
+    'mutation($input: CreateScannerDeviceInput!) { createScannerDevice(input: $input) { token pairingUrl pairingQrDataUrl pairingQrSvg device { id name tokenPrefix zone { id } } } }',
     { token: seed.owner.token, variables: { input: { eventId: seed.event.id, name, zoneId } } },
   );
-  return data.createScannerDevice as { token: string; pairingUrl: string; pairingQrDataUrl: string; device: { id: string; name: string; tokenPrefix: string } };
+  return data.createScannerDevice as {
+    token: string;
+    pairingUrl: string;
+    pairingQrDataUrl: string;
+    pairingQrSvg: string;
+    device: { id: string; name: string; tokenPrefix: string };
+  };
 }
 
 function asDevice(token: string, path: string, init: { method?: string; body?: unknown } = {}) {
@@ -62,9 +68,11 @@ async function scanRows(eventId: string): Promise<number> {
 describe('scanner devices', () => {
   it('are paired with a token shown once and stored hashed; the token works on its scanner routes only, until revoked', async () => {
     const seed = await createSeedShapedEvent(app.deps);
-    const { token, pairingUrl, pairingQrDataUrl, device } = await pair(seed);
+    const { token, pairingUrl, pairingQrDataUrl, pairingQrSvg, device } = await pair(seed);
     // The dashboard can show the pairing link as a QR code for a phone to scan.
     expect(decodeQrPng(Buffer.from(pairingQrDataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'))).toBe(pairingUrl);
+    // …or as an SVG document, the same code at any size (the dashboard's browser test decodes it as rendered).
+    expect(pairingQrSvg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* viewBox="0 0 \d+ \d+"[^>]*>.*<path[^>]* d="M[^"]+".*<\/svg>\n?$/s);
     expect(token).toMatch(/^eg_dev_[A-Za-z0-9_-]{43}$/);
     expect(pairingUrl).toBe(`${app.deps.config.publicUrl}/scan#device=${token}`);
     expect(device.id).toMatch(/^dev_/);

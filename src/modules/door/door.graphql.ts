@@ -71,6 +71,11 @@ const CreatedScannerDeviceRef = builder.objectRef<CreatedScannerDevice>('Created
       description: 'pairingUrl as a QR code (a data: URL of a PNG), for a dashboard to show and a phone to scan. Shown once, like the token.',
       resolve: (created) => QRCode.toDataURL(created.pairingUrl, { errorCorrectionLevel: 'M', margin: 2, width: 320 }),
     }),
+    pairingQrSvg: t.string({
+      description:
+        'pairingUrl as a QR code, an SVG document: sharp at any size (a wall screen, a printed sheet), no base64 to decode. Shown once, like the token.',
+      resolve: (created) => QRCode.toString(created.pairingUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+    }),
   }),
 });
 

@@ -129,7 +129,7 @@ const CreateDevice = graphql(`
   mutation DoorCreateDevice($input: CreateScannerDeviceInput!) {
     createScannerDevice(input: $input) {
       pairingUrl
-      pairingQrDataUrl
+      pairingQrSvg
       device {
         id
         name
@@ -245,7 +245,11 @@ export function Door() {
             const created = result.data?.createScannerDevice;
             if (created) {
               form.reset();
-              setPairing({ name: created.device.name, url: created.pairingUrl, qr: created.pairingQrDataUrl });
+              setPairing({
+                name: created.device.name,
+                url: created.pairingUrl,
+                qr: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(created.pairingQrSvg)}`,
+              });
               refresh();
             }
           }}
