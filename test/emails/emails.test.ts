@@ -144,6 +144,34 @@ describe('confirmation email', () => {
     await expect.poll(async () => (await app.deps.prisma.emailLog.findFirst({ where: { to: email } }))?.status, { timeout: 5_000 }).toBe('SENT');
   }, 60_000);
 
+  it('a 550 for the recipient marks the email FAILED after one attempt; a 450 is retried until it goes through', async () => {
+    const seed = await seedWithEmails();
+    const gone = `gone.${Date.now()}@example.com`;
+    const busy = `busy.${Date.now()}@example.com`;
+    smtp.refuse.set(gone, 550);
+    smtp.refuse.set(busy, 450);
+    try {
+      expect((await postRegistration(app.url, seed.event.id, registrationBody({ email: gone }), { key: seed.liveKey })).status).toBe(201);
+      expect((await postRegistration(app.url, seed.event.id, registrationBody({ email: busy }), { key: seed.liveKey })).status).toBe(201);
+      await expect.poll(async () => (await app.deps.prisma.emailLog.findFirst({ where: { to: gone } }))?.status, { timeout: 10_000 }).toBe('FAILED');
+      const failed = await app.deps.prisma.emailLog.findFirstOrThrow({ where: { to: gone } });
+      expect({ attempts: failed.attempts, error: failed.error }).toEqual({ attempts: 1, error: expect.stringMatching(/550/) });
+      // Not retried: the job finished with the refusal.
+      await expect
+        .poll(async () => (await app.deps.prisma.emailLog.findFirst({ where: { to: busy } }))?.attempts, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(1);
+      expect((await app.deps.prisma.emailLog.findFirstOrThrow({ where: { to: busy } })).status).toBe('PENDING');
+    } finally {
+      smtp.refuse.delete(busy);
+    }
+    // The busy mailbox takes it on the retry (5 s back-off); the refused one was tried once, and only once.
+    await smtp.waitFor(busy, 1, 30_000);
+    await expect.poll(async () => (await app.deps.prisma.emailLog.findFirst({ where: { to: busy } }))?.status, { timeout: 5_000 }).toBe('SENT');
+    expect(smtp.refused.get(gone)).toBe(1);
+    expect((await app.deps.prisma.emailLog.findFirstOrThrow({ where: { to: gone } })).attempts).toBe(1);
+    smtp.refuse.delete(gone);
+  }, 60_000);
+
   it('emailLogs lists the event’s emails for its organisation only', async () => {
     const seed = await seedWithEmails();
     const email = `log.${Date.now()}@example.com`;

@@ -12,6 +12,10 @@ export class SmtpSink {
   receiving = 0;
   /** How long the server takes to accept a message once its DATA has arrived (a slow relay). */
   acceptDelayMs = 0;
+  /** Recipients refused at RCPT TO with this reply code (550: no such mailbox; 450: mailbox busy, try later). */
+  readonly refuse = new Map<string, number>();
+  /** RCPT TO commands refused so far, per address. */
+  readonly refused = new Map<string, number>();
   port = 0;
   #server: SMTPServer | null = null;
 
@@ -24,6 +28,13 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        const code = this.refuse.get(address.address);
+        if (code === undefined) return callback();
+        this.refused.set(address.address, (this.refused.get(address.address) ?? 0) + 1);
+        const error = Object.assign(new Error(code >= 500 ? 'No such mailbox here' : 'Mailbox busy, try again later'), { responseCode: code });
+        callback(error);
+      },
       onData: (stream, _session, callback) => {
         this.receiving++;
         simpleParser(stream, { skipImageLinks: true })

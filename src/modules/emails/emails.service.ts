@@ -81,13 +81,25 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
     if (recorded.count === 0 && sent.devMailboxFile) await removeMailboxFiles(deps, [sent.devMailboxFile]);
     return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
   } catch (error) {
-    deps.metrics.emails.inc({ outcome: options.lastAttempt ? 'failed' : 'retry' });
+    // A 5xx reply (550 no such mailbox, 553 address rejected…) will be the same on every retry: FAILED now.
+    const final = options.lastAttempt || isPermanentSmtpFailure(error);
+    deps.metrics.emails.inc({ outcome: final ? 'failed' : 'retry' });
     await deps.prisma.emailLog.updateMany({
       where: { id: log.id, status: 'PENDING' },
-      data: { status: options.lastAttempt ? 'FAILED' : 'PENDING', attempts: { increment: 1 }, error: (error as Error).message.slice(0, 1000) },
+      data: { status: final ? 'FAILED' : 'PENDING', attempts: { increment: 1 }, error: (error as Error).message.slice(0, 1000) },
     });
+    if (final) return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
     throw error;
   }
+}
+
+/**
+ * SMTP's permanent negative replies (5yz, RFC 5321 §4.2.1) as nodemailer reports them (`responseCode`): the server
+ * refused this message or recipient for good. 4yz (mailbox busy, try later) and connection errors are retried.
+ */
+export function isPermanentSmtpFailure(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }
 
 async function buildConfirmation(deps: Deps, attendee: Attendee, event: Event, ticketType: TicketType) {
