@@ -5,22 +5,46 @@
  * driver adapter or pg-boss, by walking the error's causes.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  return causes(error).some(
+    (e) =>
+      (typeof e.code === 'string' && (SOCKET_CODES.has(e.code) || SQLSTATES.has(e.code) || e.code.startsWith('08') || PRISMA_CODES.has(e.code))) ||
+      (typeof e.kind === 'string' && ADAPTER_KINDS.has(e.kind)) ||
+      (typeof e.message === 'string' && MESSAGES.some((m) => (e.message as string).includes(m))),
+  );
+}
+
+/**
+ * Why the database is unavailable, in words an operator acts on: out of connections (53300: raise
+ * max_connections or lower the pools, see docs/operations.md) is not the same fix as unreachable.
+ */
+export function unavailableReason(error: unknown): 'database has no free connections' | 'database unreachable' {
+  const full = causes(error).some(
+    (e) =>
+      e.code === '53300' ||
+      e.code === 'P2037' ||
+      e.kind === 'TooManyConnections' ||
+      (typeof e.message === 'string' && /too many (clients|connections)/i.test(e.message)),
+  );
+  return full ? 'database has no free connections' : 'database unreachable';
+}
+
+interface Cause {
+  code?: unknown;
+  message?: unknown;
+  kind?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: { cause?: unknown } };
+}
+
+/** The error and what it wraps (pg, pg-pool, Prisma's driver adapter, pg-boss), outermost first. */
+function causes(error: unknown): Cause[] {
+  const found: Cause[] = [];
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const e = current as {
-      code?: unknown;
-      message?: unknown;
-      kind?: unknown;
-      cause?: unknown;
-      meta?: { driverAdapterError?: { cause?: unknown } };
-    };
-    if (typeof e.code === 'string' && (SOCKET_CODES.has(e.code) || SQLSTATES.has(e.code) || e.code.startsWith('08') || PRISMA_CODES.has(e.code))) {
-      return true;
-    }
-    if (typeof e.kind === 'string' && ADAPTER_KINDS.has(e.kind)) return true;
-    if (typeof e.message === 'string' && MESSAGES.some((m) => (e.message as string).includes(m))) return true;
+    const e = current as Cause;
+    found.push(e);
     current = e.meta?.driverAdapterError?.cause ?? e.meta?.driverAdapterError ?? e.cause;
   }
-  return false;
+  return found;
 }
 
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);

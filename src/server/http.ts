@@ -2,6 +2,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
+import { unavailableReason } from '../db/availability.ts';
 import { countAppliedMigrations } from '../db/health.sql.ts';
 import type { Deps } from '../deps.ts';
 import { authenticate, type Credentials } from '../lib/credentials.ts';
@@ -129,7 +130,12 @@ export function createHttpApp(
   app.onError((error, c) => {
     const requestId = c.get('requestId');
     const mapped = toRestError(error, requestId);
-    if (mapped.status >= 500) deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
+    // A 503 is the database being away or full (or the server stopping), answered as documented: a warning naming
+    // why, without a stack; it is not a bug.
+    if (mapped.status === 503) {
+      const reason = error instanceof AppError ? error.message : unavailableReason(error);
+      deps.logger.warn({ requestId, method: c.req.method, path: c.req.path, reason }, 'answered 503');
+    } else if (mapped.status >= 500) deps.logger.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'unhandled error');
     return jsonResponse(c, mapped.body, mapped.status, mapped.headers);
   });
 
@@ -258,8 +264,8 @@ async function notReadyReason(deps: Deps, health: Health): Promise<string | null
   if (health.stopping()) return 'shutting down';
   try {
     if ((await countAppliedMigrations(deps.pool, health.migrations)) < health.migrations.length) return 'migrations not applied';
-  } catch {
-    return 'database unreachable';
+  } catch (error) {
+    return unavailableReason(error);
   }
   return null;
 }
