@@ -28,6 +28,14 @@ export function unavailableReason(error: unknown): 'database has no free connect
   return full ? 'database has no free connections' : 'database unreachable';
 }
 
+/**
+ * A transaction PostgreSQL aborted because of another one — a deadlock (40P01) or a serialization failure (40001):
+ * nothing of it was written, and running it again is the documented remedy.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  return causes(error).some((e) => e.code === '40P01' || e.code === '40001');
+}
+
 interface Cause {
   code?: unknown;
   message?: unknown;

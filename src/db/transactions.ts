@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isTransactionConflict } from './availability.ts';
 import { withClient } from './pool.ts';
 import type { Db, PrismaClient } from './prisma.ts';
 import { clientSql, type Sql } from './sql.ts';
@@ -16,8 +17,22 @@ export class Transactions {
     private readonly pool: pg.Pool,
   ) {}
 
-  /** A plain pg transaction on one pooled connection. */
-  async sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+  /**
+   * A plain pg transaction on one pooled connection. With `retryOnConflict: n`, a transaction PostgreSQL aborted
+   * as a deadlock victim (or a serialization failure) runs again, up to n more times: `fn` must be safe to run
+   * again from the start (nothing of an aborted run was written; its after-commit work is dropped with it).
+   */
+  async sqlTransaction<T>(fn: (sql: Sql) => Promise<T>, options: { retryOnConflict?: number } = {}): Promise<T> {
+    for (let retries = options.retryOnConflict ?? 0; ; retries--) {
+      try {
+        return await this.#sqlTransactionOnce(fn);
+      } catch (error) {
+        if (retries <= 0 || !isTransactionConflict(error)) throw error;
+      }
+    }
+  }
+
+  async #sqlTransactionOnce<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
     const result = await withClient(this.pool, async (client, discard) => {
       const sql = clientSql(client);

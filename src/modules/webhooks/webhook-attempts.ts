@@ -140,44 +140,49 @@ export async function recordAttempts(deps: Deps, results: Array<{ attempt: Outgo
     if (createdAt !== null) deps.metrics.deliveryLag.observe(Math.max(0, attempt.preparedAt.getTime() - createdAt) / 1000);
   }
   const now = new Date();
-  await deps.db.sqlTransaction(async (sql) => {
-    const locked = await lockDeliveries(sql, [...new Set(results.map((r) => r.attempt.deliveryId))]);
-    await completeAttempts(
-      sql,
-      results.map(({ attempt, outcome }) => ({
-        attemptId: attempt.attemptId,
-        statusCode: outcome.statusCode,
-        responseBody: outcome.responseBody,
-        durationMs: outcome.durationMs,
-        error: outcome.error,
-        errorClass: outcome.errorClass,
-      })),
-    );
-    const updates = new Map<string, DeliveryUpdate>();
-    for (const { attempt, outcome } of results) {
-      const current = locked.get(attempt.deliveryId);
-      if (!current) continue; // deleted with its endpoint meanwhile
-      const facts = {
-        status: current.status,
-        automaticAttempts: current.automatic_attempts,
-        nextAttemptAt: current.next_attempt_at,
-        succeededBefore: current.succeeded,
-        endpointEnabled: current.endpoint_enabled,
-      };
-      const next = nextDeliveryState(facts, { manual: attempt.manual, outcome }, { retryDelaysMs: deps.config.webhookRetryDelaysMs, now });
-      // Two outcomes of one delivery in one batch: the second applies to the first's result.
-      current.status = next.status;
-      current.automatic_attempts = next.automaticAttempts;
-      current.next_attempt_at = next.nextAttemptAt;
-      current.succeeded ||= outcome.succeeded;
-      updates.set(attempt.deliveryId, {
-        id: attempt.deliveryId,
-        ...next,
-        leaseToken: attempt.leaseToken ?? updates.get(attempt.deliveryId)?.leaseToken ?? null,
-      });
-    }
-    await updateDeliveries(sql, [...updates.values()]);
-  });
+  // A deadlock victim runs again: an answer the receiver gave is never lost to a lock conflict (it would be
+  // retried as "interrupted", a duplicate POST). Every statement on deliveries locks in id order, so this is rare.
+  await deps.db.sqlTransaction(
+    async (sql) => {
+      const locked = await lockDeliveries(sql, [...new Set(results.map((r) => r.attempt.deliveryId))]);
+      await completeAttempts(
+        sql,
+        results.map(({ attempt, outcome }) => ({
+          attemptId: attempt.attemptId,
+          statusCode: outcome.statusCode,
+          responseBody: outcome.responseBody,
+          durationMs: outcome.durationMs,
+          error: outcome.error,
+          errorClass: outcome.errorClass,
+        })),
+      );
+      const updates = new Map<string, DeliveryUpdate>();
+      for (const { attempt, outcome } of results) {
+        const current = locked.get(attempt.deliveryId);
+        if (!current) continue; // deleted with its endpoint meanwhile
+        const facts = {
+          status: current.status,
+          automaticAttempts: current.automatic_attempts,
+          nextAttemptAt: current.next_attempt_at,
+          succeededBefore: current.succeeded,
+          endpointEnabled: current.endpoint_enabled,
+        };
+        const next = nextDeliveryState(facts, { manual: attempt.manual, outcome }, { retryDelaysMs: deps.config.webhookRetryDelaysMs, now });
+        // Two outcomes of one delivery in one batch: the second applies to the first's result.
+        current.status = next.status;
+        current.automatic_attempts = next.automaticAttempts;
+        current.next_attempt_at = next.nextAttemptAt;
+        current.succeeded ||= outcome.succeeded;
+        updates.set(attempt.deliveryId, {
+          id: attempt.deliveryId,
+          ...next,
+          leaseToken: attempt.leaseToken ?? updates.get(attempt.deliveryId)?.leaseToken ?? null,
+        });
+      }
+      await updateDeliveries(sql, [...updates.values()]);
+    },
+    { retryOnConflict: 3 },
+  );
 
   const outcomes: EndpointOutcome[] = results.map(({ attempt, outcome }) => ({
     endpointId: attempt.endpointId,

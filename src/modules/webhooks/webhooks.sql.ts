@@ -133,11 +133,19 @@ export async function leaseDeliveries(
   );
 }
 
-/** Renews the leases a live process holds (attempts waiting in its lanes or in flight). */
+/**
+ * Renews the leases a live process holds (attempts waiting in its lanes or in flight). Like every statement that
+ * locks deliveries it takes them in id order, and it skips one locked right now (its outcome is being recorded,
+ * which ends the lease anyway): unordered, it deadlocked against recordAttempts' `ORDER BY id FOR NO KEY UPDATE`.
+ */
 export async function extendLeases(sql: Sql, owner: string, leaseMs: number): Promise<void> {
   await sql.query(
-    `UPDATE webhook_deliveries SET lease_until = now() + make_interval(secs => $2::double precision / 1000)
-     WHERE lease_until > now() AND starts_with(lease_token, $1)`,
+    `UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $2::double precision / 1000)
+     FROM (
+       SELECT id FROM webhook_deliveries WHERE lease_until > now() AND starts_with(lease_token, $1)
+       ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
+     ) held
+     WHERE d.id = held.id`,
     [owner, leaseMs],
   );
 }
