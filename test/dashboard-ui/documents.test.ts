@@ -1,6 +1,8 @@
 import { type DocumentNode, getOperationAST, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAYLOAD_FIELDS as SERVER_PAYLOAD_FIELDS } from '../../src/modules/webhooks/webhook-payload.ts';
 import * as documents from '../../web/dashboard/src/gql/graphql.ts';
+import { PAYLOAD_FIELDS as DASHBOARD_PAYLOAD_FIELDS } from '../../web/dashboard/src/lib/webhooks.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { graphql } from '../support/http.ts';
 
@@ -35,5 +37,11 @@ describe('the dashboard’s documents', () => {
       for (const error of result.errors ?? []) if (LIMITS.test(error.message)) refused.push(`${name}: ${error.message}`);
     }
     expect(refused).toEqual([]);
+  });
+});
+
+describe('the dashboard’s copy of what the API accepts', () => {
+  it('offers exactly the payload fields the server accepts as Selected Fields, in the payload’s order', () => {
+    expect([...DASHBOARD_PAYLOAD_FIELDS]).toEqual([...SERVER_PAYLOAD_FIELDS]);
   });
 });

@@ -1,23 +1,6 @@
 import { Checkbox, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import type { WebhookTrigger } from '../../gql/graphql.ts';
-
-/** The payload's keys an endpoint may pick (Selected Fields); `trigger` is always sent. Kept with the API's description. */
-export const PAYLOAD_FIELDS = [
-  'event_id',
-  'event_name',
-  'attendee_id',
-  'first_name',
-  'last_name',
-  'email',
-  'phone',
-  'country',
-  'ticket_type',
-  'status',
-  'registered_at',
-  'checked_in_at',
-  'custom_data',
-  'qr_code_url',
-] as const;
+import { PAYLOAD_FIELDS } from '../../lib/webhooks.ts';
 
 export const TRIGGERS: Array<{ value: WebhookTrigger; label: string; description: string }> = [
   { value: 'ATTENDEE_REGISTERED', label: 'attendee.registered', description: 'someone registered' },
