@@ -85,7 +85,18 @@ describe('locks on deliveries', () => {
         { retryOnConflict: 3 },
       );
       await hasRow1;
-      await new Promise((r) => setTimeout(r, 200));
+      // Ours is now waiting for row 2 (seen in pg_stat_activity, not guessed from time): it waited first.
+      await expect
+        .poll(
+          async () =>
+            (
+              await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [
+                `UPDATE ${table} SET v = v + 1 WHERE id = 2%`,
+              ])
+            ).rows[0]!.n,
+          { timeout: 5_000, interval: 20 },
+        )
+        .toBe(1);
       // The other side now wants row 1: a deadlock. Ours waited first, so PostgreSQL's check (after
       // deadlock_timeout) runs in our backend and aborts ours (40P01); the other side then gets row 1.
       await admin.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`);
