@@ -49,13 +49,6 @@ async function main(): Promise<void> {
     return;
   }
   show('scanner');
-  if (stillWaiting > 0) {
-    showNotice(
-      `Not paired with the new link: ${stillWaiting} ${stillWaiting === 1 ? 'scan is' : 'scans are'} still waiting to upload ` +
-        'with this phone’s current pairing, and they are the only record of who came in. Connect to the network, let them upload, ' +
-        'then open the link again.',
-    );
-  }
   const api = scannerApi(token);
   const door: Door = new Door(
     api,
@@ -64,6 +57,14 @@ async function main(): Promise<void> {
   );
   renderHeader(door.synced);
   renderPending(door.queue.length);
+  // After the counter: the notice names a number the page must already show.
+  if (stillWaiting > 0) {
+    showNotice(
+      `Not paired with the new link: ${stillWaiting} ${stillWaiting === 1 ? 'scan is' : 'scans are'} still waiting to upload ` +
+        'with this phone’s current pairing, and they are the only record of who came in. Connect to the network, let them upload, ' +
+        'then open the link again.',
+    );
+  }
 
   let flow: FlowState = { kind: 'ready' };
   const answer = async (code: string, options: { manual: boolean; attendee?: SyncedAttendee }) => {
