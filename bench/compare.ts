@@ -8,7 +8,7 @@
 // when the ranges overlap. BENCH_ONLY picks parts as for `npm run bench`; every run's full output and numbers are
 // kept in the directory it names at the start.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Run, summarise, table } from './summary.ts';

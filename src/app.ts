@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
 import { countAppliedMigrations } from './db/health.sql.ts';
 import { applyMigrations, readMigrations } from './db/migrate.ts';
-import { createPool } from './db/pool.ts';
+import { createPool, timeoutSettings } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { poolSql } from './db/sql.ts';
 import { Transactions } from './db/transactions.ts';
@@ -87,7 +87,7 @@ export async function startApp(
           ? null
           : { schema: await buildSchema(FEATURES), routes: REST_ROUTES, credentials: CREDENTIALS, pages: PAGES, graphqlBodyBytes: GRAPHQL_BODY_BYTES },
       rateLimiters,
-      health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name) },
+      health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name), pool: services.healthPool },
       metrics,
     });
     // A client must send its request (headers and body) in time: a slow-loris body ends in seconds, not minutes.
@@ -163,6 +163,8 @@ export interface Services {
   rateLimiters: RateLimiters;
   metrics: AppMetrics;
   metricSources: MetricSources;
+  /** /readyz and /metrics: their own connections, which never wait on a data lock. */
+  healthPool: pg.Pool;
 }
 
 /**
@@ -171,6 +173,10 @@ export interface Services {
  * audit. `migrations: 'apply'` migrates first (the server); `'require'` refuses a database this version has not
  * migrated (the CLI, which leaves migrating to `eventogate migrate`). `receive`: this process serves live feeds.
  */
+/** What /readyz and /metrics may wait for a lock, and for a statement: far less than any prober's timeout. */
+const HEALTH_LOCK_TIMEOUT_MS = 250;
+const HEALTH_STATEMENT_TIMEOUT_MS = 2_000;
+
 export async function openServices(
   config: Config,
   lifecycle: Lifecycle,
@@ -201,7 +207,10 @@ export async function openServices(
   if (options.migrations === 'apply') await applyMigrations({ databaseUrl, logger });
   else await requireMigrations(databaseUrl);
 
-  const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger });
+  // Every pool waits at most DATABASE_LOCK_TIMEOUT_MS for a lock and runs a statement at most
+  // DATABASE_STATEMENT_TIMEOUT_MS: one tenant's locked rows answer that tenant 503 instead of stalling everyone.
+  const timeouts = timeoutSettings(config.databaseTimeouts);
+  const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger, settings: timeouts });
   if (options.onQuery) {
     const onQuery = options.onQuery;
     (prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void }).$on('query', (e) => onQuery(e.query, e.params));
@@ -210,15 +219,15 @@ export async function openServices(
   // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
   // not by the first request or job (a worker's first import held its /livez that long).
   await prisma.$connect();
-  const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api' });
+  const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api', settings: timeouts });
   // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
   // mailer and the pools they use are closed in the later phases.
   lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
   await createQueues(boss, JOBS, config.webhookLogRetentionDays);
-  const pubsub = new PgPubSub(databaseUrl, logger);
+  const pubsub = new PgPubSub(databaseUrl, logger, timeouts);
   await pubsub.start();
   lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
-  const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger });
+  const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger, settings: timeouts });
   lifecycle.onStop('connections', 'pool', () => pool.end());
   const db = new Transactions(prisma, pool);
   const jobs = new JobQueue(boss, pubsub, db);
@@ -234,7 +243,7 @@ export async function openServices(
     max: 5,
     name: 'eventogate-rate-limits',
     logger,
-    sessionOptions: '-c synchronous_commit=off',
+    settings: { ...timeouts, synchronous_commit: 'off' },
   });
   lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
   const rateLimiters = createRateLimiters(rateLimitPool, config);
@@ -259,19 +268,30 @@ export async function openServices(
   // deps holds only the kernel and those built so far.
   const deps = kernel as Deps;
   for (const feature of FEATURES) await feature.services?.(deps, { lifecycle, receive: options.receive });
+  // /readyz and /metrics on a pool of their own that never waits on a data lock (a quarter of a second, then the
+  // gauge keeps its last value): they answer while requests queue for the main pools or wait on someone's lock.
+  const healthPool = createPool({
+    databaseUrl,
+    max: 2,
+    name: 'eventogate-health',
+    logger,
+    settings: timeoutSettings({ lockMs: HEALTH_LOCK_TIMEOUT_MS, statementMs: HEALTH_STATEMENT_TIMEOUT_MS }),
+  });
+  lifecycle.onStop('connections', 'health pool', () => healthPool.end());
   metricSources.pools = () =>
     [
       ['app', pool],
       ['rate-limits', rateLimitPool],
+      ['health', healthPool],
     ].map(([name, p]) => ({
       name: name as string,
       total: (p as typeof pool).totalCount,
       idle: (p as typeof pool).idleCount,
       waiting: (p as typeof pool).waitingCount,
     }));
-  metricSources.webhookBacklog = () => pendingDeliveryCount(poolSql(deps));
-  metricSources.jobQueues = () => waitingJobCounts(poolSql(deps));
-  return { deps, databaseUrl, embedded, rateLimiters, metrics, metricSources };
+  metricSources.webhookBacklog = () => pendingDeliveryCount(poolSql({ pool: healthPool }));
+  metricSources.jobQueues = () => waitingJobCounts(poolSql({ pool: healthPool }));
+  return { deps, databaseUrl, embedded, rateLimiters, metrics, metricSources, healthPool };
 }
 
 /** Refuses a database some migration of this version has not been applied to (before anything is built on it). */

@@ -62,6 +62,8 @@ const EnvSchema = z.object({
   METRICS_PORT: integer(1, 65_535).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
+  DATABASE_LOCK_TIMEOUT_MS: integer(1, 600_000).default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(1, 3_600_000).default(15_000),
   WS_MAX_CONNECTIONS_PER_IP: integer(1).default(50),
   WS_MAX_CONNECTIONS_PER_ORGANISATION: integer(1).default(500),
   LIVE_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1).default(20),
@@ -106,10 +108,20 @@ export interface Config {
   otelEndpoint: string | undefined;
   /** A request (headers and body) must arrive within this time. */
   httpRequestTimeoutMs: number;
+  /**
+   * Every pooled connection's lock_timeout and statement_timeout: a statement waiting longer for a lock, or running
+   * longer, is cancelled, its transaction rolled back, and the request answered 503 with Retry-After.
+   */
+  databaseTimeouts: DatabaseTimeouts;
   wsMaxConnectionsPerIp: number;
   wsMaxConnectionsPerOrganisation: number;
   /** Live subscriptions (graphql-ws, SSE, devices' occupancy streams) per socket, credential and organisation, per process. */
   liveMaxSubscriptions: { perSocket: number; perCredential: number; perOrganisation: number };
+}
+
+export interface DatabaseTimeouts {
+  lockMs: number;
+  statementMs: number;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.METRICS_PORT,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    databaseTimeouts: { lockMs: e.DATABASE_LOCK_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     wsMaxConnectionsPerOrganisation: e.WS_MAX_CONNECTIONS_PER_ORGANISATION,
     liveMaxSubscriptions: {

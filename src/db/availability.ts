@@ -14,11 +14,32 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Why the database is unavailable, in words an operator acts on: out of connections (53300: raise
- * max_connections or lower the pools, see docs/operations.md) is not the same fix as unreachable.
+ * Whether `error` is a statement PostgreSQL cancelled because it waited too long for a lock (55P03, lock_timeout) or
+ * ran too long (57014, statement_timeout; also a cancel request). Its transaction was rolled back: nothing of it was
+ * written, and the same request may succeed in a moment, so it is answered like an unavailable database (503 with
+ * Retry-After) — never by waiting on.
  */
-export function unavailableReason(error: unknown): 'database has no free connections' | 'database unreachable' {
-  const full = causes(error).some(
+export function isDatabaseTimeout(error: unknown): boolean {
+  return causes(error).some((e) => e.code === '55P03' || e.code === '57014');
+}
+
+/** Either: the request did nothing and may be retried as it is (503 with Retry-After). */
+export function isDatabaseBusyOrUnavailable(error: unknown): boolean {
+  return isDatabaseTimeout(error) || isDatabaseUnavailable(error);
+}
+
+export type UnavailableReason = 'database has no free connections' | 'database unreachable' | 'database lock wait timed out' | 'database statement timed out';
+
+/**
+ * Why the database is unavailable, in words an operator acts on: out of connections (53300: raise
+ * max_connections or lower the pools, see docs/operations.md) is not the same fix as unreachable, and a lock
+ * held too long (55P03: find the holder in pg_locks) or a statement too slow (57014) is neither.
+ */
+export function unavailableReason(error: unknown): UnavailableReason {
+  const all = causes(error);
+  if (all.some((e) => e.code === '55P03')) return 'database lock wait timed out';
+  if (all.some((e) => e.code === '57014')) return 'database statement timed out';
+  const full = all.some(
     (e) =>
       e.code === '53300' ||
       e.code === 'P2037' ||

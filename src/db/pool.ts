@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { DatabaseTimeouts } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { isDatabaseUnavailable } from './availability.ts';
 
@@ -7,15 +8,20 @@ import { isDatabaseUnavailable } from './availability.ts';
  * failover) makes pg's Pool emit 'error'; with nobody listening that event ends the process. Here it is logged
  * and the pool simply opens a new connection next time. Checking out waits at most 5 s, so a request during an
  * outage fails fast (503) instead of hanging.
+ *
+ * `settings` are SET on every new connection before it is handed out (pg-pool's onConnect): lock_timeout and
+ * statement_timeout (sessionSettings) on every pool, synchronous_commit where a lost commit is harmless. A SET, not
+ * the startup packet's `options`, which transaction poolers such as PgBouncer refuse.
  */
-export function createPool(options: { databaseUrl: string; max: number; name: string; logger: Logger; sessionOptions?: string }): pg.Pool {
+export function createPool(options: { databaseUrl: string; max: number; name: string; logger: Logger; settings?: SessionSettings }): pg.Pool {
+  const onConnect = settingsOnConnect(options.settings ?? {});
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.max,
     application_name: options.name,
     connectionTimeoutMillis: 5_000,
     keepAlive: true,
-    ...(options.sessionOptions ? { options: options.sessionOptions } : {}),
+    ...(onConnect ? { onConnect } : {}),
   });
   pool.on('error', (error) => options.logger.warn({ err: error, pool: options.name }, 'idle database connection lost'));
   // pg-pool takes its idle listener off a client while it is checked out, and not every library that checks
@@ -24,6 +30,39 @@ export function createPool(options: { databaseUrl: string; max: number; name: st
   // the statement using the connection still fails with the error, and the pool still discards the client.
   pool.on('connect', (client) => client.on('error', ignoreClientError));
   return pool;
+}
+
+/** PostgreSQL settings of a session, by name (`lock_timeout: '5000ms'`). */
+export type SessionSettings = Readonly<Record<string, string>>;
+
+/** Every pool's timeouts (config DATABASE_LOCK_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS). */
+export function timeoutSettings(timeouts: DatabaseTimeouts): SessionSettings {
+  return { lock_timeout: `${timeouts.lockMs}ms`, statement_timeout: `${timeouts.statementMs}ms` };
+}
+
+/**
+ * pg-pool's onConnect hook that SETs `settings` on a new connection before it is handed out (one simple-protocol
+ * round trip), or undefined when there is nothing to set. pg-boss passes its options to pg's Pool as they are, so
+ * its pool takes the same hook.
+ */
+export function settingsOnConnect(settings: SessionSettings): ((client: pg.ClientBase) => Promise<void>) | undefined {
+  const statement = setStatement(settings);
+  if (!statement) return undefined;
+  return async (client) => {
+    await client.query(statement);
+  };
+}
+
+/** The SET statements (names are ours, values quoted as literals), or null. */
+function setStatement(settings: SessionSettings): string | null {
+  const entries = Object.entries(settings);
+  if (entries.length === 0) return null;
+  return entries
+    .map(([name, value]) => {
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`Not a setting name: ${name}`);
+      return `SET ${name} = '${value.replaceAll("'", "''")}'`;
+    })
+    .join('; ');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createPool } from './pool.ts';
+import { createPool, type SessionSettings } from './pool.ts';
 
 export type { Prisma } from '../generated/prisma/client.ts';
 export { PrismaClient };
@@ -9,11 +9,23 @@ export { PrismaClient };
 /** A transaction client or the root client: services accept either so callers can compose transactions. */
 export type Db = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
 
-export function createPrisma(options: { databaseUrl: string; poolSize?: number; logQueries?: boolean; logger: Logger }): PrismaClient {
+export function createPrisma(options: {
+  databaseUrl: string;
+  poolSize?: number;
+  logQueries?: boolean;
+  logger: Logger;
+  settings?: SessionSettings;
+}): PrismaClient {
   // Our own pool (src/db/pool.ts): connections that die (a database restart) are logged and replaced, never an
   // uncaught error; the statement that was using one fails with an error the transports turn into 503. The
   // adapter ends the pool with itself.
-  const pool = createPool({ databaseUrl: options.databaseUrl, max: options.poolSize ?? 10, name: 'eventogate-prisma', logger: options.logger });
+  const pool = createPool({
+    databaseUrl: options.databaseUrl,
+    max: options.poolSize ?? 10,
+    name: 'eventogate-prisma',
+    logger: options.logger,
+    settings: options.settings,
+  });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return new PrismaClient({
     adapter,

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
-import { isDatabaseUnavailable } from '../db/availability.ts';
+import { isDatabaseBusyOrUnavailable, unavailableReason } from '../db/availability.ts';
 import { AppError, type AppErrorCode, notFound, serviceUnavailable } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { GraphQLContext } from './context.ts';
@@ -35,7 +35,10 @@ function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
 export function maskGraphQLError(error: unknown, options: { logger: Logger; requestId: string }): GraphQLError {
   const graphQLError = error instanceof GraphQLError ? error : undefined;
   const cause = graphQLError?.originalError ?? error;
-  const available = !(cause instanceof AppError) && isDatabaseUnavailable(cause) ? serviceUnavailable() : cause;
+  const busy = !(cause instanceof AppError) && isDatabaseBusyOrUnavailable(cause);
+  // As REST does: a warning naming why (a lock waited on too long is found in pg_locks), no stack; not a bug.
+  if (busy) options.logger.warn({ requestId: options.requestId, path: graphQLError?.path, reason: unavailableReason(cause) }, 'answered 503');
+  const available = busy ? serviceUnavailable() : cause;
   // "Not yours" is answered exactly as "not there": no probing another organisation's ids.
   const original = available instanceof AppError && available.foreign ? notFound(available.foreign) : available;
   if (original instanceof AppError) {

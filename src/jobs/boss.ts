@@ -1,4 +1,5 @@
 import { type JobResult, PgBoss } from 'pg-boss';
+import { type SessionSettings, settingsOnConnect } from '../db/pool.ts';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../lib/logger.ts';
 import { inSpan } from '../lib/tracing.ts';
@@ -8,7 +9,8 @@ import type { JobDefinition } from './job.ts';
  * pg-boss in its own `pgboss` schema of our database. Workers are woken right after a commit by JobQueue
  * (src/jobs/queue.ts), not by pg-boss's transactional NOTIFY; polling every second is the backstop.
  */
-export async function startBoss(options: { databaseUrl: string; logger: Logger; supervise: boolean }): Promise<PgBoss> {
+export async function startBoss(options: { databaseUrl: string; logger: Logger; supervise: boolean; settings: SessionSettings }): Promise<PgBoss> {
+  const onConnect = settingsOnConnect(options.settings);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',
@@ -19,6 +21,9 @@ export async function startBoss(options: { databaseUrl: string; logger: Logger; 
     // How soon jobs of a crashed worker (missed heartbeats, expired) are failed and retried.
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
+    // pg-boss hands its options to pg's Pool as they are: its connections get the same timeouts as ours (the SET
+    // runs before a connection is handed out, like createPool's).
+    ...(onConnect ? ({ onConnect } as object) : {}),
   });
   boss.on('error', (error) => options.logger.error({ err: error }, 'job runner error'));
   boss.on('warning', (warning) => options.logger.warn({ warning }, 'job runner warning'));

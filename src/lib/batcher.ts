@@ -12,24 +12,34 @@
  * flight, which is where the savings come from under load; and its cache/key semantics are for reads.
  */
 export class Batcher<In, Out> {
-  readonly #queue: Array<{ item: In; resolve: (value: Out) => void; reject: (error: unknown) => void }> = [];
+  /** Waiting calls by key; a key with none waiting has no entry. Map order is the round-robin order. */
+  readonly #waiting = new Map<string, Entry<In, Out>[]>();
+  readonly #runningByKey = new Map<string, number>();
   #running = 0;
   #scheduled = false;
 
+  /**
+   * `concurrency` batches run at once in all; with `key`, a batch holds calls of one key only, at most
+   * `concurrencyPerKey` of a key run at once, and keys take turns — so calls of one key that are stuck (its rows
+   * locked by someone else) hold at most that many slots, never the ones other keys need.
+   */
   constructor(
     private readonly run: (items: In[]) => Promise<Array<Out | Error>>,
-    private readonly options: { maxBatch: number; concurrency: number },
+    private readonly options: { maxBatch: number; concurrency: number; key?: (item: In) => string; concurrencyPerKey?: number },
   ) {}
 
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      const key = this.options.key?.(item) ?? '';
+      const queue = this.#waiting.get(key);
+      if (queue) queue.push({ item, resolve, reject });
+      else this.#waiting.set(key, [{ item, resolve, reject }]);
       this.#schedule();
     });
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#running >= this.options.concurrency || this.#queue.length === 0) return;
+    if (this.#scheduled || this.#running >= this.options.concurrency || this.#waiting.size === 0) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -38,27 +48,51 @@ export class Batcher<In, Out> {
   }
 
   #drain(): void {
-    while (this.#running < this.options.concurrency && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.options.maxBatch);
-      this.#running++;
-      this.run(batch.map((entry) => entry.item))
-        .then((results) => {
-          if (results.length !== batch.length) throw new Error(`Batcher: ${results.length} results for ${batch.length} items`);
-          batch.forEach((entry, i) => {
-            const result = results[i];
-            if (result instanceof Error) entry.reject(result);
-            else entry.resolve(result as Out);
-          });
-        })
-        .catch((error: unknown) => {
-          for (const entry of batch) entry.reject(error);
-        })
-        .finally(() => {
-          this.#running--;
-          this.#schedule();
-        });
+    const perKey = this.options.concurrencyPerKey ?? this.options.concurrency;
+    for (let started = true; started && this.#running < this.options.concurrency; ) {
+      started = false;
+      for (const [key, queue] of [...this.#waiting]) {
+        if (this.#running >= this.options.concurrency) return;
+        if ((this.#runningByKey.get(key) ?? 0) >= perKey) continue;
+        const batch = queue.splice(0, this.options.maxBatch);
+        // Its turn taken: to the back of the line, or out of it.
+        this.#waiting.delete(key);
+        if (queue.length > 0) this.#waiting.set(key, queue);
+        this.#start(key, batch);
+        started = true;
+      }
     }
   }
+
+  #start(key: string, batch: Entry<In, Out>[]): void {
+    this.#running++;
+    this.#runningByKey.set(key, (this.#runningByKey.get(key) ?? 0) + 1);
+    this.run(batch.map((entry) => entry.item))
+      .then((results) => {
+        if (results.length !== batch.length) throw new Error(`Batcher: ${results.length} results for ${batch.length} items`);
+        batch.forEach((entry, i) => {
+          const result = results[i];
+          if (result instanceof Error) entry.reject(result);
+          else entry.resolve(result as Out);
+        });
+      })
+      .catch((error: unknown) => {
+        for (const entry of batch) entry.reject(error);
+      })
+      .finally(() => {
+        this.#running--;
+        const left = this.#runningByKey.get(key)! - 1;
+        if (left === 0) this.#runningByKey.delete(key);
+        else this.#runningByKey.set(key, left);
+        this.#schedule();
+      });
+  }
+}
+
+interface Entry<In, Out> {
+  item: In;
+  resolve: (value: Out) => void;
+  reject: (error: unknown) => void;
 }
 
 /**

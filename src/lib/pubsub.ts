@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { createPool } from '../db/pool.ts';
+import { createPool, type SessionSettings } from '../db/pool.ts';
 import type { Logger } from './logger.ts';
 import { listen, notify, unlisten } from './pubsub.sql.ts';
 
@@ -28,8 +28,10 @@ export class PgPubSub {
   constructor(
     private readonly databaseUrl: string,
     private readonly logger: Logger,
+    settings: SessionSettings = {},
   ) {
-    this.#publisher = createPool({ databaseUrl, max: 2, name: 'eventogate-publish', logger, sessionOptions: '-c synchronous_commit=off' });
+    // A notification lost in a crash is harmless (listeners re-read on reconnect): no wait for the WAL flush.
+    this.#publisher = createPool({ databaseUrl, max: 2, name: 'eventogate-publish', logger, settings: { ...settings, synchronous_commit: 'off' } });
   }
 
   async start(): Promise<void> {

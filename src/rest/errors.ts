@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../db/availability.ts';
+import { isDatabaseBusyOrUnavailable } from '../db/availability.ts';
 import { AppError, type AppErrorCode, serviceUnavailable, VALIDATION_MESSAGE } from '../lib/errors.ts';
 
 /** The documented REST v1 error bodies (seed page "Error Codes"; CONTRACT §4). */
@@ -28,7 +28,7 @@ const STATUS: Record<AppErrorCode, { status: number; error: string }> = {
  * only the request id, never the cause.
  */
 export function toRestError(thrown: unknown, requestId: string): RestError {
-  const error = !(thrown instanceof AppError) && isDatabaseUnavailable(thrown) ? serviceUnavailable() : thrown;
+  const error = !(thrown instanceof AppError) && isDatabaseBusyOrUnavailable(thrown) ? serviceUnavailable() : thrown;
   if (!(error instanceof AppError)) {
     return {
       status: 500,

@@ -2,6 +2,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
+import type pg from 'pg';
 import { unavailableReason } from '../db/availability.ts';
 import { countAppliedMigrations } from '../db/health.sql.ts';
 import type { Deps } from '../deps.ts';
@@ -72,7 +73,7 @@ export function createHttpApp(
   // /healthz (CONTRACT §10) is readiness too, for compatibility.
   app.get('/livez', (c) => c.json({ status: 'ok', role: deps.config.role }));
   const ready = async (c: Context<AppEnv>) => {
-    const reason = await notReadyReason(deps, options.health);
+    const reason = await notReadyReason(options.health);
     if (reason) return c.json({ status: 'unavailable', role: deps.config.role, reason }, 503, { 'Retry-After': '5' });
     return c.json({ status: 'ok', role: deps.config.role });
   };
@@ -258,12 +259,14 @@ export interface Health {
   stopping(): boolean;
   /** Every migration this code knows; readiness requires them all applied. */
   migrations: string[];
+  /** Readiness's own connections (short lock and statement timeouts), never the ones requests queue for. */
+  pool: pg.Pool;
 }
 
-async function notReadyReason(deps: Deps, health: Health): Promise<string | null> {
+async function notReadyReason(health: Health): Promise<string | null> {
   if (health.stopping()) return 'shutting down';
   try {
-    if ((await countAppliedMigrations(deps.pool, health.migrations)) < health.migrations.length) return 'migrations not applied';
+    if ((await countAppliedMigrations(health.pool, health.migrations)) < health.migrations.length) return 'migrations not applied';
   } catch (error) {
     return unavailableReason(error);
   }

@@ -61,12 +61,46 @@ export function createMetrics(sources: MetricSources): AppMetrics {
       }
     },
   });
+  // Read from the database once per scrape, on connections that give up on a lock within a quarter of a second: a
+  // read that fails (a table locked, the database away) leaves its gauge at the last value and is counted, and the
+  // scrape still answers at once with everything else. (prom-client collects every metric at once, so the counter
+  // waits for this scrape's reads before it is read itself.)
+  let scraping: Promise<{ backlog?: number; queues?: Awaited<ReturnType<NonNullable<MetricSources['jobQueues']>>> }> | null = null;
+  const scrape = () =>
+    (scraping ??= (async () => {
+      const [backlog, queues] = await Promise.all([
+        read('eventogate_webhook_backlog', sources.webhookBacklog),
+        read('eventogate_job_queue_jobs', sources.jobQueues),
+      ]);
+      return { backlog, queues };
+    })().finally(() => {
+      scraping = null;
+    }));
+  const sourceErrors = new Counter({
+    name: 'eventogate_metrics_source_errors_total',
+    help: 'Scrapes whose database-backed gauge could not be read (it kept its last value), by gauge.',
+    labelNames: ['gauge'],
+    registers,
+    async collect() {
+      await scrape();
+    },
+  });
+  async function read<T>(gauge: string, source: (() => Promise<T>) | undefined): Promise<T | undefined> {
+    if (!source) return undefined;
+    try {
+      return await source();
+    } catch {
+      sourceErrors.inc({ gauge });
+      return undefined;
+    }
+  }
   new Gauge({
     name: 'eventogate_webhook_backlog',
     help: 'Webhook deliveries still pending (due now or waiting for a retry).',
     registers,
     async collect() {
-      if (sources.webhookBacklog) this.set(await sources.webhookBacklog());
+      const { backlog } = await scrape();
+      if (backlog !== undefined) this.set(backlog);
     },
   });
   new Gauge({
@@ -75,8 +109,10 @@ export function createMetrics(sources: MetricSources): AppMetrics {
     labelNames: ['queue', 'state'],
     registers,
     async collect() {
+      const { queues } = await scrape();
+      if (!queues) return;
       this.reset();
-      for (const row of (await sources.jobQueues?.()) ?? []) this.set({ queue: row.queue, state: row.state }, row.count);
+      for (const row of queues) this.set({ queue: row.queue, state: row.state }, row.count);
     },
   });
   return {

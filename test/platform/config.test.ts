@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       metricsToken: undefined,
       httpRequestTimeoutMs: 30_000,
+      databaseTimeouts: { lockMs: 5_000, statementMs: 15_000 },
       wsMaxConnectionsPerIp: 50,
       wsMaxConnectionsPerOrganisation: 500,
       liveMaxSubscriptions: { perSocket: 20, perCredential: 50, perOrganisation: 500 },
@@ -45,6 +46,8 @@ describe('loadConfig', () => {
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       ROLE: 'worker',
       PUBLIC_FORM_RATE_LIMIT_PER_MIN: '3',
+      DATABASE_LOCK_TIMEOUT_MS: '2000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '60000',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db:5432/eg',
@@ -56,6 +59,7 @@ describe('loadConfig', () => {
       role: 'worker',
       demoSeed: false,
       publicFormRateLimitPerMin: 3,
+      databaseTimeouts: { lockMs: 2_000, statementMs: 60_000 },
     });
   });
 
@@ -70,6 +74,7 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL: must be a URL starting with smtp:// or smtps://'],
     [{ DATABASE_URL: 'postgresql://db/eg' }, 'SECRET_KEY: is required when DATABASE_URL is set'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY: must be at least 32 characters'],
+    [{ DATABASE_LOCK_TIMEOUT_MS: '0' }, 'DATABASE_LOCK_TIMEOUT_MS: must be between 1 and 600000 (got "0")'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

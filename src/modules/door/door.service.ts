@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../../db/availability.ts';
+import { isDatabaseBusyOrUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { Batcher, eachAloneOnFailure } from '../../lib/batcher.ts';
@@ -275,10 +275,12 @@ export type DoorBatcher = Batcher<DoorRequest, DoorAnswer>;
 export function createDoorBatcher(deps: Deps): DoorBatcher {
   return new Batcher<DoorRequest, DoorAnswer>(
     eachAloneOnFailure((requests) => decideAll(deps, requests), {
-      fatal: isDatabaseUnavailable,
+      fatal: isDatabaseBusyOrUnavailable,
       onSplit: (err, scans) => deps.logger.warn({ err, scans }, 'door batch failed; deciding each scan on its own'),
     }),
-    { maxBatch: 200, concurrency: 2 },
+    // One event's calls per batch, two of its batches at a time, six in all (the pool has 20): an event whose rows
+    // someone holds locked waits (at most DATABASE_LOCK_TIMEOUT_MS) in its own two slots, never in the others'.
+    { maxBatch: 200, concurrency: 6, key: (request) => request.context.event.id, concurrencyPerKey: 2 },
   );
 }
 
