@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: z.string().min(3).default('EventoGate <no-reply@eventogate.local>'),
+  // Below the email jobs' expiry (120 s): a send still open when its job is given up on would be sent twice.
+  SMTP_TIMEOUT_MS: integer(1_000, 110_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   DEMO_SEED: boolean.optional(),
@@ -83,6 +85,8 @@ export interface Config {
   secretKey: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The whole SMTP send of one message (connect, greeting, envelope, DATA, the server's reply). */
+  smtpTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   role: Role;
   demoSeed: boolean;
@@ -158,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     role: e.ROLE,
     demoSeed: e.DEMO_SEED ?? !e.DATABASE_URL,

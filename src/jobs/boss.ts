@@ -48,37 +48,42 @@ export async function createQueues(boss: PgBoss, definitions: readonly JobDefini
 }
 
 /**
- * Attaches a worker per job. Jobs are fetched in batches (bursting while batches come back full) and settled
+ * Attaches `work.workers` workers (1 by default) per job. Jobs are fetched in batches (bursting while batches come back full) and settled
  * one by one, so one failing job is retried alone. Payloads are re-validated: a malformed job fails loudly.
  */
 export async function startWorkers(deps: Deps, definitions: readonly JobDefinition[]): Promise<void> {
   for (const definition of definitions) {
-    const workerId = await deps.boss.work(
-      definition.name,
-      {
-        batchSize: 10,
-        burstWhenBatchFull: true,
-        pollingIntervalSeconds: 1,
-        includeMetadata: true,
-        perJobResults: true,
-        ...definition.work,
-      },
-      async (jobs) =>
-        await Promise.all(
-          jobs.map(async (job): Promise<JobResult> => {
-            try {
-              const payload = definition.payload.parse(job.data);
-              await inSpan(`job ${definition.name}`, { attributes: { 'job.id': job.id, 'job.retry_count': job.retryCount } }, () =>
-                definition.handler(deps, payload, { id: job.id, retryCount: job.retryCount }),
-              );
-              return { id: job.id, status: 'completed' };
-            } catch (error) {
-              deps.logger.warn({ err: error, job: definition.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
-              return { id: job.id, status: 'failed', output: { message: (error as Error).message } };
-            }
-          }),
-        ),
-    );
-    deps.jobs.registerWorker(definition.name, workerId);
+    // `workers` of their own rather than pg-boss's localConcurrency, whose wake-up (notifyWorker) reaches only the
+    // first: a job sent while that one is busy (a stalled SMTP send) would wait for the others' next poll.
+    const { workers = 1, ...work } = definition.work ?? {};
+    for (let i = 0; i < workers; i++) {
+      const workerId = await deps.boss.work(
+        definition.name,
+        {
+          batchSize: 10,
+          burstWhenBatchFull: true,
+          pollingIntervalSeconds: 1,
+          includeMetadata: true,
+          perJobResults: true,
+          ...work,
+        },
+        async (jobs) =>
+          await Promise.all(
+            jobs.map(async (job): Promise<JobResult> => {
+              try {
+                const payload = definition.payload.parse(job.data);
+                await inSpan(`job ${definition.name}`, { attributes: { 'job.id': job.id, 'job.retry_count': job.retryCount } }, () =>
+                  definition.handler(deps, payload, { id: job.id, retryCount: job.retryCount, signal: job.signal }),
+                );
+                return { id: job.id, status: 'completed' };
+              } catch (error) {
+                deps.logger.warn({ err: error, job: definition.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
+                return { id: job.id, status: 'failed', output: { message: (error as Error).message } };
+              }
+            }),
+          ),
+      );
+      deps.jobs.registerWorker(definition.name, workerId);
+    }
   }
 }

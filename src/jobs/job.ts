@@ -18,10 +18,12 @@ export function defineQueue<S extends z.ZodType>(queue: QueueSpec<S>): QueueSpec
 /** A background job: its queue (name and payload schema), queue policy and a small handler that calls a service. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> extends QueueSpec<S> {
   queue?: Omit<QueueOptions, 'name'>;
-  work?: Pick<WorkOptions, 'batchSize' | 'localConcurrency' | 'pollingIntervalSeconds'>;
+  /** How the workers fetch; `workers`: how many per process (each fetching its own batches; 1 by default). */
+  work?: Pick<WorkOptions, 'batchSize' | 'pollingIntervalSeconds'> & { workers?: number };
   /** Run on this cron schedule (UTC) as well, once across all processes. */
   cron?: string;
-  handler(deps: Deps, payload: z.output<S>, job: { id: string; retryCount: number }): Promise<void>;
+  /** `job.signal` aborts when the job is given up on (expired, its claim lost) or the worker stops waiting for it. */
+  handler(deps: Deps, payload: z.output<S>, job: { id: string; retryCount: number; signal: AbortSignal }): Promise<void>;
 }
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {

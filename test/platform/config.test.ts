@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       metricsToken: undefined,
       httpRequestTimeoutMs: 30_000,
       databaseTimeouts: { lockMs: 5_000, statementMs: 15_000 },
+      smtpTimeoutMs: 60_000,
       wsMaxConnectionsPerIp: 50,
       wsMaxConnectionsPerOrganisation: 500,
       liveMaxSubscriptions: { perSocket: 20, perCredential: 50, perOrganisation: 500 },
@@ -74,6 +75,7 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL: must be a URL starting with smtp:// or smtps://'],
     [{ DATABASE_URL: 'postgresql://db/eg' }, 'SECRET_KEY: is required when DATABASE_URL is set'],
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY: must be at least 32 characters'],
+    [{ SMTP_TIMEOUT_MS: '600000' }, 'SMTP_TIMEOUT_MS: must be between 1000 and 110000 (got "600000")'],
     [{ DATABASE_LOCK_TIMEOUT_MS: '0' }, 'DATABASE_LOCK_TIMEOUT_MS: must be between 1 and 600000 (got "0")'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

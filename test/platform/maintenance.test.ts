@@ -39,7 +39,7 @@ describe('hourly cleanup', () => {
       Date.now() + 30_000,
     ]);
 
-    await cleanupJob.handler(app.deps, {}, { id: 'manual', retryCount: 0 });
+    await cleanupJob.handler(app.deps, {}, { id: 'manual', retryCount: 0, signal: new AbortController().signal });
 
     expect(await app.deps.prisma.idempotencyKey.count({ where: { organisationId: seed.owner.organisationId } })).toBe(1);
     expect(await app.deps.prisma.session.count({ where: { id: user.sessionId } })).toBe(0);

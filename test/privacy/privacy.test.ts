@@ -373,7 +373,7 @@ describe('retention', () => {
     });
     expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
-    await retentionJob.handler(app.deps, {}, { id: 'test', retryCount: 0 });
+    await retentionJob.handler(app.deps, {}, { id: 'test', retryCount: 0, signal: new AbortController().signal });
     const rows = await app.deps.prisma.attendee.findMany({ where: { id: { in: [...gone, ...kept] } } });
     for (const row of rows) {
       if (gone.includes(row.id)) expect(row).toMatchObject({ firstName: 'Erased', phone: null, erasedAt: expect.any(Date) });
@@ -383,7 +383,7 @@ describe('retention', () => {
     expect(entries.map((e) => e.subjectId).sort()).toEqual([...gone].sort());
     for (const entry of entries) expect(entry).toMatchObject({ actorType: 'system', actorId: null });
     // A second run finds nothing left to do.
-    await retentionJob.handler(app.deps, {}, { id: 'test', retryCount: 0 });
+    await retentionJob.handler(app.deps, {}, { id: 'test', retryCount: 0, signal: new AbortController().signal });
     expect(await auditLog(seed.owner.token, 'retention.erased')).toHaveLength(2);
   });
 
@@ -404,7 +404,7 @@ describe('retention', () => {
     const outside = join(app.deps.config.dataDir, 'not-mail.txt');
     writeFileSync(outside, 'keep');
 
-    await cleanupJob.handler(app.deps, {}, { id: 'test', retryCount: 0 });
+    await cleanupJob.handler(app.deps, {}, { id: 'test', retryCount: 0, signal: new AbortController().signal });
     expect(await app.deps.prisma.emailLog.findUnique({ where: { id: oldLog.id } })).toBeNull();
     expect(existsSync(oldLog.devMailboxFile!)).toBe(false);
     expect(await app.deps.prisma.emailLog.count({ where: { attendeeId: recent.id } })).toBe(1);

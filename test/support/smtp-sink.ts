@@ -16,6 +16,14 @@ export class SmtpSink {
   readonly refuse = new Map<string, number>();
   /** RCPT TO commands refused so far, per address. */
   readonly refused = new Map<string, number>();
+  /**
+   * The next message to this address is answered only after this many ms (a relay stalling mid-DATA), once. A message
+   * whose client hung up before the answer is not delivered (nothing was acknowledged), and is counted in `dropped`.
+   */
+  readonly stallOnce = new Map<string, number>();
+  /** Messages whose client hung up before the server acknowledged them. */
+  dropped = 0;
+  readonly #closed = new Set<string>();
   port = 0;
   #server: SMTPServer | null = null;
 
@@ -35,15 +43,28 @@ export class SmtpSink {
         const error = Object.assign(new Error(code >= 500 ? 'No such mailbox here' : 'Mailbox busy, try again later'), { responseCode: code });
         callback(error);
       },
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
         this.receiving++;
         simpleParser(stream, { skipImageLinks: true })
           .then(async (mail) => {
             if (this.acceptDelayMs) await new Promise((r) => setTimeout(r, this.acceptDelayMs));
+            const stalled = session.envelope.rcptTo.map((r) => r.address).find((address) => this.stallOnce.has(address));
+            if (stalled) {
+              const ms = this.stallOnce.get(stalled)!;
+              this.stallOnce.delete(stalled);
+              await new Promise((r) => setTimeout(r, ms));
+            }
+            if (this.#closed.has(session.id)) {
+              this.dropped++;
+              return;
+            }
             this.mails.push(mail);
             callback();
           })
           .catch(callback);
+      },
+      onClose: (session) => {
+        this.#closed.add(session.id);
       },
     });
     await new Promise<void>((resolve) => this.#server?.listen(port, '127.0.0.1', resolve));

@@ -235,7 +235,7 @@ describe('operations', () => {
       where: { id: pending!.id },
       data: { createdAt: longAgo, status: 'PENDING', nextAttemptAt: new Date(Date.now() + 3_600_000) },
     });
-    await cleanupJob.handler(fast.deps, {}, { id: 'manual', retryCount: 0 });
+    await cleanupJob.handler(fast.deps, {}, { id: 'manual', retryCount: 0, signal: new AbortController().signal });
     const left = await fast.deps.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id }, select: { id: true } });
     expect(left.map((d) => d.id).sort()).toEqual([recent!.id, pending!.id].sort());
     expect(await fast.deps.prisma.webhookAttempt.count({ where: { deliveryId: old!.id } })).toBe(0);

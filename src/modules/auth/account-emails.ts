@@ -4,7 +4,7 @@ import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { defineJob } from '../../jobs/job.ts';
 import { decryptSecret, encryptSecret } from '../../lib/crypto.ts';
-import { escapeHtml } from '../emails/index.ts';
+import { EMAIL_JOB_EXPIRY_SECONDS, EMAIL_WORK, escapeHtml } from '../emails/index.ts';
 
 /**
  * Emails that carry a one-time token (verify your email, reset your password, join an organisation). They go
@@ -24,11 +24,12 @@ export const accountEmailJob = defineJob({
     role: z.string().nullish(),
     detail: z.string().nullish(),
   }),
-  queue: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 120, heartbeatSeconds: 30 },
-  handler: async (deps, payload) => {
+  queue: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: EMAIL_JOB_EXPIRY_SECONDS, heartbeatSeconds: 30 },
+  work: EMAIL_WORK,
+  handler: async (deps, payload, job) => {
     const token = payload.tokenCiphertext ? decryptSecret(payload.tokenCiphertext, deps.secretKey) : '';
     const content = accountEmail(deps, { ...payload, token });
-    await deps.mailer.send({ ...content, to: payload.to, from: deps.config.mailFrom });
+    await deps.mailer.send({ ...content, to: payload.to, from: deps.config.mailFrom }, { signal: job.signal, kind: 'account' });
   },
 });
 

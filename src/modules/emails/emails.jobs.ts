@@ -7,10 +7,27 @@ import { confirmationEmailQueue, sendConfirmationEmail } from './emails.service.
  */
 export const CONFIRMATION_RETRY_LIMIT = 12;
 
+/** An email job is given up on (and retried) after this; SMTP_TIMEOUT_MS must stay below it (config.ts). */
+export const EMAIL_JOB_EXPIRY_SECONDS = 120;
+
+/**
+ * Four workers per process, each fetching up to ten emails and sending them at once: a message whose SMTP server
+ * stalls holds its own worker until SMTP_TIMEOUT_MS, while the other three go on fetching everyone else's mail.
+ */
+export const EMAIL_WORK = { batchSize: 10, workers: 4 } as const;
+
 export const confirmationEmailJob = defineJob({
   ...confirmationEmailQueue,
-  queue: { retryLimit: CONFIRMATION_RETRY_LIMIT, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 120, heartbeatSeconds: 30 },
+  queue: {
+    retryLimit: CONFIRMATION_RETRY_LIMIT,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 900,
+    expireInSeconds: EMAIL_JOB_EXPIRY_SECONDS,
+    heartbeatSeconds: 30,
+  },
+  work: EMAIL_WORK,
   handler: async (deps, payload, job) => {
-    await sendConfirmationEmail(deps, { emailLogId: payload.emailLogId, lastAttempt: job.retryCount >= CONFIRMATION_RETRY_LIMIT });
+    await sendConfirmationEmail(deps, { emailLogId: payload.emailLogId, lastAttempt: job.retryCount >= CONFIRMATION_RETRY_LIMIT, signal: job.signal });
   },
 });

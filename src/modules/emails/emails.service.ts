@@ -54,7 +54,7 @@ export async function enqueueConfirmationEmails(
  * Sends one confirmation (idempotent: a log already SENT is not sent again) and records the outcome.
  * Throws on failure so the job is retried; the last failure marks the log FAILED.
  */
-export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: string; lastAttempt: boolean }): Promise<EmailLog | null> {
+export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: string; lastAttempt: boolean; signal?: AbortSignal }): Promise<EmailLog | null> {
   const log = await deps.prisma.emailLog.findUnique({
     where: { id: options.emailLogId },
     include: { attendee: { include: { ticketType: true, event: true } } },
@@ -64,20 +64,26 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
   const { attendee } = log;
   try {
     const message = await buildConfirmation(deps, attendee, attendee.event, attendee.ticketType);
-    const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom });
+    const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom }, { signal: options.signal, kind: 'confirmation' });
     deps.metrics.emails.inc({ outcome: 'sent' });
-    // Only if still pending: an erasure that ran while this was sending keeps no copy (the mailbox file goes too).
-    const recorded = await deps.prisma.emailLog.updateMany({
-      where: { id: log.id, status: 'PENDING' },
-      data: {
-        status: 'SENT',
-        attempts: { increment: 1 },
-        providerMessageId: sent.messageId,
-        devMailboxFile: sent.devMailboxFile,
-        sentAt: new Date(),
-        error: null,
-      },
-    });
+    // Only if still pending: an erasure that ran while this was sending keeps no copy (the mailbox file goes too),
+    // and neither does a send whose outcome could not be recorded (it is retried and writes another).
+    const recorded = await deps.prisma.emailLog
+      .updateMany({
+        where: { id: log.id, status: 'PENDING' },
+        data: {
+          status: 'SENT',
+          attempts: { increment: 1 },
+          providerMessageId: sent.messageId,
+          devMailboxFile: sent.devMailboxFile,
+          sentAt: new Date(),
+          error: null,
+        },
+      })
+      .catch(async (error: unknown) => {
+        if (sent.devMailboxFile) await removeMailboxFiles(deps, [sent.devMailboxFile]);
+        throw error;
+      });
     if (recorded.count === 0 && sent.devMailboxFile) await removeMailboxFiles(deps, [sent.devMailboxFile]);
     return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
   } catch (error) {

@@ -59,3 +59,10 @@ export async function insertPendingEmailLogs(
     ],
   );
 }
+
+/** Which of these dev-mailbox files an email log points to. */
+export async function referencedMailboxFiles(sql: Sql, files: readonly string[]): Promise<Set<string>> {
+  if (files.length === 0) return new Set();
+  const rows = await sql.query<{ dev_mailbox_file: string }>(`SELECT dev_mailbox_file FROM email_logs WHERE dev_mailbox_file = ANY($1::text[])`, [files]);
+  return new Set(rows.map((row) => row.dev_mailbox_file));
+}
