@@ -9,7 +9,9 @@ export const retentionJob = defineJob({
   name: 'privacy.retention',
   payload: z.object({}).passthrough(),
   cron: '41 2 * * *',
-  queue: { retryLimit: 3, retryDelay: 600, expireInSeconds: 3_600, heartbeatSeconds: 60 },
+  // Resumable (500 per transaction; a rerun picks up those not erased yet), so a killed worker's run resumes within a
+  // minute: missed heartbeats are noticed after 15 s (plus the supervisor's 5 s), and the retry starts 5 s later.
+  queue: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 3_600, heartbeatSeconds: 15 },
   handler: async (deps) => {
     const { eraseExpiredAttendees } = await import('./privacy.service.ts');
     const erased = await eraseExpiredAttendees(deps);
