@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import pg from 'pg';
 import type { Config } from './config.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
-import { countAppliedMigrations } from './db/health.sql.ts';
+import { countAppliedMigrations, databaseTimeMs } from './db/health.sql.ts';
 import { applyMigrations, readMigrations } from './db/migrate.ts';
 import { createPool, timeoutSettings } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
@@ -17,6 +17,7 @@ import { buildSchema } from './graphql/schema.ts';
 import { createQueues, startBoss, startWorkers } from './jobs/boss.ts';
 import { waitingJobCounts } from './jobs/jobs.sql.ts';
 import { JobQueue } from './jobs/queue.ts';
+import { CLOCK_SKEW_WARNING_MS, Clock } from './lib/clock.ts';
 import { Lifecycle } from './lib/lifecycle.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { PgPubSub } from './lib/pubsub.ts';
@@ -55,6 +56,8 @@ export async function startApp(
     onQuery?: (query: string, params: string) => void;
     /** The embedded database died for good (src/main.ts exits); tests leave it unset. */
     onDatabaseLost?: (error: Error) => void;
+    /** This process's own clock (Date.now); tests inject a skewed one. */
+    processClock?: () => number;
   } = {},
 ): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -173,6 +176,8 @@ export interface Services {
  * audit. `migrations: 'apply'` migrates first (the server); `'require'` refuses a database this version has not
  * migrated (the CLI, which leaves migrating to `eventogate migrate`). `receive`: this process serves live feeds.
  */
+const CLOCK_SYNC_MS = 60_000;
+
 /** What /readyz and /metrics may wait for a lock, and for a statement: far less than any prober's timeout. */
 const HEALTH_LOCK_TIMEOUT_MS = 250;
 const HEALTH_STATEMENT_TIMEOUT_MS = 2_000;
@@ -186,6 +191,7 @@ export async function openServices(
     receive: boolean;
     onQuery?: (query: string, params: string) => void;
     onDatabaseLost?: (error: Error) => void;
+    processClock?: () => number;
   },
 ): Promise<Services> {
   const { logger } = options;
@@ -229,6 +235,18 @@ export async function openServices(
   lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
   const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger, settings: timeouts });
   lifecycle.onStop('connections', 'pool', () => pool.end());
+  // The database's clock, read locally (lib/clock.ts): measured now and every minute.
+  const clock = new Clock(options.processClock);
+  const skew = await clock.sync(() => databaseTimeMs(pool));
+  if (Math.abs(skew) > CLOCK_SKEW_WARNING_MS) {
+    logger.warn(
+      { offsetMs: skew },
+      `This process's clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? 'behind' : 'ahead of'} the database's; EventoGate keeps time by the database's, but check NTP on this machine.`,
+    );
+  }
+  const resync = setInterval(() => void clock.sync(() => databaseTimeMs(pool)).catch(() => undefined), CLOCK_SYNC_MS);
+  resync.unref();
+  lifecycle.onStop('services', 'clock', () => clearInterval(resync));
   const db = new Transactions(prisma, pool);
   const jobs = new JobQueue(boss, pubsub, db);
   // Only processes that run workers need to hear that jobs are waiting.
@@ -246,7 +264,7 @@ export async function openServices(
     settings: { ...timeouts, synchronous_commit: 'off' },
   });
   lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
-  const rateLimiters = createRateLimiters(rateLimitPool, config);
+  const rateLimiters = createRateLimiters(rateLimitPool, config, clock);
 
   const metricSources: MetricSources = {};
   const metrics = createMetrics(metricSources);
@@ -260,6 +278,7 @@ export async function openServices(
     db,
     jobs,
     pubsub,
+    clock,
     caches: {} as Caches,
     personalData: PERSONAL_DATA,
     config: { ...config, publicUrl: config.publicUrl ?? '' },

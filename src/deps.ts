@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { PrismaClient } from './db/prisma.ts';
 import type { Transactions } from './db/transactions.ts';
 import type { JobQueue } from './jobs/queue.ts';
+import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import type { PersonalDataHook } from './lib/personal-data.ts';
 import type { PgPubSub } from './lib/pubsub.ts';
@@ -29,6 +30,8 @@ export interface Kernel {
   jobs: JobQueue;
   /** Cross-process messages (LISTEN/NOTIFY). */
   pubsub: PgPubSub;
+  /** The time, by the database's clock (deadlines, windows, cut-offs, timestamps that leave the system). */
+  clock: Clock;
   /** Prometheus counters the services bump (GET /metrics). */
   metrics: AppMetrics;
   /** Every feature's (and the kernel's) personal-data hooks, in order: erasure and export run them all. */

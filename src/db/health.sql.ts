@@ -11,3 +11,9 @@ export async function countAppliedMigrations(pool: pg.Pool | pg.Client, names: r
   );
   return rows[0]?.applied ?? 0;
 }
+
+/** The database's clock, in milliseconds since the epoch (clock_timestamp: now, not the transaction's start). */
+export async function databaseTimeMs(pool: pg.Pool | pg.Client): Promise<number> {
+  const { rows } = await pool.query<{ ms: string }>(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms`);
+  return Number(rows[0]!.ms);
+}

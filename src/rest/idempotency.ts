@@ -58,7 +58,7 @@ export async function idempotent(
   const where = { apiKeyId_key: { apiKeyId: scope.apiKeyId, key: scope.key } };
   const replay = async () => {
     const stored = await deps.prisma.idempotencyKey.findUnique({ where });
-    if (!stored || stored.expiresAt.getTime() <= Date.now()) return null;
+    if (!stored || stored.expiresAt.getTime() <= deps.clock.nowMs()) return null;
     if (stored.requestHash !== requestHash) {
       throw invalidField('idempotency_key', 'This Idempotency-Key was already used with a different request; use a new key.');
     }
@@ -72,13 +72,13 @@ export async function idempotent(
 
   const earlier = await replay();
   if (earlier) return earlier;
-  await deps.prisma.idempotencyKey.deleteMany({ where: { apiKeyId: scope.apiKeyId, key: scope.key, expiresAt: { lte: new Date() } } });
+  await deps.prisma.idempotencyKey.deleteMany({ where: { apiKeyId: scope.apiKeyId, key: scope.key, expiresAt: { lte: deps.clock.now() } } });
 
   const id = newId('idempotencyKey');
   try {
     const response = await run({
       onTransactionStart: async (sql) => {
-        await claimIdempotencyKey(sql, { id, ...scope, requestHash, expiresAt: new Date(Date.now() + TTL_MS) });
+        await claimIdempotencyKey(sql, { id, ...scope, requestHash, expiresAt: new Date(deps.clock.nowMs() + TTL_MS) });
       },
       complete: async (sql, stored) => {
         await storeIdempotentResponse(sql, id, stored);

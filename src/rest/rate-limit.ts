@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { Batcher } from '../lib/batcher.ts';
+import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { deleteWindowsEndedBefore, takePoints } from './rate-limit.sql.ts';
 
@@ -26,6 +27,8 @@ export class RateLimiter {
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: { keyPrefix: string; points: number; durationMs: number },
+    /** The database's time (lib/clock.ts): every process opens and closes the same windows. */
+    private readonly clock: Pick<Clock, 'nowMs'> = { nowMs: Date.now },
   ) {
     this.#batcher = new Batcher((keys) => this.#consumeAll(keys), { maxBatch: 500, concurrency: 2 });
   }
@@ -45,7 +48,7 @@ export class RateLimiter {
     // Rows are locked in key order, whatever order the requests came in: two batches (in two processes, say)
     // that share keys then wait for each other instead of deadlocking.
     const sorted = [...counts.keys()].sort();
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const rows = await takePoints(this.pool, { keys: sorted, points: sorted.map((key) => counts.get(key)!), windowEnd: now + this.options.durationMs, now });
     const totals = new Map(rows.map((row) => [row.key, { points: row.points, expire: Number(row.expire) }]));
     // The batch's requests of one key took consecutive points, in arrival order.
@@ -76,8 +79,12 @@ export interface RateLimiters {
 const PUBLIC_READS_PER_MIN = 120;
 const MINUTE_MS = 60_000;
 
-export function createRateLimiters(pool: pg.Pool, config: Pick<Config, 'publicFormRateLimitPerMin' | 'apiRateLimitPerMin'>): RateLimiters {
-  const limiter = (keyPrefix: string, points: number) => new RateLimiter(pool, { keyPrefix, points, durationMs: MINUTE_MS });
+export function createRateLimiters(
+  pool: pg.Pool,
+  config: Pick<Config, 'publicFormRateLimitPerMin' | 'apiRateLimitPerMin'>,
+  clock: Pick<Clock, 'nowMs'>,
+): RateLimiters {
+  const limiter = (keyPrefix: string, points: number) => new RateLimiter(pool, { keyPrefix, points, durationMs: MINUTE_MS }, clock);
   return {
     publicForm: limiter('form', config.publicFormRateLimitPerMin),
     publicRead: limiter('public', PUBLIC_READS_PER_MIN),
@@ -106,6 +113,6 @@ export async function consume(limiter: RateLimiter, key: string): Promise<Record
 }
 
 /** Windows that ended over an hour ago (the hourly cleanup job); a live window is never touched. */
-export async function deleteExpiredRateLimits(pool: pg.Pool): Promise<number> {
-  return await deleteWindowsEndedBefore(pool, Date.now() - 60 * MINUTE_MS);
+export async function deleteExpiredRateLimits(pool: pg.Pool, clock: Pick<Clock, 'nowMs'>): Promise<number> {
+  return await deleteWindowsEndedBefore(pool, clock.nowMs() - 60 * MINUTE_MS);
 }

@@ -19,7 +19,7 @@ export interface TestApp extends RunningApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { databaseUrl?: string; onQuery?: (query: string, params: string) => void; logLines?: string[] } = {},
+  options: { databaseUrl?: string; onQuery?: (query: string, params: string) => void; logLines?: string[]; processClock?: () => number } = {},
 ): Promise<TestApp> {
   const database = options.databaseUrl ? null : await createTestDatabase();
   // Its own data directory (dev mailbox, generated files): tests never write into the developer's ./.data.
@@ -36,7 +36,11 @@ export async function startTestApp(
   });
   const lines = options.logLines;
   const logger = lines ? createLogger(config.logLevel, { write: (line) => void lines.push(line) }) : createLogger(config.logLevel);
-  const app = await startApp(config, { logger, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  const app = await startApp(config, {
+    logger,
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    ...(options.processClock ? { processClock: options.processClock } : {}),
+  });
   // Closing an app (a second process on another app's database, say) removes its data directory too.
   const close = async () => {
     await app.close();

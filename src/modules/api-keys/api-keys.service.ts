@@ -47,7 +47,7 @@ export async function revokeApiKey(deps: Deps, options: { actor: Actor; input: u
   if (key.organisationId !== actor.organisationId) throw notFound('API key');
   if (key.revokedAt) return key;
   const revoked = await deps.prisma.$transaction(async (tx) => {
-    const row = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    const row = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: deps.clock.now() } });
     await auditWith(tx, actor, 'api_key.revoked', [key.id]);
     return row;
   });

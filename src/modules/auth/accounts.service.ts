@@ -29,8 +29,8 @@ async function consumeUserToken(deps: Deps, kind: Exclude<TokenKind, 'invitation
   const tokenHash = presentedTokenHash(kind, token);
   if (!tokenHash) return null;
   const used = await deps.prisma.userToken.updateManyAndReturn({
-    where: { tokenHash, kind, usedAt: null, expiresAt: { gt: new Date() } },
-    data: { usedAt: new Date() },
+    where: { tokenHash, kind, usedAt: null, expiresAt: { gt: deps.clock.now() } },
+    data: { usedAt: deps.clock.now() },
     select: { userId: true },
   });
   return used[0]?.userId ?? null;
@@ -40,7 +40,7 @@ export async function verifyEmail(deps: Deps, options: { input: unknown }): Prom
   const input = parseInput(VerifyEmailInput, options.input);
   const userId = await consumeUserToken(deps, 'verify_email', input.token);
   if (!userId) throw invalidField('token', 'The token is invalid, used or expired.');
-  return await deps.prisma.user.update({ where: { id: userId }, data: { emailVerifiedAt: new Date() } });
+  return await deps.prisma.user.update({ where: { id: userId }, data: { emailVerifiedAt: deps.clock.now() } });
 }
 
 export async function resendVerificationEmail(deps: Deps, options: { actor: Actor }): Promise<boolean> {
@@ -62,7 +62,7 @@ export async function requestPasswordReset(deps: Deps, options: { input: unknown
   if (!(await tryTakeLimit(deps, (l) => l.passwordResetByEmail, input.email))) return true;
   const user = await deps.prisma.user.findUnique({ where: { email: input.email } });
   if (!user) return true;
-  const { token, tokenHash, expiresAt } = newOneTimeToken('reset_password');
+  const { token, tokenHash, expiresAt } = newOneTimeToken('reset_password', deps.clock.nowMs());
   await deps.db.transaction(async (tx) => {
     await tx.userToken.create({ data: { id: newId('userToken'), userId: user.id, kind: 'reset_password', tokenHash, expiresAt } });
     await sendAccountEmail(deps, tx, { to: user.email, kind: 'reset_password', token, name: user.name });
@@ -78,7 +78,7 @@ export async function issuePasswordReset(deps: Deps, options: { email: string })
   const { email } = parseInput(RequestPasswordResetInput, { email: options.email });
   const user = await deps.prisma.user.findUnique({ where: { email } });
   if (!user) throw notFound('User');
-  const { token, tokenHash, expiresAt } = newOneTimeToken('reset_password');
+  const { token, tokenHash, expiresAt } = newOneTimeToken('reset_password', deps.clock.nowMs());
   await deps.prisma.userToken.create({ data: { id: newId('userToken'), userId: user.id, kind: 'reset_password', tokenHash, expiresAt } });
   return { token, expiresAt };
 }
@@ -92,13 +92,15 @@ export async function resetPassword(deps: Deps, options: { input: unknown }): Pr
   const result = await deps.prisma.$transaction(async (tx) => {
     const user = await tx.user.update({
       where: { id: userId },
-      data: { passwordHash, emailVerifiedAt: new Date() },
+      data: { passwordHash, emailVerifiedAt: deps.clock.now() },
       include: { memberships: { orderBy: { createdAt: 'asc' } } },
     });
     await tx.session.deleteMany({ where: { userId } });
-    await tx.userToken.updateMany({ where: { userId, kind: 'reset_password', usedAt: null }, data: { usedAt: new Date() } });
+    await tx.userToken.updateMany({ where: { userId, kind: 'reset_password', usedAt: null }, data: { usedAt: deps.clock.now() } });
     const membership = user.memberships[0];
-    const session = membership ? { ...(await createSession(tx, userId, membership.organisationId)), userId, organisationId: membership.organisationId } : null;
+    const session = membership
+      ? { ...(await createSession(deps, tx, userId, membership.organisationId)), userId, organisationId: membership.organisationId }
+      : null;
     return { email: user.email, session };
   });
   await deps.credentialWatch.revoke({ kind: 'user', userId, ...(result.session ? { exceptSessionId: result.session.sessionId } : {}) });
@@ -133,7 +135,7 @@ export type SessionView = Pick<Session, 'id' | 'createdAt' | 'lastUsedAt' | 'exp
 export async function listSessions(deps: Deps, options: { actor: Actor }): Promise<SessionView[]> {
   const actor = requireUser(options.actor);
   const sessions = await deps.prisma.session.findMany({
-    where: { userId: actor.userId, expiresAt: { gt: new Date() } },
+    where: { userId: actor.userId, expiresAt: { gt: deps.clock.now() } },
     orderBy: { createdAt: 'desc' },
     select: { id: true, createdAt: true, lastUsedAt: true, expiresAt: true, organisationId: true },
   });

@@ -40,14 +40,14 @@ export async function signUp(
   try {
     return await deps.db.transaction(async (tx) => {
       const user = await tx.user.create({
-        data: { id: newId('user'), email: input.email, name: input.name, passwordHash, emailVerifiedAt: options.verified ? new Date() : null },
+        data: { id: newId('user'), email: input.email, name: input.name, passwordHash, emailVerifiedAt: options.verified ? deps.clock.now() : null },
       });
       const organisation = await tx.organisation.create({ data: { id: newId('organisation'), name: input.organisationName } });
       await tx.membership.create({
         data: { id: newId('membership'), userId: user.id, organisationId: organisation.id, role: 'OWNER' },
       });
       if (!options.verified) await issueVerification(deps, tx, { userId: user.id, email: user.email, name: user.name });
-      const session = await createSession(tx, user.id, organisation.id);
+      const session = await createSession(deps, tx, user.id, organisation.id);
       return { ...session, userId: user.id, organisationId: organisation.id };
     });
   } catch (error) {
@@ -58,7 +58,7 @@ export async function signUp(
 
 /** A new egv_ token for `userId`, emailed in `tx`'s transaction. */
 export async function issueVerification(deps: Deps, tx: Db, user: { userId: string; email: string; name: string }): Promise<void> {
-  const { token, tokenHash, expiresAt } = newOneTimeToken('verify_email');
+  const { token, tokenHash, expiresAt } = newOneTimeToken('verify_email', deps.clock.nowMs());
   await tx.userToken.create({ data: { id: newId('userToken'), userId: user.userId, kind: 'verify_email', tokenHash, expiresAt } });
   await sendAccountEmail(deps, tx, { to: user.email, kind: 'verify_email', token, name: user.name });
 }
@@ -85,7 +85,7 @@ export async function logIn(deps: Deps, options: { input: unknown; clientIp?: st
   if (!membership) {
     throw new AppError('FORBIDDEN', input.organisationId ? 'You are not a member of that organisation.' : 'You are not a member of any organisation.');
   }
-  const session = await createSession(deps.prisma, user.id, membership.organisationId);
+  const session = await createSession(deps, deps.prisma, user.id, membership.organisationId);
   return { ...session, userId: user.id, organisationId: membership.organisationId };
 }
 
@@ -98,13 +98,14 @@ export async function logOut(deps: Deps, options: { actor: Actor }): Promise<boo
 }
 
 export async function createSession(
+  deps: Pick<Deps, 'clock'>,
   db: Pick<Db, 'session'>,
   userId: string,
   organisationId: string,
 ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
   const token = `${SESSION_TOKEN_PREFIX}${randomToken(32)}`;
   const sessionId = newId('session');
-  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  const expiresAt = new Date(deps.clock.nowMs() + SESSION_TTL_MS);
   await db.session.create({ data: { id: sessionId, userId, organisationId, tokenHash: sha256Hex(token), expiresAt } });
   return { token, sessionId, expiresAt };
 }
@@ -124,7 +125,7 @@ export async function switchOrganisation(deps: Deps, options: { actor: Actor; in
   if (!membership) throw notFound('Organisation');
   const session = await deps.prisma.$transaction(async (tx) => {
     await tx.session.deleteMany({ where: { id: actor.sessionId } });
-    return await createSession(tx, actor.userId, membership.organisationId);
+    return await createSession(deps, tx, actor.userId, membership.organisationId);
   });
   await deps.credentialWatch.revoke({ kind: 'session', sessionId: actor.sessionId });
   return { ...session, userId: actor.userId, organisationId: membership.organisationId };
@@ -141,7 +142,7 @@ export function looksLikeSessionToken(token: string): boolean {
  */
 export async function authenticateSession(deps: Deps, token: string): Promise<Actor> {
   const session = await findLiveSession(preparedPoolSql(deps), sha256Hex(token));
-  if (!session || session.expires_at.getTime() <= Date.now()) return { kind: 'anonymous', rejected: 'invalid_session' };
+  if (!session || session.expires_at.getTime() <= deps.clock.nowMs()) return { kind: 'anonymous', rejected: 'invalid_session' };
   deps.sessionUsage.touch(session.id);
   return {
     kind: 'user',

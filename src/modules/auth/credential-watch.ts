@@ -30,7 +30,7 @@ export class CredentialWatch {
   readonly #watched = new Set<Watched>();
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger'>) {}
+  constructor(private readonly deps: Pick<Deps, 'pubsub' | 'prisma' | 'logger' | 'clock'>) {}
 
   async start(): Promise<void> {
     await this.deps.pubsub.subscribe(CHANNEL, (payload) => {
@@ -56,7 +56,7 @@ export class CredentialWatch {
     const entry: Watched = { actor, end, timer: null };
     if (actor.kind === 'user' && actor.sessionExpiresAt) {
       // setTimeout holds at most ~24.8 days; a longer session is caught by the periodic re-check.
-      const ms = actor.sessionExpiresAt.getTime() - Date.now();
+      const ms = actor.sessionExpiresAt.getTime() - this.deps.clock.nowMs();
       if (ms < 2 ** 31 - 1) entry.timer = setTimeout(() => this.#end(entry), Math.max(0, ms));
     }
     this.#watched.add(entry);
@@ -84,7 +84,7 @@ export class CredentialWatch {
       const apiKeyIds = entries.flatMap((e) => (e.actor.kind === 'apiKey' ? [e.actor.apiKeyId] : []));
       const [sessions, keys] = await Promise.all([
         this.deps.prisma.session.findMany({
-          where: { id: { in: sessionIds }, expiresAt: { gt: new Date() } },
+          where: { id: { in: sessionIds }, expiresAt: { gt: this.deps.clock.now() } },
           select: { id: true, userId: true, organisationId: true, user: { select: { memberships: { select: { organisationId: true } } } } },
         }),
         this.deps.prisma.apiKey.findMany({ where: { id: { in: apiKeyIds }, revokedAt: null }, select: { id: true } }),

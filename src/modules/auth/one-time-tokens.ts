@@ -13,9 +13,10 @@ export const TOKEN_KINDS = {
 
 export type TokenKind = keyof typeof TOKEN_KINDS;
 
-export function newOneTimeToken(kind: TokenKind): { token: string; tokenHash: string; expiresAt: Date } {
+/** `nowMs`: the database's time (deps.clock), which the token's expiry is compared with. */
+export function newOneTimeToken(kind: TokenKind, nowMs: number): { token: string; tokenHash: string; expiresAt: Date } {
   const token = `${TOKEN_KINDS[kind].prefix}${randomToken(32)}`;
-  return { token, tokenHash: sha256Hex(token), expiresAt: new Date(Date.now() + TOKEN_KINDS[kind].ttlMs) };
+  return { token, tokenHash: sha256Hex(token), expiresAt: new Date(nowMs + TOKEN_KINDS[kind].ttlMs) };
 }
 
 /** The digest to look a presented token up by; null when it cannot be one of `kind` (wrong prefix or shape). */

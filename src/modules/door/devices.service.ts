@@ -59,7 +59,7 @@ export function pairingUrl(deps: Pick<Deps, 'config'>, token: string): string {
 export async function revokeScannerDevice(deps: Deps, options: { actor: Actor; input: unknown }): Promise<ScannerDevice> {
   const input = parseInput(DeviceIdInput, options.input);
   const device = await findAuthorizedDevice(deps, options.actor, input.id);
-  return await deps.prisma.scannerDevice.update({ where: { id: device.id }, data: { revokedAt: device.revokedAt ?? new Date() } });
+  return await deps.prisma.scannerDevice.update({ where: { id: device.id }, data: { revokedAt: device.revokedAt ?? deps.clock.now() } });
 }
 
 export async function listScannerDevices(deps: Deps, options: { actor: Actor; eventId: string }): Promise<ScannerDevice[]> {

@@ -102,7 +102,7 @@ export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext,
   const checkedInNow = new Set<string>();
   // Accepted entries of this batch, so a later scan of the same ticket names them before they are written.
   const firstEntries = new Map<string, { scannedAt: Date; deviceId: string | null }>();
-  const now = new Date();
+  const now = deps.clock.now();
 
   type Pending = Omit<DoorDecision, 'firstScan' | 'attendee' | 'scanId'> & { attendee: DoorAttendee | null; scan: DoorScan; needsFirstScan: boolean };
   const pending: Pending[] = [];

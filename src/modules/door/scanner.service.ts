@@ -159,7 +159,7 @@ export interface UploadResult {
 export async function uploadScans(deps: Deps, device: DeviceActor, body: unknown): Promise<{ results: UploadResult[] }> {
   const event = await loadCachedEvent(deps, device.eventId);
   if (!event) throw new AppError('UNAUTHENTICATED', 'Invalid or revoked device token. Pair the device again.');
-  const { scans, hashes } = validateUpload(body);
+  const { scans, hashes } = validateUpload(body, deps.clock.nowMs());
 
   const { results, decisions } = await deps.db.sqlTransaction(async (sql) => {
     await lockDevice(sql, device.deviceId);
@@ -223,12 +223,12 @@ export async function uploadScans(deps: Deps, device: DeviceActor, body: unknown
   return { results };
 }
 
-function validateUpload(body: unknown) {
+function validateUpload(body: unknown, now: number) {
   const outer = checkInput(UploadInput, body);
   if (!outer.success) throw invalidInput(outer.errors);
   const errors: FieldErrors = {};
   const scans: Array<z.output<typeof UploadedScan>> = [];
-  const latest = Date.now() + FUTURE_TOLERANCE_MS;
+  const latest = now + FUTURE_TOLERANCE_MS;
   outer.data.scans.forEach((raw, i) => {
     const parsed = checkInput(UploadedScan, raw);
     if (!parsed.success) {

@@ -78,12 +78,18 @@ function load(deps: Pick<Deps, 'secretKey'>, record: TicketSigningKey): LoadedKe
 
 /** A signer for one organisation's new codes (one key lookup for a whole batch of registrations). */
 export async function ticketSigner(
-  deps: Pick<Deps, 'prisma' | 'secretKey'>,
+  deps: Pick<Deps, 'prisma' | 'secretKey' | 'clock'>,
   organisationId: string,
 ): Promise<(attendee: { id: string; eventId: string; ticketTypeId: string }) => string> {
   const key = await currentSigningKey(deps, organisationId);
   return (attendee) => {
-    const payload: SignedPayload = { a: attendee.id, e: attendee.eventId, t: attendee.ticketTypeId, k: key.record.id, i: Math.floor(Date.now() / 1000) };
+    const payload: SignedPayload = {
+      a: attendee.id,
+      e: attendee.eventId,
+      t: attendee.ticketTypeId,
+      k: key.record.id,
+      i: Math.floor(deps.clock.nowMs() / 1000),
+    };
     const signed = `${SIGNED_CODE_PREFIX}${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     return `${signed}.${sign(null, Buffer.from(signed, 'ascii'), key.privateKey).toString('base64url')}`;
   };
@@ -152,7 +158,7 @@ export async function listTicketSigningKeys(
 export async function rotateTicketSigningKey(deps: Deps, options: { actor: Actor }): Promise<TicketSigningKey> {
   const actor = authorize(options.actor, 'door:manage');
   return await deps.prisma.$transaction(async (tx) => {
-    await tx.ticketSigningKey.updateMany({ where: { organisationId: actor.organisationId, rotatedAt: null }, data: { rotatedAt: new Date() } });
+    await tx.ticketSigningKey.updateMany({ where: { organisationId: actor.organisationId, rotatedAt: null }, data: { rotatedAt: deps.clock.now() } });
     return await tx.ticketSigningKey.create({ data: newKeyData(deps, actor.organisationId) });
   });
 }
@@ -163,5 +169,5 @@ export async function retireTicketSigningKey(deps: Deps, options: { actor: Actor
   const key = await deps.prisma.ticketSigningKey.findUnique({ where: { id: options.keyId } });
   if (!key || key.organisationId !== actor.organisationId) throw notFound('Signing key');
   if (!key.rotatedAt) throw invalidField('id', 'The current signing key cannot be retired; rotate it first.');
-  return await deps.prisma.ticketSigningKey.update({ where: { id: key.id }, data: { retiredAt: key.retiredAt ?? new Date() } });
+  return await deps.prisma.ticketSigningKey.update({ where: { id: key.id }, data: { retiredAt: key.retiredAt ?? deps.clock.now() } });
 }

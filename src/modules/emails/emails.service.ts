@@ -76,7 +76,7 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
           attempts: { increment: 1 },
           providerMessageId: sent.messageId,
           devMailboxFile: sent.devMailboxFile,
-          sentAt: new Date(),
+          sentAt: deps.clock.now(),
           error: null,
         },
       })

@@ -124,13 +124,13 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
       { connectionString: deps.pool.options.connectionString as string, text: READ_IMPORT_FILE, values: [job.id] },
       event.customFields,
     );
-    if (job.status === 'PENDING') await update(deps, job.id, { status: 'RUNNING', startedAt: new Date() });
+    if (job.status === 'PENDING') await update(deps, job.id, { status: 'RUNNING', startedAt: deps.clock.now() });
     const seenEmails = job.dryRun ? await existingEmails(deps, event, rows, header) : null;
 
     for (let start = job.processed; start < rows.length; start += BATCH) {
       const batch = rows.slice(start, start + BATCH).map((row, i) => ({ number: start + i + 2, input: rowToRegistration(header, row, event.customFields) }));
       if (job.dryRun) {
-        const results = batch.map(({ number, input }) => checkRow(event, number, input, seenEmails as Set<string>));
+        const results = batch.map(({ number, input }) => checkRow(event, number, input, seenEmails as Set<string>, deps.clock.nowMs()));
         await inRegistrationTransaction(deps, (sql) =>
           recordImportProgress(sql, {
             importJobId: job.id,
@@ -146,9 +146,9 @@ export async function runImport(deps: Deps, options: { importJobId: string; last
       await publishProgress(deps, job.id);
     }
     // The uploaded file was kept only to resume a crashed run: once finished, no copy of its rows remains.
-    await update(deps, job.id, { status: 'COMPLETED', finishedAt: new Date(), csv: '' });
+    await update(deps, job.id, { status: 'COMPLETED', finishedAt: deps.clock.now(), csv: '' });
   } catch (error) {
-    if (options.lastAttempt) await update(deps, job.id, { status: 'FAILED', finishedAt: new Date(), csv: '' });
+    if (options.lastAttempt) await update(deps, job.id, { status: 'FAILED', finishedAt: deps.clock.now(), csv: '' });
     throw error;
   }
 }
@@ -163,6 +163,7 @@ async function importBatch(
   for (const { number, input } of batch) {
     try {
       const registration = prepareRegistration({
+        now: deps.clock.nowMs(),
         event,
         input,
         source: 'IMPORT',
@@ -217,9 +218,15 @@ function errorsOf(row: number, error: unknown): ImportRowError[] {
 }
 
 /** The dry run's row check: the registration rules, plus duplicates against the event and earlier rows. */
-function checkRow(event: CachedEvent, row: number, input: Record<string, unknown>, seenEmails: Set<string>): { created: boolean; errors: ImportRowError[] } {
+function checkRow(
+  event: CachedEvent,
+  row: number,
+  input: Record<string, unknown>,
+  seenEmails: Set<string>,
+  now: number,
+): { created: boolean; errors: ImportRowError[] } {
   try {
-    const valid = validateRegistration(event, input, 'IMPORT');
+    const valid = validateRegistration(event, input, 'IMPORT', { now });
     const email = valid.input.email.toLowerCase();
     if (seenEmails.has(email)) return { created: false, errors: [{ row, field: 'email', message: 'This email has already been registered for this event.' }] };
     seenEmails.add(email);

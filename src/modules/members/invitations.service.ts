@@ -43,7 +43,7 @@ export async function inviteMember(deps: Deps, options: { actor: Actor; input: u
   const member = await deps.prisma.membership.findFirst({ where: { organisationId: actor.organisationId, user: { email: input.email } } });
   if (member) throw invalidField('email', 'This person is already a member of your organisation.');
   const organisation = await deps.prisma.organisation.findUniqueOrThrow({ where: { id: actor.organisationId } });
-  const { token, tokenHash, expiresAt } = newOneTimeToken('invitation');
+  const { token, tokenHash, expiresAt } = newOneTimeToken('invitation', deps.clock.nowMs());
   return await deps.db.transaction(async (tx) => {
     const invitation = await tx.invitation.create({
       data: {
@@ -74,7 +74,7 @@ export async function revokeInvitation(deps: Deps, options: { actor: Actor; inpu
   const invitation = id ? await deps.prisma.invitation.findFirst({ where: { id, organisationId: actor.organisationId } }) : null;
   if (!invitation) throw notFound('Invitation');
   if (invitation.acceptedAt) throw invalidField('id', 'The invitation has been accepted already.');
-  return await deps.prisma.invitation.update({ where: { id: invitation.id }, data: { revokedAt: invitation.revokedAt ?? new Date() } });
+  return await deps.prisma.invitation.update({ where: { id: invitation.id }, data: { revokedAt: invitation.revokedAt ?? deps.clock.now() } });
 }
 
 export async function acceptInvitation(deps: Deps, options: { input: unknown }): Promise<AuthResult> {
@@ -83,7 +83,7 @@ export async function acceptInvitation(deps: Deps, options: { input: unknown }):
   const invalid = () => invalidField('token', 'The invitation is invalid, used, revoked or expired.');
   if (!tokenHash) throw invalid();
   const pending = await deps.prisma.invitation.findUnique({ where: { tokenHash } });
-  if (!pending || pending.acceptedAt || pending.revokedAt || pending.expiresAt <= new Date()) throw invalid();
+  if (!pending || pending.acceptedAt || pending.revokedAt || pending.expiresAt <= deps.clock.now()) throw invalid();
   const existing = await deps.prisma.user.findUnique({ where: { email: pending.email } });
   if (existing?.emailVerifiedAt) {
     if (!(await verifyPassword(existing.passwordHash, input.password))) throw unauthenticated('Invalid password for this account.');
@@ -96,22 +96,22 @@ export async function acceptInvitation(deps: Deps, options: { input: unknown }):
   const result = await deps.prisma.$transaction(async (tx) => {
     // One use, even under concurrent accepts: only one UPDATE finds it still pending.
     const claimed = await tx.invitation.updateMany({
-      where: { id: pending.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
-      data: { acceptedAt: new Date() },
+      where: { id: pending.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: deps.clock.now() } },
+      data: { acceptedAt: deps.clock.now() },
     });
     if (claimed.count === 0) throw invalid();
     let userId: string;
     let claimedAccount = false;
     if (!existing) {
       userId = newId('user');
-      await tx.user.create({ data: { id: userId, email: pending.email, name: input.name!, passwordHash: passwordHash!, emailVerifiedAt: new Date() } });
+      await tx.user.create({ data: { id: userId, email: pending.email, name: input.name!, passwordHash: passwordHash!, emailVerifiedAt: deps.clock.now() } });
     } else {
       userId = existing.id;
       if (!existing.emailVerifiedAt) {
         claimedAccount = true;
         await tx.user.update({
           where: { id: userId },
-          data: { passwordHash: passwordHash!, emailVerifiedAt: new Date(), ...(input.name ? { name: input.name } : {}) },
+          data: { passwordHash: passwordHash!, emailVerifiedAt: deps.clock.now(), ...(input.name ? { name: input.name } : {}) },
         });
         await tx.session.deleteMany({ where: { userId } });
       }
@@ -121,7 +121,7 @@ export async function acceptInvitation(deps: Deps, options: { input: unknown }):
       create: { id: newId('membership'), userId, organisationId: pending.organisationId, role: pending.role },
       update: {},
     });
-    const session = await createSession(tx, userId, pending.organisationId);
+    const session = await createSession(deps, tx, userId, pending.organisationId);
     // The role the invitation granted, taken by its holder.
     await auditWith(tx, { kind: 'user', userId, organisationId: pending.organisationId }, 'member.joined', [pending.id]);
     return { ...session, userId, organisationId: pending.organisationId, claimedAccount };

@@ -86,7 +86,7 @@ const NODE_KINDS: Partial<Record<IdKind, { permission: Permission | null; find: 
         ? []
         : (
             await deps.prisma.session.findMany({
-              where: { id: { in: ids }, userId: actor.userId, expiresAt: { gt: new Date() } },
+              where: { id: { in: ids }, userId: actor.userId, expiresAt: { gt: deps.clock.now() } },
               select: { id: true, createdAt: true, lastUsedAt: true, expiresAt: true, organisationId: true },
             })
           ).map((s) => ({ ...s, current: s.id === actor.sessionId })),

@@ -61,7 +61,7 @@ const RETENTION_BATCH = 500;
  * organisation's) ago are erased, 500 per transaction, as the system (audit action retention.erased).
  * Returns how many were erased.
  */
-export async function eraseExpiredAttendees(deps: Deps, now = new Date()): Promise<number> {
+export async function eraseExpiredAttendees(deps: Deps, now = deps.clock.now()): Promise<number> {
   const events = await eventsPastRetention(poolSql(deps), now);
   let erased = 0;
   for (const event of events) {

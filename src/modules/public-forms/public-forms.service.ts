@@ -14,7 +14,7 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
   const takenByType = new Map(taken.map((t) => [t.ticketTypeId, t._count._all]));
   const takenTotal = taken.reduce((sum, t) => sum + t._count._all, 0);
   const eventFull = event.capacity !== null && takenTotal >= event.capacity;
-  const now = Date.now();
+  const now = deps.clock.nowMs();
   const closesAt = event.registrationClosesAt ?? event.endsAt;
   const open =
     event.status === 'PUBLISHED' && !eventFull && (!event.registrationOpensAt || event.registrationOpensAt.getTime() <= now) && closesAt.getTime() >= now;

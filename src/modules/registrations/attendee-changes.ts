@@ -104,7 +104,7 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
       where: { id: attendee.id },
       data: {
         status: input.status,
-        checkedInAt: input.status === 'CHECKED_IN' ? (current.checked_in_at ?? new Date()) : null,
+        checkedInAt: input.status === 'CHECKED_IN' ? (current.checked_in_at ?? deps.clock.now()) : null,
       },
     });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });

@@ -58,7 +58,8 @@ export function validateRegistration(
   event: CachedEvent,
   rawInput: unknown,
   source: RegistrationSource,
-  options: { ignoreEventState?: boolean } = {},
+  /** `now`: the database's time (deps.clock), against the registration window; or the window ignored. */
+  options: { now: number } | { ignoreEventState: true },
 ): ValidRegistration {
   const checked = checkInput(RegistrationInput, rawInput);
   // Too deep to look into: that one error, nothing else is examined.
@@ -73,7 +74,7 @@ export function validateRegistration(
   const slug = checked.success ? checked.data.ticket_type_slug : typeof raw.ticket_type_slug === 'string' ? raw.ticket_type_slug.trim() : null;
   const ticketType = slug ? event.ticketTypes.find((t) => t.slug === slug) : event.ticketTypes.find((t) => t.isDefault);
   if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${slug}" not found.`];
-  const closed = options.ignoreEventState ? null : registrationClosedReason(event, source);
+  const closed = 'ignoreEventState' in options ? null : registrationClosedReason(event, source, options.now);
   if (closed) errors.event = [closed];
   if (!checked.success || Object.keys(errors).length > 0 || !ticketType) throw invalidInput(errors);
   return { input: checked.data, ticketType, customData: custom.value };
@@ -98,9 +99,9 @@ export function attendeeColumns(valid: ValidRegistration) {
  * written: the columns, and whether a confirmation email goes out (CONTRACT §7: API and form follow the event's
  * settings; dashboard and import send when asked; test mode never).
  */
-export function prepareRegistration(options: Omit<RegisterOptions, 'onTransactionStart' | 'onTransactionEnd'>): PendingRegistration {
+export function prepareRegistration(options: Omit<RegisterOptions, 'onTransactionStart' | 'onTransactionEnd'> & { now: number }): PendingRegistration {
   const { event } = options;
-  const { input, ticketType, customData } = validateRegistration(event, options.input, options.source);
+  const { input, ticketType, customData } = validateRegistration(event, options.input, options.source, { now: options.now });
   return {
     event,
     ticketType,
@@ -125,7 +126,7 @@ export function prepareRegistration(options: Omit<RegisterOptions, 'onTransactio
  */
 export async function register(deps: Deps, options: RegisterOptions): Promise<Registration> {
   const { event } = options;
-  const pending = prepareRegistration(options);
+  const pending = prepareRegistration({ ...options, now: deps.clock.nowMs() });
   const { ticketType } = pending;
 
   let registration: Registration;

@@ -112,7 +112,7 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
   const candidates: number[] = [];
   items.forEach((item, i) => {
     const event = events.get(item.event.id);
-    const closed = event ? registrationClosedReason(lockedWindow(event), item.source) : null;
+    const closed = event ? registrationClosedReason(lockedWindow(event), item.source, deps.clock.nowMs()) : null;
     if (!event) results[i] = notFound('Event');
     else if (!ticketTypes.has(item.ticketType.id)) results[i] = invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" not found.`] });
     else if (closed) results[i] = invalidInput({ event: [closed] });
@@ -195,10 +195,10 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
 /** What decides whether an event takes registrations now. */
 export type EventWindow = Pick<Event, 'status' | 'registrationOpensAt' | 'registrationClosesAt' | 'endsAt'>;
 
-export function registrationClosedReason(event: EventWindow, source: RegistrationSource): string | null {
+/** `now`: the database's time (deps.clock). */
+export function registrationClosedReason(event: EventWindow, source: RegistrationSource, now: number): string | null {
   if (event.status === 'CANCELLED') return 'This event has been cancelled and no longer accepts registrations.';
   if (event.status === 'DRAFT' && source === 'FORM') return 'This event is not open for registration yet.';
-  const now = Date.now();
   if (event.registrationOpensAt && now < event.registrationOpensAt.getTime()) {
     return `Registration for this event opens at ${event.registrationOpensAt.toISOString()}.`;
   }

@@ -188,7 +188,7 @@ export class DeliveryEngine {
         endpoints.map((e) => e.id),
         this.#owner,
       );
-      const now = Date.now();
+      const now = this.deps.clock.nowMs();
       const allowed: Array<{ id: string; n: number }> = [];
       let left = room;
       let more = endpoints.length === ENDPOINTS_PER_CLAIM;
@@ -319,7 +319,7 @@ export class DeliveryEngine {
     if (this.#timer) clearTimeout(this.#timer);
     const wait = async () => {
       const due = await nextDueAt(poolSql(this.deps)).catch(() => null);
-      const untilDue = due ? due.getTime() - Date.now() : Number.POSITIVE_INFINITY;
+      const untilDue = due ? due.getTime() - this.deps.clock.nowMs() : Number.POSITIVE_INFINITY;
       const ms = untilDue > 0 ? untilDue + 5 : IDLE_POLL_MS;
       if (this.#stopped) return;
       this.#timer = setTimeout(() => this.poke(), Math.min(ms, IDLE_POLL_MS));

@@ -71,12 +71,13 @@ function secretOf(deps: Pick<Deps, 'secretKey'>, ciphertext: string): string {
 
 /** Signs and logs the attempts (in the caller's transaction), ready to send once it commits. */
 export async function prepareAttempts(
-  deps: Pick<Deps, 'secretKey'>,
+  deps: Pick<Deps, 'secretKey' | 'clock'>,
   sql: Sql,
   deliveries: DeliveryToSend[],
   leaseToken: string | null,
 ): Promise<OutgoingAttempt[]> {
-  const now = new Date();
+  // webhook-timestamp leaves the system: the database's time, whatever this process's clock says.
+  const now = deps.clock.now();
   const outgoing = deliveries.map((d): OutgoingAttempt => {
     const overlap = d.previousSecretCiphertext && d.secretOverlapEndsAt && d.secretOverlapEndsAt > now;
     const headers = signWebhook({
@@ -139,7 +140,8 @@ export async function recordAttempts(deps: Deps, results: Array<{ attempt: Outgo
     const createdAt = attempt.first ? idTime(attempt.deliveryId) : null;
     if (createdAt !== null) deps.metrics.deliveryLag.observe(Math.max(0, attempt.preparedAt.getTime() - createdAt) / 1000);
   }
-  const now = new Date();
+  // Retries are due by the database's clock (claims compare next_attempt_at with now()).
+  const now = deps.clock.now();
   // A deadlock victim runs again: an answer the receiver gave is never lost to a lock conflict (it would be
   // retried as "interrupted", a duplicate POST). Every statement on deliveries locks in id order, so this is rare.
   await deps.db.sqlTransaction(

@@ -130,7 +130,7 @@ export async function rotateWebhookSecret(deps: Deps, options: { actor: Actor; i
       data: {
         secretCiphertext: encryptSecret(secret, deps.secretKey),
         previousSecretCiphertext: overlapSeconds > 0 ? endpoint.secretCiphertext : null,
-        secretOverlapEndsAt: overlapSeconds > 0 ? new Date(Date.now() + overlapSeconds * 1000) : null,
+        secretOverlapEndsAt: overlapSeconds > 0 ? new Date(deps.clock.nowMs() + overlapSeconds * 1000) : null,
       },
     });
     await auditWith(tx, actor, 'webhook.secret_rotated', [endpoint.id]);
@@ -217,7 +217,7 @@ export async function replayWebhookDeliveries(deps: Deps, options: { actor: Acto
       createdAt: { gte: input.since, ...(input.until ? { lt: input.until } : {}) },
       status: { in: statuses.filter((s) => (DELIVERY_STATUSES as readonly string[]).includes(s)) },
     },
-    data: { replayRequestedAt: new Date() },
+    data: { replayRequestedAt: deps.clock.now() },
   });
   deps.jobs.wake(DELIVERY_QUEUE);
   return { queued: result.count };

@@ -292,7 +292,7 @@ export interface EndpointOutcome {
  */
 export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome[], disableAfterMs: number): Promise<Array<{ id: string; reason: string }>> {
   if (outcomes.length === 0) return [];
-  const rows = await sql.query<{ id: string; failing_since: Date | null; gone: boolean }>(
+  const rows = await sql.query<{ id: string; failing_too_long: boolean; gone: boolean }>(
     `UPDATE webhook_endpoints e SET
        last_success_at = CASE WHEN o.succeeded THEN now() ELSE e.last_success_at END,
        last_failure_at = CASE WHEN o.succeeded THEN e.last_failure_at ELSE now() END,
@@ -307,13 +307,13 @@ export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome
        -- lock, and an update per batch would keep it locked (claims skip it) and wait on every claim.
        AND NOT (o.succeeded AND NOT o.gone AND o.paused_until IS NULL AND e.failing_since IS NULL
                 AND coalesce(e.last_success_at > now() - interval '1 second', false))
-     RETURNING e.id, e.failing_since, o.gone`,
-    [outcomes.map((o) => o.endpointId), outcomes.map((o) => o.succeeded), outcomes.map((o) => o.pausedUntil), outcomes.map((o) => o.gone)],
+     -- Measured by the database's clock, as failing_since was set.
+     RETURNING e.id, coalesce(now() - e.failing_since >= $5::double precision * interval '1 millisecond', false) AS failing_too_long, o.gone`,
+    [outcomes.map((o) => o.endpointId), outcomes.map((o) => o.succeeded), outcomes.map((o) => o.pausedUntil), outcomes.map((o) => o.gone), disableAfterMs],
   );
-  const now = Date.now();
   return rows.flatMap((r) => {
     if (r.gone) return [{ id: r.id, reason: 'The receiver answered 410 Gone.' }];
-    if (r.failing_since && now - r.failing_since.getTime() >= disableAfterMs) {
+    if (r.failing_too_long) {
       return [{ id: r.id, reason: `No successful delivery for ${duration(disableAfterMs)} while failing.` }];
     }
     return [];
