@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLEANUP_JOB as cleanupJob } from '../../src/features.ts';
 import { Clock } from '../../src/lib/clock.ts';
-import { newId } from '../../src/lib/ids.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { createSeedShapedEvent, createUser } from '../support/factories.ts';
+import { createSeedShapedEvent, createUser, idempotencyKeyRow } from '../support/factories.ts';
 import { http } from '../support/http.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -89,16 +88,7 @@ describe.each([
     const user = await createUser(database.deps);
     const other = await createUser(database.deps);
     const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
-    const key = (expiresAt: Date) => ({
-      id: newId('idempotencyKey'),
-      organisationId: seed.owner.organisationId,
-      apiKeyId: seed.liveKeyId,
-      key: newId('idempotencyKey'),
-      method: 'POST',
-      path: '/x',
-      requestHash: 'h',
-      expiresAt,
-    });
+    const key = (expiresAt: Date) => idempotencyKeyRow(seed, expiresAt);
     const [live, expired] = [key(inMinutes(5)), key(inMinutes(-1))];
     await database.deps.prisma.idempotencyKey.createMany({ data: [live, expired] });
     await database.deps.prisma.session.update({ where: { id: user.sessionId }, data: { expiresAt: inMinutes(5) } });

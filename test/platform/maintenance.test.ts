@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLEANUP_JOB as cleanupJob } from '../../src/features.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { createSeedShapedEvent, createUser } from '../support/factories.ts';
+import { createSeedShapedEvent, createUser, idempotencyKeyRow } from '../support/factories.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -17,16 +17,7 @@ describe('hourly cleanup', () => {
     expect(await app.deps.boss.getSchedules(cleanupJob.name)).toEqual([expect.objectContaining({ name: 'maintenance.cleanup', cron: '17 * * * *' })]);
     const seed = await createSeedShapedEvent(app.deps);
     const user = await createUser(app.deps);
-    const key = (expiresAt: Date) => ({
-      id: newId('idempotencyKey'),
-      organisationId: seed.owner.organisationId,
-      apiKeyId: seed.liveKeyId,
-      key: newId('idempotencyKey'),
-      method: 'POST',
-      path: '/x',
-      requestHash: 'h',
-      expiresAt,
-    });
+    const key = (expiresAt: Date) => idempotencyKeyRow(seed, expiresAt);
     await app.deps.prisma.idempotencyKey.createMany({ data: [key(new Date(Date.now() - 1000)), key(new Date(Date.now() + 3_600_000))] });
     await app.deps.prisma.session.update({ where: { id: user.sessionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const windows = { old: `key:${newId('apiKey')}`, recent: `key:${newId('apiKey')}`, live: `key:${newId('apiKey')}` };

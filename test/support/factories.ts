@@ -84,3 +84,17 @@ export async function createSeedShapedEvent(deps: Deps, eventOverrides: Record<s
   } satisfies Actor;
   return { owner, event, liveKey: live.secret, testKey: test.secret, liveKeyId: live.apiKey.id, liveActor };
 }
+
+/** A stored Idempotency-Key row of the seed's live key, expiring at `expiresAt` (for the cleanup's cut-offs). */
+export function idempotencyKeyRow(seed: { owner: { organisationId: string }; liveKeyId: string }, expiresAt: Date) {
+  return {
+    id: newId('idempotencyKey'),
+    organisationId: seed.owner.organisationId,
+    apiKeyId: seed.liveKeyId,
+    key: newId('idempotencyKey'),
+    method: 'POST',
+    path: '/x',
+    requestHash: 'h',
+    expiresAt,
+  };
+}
