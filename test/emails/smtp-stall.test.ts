@@ -12,8 +12,8 @@ import { SmtpSink } from '../support/smtp-sink.ts';
  * worker beside a session still open — exactly one confirmation — and while it stalls, other organisations' mail
  * goes out as usual: sends are concurrent and four workers per process fetch.
  */
-const SMTP_TIMEOUT_MS = 3_000;
-const STALL_MS = 10_000;
+const SMTP_TIMEOUT_MS = 6_000;
+const STALL_MS = 15_000;
 
 let smtp: SmtpSink;
 let api: TestApp;
