@@ -10,7 +10,7 @@ import { isDatabaseUnavailable } from './availability.ts';
  * outage fails fast (503) instead of hanging.
  *
  * `settings` are SET on every new connection before it is handed out (pg-pool's onConnect): lock_timeout and
- * statement_timeout (sessionSettings) on every pool, synchronous_commit where a lost commit is harmless. A SET, not
+ * statement_timeout (timeoutSettings) on every pool, synchronous_commit where a lost commit is harmless. A SET, not
  * the startup packet's `options`, which transaction poolers such as PgBouncer refuse.
  */
 export function createPool(options: { databaseUrl: string; max: number; name: string; logger: Logger; settings?: SessionSettings }): pg.Pool {

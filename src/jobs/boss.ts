@@ -48,8 +48,8 @@ export async function createQueues(boss: PgBoss, definitions: readonly JobDefini
 }
 
 /**
- * Attaches `work.workers` workers (1 by default) per job. Jobs are fetched in batches (bursting while batches come back full) and settled
- * one by one, so one failing job is retried alone. Payloads are re-validated: a malformed job fails loudly.
+ * Attaches `work.workers` workers (1 by default) per job. Jobs are fetched in batches (bursting while batches come
+ * back full) and settled one by one, so one failing job is retried alone. Payloads are re-validated: a malformed job fails loudly.
  */
 export async function startWorkers(deps: Deps, definitions: readonly JobDefinition[]): Promise<void> {
   for (const definition of definitions) {
