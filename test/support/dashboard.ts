@@ -99,7 +99,11 @@ export async function mailboxLink(dataDir: string, to: string, prefix: string, o
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (existsSync(dir)) {
-      for (const file of readdirSync(dir).sort().reverse()) {
+      // `.partial-…` files are messages still being written (renamed to their own name once complete).
+      for (const file of readdirSync(dir)
+        .filter((name) => !name.startsWith('.'))
+        .sort()
+        .reverse()) {
         const mail = await simpleParser(readFileSync(join(dir, file)));
         const recipients = (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((t) => t?.value.map((v) => v.address) ?? []);
         if (!recipients.includes(to) || (options.after && (mail.date?.getTime() ?? 0) < options.after)) continue;
