@@ -63,9 +63,9 @@ export async function startWorkers(deps: Deps, definitions: readonly JobDefiniti
           batchSize: 10,
           burstWhenBatchFull: true,
           // Workers are woken when jobs are sent; polling is the backstop (retries coming due, a missed wake-up). The
-        // first worker of a queue polls every second, the others every ten: four idle workers must not quadruple the
-        // fetch queries every process sends.
-        pollingIntervalSeconds: i === 0 ? 1 : 10,
+          // first worker of a queue polls every second, the others every ten: four idle workers must not quadruple the
+          // fetch queries every process sends.
+          pollingIntervalSeconds: i === 0 ? 1 : 10,
           includeMetadata: true,
           perJobResults: true,
           ...work,
