@@ -1,5 +1,5 @@
 import { Offline, type Outcome, type ScannerApi, type ScanUpload, ServerError, Unpaired } from './api.ts';
-import { decideLocally, type LocalDecision } from './local.ts';
+import { decideLocally, type LocalDecision, refusalOf } from './local.ts';
 import { type QueuedScan, type Synced, type SyncedAttendee, saveLocalEntries, saveQueue, saveSynced } from './store.ts';
 
 /**
@@ -182,7 +182,8 @@ export class Door {
 
   /** An attendee found by name: no code to check, only their status and this device's entries. */
   #decidePicked(attendee: SyncedAttendee): LocalDecision {
-    if (attendee.status === 'cancelled') return { outcome: 'rejected', reason: 'cancelled', attendee };
+    const refusal = refusalOf(attendee);
+    if (refusal) return { outcome: 'rejected', reason: refusal, attendee };
     const firstAt = this.entries[attendee.id] ?? (attendee.status === 'checked_in' ? attendee.checked_in_at : null);
     return firstAt ? { outcome: 'duplicate', attendee, firstAt } : { outcome: 'accepted', attendee };
   }

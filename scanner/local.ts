@@ -12,9 +12,18 @@ export type LocalDecision =
   | { outcome: 'duplicate'; attendee: Pick<SyncedAttendee, 'id' | 'first_name' | 'last_name' | 'ticket_type'>; firstAt: string }
   | {
       outcome: 'rejected';
-      reason: 'unknown_ticket' | 'cancelled' | 'other_event' | 'invalid_code';
+      reason: 'unknown_ticket' | 'other_event' | 'invalid_code' | Refusal;
       attendee?: Pick<SyncedAttendee, 'id' | 'first_name' | 'last_name' | 'ticket_type'>;
     };
+
+/** Statuses whose holder has no ticket, each refused offline with its own reason (the server's). */
+export type Refusal = 'cancelled' | 'waitlisted' | 'offered' | 'pending_approval' | 'declined';
+const NO_TICKET: ReadonlySet<string> = new Set<Refusal>(['cancelled', 'waitlisted', 'offered', 'pending_approval', 'declined']);
+
+/** Why a synced attendee is refused at the door offline, or null when their ticket is valid. */
+export function refusalOf(attendee: Pick<SyncedAttendee, 'status'>): Refusal | null {
+  return NO_TICKET.has(attendee.status) ? (attendee.status as Refusal) : null;
+}
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -57,8 +66,12 @@ export async function decideLocally(
 ): Promise<LocalDecision> {
   let attendee: SyncedAttendee | undefined;
   if (code.startsWith('eg1.')) {
-    if (synced.revoked_codes.includes(code)) return { outcome: 'rejected', reason: 'cancelled' };
     const payload = await verifySigned(code, synced);
+    // A revoked code: the synced list says why when it knows the attendee, else it was a cancellation.
+    if (synced.revoked_codes.includes(code)) {
+      const known = payload ? synced.attendees[payload.a] : undefined;
+      return { outcome: 'rejected', reason: (known && refusalOf(known)) || 'cancelled' };
+    }
     if (!payload) return { outcome: 'rejected', reason: 'invalid_code' };
     if (payload.e !== synced.event.id) return { outcome: 'rejected', reason: 'other_event' };
     const known = synced.attendees[payload.a];
@@ -79,7 +92,8 @@ export async function decideLocally(
     attendee = byHash.get(await sha256Hex(code));
   }
   if (!attendee) return { outcome: 'rejected', reason: 'unknown_ticket' };
-  if (attendee.status === 'cancelled') return { outcome: 'rejected', reason: 'cancelled', attendee };
+  const refusal = refusalOf(attendee);
+  if (refusal) return { outcome: 'rejected', reason: refusal, attendee };
   const firstAt = entries[attendee.id] ?? (attendee.status === 'checked_in' ? attendee.checked_in_at : null);
   if (firstAt) return { outcome: 'duplicate', attendee, firstAt };
   return { outcome: 'accepted', attendee };

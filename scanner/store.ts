@@ -8,7 +8,7 @@ export interface SyncedAttendee {
   first_name: string;
   last_name: string;
   ticket_type: string | null;
-  status: 'registered' | 'checked_in' | 'cancelled' | 'no_show';
+  status: 'registered' | 'checked_in' | 'cancelled' | 'no_show' | 'waitlisted' | 'offered' | 'pending_approval' | 'declined';
   checked_in_at: string | null;
   zone_id: string | null;
 }

@@ -8,6 +8,10 @@ export const $ = <T extends HTMLElement>(id: string) => document.getElementById(
 const REASONS: Record<string, string> = {
   cancelled: 'Cancelled registration',
   erased: 'Erased registration',
+  waitlisted: 'On the waitlist: no ticket',
+  offered: 'Seat offered, not claimed: no ticket',
+  pending_approval: 'Awaiting approval: no ticket',
+  declined: 'Declined registration',
   other_event: 'Ticket for another event',
   unknown_ticket: 'Unknown ticket',
   invalid_code: 'Invalid or forged code',

@@ -18,6 +18,7 @@ function graphQLCode(code: AppErrorCode): GraphQLErrorCode {
     case 'BAD_USER_INPUT':
     case 'RATE_LIMITED':
       return code;
+    case 'GONE':
     case 'INVALID_JSON':
     case 'UNSUPPORTED_MEDIA_TYPE':
     case 'PAYLOAD_TOO_LARGE':

@@ -6,6 +6,7 @@ export type AppErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'GONE'
   | 'BAD_USER_INPUT'
   | 'RATE_LIMITED'
   | 'INVALID_JSON'
@@ -56,6 +57,11 @@ export function invalidField(field: string, message: string): AppError {
 
 export function notFound(what: string): AppError {
   return new AppError('NOT_FOUND', `${what} not found.`);
+}
+
+/** Something that existed and is over for good (a waitlist offer past its time): REST 410 `gone`. */
+export function gone(message: string): AppError {
+  return new AppError('GONE', message);
 }
 
 export function forbidden(message = 'You do not have permission to perform this action.'): AppError {

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { Deps } from '../deps.ts';
 import type { CleanupHook } from '../jobs/cleanup.ts';
 import type { JobDefinition } from '../jobs/job.ts';
 import type { AppEnv } from '../rest/context.ts';
@@ -24,8 +25,8 @@ export interface Feature {
   services?: ServiceBuilder;
   /** The credential kinds this feature issues and checks (lib/credentials.ts). */
   credentials?: Partial<Credentials>;
-  /** Web pages the feature serves (the dashboard, /scan), mounted after the API. */
-  pages?: (app: Hono<AppEnv>) => void;
+  /** Web pages the feature serves (the dashboard, /scan, a waitlist offer's claim page), mounted after the API. */
+  pages?: (app: Hono<AppEnv>, deps: Deps) => void;
   /** How the person's copies this feature keeps are exported and erased (privacy runs every feature's). */
   personalData?: PersonalDataHook;
   /** Deletes what the feature keeps past its retention (run hourly by the kernel's cleanup job). */

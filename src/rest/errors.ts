@@ -14,6 +14,7 @@ const STATUS: Record<AppErrorCode, { status: number; error: string }> = {
   UNAUTHENTICATED: { status: 401, error: 'unauthenticated' },
   FORBIDDEN: { status: 403, error: 'forbidden' },
   NOT_FOUND: { status: 404, error: 'not_found' },
+  GONE: { status: 410, error: 'gone' },
   BAD_USER_INPUT: { status: 422, error: 'validation_failed' },
   RATE_LIMITED: { status: 429, error: 'rate_limited' },
   INVALID_JSON: { status: 400, error: 'invalid_json' },

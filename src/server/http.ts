@@ -123,7 +123,7 @@ export function createHttpApp(
       return response;
     });
     mountRest(app, deps, { limiters: options.rateLimiters, routes: api.routes, credentials: api.credentials });
-    for (const mount of api.pages) mount(app);
+    for (const mount of api.pages) mount(app, deps);
   }
 
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
@@ -250,7 +250,7 @@ export interface Api {
   schema: GraphQLSchema;
   routes: readonly RestRoute[];
   credentials: Credentials;
-  pages: ReadonlyArray<(app: Hono<AppEnv>) => void>;
+  pages: ReadonlyArray<(app: Hono<AppEnv>, deps: Deps) => void>;
   /** The largest GraphQL body an operation takes. */
   graphqlBodyBytes: number;
 }

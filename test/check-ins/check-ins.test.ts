@@ -209,8 +209,11 @@ describe('event stats', () => {
     const seed = await createSeedShapedEvent(app.deps);
     const actual = async () => {
       const { rows } = await app.deps.pool.query(
-        `SELECT count(*) FILTER (WHERE status <> 'CANCELLED')::int AS "registered", count(*) FILTER (WHERE status = 'CHECKED_IN')::int AS "checkedIn",
-                count(*) FILTER (WHERE status = 'CANCELLED')::int AS "cancelled", count(*) FILTER (WHERE status = 'NO_SHOW')::int AS "noShow"
+        `SELECT count(*) FILTER (WHERE status IN ('REGISTERED', 'CHECKED_IN', 'NO_SHOW', 'OFFERED'))::int AS "registered",
+                count(*) FILTER (WHERE status = 'CHECKED_IN')::int AS "checkedIn",
+                count(*) FILTER (WHERE status = 'CANCELLED')::int AS "cancelled", count(*) FILTER (WHERE status = 'NO_SHOW')::int AS "noShow",
+                count(*) FILTER (WHERE status = 'WAITLISTED')::int AS "waitlisted", count(*) FILTER (WHERE status = 'OFFERED')::int AS "offered",
+                count(*) FILTER (WHERE status = 'PENDING_APPROVAL')::int AS "pendingApproval", count(*) FILTER (WHERE status = 'DECLINED')::int AS "declined"
          FROM attendees WHERE event_id = $1 AND NOT test_mode`,
         [seed.event.id],
       );

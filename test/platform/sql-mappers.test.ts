@@ -39,6 +39,8 @@ beforeAll(async () => {
       currentZoneId: zone.id,
       ticketCode: 'eg1.mapper.test',
       erasedAt: new Date(),
+      waitlistRank: 9_007_199_254_740_993n,
+      offerExpiresAt: new Date(),
     },
   });
 }, 60_000);

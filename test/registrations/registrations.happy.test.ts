@@ -222,8 +222,8 @@ describe('public form', () => {
       registration_opens_at: null,
       registration_closes_at: '2027-03-01 17:00:00',
       ticket_types: [
-        { slug: 'general', name: 'General Admission', is_default: true },
-        { slug: 'vip', name: 'VIP', is_default: false },
+        { slug: 'general', name: 'General Admission', is_default: true, waitlist: false, requires_approval: false },
+        { slug: 'vip', name: 'VIP', is_default: false, waitlist: false, requires_approval: false },
       ],
       custom_fields: [
         { field_key: 'company', field_label: 'Company', field_type: 'text', required: false, options: [] },
@@ -281,6 +281,7 @@ describe('OpenAPI', () => {
       '/events/{event_id}/scan-conflicts',
       '/public/events/{event_id}',
       '/public/events/{event_id}/registrations',
+      '/public/waitlist-offers/{token}/claim',
       '/qr/{file}',
       '/scanner/occupancy',
       '/scanner/scans',

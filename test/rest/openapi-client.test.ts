@@ -45,9 +45,9 @@ describe('a client generated from the OpenAPI document', () => {
     const one = await client.GET('/events/{event_id}/registrations/{attendee_id}', { params: { path: { event_id, attendee_id: attendee.id } } });
     expect(one.data!.email).toBe('sarah.openapi@example.com');
 
-    const checkedIn = await client.POST('/events/{event_id}/check-ins', { params: { path: { event_id } }, body: { qr_token: attendee.qr_token } });
+    const checkedIn = await client.POST('/events/{event_id}/check-ins', { params: { path: { event_id } }, body: { qr_token: attendee.qr_token! } });
     expect(checkedIn.data).toMatchObject({ already_checked_in: false, attendee: { id: attendee.id, status: 'checked_in' } });
-    const again = await client.POST('/events/{event_id}/check-ins', { params: { path: { event_id } }, body: { qr_token: attendee.qr_token } });
+    const again = await client.POST('/events/{event_id}/check-ins', { params: { path: { event_id } }, body: { qr_token: attendee.qr_token! } });
     expect(again.data!.already_checked_in).toBe(true);
 
     const publicClient = createClient<paths>({ baseUrl: `${app.url}/v1` });

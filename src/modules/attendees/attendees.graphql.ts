@@ -1,11 +1,15 @@
+import { poolSql } from '../../db/sql.ts';
 import type { CustomField } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
+import { requestLoader } from '../../graphql/loaders.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/index.ts';
 import { loadCachedEvent } from '../events/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
-import { ATTENDEE_ORDERS, ATTENDEE_STATUSES, countAttendees, exportAttendeesCsv, getAttendee, listAttendees, REGISTRATION_SOURCES } from './attendees.read.ts';
+import { ATTENDEE_ORDERS, countAttendees, exportAttendeesCsv, getAttendee, listAttendees, REGISTRATION_SOURCES } from './attendees.read.ts';
+import { waitlistPositions } from './attendees.sql.ts';
+import { ATTENDEE_STATUSES, hasTicket } from './statuses.ts';
 
 export const AttendeeStatusEnum = builder.enumType('AttendeeStatus', { values: ATTENDEE_STATUSES });
 const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: REGISTRATION_SOURCES });
@@ -39,8 +43,36 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
     registeredAt: t.expose('registeredAt', { type: 'DateTime' }),
     checkedInAt: t.expose('checkedInAt', { type: 'DateTime', nullable: true }),
     erasedAt: t.expose('erasedAt', { type: 'DateTime', nullable: true, description: 'When the attendee’s personal data was erased.' }),
-    qrToken: t.string({ description: 'What the QR code carries (the signed code for events with signed ticket codes).', resolve: (a) => ticketContent(a) }),
-    qrCodeUrl: t.string({ resolve: (attendee, _args, ctx) => qrCodeUrl(ctx.deps, attendee) }),
+    qrToken: t.string({
+      nullable: true,
+      description:
+        'What the QR code carries (the signed code for events with signed ticket codes); null while they have no ticket (waitlisted, offered, pending, declined, cancelled).',
+      resolve: (a) => (hasTicket(a.status) ? ticketContent(a) : null),
+    }),
+    qrCodeUrl: t.string({
+      nullable: true,
+      description: 'Null while they have no ticket.',
+      resolve: (attendee, _args, ctx) => (hasTicket(attendee.status) ? qrCodeUrl(ctx.deps, attendee) : null),
+    }),
+    waitlistPosition: t.int({
+      nullable: true,
+      description: 'Their place in their ticket type’s line (1 = next) while WAITLISTED; null otherwise.',
+      select: { id: true, waitlistRank: true },
+      resolve: async (attendee, _args, ctx, info) => {
+        if (attendee.waitlistRank === null) return null;
+        return (
+          (await requestLoader<string, number | null>(ctx, info, 'waitlist-positions', async (ids) => {
+            const positions = await waitlistPositions(poolSql(ctx.deps), ids);
+            return ids.map((id) => positions.get(id) ?? null);
+          }).load(attendee.id)) ?? null
+        );
+      },
+    }),
+    offerExpiresAt: t.expose('offerExpiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'While OFFERED: until when the seat is held for them (then it goes to the next in line).',
+    }),
     customData: t.expose('customData', { type: 'JSON' }),
     customFields: t.field({
       type: [CustomFieldValue],

@@ -19,6 +19,7 @@ import {
   findEventAttendee,
   pageAttendeeRows,
 } from './attendees.sql.ts';
+import { ATTENDEE_STATUSES } from './statuses.ts';
 
 /**
  * Every read of attendees — REST's list, one registration and CSV export, GraphQL's connection, node and counts —
@@ -27,7 +28,6 @@ import {
  * walks an index in its order from a keyset cursor, so a deep page costs what the first does.
  */
 
-export const ATTENDEE_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const;
 export const REGISTRATION_SOURCES = ['API', 'FORM', 'IMPORT', 'DASHBOARD'] as const;
 export const ATTENDEE_ORDERS = Object.keys(ATTENDEE_ORDER_SEGMENTS) as [AttendeeOrder, ...AttendeeOrder[]];
 
@@ -126,10 +126,14 @@ export async function countAttendees(deps: Deps, options: { actor: Actor; eventI
   const counts = (await readEventCounts(poolSql(deps), [event.id], filter.testMode)).get(event.id)!;
   const c = filter.ticketTypeId ? ticketTypeCounts(counts, filter.ticketTypeId) : counts.total;
   const byStatus: Record<(typeof ATTENDEE_STATUSES)[number], number> = {
-    REGISTERED: c.registered - c.checkedIn - c.noShow,
+    REGISTERED: c.registered - c.checkedIn - c.noShow - c.offered,
     CHECKED_IN: c.checkedIn,
     CANCELLED: c.cancelled,
     NO_SHOW: c.noShow,
+    WAITLISTED: c.waitlisted,
+    OFFERED: c.offered,
+    PENDING_APPROVAL: c.pendingApproval,
+    DECLINED: c.declined,
   };
   return ATTENDEE_STATUSES.filter(
     (status) => (!filters.status || status === filters.status) && (filters.checkedIn == null || (status === 'CHECKED_IN') === filters.checkedIn),

@@ -34,6 +34,8 @@ export const ATTENDEE_COLUMNS = [
   'current_zone_id',
   'sync_txid',
   'erased_at',
+  'waitlist_rank',
+  'offer_expires_at',
 ] as const;
 
 /** `id, organisation_id, …` for a SELECT or RETURNING list. */
@@ -71,6 +73,8 @@ export function attendeeFromRow(row: Record<string, unknown>): Attendee {
     // int8 arrives as a string (pg does not guess at 64-bit numbers).
     syncTxid: BigInt(r.sync_txid as string),
     erasedAt: r.erased_at as Date | null,
+    waitlistRank: r.waitlist_rank === null ? null : BigInt(r.waitlist_rank as string),
+    offerExpiresAt: r.offer_expires_at as Date | null,
   };
 }
 
@@ -208,4 +212,19 @@ export async function countAttendeesUpTo(sql: Sql, filter: AttendeeFilter, cap: 
   const { where, values } = filterClause(filter);
   const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM attendees WHERE ${where} LIMIT ${cap}) AS matching`, values);
   return row?.n ?? 0;
+}
+
+/**
+ * Each waitlisted attendee's place in its ticket type's line (1 = next), counted over the line's index; attendees
+ * not in a line are absent from the map.
+ */
+export async function waitlistPositions(sql: Sql, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; position: number }>(
+    `SELECT a.id, (SELECT count(*)::int FROM attendees b
+                   WHERE b.ticket_type_id = a.ticket_type_id AND b.test_mode = a.test_mode AND b.waitlist_rank <= a.waitlist_rank) AS position
+     FROM attendees a WHERE a.id = ANY($1::text[]) AND a.waitlist_rank IS NOT NULL`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.position]));
 }

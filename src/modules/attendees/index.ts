@@ -1,7 +1,6 @@
 /** What the attendees feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
 export { AttendeeRef, AttendeeStatusEnum } from './attendees.graphql.ts';
 export {
-  ATTENDEE_STATUSES,
   type AttendeeWithTicketType,
   exportAttendeesCsv,
   findAuthorizedAttendee,
@@ -9,4 +8,6 @@ export {
   listRegistrations,
   REGISTRATION_SOURCES,
 } from './attendees.read.ts';
-export { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow } from './attendees.sql.ts';
+export { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow, waitlistPositions } from './attendees.sql.ts';
+export { isOfferToken, offerClaimUrl, offerToken, offerTokenAttendeeId } from './offer-token.ts';
+export { ATTENDEE_STATUSES, HAS_TICKET, hasTicket, holdsSeat, MANUAL_STATUSES, SEAT_HOLDING, SEAT_HOLDING_SQL } from './statuses.ts';

@@ -102,6 +102,20 @@ export async function auditChange(db: Db, actor: AuditActor, action: AuditAction
   await insertAudit(prismaSql(db), [auditRecord(actor, action, subjectId, detail)]);
 }
 
+/** Changes to several subjects (each with what changed), in the caller's plain-SQL transaction. */
+export async function auditChanges(
+  sql: Sql,
+  actor: AuditActor,
+  action: AuditAction,
+  changes: ReadonlyArray<{ subjectId: string; detail: AuditDetail }>,
+): Promise<void> {
+  if (changes.length === 0) return;
+  await insertAudit(
+    sql,
+    changes.map((c) => auditRecord(actor, action, c.subjectId, c.detail)),
+  );
+}
+
 /**
  * Entries for reads (an attendee opened in the dashboard, a CSV export): collected in memory and written in one
  * statement every second or 500 entries (and on shutdown), so reading never waits for the audit log. A crash

@@ -98,6 +98,10 @@ export async function checkIn(deps: Deps, options: { actor: Actor; input: unknow
   if (reason === 'unknown_ticket' || reason === 'invalid_code' || !attendee) throw unknown();
   if (reason === 'cancelled') throw invalidField(field, 'This registration has been cancelled.');
   if (reason === 'erased') throw invalidField(field, ERASED);
+  if (reason === 'waitlisted') throw invalidField(field, 'This person is on the waitlist and has no ticket yet.');
+  if (reason === 'offered') throw invalidField(field, 'This person was offered a seat but has not claimed it yet; they have no ticket.');
+  if (reason === 'pending_approval') throw invalidField(field, 'This registration awaits the organiser’s approval; it has no ticket yet.');
+  if (reason === 'declined') throw invalidField(field, 'This registration was declined; it has no ticket.');
   return {
     attendee,
     event,

@@ -91,7 +91,9 @@ const ScanRef = builder.prismaObject('Scan', {
     outcome: t.expose('outcome', { type: ScanOutcomeEnum }),
     reason: t.exposeString('reason', {
       nullable: true,
-      description: 'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, erased, unknown_ticket, invalid_code, other_event',
+      description:
+        'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, erased, waitlisted, offered, pending_approval, declined, ' +
+        'unknown_ticket, invalid_code, other_event',
     }),
     movement: t.field({ type: ZoneMovementEnum, nullable: true, resolve: (scan) => scan.movement as Movement | null }),
     scannedAt: t.expose('scannedAt', { type: 'DateTime', description: 'When the device saw the code.' }),

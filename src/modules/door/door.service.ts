@@ -24,7 +24,26 @@ import { looksSigned, verifyTicketCodes } from './ticket-codes.ts';
 export type Direction = 'IN' | 'OUT';
 export type Movement = 'entered' | 'exited' | 'already_inside' | 'not_inside';
 export type Outcome = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
-export type RefusalReason = 'unknown_ticket' | 'invalid_code' | 'other_event' | 'cancelled' | 'erased' | 'not_checked_in' | 'not_inside';
+export type RefusalReason =
+  | 'unknown_ticket'
+  | 'invalid_code'
+  | 'other_event'
+  | 'cancelled'
+  | 'erased'
+  | 'not_checked_in'
+  | 'not_inside'
+  | 'waitlisted'
+  | 'offered'
+  | 'pending_approval'
+  | 'declined';
+
+/** People without a ticket (in line, offered a seat not yet claimed, awaiting approval, declined): refused, and why. */
+const NO_TICKET: Partial<Record<DoorAttendee['status'], RefusalReason>> = {
+  WAITLISTED: 'waitlisted',
+  OFFERED: 'offered',
+  PENDING_APPROVAL: 'pending_approval',
+  DECLINED: 'declined',
+};
 
 export interface DoorScan {
   /** What the QR code carries: a random qr_token (UUID) or a signed code (eg1.…); or, for a manual check-in, attendeeId. */
@@ -140,6 +159,11 @@ export async function applyDoorScans(deps: Deps, sql: Sql, context: DoorContext,
     }
     if (found.status === 'CANCELLED') {
       decide({ outcome: 'REJECTED', reason: 'cancelled', movement: null, attendee: found });
+      continue;
+    }
+    const noTicket = NO_TICKET[found.status];
+    if (noTicket) {
+      decide({ outcome: 'REJECTED', reason: noTicket, movement: null, attendee: found });
       continue;
     }
     // Erased is final: the person is gone, their attendee id opens no door (a signed code of theirs was revoked).

@@ -175,10 +175,10 @@ export async function syncPage(sql: Sql, options: { eventId: string; since: stri
   );
 }
 
-/** Signed codes of the event's cancelled live tickets (a door refuses them offline). */
+/** Signed codes of the event's live attendees without a valid ticket (cancelled, waitlisted, pending…): a door refuses them offline. */
 export async function revokedTicketCodes(sql: Sql, eventId: string): Promise<string[]> {
   const rows = await sql.query<{ ticket_code: string }>(
-    `SELECT ticket_code FROM attendees WHERE event_id = $1 AND NOT test_mode AND status = 'CANCELLED' AND ticket_code IS NOT NULL ORDER BY id`,
+    `SELECT ticket_code FROM attendees WHERE event_id = $1 AND NOT test_mode AND status NOT IN ('REGISTERED', 'CHECKED_IN', 'NO_SHOW') AND ticket_code IS NOT NULL ORDER BY id`,
     [eventId],
   );
   return rows.map((r) => r.ticket_code);

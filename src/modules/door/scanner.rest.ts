@@ -36,7 +36,9 @@ const SyncResponse = z
     signing_keys: z
       .array(z.object({ kid: z.string(), alg: z.literal('Ed25519'), public_key: z.string().meta({ description: 'base64url of the raw 32-byte key' }) }))
       .meta({ description: 'Keys that verify signed codes (eg1.<payload>.<signature>, Ed25519 over the ASCII bytes eg1.<payload>)' }),
-    revoked_codes: z.array(z.string()).meta({ description: 'Signed codes of cancelled registrations: refuse them offline' }),
+    revoked_codes: z.array(z.string()).meta({
+      description: 'Signed codes of registrations without a ticket (cancelled, waitlisted, offered, pending approval, declined): refuse them offline',
+    }),
     attendees: z
       .array(
         z.object({
@@ -45,7 +47,7 @@ const SyncResponse = z
           first_name: z.string().optional(),
           last_name: z.string().optional(),
           ticket_type: z.string().nullable().optional().meta({ description: 'The ticket type’s name' }),
-          status: z.enum(['registered', 'checked_in', 'cancelled', 'no_show']).optional(),
+          status: z.enum(['registered', 'checked_in', 'cancelled', 'no_show', 'waitlisted', 'offered', 'pending_approval', 'declined']).optional(),
           checked_in_at: z.string().nullable().optional(),
           zone_id: z.string().nullable().optional(),
           deleted: z.boolean().meta({ description: 'true: a tombstone (forget this attendee); only id is sent' }),
@@ -87,9 +89,14 @@ const UploadResponse = z
       z.object({
         nonce: z.string(),
         outcome: z.enum(['accepted', 'duplicate', 'rejected']),
-        reason: z.string().nullable().meta({
-          description: 'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, erased, unknown_ticket, invalid_code, other_event',
-        }),
+        reason: z
+          .string()
+          .nullable()
+          .meta({
+            description:
+              'already_checked_in, already_inside, not_inside, not_checked_in, cancelled, erased, waitlisted, offered, pending_approval, declined, ' +
+              'unknown_ticket, invalid_code, other_event',
+          }),
         attendee_id: z.string().nullable(),
         first_scan: z
           .object({ scanned_at: z.string(), device_id: z.string().nullable() })

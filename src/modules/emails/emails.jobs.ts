@@ -28,6 +28,11 @@ export const confirmationEmailJob = defineJob({
   },
   work: EMAIL_WORK,
   handler: async (deps, payload, job) => {
-    await sendConfirmationEmail(deps, { emailLogId: payload.emailLogId, lastAttempt: job.retryCount >= CONFIRMATION_RETRY_LIMIT, signal: job.signal });
+    await sendConfirmationEmail(deps, {
+      emailLogId: payload.emailLogId,
+      reason: payload.reason,
+      lastAttempt: job.retryCount >= CONFIRMATION_RETRY_LIMIT,
+      signal: job.signal,
+    });
   },
 });

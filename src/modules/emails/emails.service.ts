@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import type { Sql } from '../../db/sql.ts';
+import { poolSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, EmailLog, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { defineQueue } from '../../jobs/job.ts';
@@ -9,16 +9,35 @@ import { invalidCursor } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
+import { offerClaimUrl, waitlistPositions } from '../attendees/index.ts';
 import { findAuthorizedEvent } from '../events/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
 import { insertPendingEmailLogs } from './emails.sql.ts';
-import { confirmationEmail, eventCalendar } from './emails.templates.ts';
+import { confirmationEmail, eventCalendar, type NoticeKind, noticeEmail } from './emails.templates.ts';
 import { removeMailboxFiles } from './emails.transport.ts';
 
 export const CONFIRMATION = 'confirmation';
 
-/** The confirmation emails' queue: one job per email log (the job, with its retry policy, is emails.jobs.ts). */
-export const confirmationEmailQueue = defineQueue({ name: 'emails.confirmation', payload: z.object({ emailLogId: z.string() }) });
+/** What an email to an attendee is: their ticket (confirmation), or a notice about a seat they do not hold yet. */
+export type AttendeeEmailKind = typeof CONFIRMATION | NoticeKind;
+
+/** The subject each kind's log is listed with (the message's own subject may say more, e.g. an offer's deadline). */
+const LOG_SUBJECT: Record<AttendeeEmailKind, (eventName: string) => string> = {
+  confirmation: (name) => `Your registration for ${name}`,
+  waitlisted: (name) => `You're on the waitlist for ${name}`,
+  pending_approval: (name) => `We received your request for ${name}`,
+  declined: (name) => `Your request for ${name} was declined`,
+  waitlist_offer: (name) => `A seat is free for ${name}`,
+};
+
+/**
+ * The attendee emails' queue: one job per email log (the job, with its retry policy, is emails.jobs.ts). `reason`:
+ * a decline's reason, which is not stored anywhere else.
+ */
+export const confirmationEmailQueue = defineQueue({
+  name: 'emails.confirmation',
+  payload: z.object({ emailLogId: z.string(), reason: z.string().max(2000).optional() }),
+});
 
 /**
  * Inside the registration's transaction: the email log rows (PENDING) and a job per email that sends it,
@@ -29,32 +48,53 @@ export async function enqueueConfirmationEmails(
   sql: Sql,
   registrations: Array<{ attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'> }>,
 ): Promise<void> {
-  if (registrations.length === 0) return;
-  const ids = registrations.map(() => newId('emailLog'));
+  await enqueueAttendeeEmails(deps, sql, CONFIRMATION, registrations);
+}
+
+/** As enqueueConfirmationEmails, for any kind of attendee email (in the transaction that decided it). */
+export async function enqueueAttendeeEmails(
+  deps: Deps,
+  sql: Sql,
+  kind: AttendeeEmailKind,
+  emails: Array<{ attendee: Attendee; event: Pick<Event, 'id' | 'name' | 'organisationId'>; reason?: string | null }>,
+): Promise<void> {
+  if (emails.length === 0) return;
+  const ids = emails.map(() => newId('emailLog'));
   await insertPendingEmailLogs(
     sql,
-    CONFIRMATION,
-    registrations.map((r, i) => ({
+    kind,
+    emails.map((r, i) => ({
       id: ids[i]!,
       organisationId: r.event.organisationId,
       eventId: r.event.id,
       attendeeId: r.attendee.id,
       to: r.attendee.email,
-      subject: `Your registration for ${r.event.name}`,
+      subject: LOG_SUBJECT[kind](r.event.name),
     })),
   );
   await deps.jobs.sendMany(
     sql,
     confirmationEmailQueue,
-    ids.map((emailLogId) => ({ emailLogId })),
+    ids.map((emailLogId, i) => ({ emailLogId, ...(emails[i]!.reason ? { reason: emails[i]!.reason! } : {}) })),
   );
+}
+
+/** Why a notice is no longer worth sending when its job runs (the attendee moved on), or null to send it. */
+function supersededNotice(kind: string, attendee: Attendee): string | null {
+  if (kind === 'waitlisted' && attendee.status !== 'WAITLISTED') return 'Not sent: the attendee is no longer on the waitlist.';
+  if (kind === 'waitlist_offer' && attendee.status !== 'OFFERED') return 'Not sent: the offer was claimed or has expired.';
+  if (kind === 'pending_approval' && attendee.status !== 'PENDING_APPROVAL') return 'Not sent: the request was already decided.';
+  return null;
 }
 
 /**
  * Sends one confirmation (idempotent: a log already SENT is not sent again) and records the outcome.
  * Throws on failure so the job is retried; the last failure marks the log FAILED.
  */
-export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: string; lastAttempt: boolean; signal?: AbortSignal }): Promise<EmailLog | null> {
+export async function sendConfirmationEmail(
+  deps: Deps,
+  options: { emailLogId: string; lastAttempt: boolean; signal?: AbortSignal; reason?: string | undefined },
+): Promise<EmailLog | null> {
   const log = await deps.prisma.emailLog.findUnique({
     where: { id: options.emailLogId },
     include: { attendee: { include: { ticketType: true, event: true } } },
@@ -62,9 +102,17 @@ export async function sendConfirmationEmail(deps: Deps, options: { emailLogId: s
   // Sent, or no longer wanted: the attendee was deleted or erased (erasure marks a pending email FAILED).
   if (log?.status !== 'PENDING' || !log.attendee || log.attendee.erasedAt) return log;
   const { attendee } = log;
+  const superseded = supersededNotice(log.kind, attendee);
+  if (superseded) {
+    await deps.prisma.emailLog.updateMany({ where: { id: log.id, status: 'PENDING' }, data: { status: 'FAILED', error: superseded } });
+    return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
+  }
   try {
-    const message = await buildConfirmation(deps, attendee, attendee.event, attendee.ticketType);
-    const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom }, { signal: options.signal, kind: 'confirmation' });
+    const message =
+      log.kind === CONFIRMATION
+        ? await buildConfirmation(deps, attendee, attendee.event, attendee.ticketType)
+        : await buildNotice(deps, log.kind as NoticeKind, attendee, options.reason);
+    const sent = await deps.mailer.send({ ...message, to: log.to, from: deps.config.mailFrom }, { signal: options.signal, kind: log.kind });
     deps.metrics.emails.inc({ outcome: 'sent' });
     // Only if still pending: an erasure that ran while this was sending keeps no copy (the mailbox file goes too),
     // and neither does a send whose outcome could not be recorded (it is retried and writes another).
@@ -124,6 +172,20 @@ async function buildConfirmation(deps: Deps, attendee: Attendee, event: Event, t
       },
     ],
   };
+}
+
+async function buildNotice(deps: Deps, kind: NoticeKind, attendee: Attendee & { event: Event; ticketType: TicketType }, reason: string | undefined) {
+  const position = kind === 'waitlisted' ? ((await waitlistPositions(poolSql(deps), [attendee.id])).get(attendee.id) ?? null) : null;
+  const offer = attendee.offerExpiresAt ? { ...attendee, offerExpiresAt: attendee.offerExpiresAt } : null;
+  return noticeEmail({
+    kind,
+    event: attendee.event,
+    attendee,
+    ticketType: attendee.ticketType,
+    position,
+    reason: reason ?? null,
+    ...(kind === 'waitlist_offer' && offer ? { claimUrl: offerClaimUrl(deps, offer), offerExpiresAt: offer.offerExpiresAt } : {}),
+  });
 }
 
 const EmailLogFilters = z.object({ status: z.enum(['PENDING', 'SENT', 'FAILED']).nullish() });

@@ -134,3 +134,112 @@ export function eventCalendar(input: { uid: string; event: ConfirmationInput['ev
   ];
   return `${lines.map(fold).join('\r\n')}\r\n`;
 }
+
+/** The notices about a seat that is not (yet) a ticket: in line, pending, declined, offered. */
+export type NoticeKind = 'waitlisted' | 'pending_approval' | 'declined' | 'waitlist_offer';
+
+export interface NoticeInput {
+  kind: NoticeKind;
+  event: ConfirmationInput['event'];
+  attendee: Pick<Attendee, 'firstName' | 'lastName'>;
+  ticketType: Pick<TicketType, 'name' | 'waitlist' | 'offerHours'>;
+  /** waitlisted: the place in line when the email is sent. */
+  position?: number | null;
+  /** declined: the organiser's reason, if they gave one. */
+  reason?: string | null;
+  /** waitlist_offer: the claim link and until when it holds. */
+  claimUrl?: string;
+  offerExpiresAt?: Date;
+}
+
+/**
+ * Each says plainly what happened and that it is not a ticket (a pending page that looks like a success page is the
+ * peers' most common complaint): the subject and the first line carry it.
+ */
+export function noticeEmail(input: NoticeInput): ConfirmationContent {
+  const { event, attendee, ticketType } = input;
+  const name = `${attendee.firstName} ${attendee.lastName}`;
+  const when = formatEventWindow(event.startsAt, event.endsAt, event.timezone);
+  const paragraphs: string[] = [];
+  let subject: string;
+  let heading: string;
+  let link: { href: string; label: string } | null = null;
+  switch (input.kind) {
+    case 'waitlisted': {
+      subject = `You're on the waitlist for ${event.name}`;
+      heading = `You're on the waitlist for ${event.name}`;
+      paragraphs.push(
+        `${ticketType.name} tickets are sold out, so you are on the waitlist. This is not a ticket: you cannot check in with this email.`,
+        ...(input.position ? [`You are number ${input.position} in line.`] : []),
+        ticketType.waitlist === 'OFFER'
+          ? `If a seat frees up when it is your turn, we will email you a link to claim it; the seat is then held for you for ${ticketType.offerHours} hours.`
+          : 'If a seat frees up when it is your turn, it is yours at once, and we will email you your ticket.',
+      );
+      break;
+    }
+    case 'pending_approval': {
+      subject = `We received your request for ${event.name}`;
+      heading = `Your request for ${event.name} is awaiting approval`;
+      paragraphs.push(
+        `The organiser approves each request for ${ticketType.name} tickets. This is not a confirmation and not a ticket: you do not have a place yet.`,
+        'We will email you again when the organiser has decided.',
+      );
+      break;
+    }
+    case 'declined': {
+      subject = `Your request for ${event.name} was declined`;
+      heading = `Your request for ${event.name} was declined`;
+      paragraphs.push(`The organiser declined your request for a ${ticketType.name} ticket. You do not have a place at this event.`);
+      if (input.reason) paragraphs.push(`The organiser's reason: ${input.reason}`);
+      break;
+    }
+    case 'waitlist_offer': {
+      const until = formatInstant(input.offerExpiresAt!, event.timezone);
+      subject = `A seat is free for ${event.name}: claim it by ${until}`;
+      heading = `A ${ticketType.name} seat is free for you`;
+      paragraphs.push(
+        `It was your turn on the waitlist for ${event.name}. The seat is held for you until ${until}; claim it with the link below and we will email you your ticket.`,
+        'If you do not claim it by then, it goes to the next person in line.',
+      );
+      link = { href: input.claimUrl!, label: 'Claim your seat' };
+      break;
+    }
+  }
+  const e = escapeHtml;
+  const html = `<!doctype html>
+<html lang="en">
+<body style="font-family: -apple-system, Segoe UI, Helvetica, Arial, sans-serif; color: #1f2933;">
+  <h1 style="font-size: 20px;">${e(heading)}</h1>
+  <p>Hi ${e(name)},</p>
+${paragraphs.map((p) => `  <p>${e(p)}</p>`).join('\n')}
+${link ? `  <p><a href="${e(link.href)}">${e(link.label)}</a></p>\n` : ''}  <table cellpadding="4">
+    <tr><th align="left">Event</th><td>${e(event.name)}</td></tr>
+    <tr><th align="left">When</th><td>${e(when)}</td></tr>
+    ${event.venue ? `<tr><th align="left">Where</th><td>${e(event.venue)}</td></tr>` : ''}
+    <tr><th align="left">Ticket type</th><td>${e(ticketType.name)}</td></tr>
+  </table>
+</body>
+</html>
+`;
+  const text = [
+    heading,
+    '',
+    `Hi ${name},`,
+    '',
+    ...paragraphs.flatMap((p) => [p, '']),
+    ...(link ? [`${link.label}: ${link.href}`, ''] : []),
+    `Event:       ${event.name}`,
+    `When:        ${when}`,
+    ...(event.venue ? [`Where:       ${event.venue}`] : []),
+    `Ticket type: ${ticketType.name}`,
+    '',
+  ].join('\n');
+  return { subject, html, text };
+}
+
+/** "Tuesday, 2 March 2027, 14:00 CET": an instant in the event's time zone. */
+function formatInstant(date: Date, timeZone: string): string {
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'full' });
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, timeStyle: 'short' });
+  return `${day.format(date)}, ${time.format(date)} ${zoneName(date, timeZone)}`;
+}

@@ -20,7 +20,7 @@ export interface MailTransport {
    * Sends one message; `signal` (a job's: given up on, or the worker stopping) aborts the send where it is. `kind`
    * names the message in the dev mailbox (a confirmation's file is swept when no email log points to it).
    */
-  send(message: Mail.Options, options?: { signal?: AbortSignal; kind?: 'confirmation' | 'account' }): Promise<SentMail>;
+  send(message: Mail.Options, options?: { signal?: AbortSignal; kind?: string }): Promise<SentMail>;
   close(): void;
 }
 
@@ -46,7 +46,7 @@ export type MailboxWrite = (path: string, data: Buffer, options: { mode: number 
  * Every message as an .eml file in DATA_DIR/mailbox (no SMTP_URL: the embedded default), readable by this user
  * only — they hold tickets and account tokens. Written under a `.partial-` name and renamed when complete, so a
  * write that fails (a full disk) leaves no half message with someone's name and address in it: the partial file
- * is removed, and one a crash left behind is swept (sweepMailbox). Confirmations are named `…-confirmation-…`.
+ * is removed, and one a crash left behind is swept (sweepMailbox). Attendee emails are named `…-<kind>-…` (`…-confirmation-…`).
  */
 function devMailboxTransport(config: Pick<Config, 'dataDir' | 'mailFrom'>, write: MailboxWrite): MailTransport {
   const mailbox = mailboxDir(config);
@@ -169,6 +169,9 @@ export async function removeMailboxFiles(deps: { config: Pick<Config, 'dataDir'>
  * retry wrote another). Both hold a person's name and address. Files younger than a minute may still be on their
  * way to being recorded and are left. Run by the hourly cleanup and by every erasure. Answers how many went.
  */
+/** The files of attendee emails (a confirmation, a waitlist or approval notice), which email logs point to. */
+const ATTENDEE_MAIL = /-(confirmation|waitlisted|pending_approval|declined|waitlist_offer)-/;
+
 export async function sweepMailbox(
   deps: { config: Pick<Config, 'dataDir'>; logger: Logger },
   referenced: (files: string[]) => Promise<Set<string>>,
@@ -178,7 +181,7 @@ export async function sweepMailbox(
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
   });
-  const candidates = names.filter((name) => name.startsWith(PARTIAL) || name.includes('-confirmation-')).map((name) => join(mailbox, name));
+  const candidates = names.filter((name) => name.startsWith(PARTIAL) || ATTENDEE_MAIL.test(name)).map((name) => join(mailbox, name));
   const settled: string[] = [];
   for (const file of candidates) {
     const info = await stat(file).catch(() => null);

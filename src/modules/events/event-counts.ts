@@ -5,13 +5,18 @@ import { countRows, registrationBuckets } from './events.sql.ts';
 
 /**
  * An event's attendee counts in one mode (live, or test for eg_test_ keys). `registered` is everyone holding a
- * seat: not cancelled, so checked-in and no-show attendees included (CONTRACT §9, the seed's eventStats).
+ * seat: checked-in and no-show attendees included (CONTRACT §9, the seed's eventStats), and seats held for an offer
+ * (`offered`, also counted on its own). Waitlisted, pending and declined people hold none.
  */
 export interface AttendeeCounts {
   registered: number;
   checkedIn: number;
   cancelled: number;
   noShow: number;
+  waitlisted: number;
+  offered: number;
+  pendingApproval: number;
+  declined: number;
 }
 
 export interface EventStats extends AttendeeCounts {
@@ -28,7 +33,16 @@ export interface EventCounts {
   byTicketType: ReadonlyMap<string, AttendeeCounts>;
 }
 
-const ZERO: AttendeeCounts = Object.freeze({ registered: 0, checkedIn: 0, cancelled: 0, noShow: 0 });
+const ZERO: AttendeeCounts = Object.freeze({
+  registered: 0,
+  checkedIn: 0,
+  cancelled: 0,
+  noShow: 0,
+  waitlisted: 0,
+  offered: 0,
+  pendingApproval: 0,
+  declined: 0,
+});
 const NO_EVENT: EventCounts = Object.freeze({ capacity: null, ticketTypes: [], total: ZERO, byTicketType: new Map() });
 
 /**
@@ -46,7 +60,16 @@ export async function readEventCounts(sql: Sql, eventIds: readonly string[], tes
   };
   const counts = new Map<string, Building>();
   for (const row of rows) {
-    const typeCounts = { registered: row.registered, checkedIn: row.checked_in, cancelled: row.cancelled, noShow: row.no_show };
+    const typeCounts: AttendeeCounts = {
+      registered: row.registered,
+      checkedIn: row.checked_in,
+      cancelled: row.cancelled,
+      noShow: row.no_show,
+      waitlisted: row.waitlisted,
+      offered: row.offered,
+      pendingApproval: row.pending_approval,
+      declined: row.declined,
+    };
     let event = counts.get(row.event_id);
     if (!event) {
       event = { capacity: row.event_capacity, ticketTypes: [], total: { ...ZERO }, byTicketType: new Map() };

@@ -18,12 +18,17 @@ import {
 export const EventStatsRef = builder.objectRef<EventStats>('EventStats').implement({
   description:
     'Counts in the caller’s mode (test keys: test attendees; dashboards: live), kept by the database as attendees change. ' +
-    '`registered` is everyone holding a seat (checked in and no-show included, cancelled not).',
+    '`registered` is everyone holding a seat (checked in, no-show and seats held for an offer included; cancelled, ' +
+    'waitlisted, pending and declined not).',
   fields: (t) => ({
     registered: t.exposeInt('registered'),
     checkedIn: t.exposeInt('checkedIn'),
     cancelled: t.exposeInt('cancelled'),
     noShow: t.exposeInt('noShow'),
+    waitlisted: t.exposeInt('waitlisted', { description: 'In line for a seat (not yet offered one).' }),
+    offered: t.exposeInt('offered', { description: 'Offered a seat held for them until their offer expires (part of `registered`).' }),
+    pendingApproval: t.exposeInt('pendingApproval', { description: 'Awaiting the organiser’s approval; they hold no seat.' }),
+    declined: t.exposeInt('declined'),
     capacityRemaining: t.exposeInt('capacityRemaining', {
       nullable: true,
       description: 'Seats still open (the event’s capacity, and the ticket types’ when every type is limited); null: unlimited.',
@@ -69,7 +74,7 @@ builder.prismaObjectFields('Event', (t) => ({
 
 builder.prismaObjectFields('TicketType', (t) => ({
   registeredCount: t.int({
-    description: 'Attendees holding a seat of this type (not cancelled), in the caller’s mode.',
+    description: 'Attendees holding a seat of this type (offers included; not cancelled, waitlisted or pending), in the caller’s mode.',
     select: { eventId: true },
     resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await countsOf(ctx, info, ticketType.eventId), ticketType.id).registered,
   }),
@@ -78,6 +83,16 @@ builder.prismaObjectFields('TicketType', (t) => ({
     description: 'Seats of this type still open: its capacity and the event’s, whichever is tighter; null when neither is limited.',
     select: { eventId: true },
     resolve: async (ticketType, _args, ctx, info) => ticketTypeRemaining(await countsOf(ctx, info, ticketType.eventId), ticketType.id),
+  }),
+  waitlistedCount: t.int({
+    description: 'Attendees in this type’s line, in the caller’s mode.',
+    select: { eventId: true },
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await countsOf(ctx, info, ticketType.eventId), ticketType.id).waitlisted,
+  }),
+  pendingApprovalCount: t.int({
+    description: 'Requests for this type awaiting approval, in the caller’s mode.',
+    select: { eventId: true },
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await countsOf(ctx, info, ticketType.eventId), ticketType.id).pendingApproval,
   }),
   stats: t.field({
     type: EventStatsRef,

@@ -63,6 +63,8 @@ export async function updateEvent(deps: Deps, options: { actor: Actor; input: un
     return row;
   });
   await deps.caches.events.invalidate(event.id);
+  // Seats a raised capacity opened go to whoever waits for them (the registrations feature's waitlist).
+  if ('capacity' in changes) await deps.waitlist.fillEvent(event.id);
   return updated;
 }
 

@@ -17,6 +17,10 @@ export interface CountRow {
   checked_in: number;
   cancelled: number;
   no_show: number;
+  waitlisted: number;
+  offered: number;
+  pending_approval: number;
+  declined: number;
 }
 
 /** The counts of these events in one mode, per ticket type in the event's order. */
@@ -24,7 +28,9 @@ export async function countRows(sql: Sql, eventIds: readonly string[], testMode:
   return await sql.query<CountRow>(
     `SELECT e.id AS event_id, e.capacity AS event_capacity, t.id AS ticket_type_id, t.capacity AS ticket_type_capacity,
             coalesce(sum(c.registered), 0)::int AS registered, coalesce(sum(c.checked_in), 0)::int AS checked_in,
-            coalesce(sum(c.cancelled), 0)::int AS cancelled, coalesce(sum(c.no_show), 0)::int AS no_show
+            coalesce(sum(c.cancelled), 0)::int AS cancelled, coalesce(sum(c.no_show), 0)::int AS no_show,
+            coalesce(sum(c.waitlisted), 0)::int AS waitlisted, coalesce(sum(c.offered), 0)::int AS offered,
+            coalesce(sum(c.pending_approval), 0)::int AS pending_approval, coalesce(sum(c.declined), 0)::int AS declined
      FROM events e
      JOIN ticket_types t ON t.event_id = e.id
      LEFT JOIN event_attendee_counts c ON c.event_id = e.id AND c.ticket_type_id = t.id AND c.test_mode = $2

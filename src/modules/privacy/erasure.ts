@@ -38,10 +38,16 @@ export async function eraseInTransaction(
     emails,
   };
   const ids = attendees.map((a) => a.id);
-  if (ids.length > 0) await eraseAttendeeRows(sql, { ids, erasedEmails: ids.map((id) => targets.attendees.get(id)!), name: ERASED_NAME });
+  const freed = ids.length > 0 ? await eraseAttendeeRows(sql, { ids, erasedEmails: ids.map((id) => targets.attendees.get(id)!), name: ERASED_NAME }) : [];
   const subject = { organisationId: request.organisationId, attendees, attendeeIds: ids, emails, emailPatterns: containsPatterns(emails), targets };
   const references: string[] = [];
   const afterCommit: Array<() => Promise<void>> = [];
+  // A seat held for an offer to someone erased goes to the next in line.
+  if (freed.length > 0) {
+    afterCommit.push(async () => {
+      for (const eventId of freed) await deps.waitlist.fillEvent(eventId);
+    });
+  }
   for (const hook of deps.personalData) {
     const done = await hook.erase?.(deps, sql, { ...subject, references });
     if (done?.afterCommit) afterCommit.push(done.afterCommit);

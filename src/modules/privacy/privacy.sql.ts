@@ -38,15 +38,25 @@ export async function lockErasableById(sql: Sql, options: { organisationId: stri
  * The attendees' personal data replaced: names `name`, email the erased address, phone, country and answers gone,
  * QR token re-issued and signed code revoked, erased_at set.
  */
-export async function eraseAttendeeRows(sql: Sql, options: { ids: readonly string[]; erasedEmails: readonly string[]; name: string }): Promise<void> {
-  await sql.query(
-    `UPDATE attendees AS a
+/**
+ * Erases the rows. Someone waiting (in line, offered a seat, pending approval) leaves: CANCELLED, out of the line —
+ * an erased person is never given a seat. Answers the events where an offered seat was freed (its line is filled
+ * once this commits).
+ */
+export async function eraseAttendeeRows(sql: Sql, options: { ids: readonly string[]; erasedEmails: readonly string[]; name: string }): Promise<string[]> {
+  const rows = await sql.query<{ event_id: string; freed: boolean }>(
+    `WITH before AS (SELECT id, status FROM attendees WHERE id = ANY($1::text[]))
+     UPDATE attendees AS a
      SET first_name = $3, last_name = $3, email = e.email, email_normalized = e.email, phone = NULL, country = NULL,
-         custom_data = '{}', qr_token = gen_random_uuid(), ticket_code = NULL, erased_at = now(), updated_at = now()
-     FROM unnest($1::text[], $2::text[]) AS e(id, email)
-     WHERE a.id = e.id`,
+         custom_data = '{}', qr_token = gen_random_uuid(), ticket_code = NULL, erased_at = now(), updated_at = now(),
+         status = CASE WHEN a.status IN ('WAITLISTED', 'OFFERED', 'PENDING_APPROVAL') THEN 'CANCELLED'::"AttendeeStatus" ELSE a.status END,
+         waitlist_rank = NULL
+     FROM unnest($1::text[], $2::text[]) AS e(id, email), before b
+     WHERE a.id = e.id AND b.id = a.id
+     RETURNING a.event_id, b.status = 'OFFERED' AS freed`,
     [options.ids, options.erasedEmails, options.name],
   );
+  return [...new Set(rows.filter((row) => row.freed).map((row) => row.event_id))];
 }
 
 /**

@@ -29,7 +29,19 @@ const PublicEvent = z
     registration_open: z.boolean(),
     registration_opens_at: z.string().nullable(),
     registration_closes_at: z.string(),
-    ticket_types: z.array(z.object({ slug: z.string(), name: z.string(), is_default: z.boolean() })).meta({ description: 'The types with seats left' }),
+    ticket_types: z
+      .array(
+        z.object({
+          slug: z.string(),
+          name: z.string(),
+          is_default: z.boolean(),
+          waitlist: z.boolean().meta({ description: 'true: the type is full and its waitlist is open; a registration joins the line (status "waitlisted")' }),
+          requires_approval: z
+            .boolean()
+            .meta({ description: 'true: a registration awaits the organiser’s approval (status "pending_approval") and holds no seat until then' }),
+        }),
+      )
+      .meta({ description: 'The types that take registrations now: with seats left, or full with their waitlist open' }),
     custom_fields: z.array(
       z.object({ field_key: z.string(), field_label: z.string(), field_type: z.string(), required: z.boolean(), options: z.array(z.string()) }),
     ),
@@ -86,7 +98,7 @@ export const publicFormRoutes = [
     },
     handle: async (c, deps) => {
       const registration = await registerFromPublicForm(deps, { eventId: c.req.param('event_id') ?? '', input: await readJsonObject(c) });
-      return jsonResponse(c, presentAttendee(deps, registration.attendee, registration.event.customFields), 201);
+      return jsonResponse(c, presentAttendee(deps, registration.attendee, registration.event.customFields, registration.waitlistPosition), 201);
     },
   }),
 ];

@@ -1,23 +1,27 @@
+import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
+import type { TicketType } from '../../generated/prisma/client.ts';
 import { notFound } from '../../lib/errors.ts';
-import { type CachedEvent, loadCachedEvent } from '../events/index.ts';
+import { type CachedEvent, loadCachedEvent, readEventCounts, ticketTypeCounts } from '../events/index.ts';
 import { type Registration, register, restTime } from '../registrations/index.ts';
 
 /** What a registration form needs to render, for published (and cancelled, to say so) events only. */
 export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
   const event = await publicEvent(deps, options.eventId);
-  const taken = await deps.prisma.attendee.groupBy({
-    by: ['ticketTypeId'],
-    where: { eventId: event.id, testMode: false, status: { not: 'CANCELLED' } },
-    _count: { _all: true },
-  });
-  const takenByType = new Map(taken.map((t) => [t.ticketTypeId, t._count._all]));
-  const takenTotal = taken.reduce((sum, t) => sum + t._count._all, 0);
-  const eventFull = event.capacity !== null && takenTotal >= event.capacity;
+  // The trigger-kept counters (live mode): seats held per type, and who waits in each line.
+  const counts = (await readEventCounts(poolSql(deps), [event.id], false)).get(event.id)!;
+  const eventFull = event.capacity !== null && counts.total.registered >= event.capacity;
+  const typeFull = (t: TicketType) => t.capacity !== null && ticketTypeCounts(counts, t.id).registered >= t.capacity;
+  // Full (or someone already waits) with the waitlist on: a registration joins the line.
+  const joinsLine = (t: TicketType) => t.waitlist !== 'OFF' && (eventFull || typeFull(t) || ticketTypeCounts(counts, t.id).waitlisted > 0);
+  const offered = event.ticketTypes.filter((t) => !typeFull(t) || t.waitlist !== 'OFF');
   const now = deps.clock.nowMs();
   const closesAt = event.registrationClosesAt ?? event.endsAt;
   const open =
-    event.status === 'PUBLISHED' && !eventFull && (!event.registrationOpensAt || event.registrationOpensAt.getTime() <= now) && closesAt.getTime() >= now;
+    event.status === 'PUBLISHED' &&
+    (!eventFull || offered.some((t) => t.waitlist !== 'OFF')) &&
+    (!event.registrationOpensAt || event.registrationOpensAt.getTime() <= now) &&
+    closesAt.getTime() >= now;
   return {
     id: event.id,
     name: event.name,
@@ -30,9 +34,13 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
     registration_open: open,
     registration_opens_at: event.registrationOpensAt ? restTime(event.registrationOpensAt) : null,
     registration_closes_at: restTime(closesAt),
-    ticket_types: event.ticketTypes
-      .filter((t) => t.capacity === null || (takenByType.get(t.id) ?? 0) < t.capacity)
-      .map((t) => ({ slug: t.slug, name: t.name, is_default: t.isDefault })),
+    ticket_types: offered.map((t) => ({
+      slug: t.slug,
+      name: t.name,
+      is_default: t.isDefault,
+      waitlist: joinsLine(t),
+      requires_approval: t.requiresApproval,
+    })),
     custom_fields: event.customFields.map((f) => ({
       field_key: f.key,
       field_label: f.label,

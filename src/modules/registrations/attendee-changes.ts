@@ -5,13 +5,14 @@ import type { Attendee } from '../../generated/prisma/client.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { ATTENDEE_STATUSES, findAuthorizedAttendee } from '../attendees/index.ts';
+import { findAuthorizedAttendee, holdsSeat, MANUAL_STATUSES } from '../attendees/index.ts';
 import { auditChange } from '../audit/index.ts';
 import { loadCachedEvent } from '../events/index.ts';
 import { emitTrigger } from '../webhooks/index.ts';
 import { attendeeColumns, validateRegistration } from './registrations.service.ts';
 import { lockAttendee } from './registrations.sql.ts';
 import { lockSeatRows, seatRefusal } from './registrations.write.ts';
+import { fillFreedSeats, publishChanged } from './waitlist.ts';
 
 const UpdateInput = z.strictObject({
   attendeeId: z.string().trim().min(1).max(64),
@@ -51,12 +52,13 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
   const valid = validateRegistration(event, merged, 'DASHBOARD', { ignoreEventState: true });
   const { ticketType } = valid;
   try {
-    return await deps.db.transaction(async (tx) => {
+    const { updated, promoted } = await deps.db.transaction(async (tx) => {
       const sql = prismaSql(tx);
       const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
       const current = await lockAttendee(sql, attendee.id);
       if (!current) throw notFound('Attendee');
-      if (ticketType.id !== current.ticket_type_id && current.status !== 'CANCELLED') {
+      const moved = ticketType.id !== current.ticket_type_id;
+      if (moved && holdsSeat(current.status)) {
         const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: false });
         if (refusal) throw refusal;
       }
@@ -64,8 +66,12 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
       const fields = changedFields(attendee, updated);
       // The names of what changed, never the values: the audit log holds no personal data.
       if (fields.length > 0) await auditChange(tx, actor, 'attendee.updated', attendee.id, { fields });
-      return updated;
+      // A seat left behind in the previous type goes to its line.
+      const promoted = moved && holdsSeat(current.status) ? await fillFreedSeats(deps, sql, { eventId: event.id, testMode: attendee.testMode }) : [];
+      return { updated, promoted };
     });
+    await publishChanged(deps, promoted);
+    return updated;
   } catch (error) {
     if (isUniqueViolation(error, 'attendees_event_id_test_mode_email_normalized_key')) {
       throw invalidInput({ email: ['This email has already been registered for this event.'] });
@@ -74,13 +80,19 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
   }
 }
 
-const StatusInput = z.strictObject({ attendeeId: z.string().trim().min(1).max(64), status: z.enum(ATTENDEE_STATUSES) });
+const StatusInput = z.strictObject({
+  attendeeId: z.string().trim().min(1).max(64),
+  status: z.enum(MANUAL_STATUSES, {
+    message: 'The status must be REGISTERED, CHECKED_IN, CANCELLED or NO_SHOW; approvals, declines and offers have their own mutations.',
+  }),
+});
 
 /**
  * A status change made in the dashboard. Decided under the attendee's row lock, on its current status: of any
  * number of simultaneous identical changes exactly one happens and fires attendee.status_changed; the others
- * change nothing and fire nothing. Leaving CANCELLED takes a seat again, counted under the event's and ticket
- * type's locks (registration's order), so a freed seat goes to exactly one taker.
+ * change nothing and fire nothing. Taking a seat (from cancelled, waitlisted, pending or declined) is counted under the
+ * event's and ticket type's locks (registration's order), so a freed seat goes to exactly one taker; giving one up
+ * (cancelled) hands it to the first in line in the same transaction (waitlist.ts).
  */
 export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; input: unknown }): Promise<Attendee> {
   const input = parseInput(StatusInput, options.input);
@@ -95,8 +107,8 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
     const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
     const current = await lockAttendee(sql, attendee.id);
     if (!current) throw notFound('Attendee');
-    if (current.status === input.status) return { attendee: await tx.attendee.findUniqueOrThrow({ where: { id: attendee.id } }), changed: false };
-    if (current.status === 'CANCELLED') {
+    if (current.status === input.status) return { attendee: await tx.attendee.findUniqueOrThrow({ where: { id: attendee.id } }), changed: [] };
+    if (!holdsSeat(current.status) && holdsSeat(input.status)) {
       const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: true });
       if (refusal) throw refusal;
     }
@@ -105,13 +117,17 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
       data: {
         status: input.status,
         checkedInAt: input.status === 'CHECKED_IN' ? (current.checked_in_at ?? deps.clock.now()) : null,
+        // Out of any line (a manual status is never WAITLISTED).
+        waitlistRank: null,
       },
     });
     await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
     await auditChange(tx, actor, 'attendee.status_changed', attendee.id, { from: current.status.toLowerCase(), to: input.status.toLowerCase() });
-    return { attendee: changed, changed: true };
+    const promoted =
+      holdsSeat(current.status) && !holdsSeat(input.status) ? await fillFreedSeats(deps, sql, { eventId: event.id, testMode: attendee.testMode }) : [];
+    return { attendee: changed, changed: [changed, ...promoted] };
   });
-  if (outcome.changed) await deps.live.publish({ kind: 'changed', eventId: event.id, attendeeId: attendee.id, testMode: attendee.testMode });
+  await publishChanged(deps, outcome.changed);
   return outcome.attendee;
 }
 

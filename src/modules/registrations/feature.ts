@@ -1,11 +1,16 @@
 import type { Feature } from '../../lib/feature.ts';
 import { registrationRoutes } from './registrations.rest.ts';
 import { createRegistrationBatcher, type RegistrationBatcher } from './registrations.service.ts';
+import { waitlistJobs } from './waitlist.jobs.ts';
+import { claimRoutes, mountClaimPage } from './waitlist.rest.ts';
+import { fillEvent } from './waitlist.ts';
 
 declare module '../../lib/services.ts' {
   interface Services {
     /** Registrations arriving together, written together (registrations.service.ts). */
     registrationBatcher: RegistrationBatcher;
+    /** Seats that may have freed outside a registration (a capacity raised) go to those in line (waitlist.ts). */
+    waitlist: { fillEvent: (eventId: string) => Promise<unknown> };
   }
 }
 
@@ -15,9 +20,12 @@ declare module '../../lib/services.ts' {
  */
 export const feature: Feature = {
   name: 'registrations',
-  routes: [...registrationRoutes],
+  routes: [...registrationRoutes, ...claimRoutes],
+  jobs: waitlistJobs,
+  pages: (app, deps) => mountClaimPage(app, deps),
   graphql: () => import('./registrations.graphql.ts'),
   services: (deps) => {
     deps.registrationBatcher = createRegistrationBatcher(deps);
+    deps.waitlist = { fillEvent: (eventId) => fillEvent(deps, eventId) };
   },
 };

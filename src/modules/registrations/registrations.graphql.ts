@@ -3,6 +3,7 @@ import { withGraphQLFieldNames } from '../../graphql/field-names.ts';
 import { AttendeeStatusEnum } from '../attendees/index.ts';
 import { setAttendeeStatus, updateAttendee } from './attendee-changes.ts';
 import { registerAttendee } from './registrations.service.ts';
+import { approveAttendee, countWaitlist, declineAttendee, listWaitlist, moveWaitlistEntry, offerWaitlistSeat } from './waitlist.ts';
 
 /** The dashboard's registration and attendee changes, under the same rules as REST (the Attendee type is attendees'). */
 
@@ -34,7 +35,24 @@ const UpdateAttendeeInput = builder.inputType('UpdateAttendeeInput', {
 });
 
 const SetAttendeeStatusInput = builder.inputType('SetAttendeeStatusInput', {
-  fields: (t) => ({ attendeeId: t.id({ required: true }), status: t.field({ type: AttendeeStatusEnum, required: true }) }),
+  fields: (t) => ({
+    attendeeId: t.id({ required: true }),
+    status: t.field({ type: AttendeeStatusEnum, required: true, description: 'REGISTERED, CHECKED_IN, CANCELLED or NO_SHOW.' }),
+  }),
+});
+
+const AttendeeIdInput = (name: string, description: string) =>
+  builder.inputType(name, { description, fields: (t) => ({ attendeeId: t.id({ required: true }) }) });
+const ApproveAttendeeInput = AttendeeIdInput('ApproveAttendeeInput', 'A PENDING_APPROVAL attendee.');
+const OfferWaitlistSeatInput = AttendeeIdInput('OfferWaitlistSeatInput', 'A WAITLISTED attendee, offered a free seat ahead of their turn.');
+const DeclineAttendeeInput = builder.inputType('DeclineAttendeeInput', {
+  fields: (t) => ({
+    attendeeId: t.id({ required: true }),
+    reason: t.string({ description: 'Told to the person in the email (up to 1,000 characters); stored nowhere else.' }),
+  }),
+});
+const MoveWaitlistEntryInput = builder.inputType('MoveWaitlistEntryInput', {
+  fields: (t) => ({ attendeeId: t.id({ required: true }), position: t.int({ required: true, description: '1 = next in line.' }) }),
 });
 
 /** GraphQL input → the REST field names the registration rules speak. */
@@ -88,4 +106,68 @@ builder.mutationFields((t) => ({
       return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
     },
   }),
+  approveAttendee: t.prismaField({
+    type: 'Attendee',
+    description:
+      'A pending request takes a seat: REGISTERED (ticket email, attendee.registered). If the type is full and its waitlist is on, ' +
+      'they go first in line instead (status WAITLISTED, waitlistPosition 1); full without a waitlist is BAD_USER_INPUT.',
+    args: { input: t.arg({ type: ApproveAttendeeInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const updated = await approveAttendee(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId) } });
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
+    },
+  }),
+  declineAttendee: t.prismaField({
+    type: 'Attendee',
+    description: 'A pending request is declined: DECLINED, an email with the reason, attendee.status_changed.',
+    args: { input: t.arg({ type: DeclineAttendeeInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const updated = await declineAttendee(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId), reason: args.input.reason } });
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
+    },
+  }),
+  offerWaitlistSeat: t.prismaField({
+    type: 'Attendee',
+    description: 'Offers someone in line a free seat now (OFFERED for the type’s offerHours, claim link by email); no free seat is BAD_USER_INPUT.',
+    args: { input: t.arg({ type: OfferWaitlistSeatInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const updated = await offerWaitlistSeat(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId) } });
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
+    },
+  }),
+  moveWaitlistEntry: t.prismaField({
+    type: 'Attendee',
+    description: 'Moves someone to a place in their line (1 = next; past the end means last).',
+    args: { input: t.arg({ type: MoveWaitlistEntryInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const updated = await moveWaitlistEntry(ctx.deps, {
+        actor: ctx.actor,
+        input: { attendeeId: String(args.input.attendeeId), position: args.input.position },
+      });
+      return await ctx.deps.prisma.attendee.findUniqueOrThrow({ ...query, where: { id: updated.id } });
+    },
+  }),
+}));
+
+builder.queryFields((t) => ({
+  waitlist: t.prismaConnection(
+    {
+      type: 'Attendee',
+      cursor: 'id',
+      defaultSize: 50,
+      maxSize: 200,
+      description: 'A ticket type’s waitlist in line order (the first is next), in the caller’s mode. Remove an entry with setAttendeeStatus CANCELLED.',
+      args: { eventId: t.arg.id({ required: true }), ticketTypeId: t.arg.id({ required: true }) },
+      resolve: (query, _root, args, ctx) =>
+        listWaitlist(ctx.deps, {
+          actor: ctx.actor,
+          eventId: String(args.eventId),
+          ticketTypeId: String(args.ticketTypeId),
+          query: query as Parameters<typeof listWaitlist>[1]['query'],
+        }),
+      totalCount: (_root, args, ctx) => countWaitlist(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId), ticketTypeId: String(args.ticketTypeId) }),
+    },
+    { name: 'WaitlistConnection' },
+    { name: 'WaitlistEdge' },
+  ),
 }));

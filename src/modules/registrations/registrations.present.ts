@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { CustomField } from '../../generated/prisma/client.ts';
-import type { AttendeeWithTicketType } from '../attendees/index.ts';
+import { type AttendeeWithTicketType, hasTicket } from '../attendees/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
 import type { AttendeeResponseBody } from './registrations.schemas.ts';
 
@@ -17,9 +17,13 @@ export function presentAttendee(
   deps: Pick<Deps, 'config' | 'secretKey'>,
   attendee: AttendeeWithTicketType,
   fields: readonly Pick<CustomField, 'key' | 'label' | 'type'>[],
+  /** Their place in line, shown (as the last key) only while they are waitlisted. */
+  waitlistPosition: number | null = null,
 ): AttendeeResponseBody {
   const customData = (attendee.customData ?? {}) as Record<string, unknown>;
-  return {
+  // No ticket (in line, offered, pending, declined, cancelled): nothing that opens the door is shown.
+  const ticket = hasTicket(attendee.status) || attendee.status === 'CANCELLED';
+  const body: AttendeeResponseBody = {
     id: attendee.id,
     first_name: attendee.firstName,
     last_name: attendee.lastName,
@@ -29,8 +33,8 @@ export function presentAttendee(
     status: attendee.status.toLowerCase() as AttendeeResponseBody['status'],
     ticket_type: attendee.ticketType.name,
     ticket_type_slug: attendee.ticketType.slug,
-    qr_code_url: qrCodeUrl(deps, attendee),
-    qr_token: ticketContent(attendee),
+    qr_code_url: ticket ? qrCodeUrl(deps, attendee) : null,
+    qr_token: ticket ? ticketContent(attendee) : null,
     registered_at: restTime(attendee.registeredAt),
     checked_in_at: attendee.checkedInAt ? restTime(attendee.checkedInAt) : null,
     registration_source: attendee.source.toLowerCase() as AttendeeResponseBody['registration_source'],
@@ -39,4 +43,6 @@ export function presentAttendee(
       .filter((field) => field.key in customData)
       .map((field) => ({ field_key: field.key, field_label: field.label, field_type: field.type.toLowerCase() })),
   };
+  if (attendee.status === 'WAITLISTED' && waitlistPosition !== null) body.waitlist_position = waitlistPosition;
+  return body;
 }

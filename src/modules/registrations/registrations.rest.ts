@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { poolSql } from '../../db/sql.ts';
 import { AppError } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { jsonResponse, jsonTextResponse, readJsonObject } from '../../rest/body.ts';
@@ -6,7 +7,7 @@ import { toRestError } from '../../rest/errors.ts';
 import { idempotent, type StoredResponse } from '../../rest/idempotency.ts';
 import { bodyErrors, EventPath, errorResponses, header, json, RATE_LIMIT_HEADERS, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
-import { exportAttendeesCsv, getRegistration, listRegistrations } from '../attendees/index.ts';
+import { exportAttendeesCsv, getRegistration, listRegistrations, waitlistPositions } from '../attendees/index.ts';
 import { eraseRegistration } from '../privacy/index.ts';
 import { presentAttendee } from './registrations.present.ts';
 import { AttendeeResponse, ListRegistrationsQuery, RegistrationInput, RegistrationList } from './registrations.schemas.ts';
@@ -61,7 +62,11 @@ export const registrationRoutes = [
       operationId: 'registerAttendee',
       tags: ['Registrations'],
       summary: 'Register Attendee',
-      description: 'Creates the attendee record, generates a QR code, and fires the attendee.registered webhook. Honours Idempotency-Key (24 h).',
+      description:
+        'Creates the attendee record, generates a QR code, and fires the attendee.registered webhook. Honours Idempotency-Key (24 h). ' +
+        'When the ticket type is full and its waitlist is on, the registration is accepted onto the waitlist instead: 201 with status ' +
+        '"waitlisted", waitlist_position, null qr_token and qr_code_url (attendee.waitlisted, opt-in). A ticket type that requires approval ' +
+        'answers 201 with status "pending_approval" and no ticket (attendee.pending_approval, opt-in).',
       request: {
         params: EventPath,
         headers: z.object({ 'Idempotency-Key': z.string().max(255).optional() }),
@@ -104,7 +109,7 @@ export const registrationRoutes = [
       const body = await readJsonObject(c);
       const respond = (registration: Registration): StoredResponse => ({
         status: 201,
-        body: JSON.stringify(presentAttendee(deps, registration.attendee, registration.event.customFields)),
+        body: JSON.stringify(presentAttendee(deps, registration.attendee, registration.event.customFields, registration.waitlistPosition)),
         headers: { Location: `${deps.config.publicUrl}/v1/events/${registration.event.id}/registrations/${registration.attendee.id}` },
       });
 
@@ -197,7 +202,15 @@ export const registrationRoutes = [
         eventId: c.req.param('event_id') ?? '',
         query: parseInput(ListRegistrationsQuery, c.req.query()),
       });
-      return jsonResponse(c, { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields)), next_cursor: page.nextCursor }, 200);
+      const positions = await waitlistPositions(
+        poolSql(deps),
+        page.attendees.filter((a) => a.status === 'WAITLISTED').map((a) => a.id),
+      );
+      return jsonResponse(
+        c,
+        { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields, positions.get(a.id) ?? null)), next_cursor: page.nextCursor },
+        200,
+      );
     },
   }),
   defineRoute({
@@ -217,7 +230,8 @@ export const registrationRoutes = [
         eventId: c.req.param('event_id') ?? '',
         attendeeId: c.req.param('attendee_id') ?? '',
       });
-      return jsonResponse(c, presentAttendee(deps, attendee, event.customFields), 200);
+      const positions = await waitlistPositions(poolSql(deps), attendee.status === 'WAITLISTED' ? [attendee.id] : []);
+      return jsonResponse(c, presentAttendee(deps, attendee, event.customFields, positions.get(attendee.id) ?? null), 200);
     },
   }),
   defineRoute({

@@ -36,7 +36,7 @@ export const RegistrationInput = z
 
 export type RegistrationInputData = z.output<typeof RegistrationInput>;
 
-export const ATTENDEE_STATUSES = ['registered', 'checked_in', 'cancelled', 'no_show'] as const;
+export const ATTENDEE_STATUSES = ['registered', 'checked_in', 'cancelled', 'no_show', 'waitlisted', 'offered', 'pending_approval', 'declined'] as const;
 export const REGISTRATION_SOURCES = ['api', 'form', 'import', 'dashboard'] as const;
 
 /** The 201 body (and every other place an attendee is shown over REST). */
@@ -48,11 +48,20 @@ export const AttendeeResponse = z
     email: z.string(),
     phone: z.string().nullable(),
     country: z.string().nullable(),
-    status: z.enum(ATTENDEE_STATUSES),
+    status: z.enum(ATTENDEE_STATUSES).meta({
+      description:
+        'registered, checked_in, no_show: holds a ticket. waitlisted: in line for a full ticket type (see waitlist_position). offered: a ' +
+        'freed seat is held for them until they claim it from the emailed link. pending_approval: awaits the organiser. declined, cancelled.',
+    }),
     ticket_type: z.string().meta({ description: 'Ticket type name', example: 'General Admission' }),
     ticket_type_slug: z.string(),
-    qr_code_url: z.string().meta({ description: 'PNG of the QR code that encodes qr_token' }),
-    qr_token: z.string().meta({ description: 'What the QR code carries; scanned at the door', example: '3f4a9b2c-6f0e-4d8a-9c41-2b7d5e9a1f03' }),
+    qr_code_url: z.string().nullable().meta({
+      description: 'PNG of the QR code that encodes qr_token; null while they hold no ticket (waitlisted, offered, pending_approval, declined, cancelled)',
+    }),
+    qr_token: z
+      .string()
+      .nullable()
+      .meta({ description: 'What the QR code carries; scanned at the door. Null while they hold no ticket', example: '3f4a9b2c-6f0e-4d8a-9c41-2b7d5e9a1f03' }),
     registered_at: z.string().meta({ description: 'UTC, "YYYY-MM-DD HH:MM:SS"', example: '2025-05-12 10:14:00' }),
     checked_in_at: z.string().nullable().meta({ description: 'UTC, "YYYY-MM-DD HH:MM:SS"' }),
     registration_source: z.enum(REGISTRATION_SOURCES),
@@ -60,6 +69,7 @@ export const AttendeeResponse = z
     custom_fields: z
       .array(z.object({ field_key: z.string(), field_label: z.string(), field_type: z.string() }))
       .meta({ description: 'Definitions of the custom fields present in custom_data' }),
+    waitlist_position: z.int().min(1).optional().meta({ description: 'Only while status is "waitlisted": their place in the ticket type’s line (1 = next)' }),
   })
   .meta({ id: 'Attendee' });
 

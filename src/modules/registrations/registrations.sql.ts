@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
-import type { AttendeeStatus, EventStatus } from '../../generated/prisma/client.ts';
-import { ATTENDEE_SELECT } from '../attendees/index.ts';
+import type { AttendeeStatus, EventStatus, WaitlistMode } from '../../generated/prisma/client.ts';
+import { ATTENDEE_SELECT, SEAT_HOLDING_SQL } from '../attendees/index.ts';
 
 /**
  * The registration write path's SQL (plain pg, prepared per connection: see src/db/sql.ts). Explicit column lists
@@ -20,6 +20,9 @@ export interface LockedEvent {
 export interface LockedTicketType {
   id: string;
   capacity: number | null;
+  waitlist: WaitlistMode;
+  offer_hours: number;
+  requires_approval: boolean;
 }
 
 /**
@@ -39,7 +42,10 @@ export async function lockEvents(sql: Sql, ids: string[], mode: LockMode): Promi
 }
 
 export async function lockTicketTypes(sql: Sql, ids: string[], mode: LockMode): Promise<LockedTicketType[]> {
-  return await sql.query<LockedTicketType>(`SELECT id, capacity FROM ticket_types WHERE id = ANY($1::text[]) ORDER BY id ${mode}`, [ids]);
+  return await sql.query<LockedTicketType>(
+    `SELECT id, capacity, waitlist, offer_hours, requires_approval FROM ticket_types WHERE id = ANY($1::text[]) ORDER BY id ${mode}`,
+    [ids],
+  );
 }
 
 export interface AttendeeInsertColumns {
@@ -62,6 +68,8 @@ export interface AttendeeInsertColumns {
   importRow: Array<number | null>;
   /** The signed code (eg1.…) for events with ticketCodes SIGNED; null otherwise. */
   ticketCode: Array<string | null>;
+  /** REGISTERED, or PENDING_APPROVAL for a type that requires approval. */
+  status: AttendeeStatus[];
 }
 
 /**
@@ -71,14 +79,14 @@ export interface AttendeeInsertColumns {
 export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promise<Record<string, unknown>[]> {
   return await sql.query(
     `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, updated_at)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, updated_at)
      SELECT id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, now()
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[], $11::uuid[], $12::jsonb[], $13::"RegistrationSource"[], $14::boolean[], $15::text[], $16::text[], $17::int[],
-       $18::text[])
+       $18::text[], $19::"AttendeeStatus"[])
        AS t(id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status)
      ON CONFLICT (event_id, test_mode, email_normalized) DO NOTHING
      RETURNING ${ATTENDEE_SELECT}`,
     [
@@ -100,11 +108,12 @@ export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promi
       c.importJobId,
       c.importRow,
       c.ticketCode,
+      c.status,
     ],
   );
 }
 
-/** Seats taken (not cancelled) per event or ticket type and mode, this transaction's own rows included. */
+/** Seats taken (statuses holding one) per event or ticket type and mode, this transaction's own rows included. */
 export async function countTakenSeats(
   sql: Sql,
   column: 'event_id' | 'ticket_type_id',
@@ -113,7 +122,7 @@ export async function countTakenSeats(
   if (ids.length === 0) return [];
   return await sql.query(
     `SELECT ${column} AS id, test_mode, count(*)::int AS taken FROM attendees
-     WHERE ${column} = ANY($1::text[]) AND status <> 'CANCELLED' GROUP BY 1, 2`,
+     WHERE ${column} = ANY($1::text[]) AND ${SEAT_HOLDING_SQL} GROUP BY 1, 2`,
     [ids],
   );
 }
@@ -122,10 +131,18 @@ export async function deleteAttendees(sql: Sql, ids: string[]): Promise<void> {
   await sql.query('DELETE FROM attendees WHERE id = ANY($1::text[])', [ids]);
 }
 
+export interface LockedAttendee {
+  status: AttendeeStatus;
+  ticket_type_id: string;
+  checked_in_at: Date | null;
+  test_mode: boolean;
+  offer_expires_at: Date | null;
+}
+
 /** Locks one attendee's row for a change decided on its current state; undefined if it is gone. */
-export async function lockAttendee(sql: Sql, id: string): Promise<{ status: AttendeeStatus; ticket_type_id: string; checked_in_at: Date | null } | undefined> {
-  const [row] = await sql.query<{ status: AttendeeStatus; ticket_type_id: string; checked_in_at: Date | null }>(
-    'SELECT status, ticket_type_id, checked_in_at FROM attendees WHERE id = $1 FOR UPDATE',
+export async function lockAttendee(sql: Sql, id: string): Promise<LockedAttendee | undefined> {
+  const [row] = await sql.query<LockedAttendee>(
+    'SELECT status, ticket_type_id, checked_in_at, test_mode, offer_expires_at FROM attendees WHERE id = $1 FOR UPDATE',
     [id],
   );
   return row;

@@ -6,7 +6,7 @@ import { type AppError, invalidInput, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { attendeeFromRow } from '../attendees/index.ts';
 import { ticketSigner } from '../door/index.ts';
-import { enqueueConfirmationEmails } from '../emails/index.ts';
+import { enqueueAttendeeEmails } from '../emails/index.ts';
 import { emitTriggers } from '../webhooks/index.ts';
 import {
   countTakenSeats,
@@ -18,6 +18,7 @@ import {
   lockEvents,
   lockTicketTypes,
 } from './registrations.sql.ts';
+import { nextWaitlistRanks, nonEmptyLines, putInLine } from './waitlist.sql.ts';
 
 /** Where a registration came from (registration_source). */
 export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
@@ -153,6 +154,7 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
           apiKeyId: column((item) => item.apiKeyId),
           importJobId: column((item) => item.import?.jobId ?? null),
           importRow: column((item) => item.import?.row ?? null),
+          status: column((item) => (ticketTypes.get(item.ticketType.id)!.requires_approval ? 'PENDING_APPROVAL' : 'REGISTERED')),
           ticketCode: column((item, i) =>
             item.event.ticketCodes === 'SIGNED'
               ? signers.get(item.event.organisationId)!({ id: ids.get(i)!, eventId: item.event.id, ticketTypeId: item.columns.ticketTypeId })
@@ -170,7 +172,12 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     } else results[i] = DUPLICATE();
   }
 
-  const refused = await enforceCapacity(sql, items, inserted, events, ticketTypes);
+  // Types that require approval hold no seat: their registrations are pending, outside the capacity count.
+  const seated = inserted.filter((i) => !ticketTypes.get(items[i]!.ticketType.id)!.requires_approval);
+  const refused = await enforceCapacity(sql, items, seated, events, ticketTypes);
+  // Refused for want of a seat, with the ticket type's waitlist on: in line instead, in arrival order.
+  const toLine = [...refused.keys()].filter((i) => ticketTypes.get(items[i]!.ticketType.id)!.waitlist !== 'OFF').sort((a, b) => a - b);
+  for (const i of toLine) refused.delete(i);
   if (refused.size > 0) {
     await deleteAttendees(
       sql,
@@ -178,18 +185,46 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     );
     for (const [i, error] of refused) results[i] = error;
   }
+  const lined = await putInLine(
+    sql,
+    toLine.map((i) => ids.get(i)!),
+    await nextWaitlistRanks(sql, toLine.length),
+  );
+  const indexOf = new Map([...ids].map(([i, id]) => [id, i]));
+  for (const row of lined) {
+    const attendee = attendeeFromRow(row);
+    results[indexOf.get(attendee.id)!] = attendee;
+  }
   const accepted = inserted.filter((i) => !refused.has(i)).map((i) => ({ item: items[i]!, attendee: results[i] as Attendee }));
-  await emitTriggers(
-    deps,
-    sql,
-    accepted.map(({ item, attendee }) => ({ trigger: 'ATTENDEE_REGISTERED', attendee, event: item.event, ticketType: item.ticketType })),
-  );
-  await enqueueConfirmationEmails(
-    deps,
-    sql,
-    accepted.filter(({ item }) => item.sendEmail).map(({ item, attendee }) => ({ attendee, event: item.event })),
-  );
+  await announceRegistrations(deps, sql, accepted);
   return results as Array<Attendee | AppError>;
+}
+
+/** What a new attendee's status says: a webhook trigger and the email (for those who asked for one). */
+const ANNOUNCEMENT = {
+  REGISTERED: { trigger: 'ATTENDEE_REGISTERED', email: 'confirmation' },
+  WAITLISTED: { trigger: 'ATTENDEE_WAITLISTED', email: 'waitlisted' },
+  PENDING_APPROVAL: { trigger: 'ATTENDEE_PENDING_APPROVAL', email: 'pending_approval' },
+} as const;
+
+/** The webhooks and emails of new attendees (registered, in line, or pending), in the registration's transaction. */
+async function announceRegistrations(deps: Deps, sql: Sql, accepted: Array<{ item: PendingRegistration; attendee: Attendee }>): Promise<void> {
+  const announced = (status: keyof typeof ANNOUNCEMENT) => accepted.filter(({ attendee }) => attendee.status === status);
+  for (const status of Object.keys(ANNOUNCEMENT) as Array<keyof typeof ANNOUNCEMENT>) {
+    const these = announced(status);
+    if (these.length === 0) continue;
+    await emitTriggers(
+      deps,
+      sql,
+      these.map(({ item, attendee }) => ({ trigger: ANNOUNCEMENT[status].trigger, attendee, event: item.event, ticketType: item.ticketType })),
+    );
+    await enqueueAttendeeEmails(
+      deps,
+      sql,
+      ANNOUNCEMENT[status].email,
+      these.filter(({ item }) => item.sendEmail).map(({ item, attendee }) => ({ attendee, event: item.event })),
+    );
+  }
 }
 
 /** What decides whether an event takes registrations now. */
@@ -296,6 +331,8 @@ async function enforceCapacity(
       ticketType !== null ? { key: `${item.ticketType.id}\n${item.testMode}`, capacity: ticketType } : null,
     ] as const;
   };
+  // Someone already waits for this type: a newcomer joins the line behind them, whatever seat is free this moment.
+  const lines = await nonEmptyLines(sql, distinct(limited.map((i) => items[i]!.ticketType.id).filter((id) => ticketTypes.get(id)!.waitlist !== 'OFF')));
   const mine = new Map<string, number>();
   for (const i of limited) for (const group of groups(items[i]!)) if (group) mine.set(group.key, (mine.get(group.key) ?? 0) + 1);
   const free = new Map<string, number>();
@@ -305,16 +342,18 @@ async function enforceCapacity(
   for (const i of limited) {
     const item = items[i]!;
     const [event, ticketType] = groups(item);
-    if (event && free.get(event.key)! <= 0) refused.set(i, invalidInput({ event: ['This event is full.'] }));
-    else if (ticketType && free.get(ticketType.key)! <= 0) {
-      refused.set(i, invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" is sold out.`] }));
-    } else {
+    if (lines.has(`${item.ticketType.id}\n${item.testMode}`)) refused.set(i, soldOut(item));
+    else if (event && free.get(event.key)! <= 0) refused.set(i, invalidInput({ event: ['This event is full.'] }));
+    else if (ticketType && free.get(ticketType.key)! <= 0) refused.set(i, soldOut(item));
+    else {
       if (event) free.set(event.key, free.get(event.key)! - 1);
       if (ticketType) free.set(ticketType.key, free.get(ticketType.key)! - 1);
     }
   }
   return refused;
 }
+
+const soldOut = (item: PendingRegistration) => invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" is sold out.`] });
 
 /**
  * For a change to an existing attendee's seat (a cancelled attendee coming back, a move to another ticket type):

@@ -1,6 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
+import { WAITLIST_MODES } from './ticket-types.schemas.ts';
 import { createTicketType, deleteTicketType, updateTicketType } from './ticket-types.service.ts';
+
+const WaitlistModeEnum = builder.enumType('WaitlistMode', { values: WAITLIST_MODES });
 
 builder.prismaObject('TicketType', {
   interfaces: [NodeRef],
@@ -11,6 +14,14 @@ builder.prismaObject('TicketType', {
     capacity: t.exposeInt('capacity', { nullable: true, description: 'Seats of this type; null means only the event capacity applies.' }),
     isDefault: t.exposeBoolean('isDefault', { description: 'Given to registrations that name no ticket type.' }),
     position: t.exposeInt('position'),
+    waitlist: t.expose('waitlist', {
+      type: WaitlistModeEnum,
+      description: 'What a registration does when this type (or the event) is full: OFF refuses it; AUTO and OFFER put it in line.',
+    }),
+    offerHours: t.exposeInt('offerHours', { description: 'OFFER: how long a freed seat is held for the person it is offered to.' }),
+    requiresApproval: t.exposeBoolean('requiresApproval', {
+      description: 'Registrations wait (PENDING_APPROVAL, no seat) until approveAttendee or declineAttendee.',
+    }),
   }),
 });
 
@@ -22,6 +33,9 @@ const CreateTicketTypeInput = builder.inputType('CreateTicketTypeInput', {
     capacity: t.int(),
     isDefault: t.boolean(),
     position: t.int(),
+    waitlist: t.field({ type: WaitlistModeEnum, description: 'Default OFF.' }),
+    offerHours: t.int({ description: 'Default 24 (1 to 336).' }),
+    requiresApproval: t.boolean({ description: 'Default false.' }),
   }),
 });
 
@@ -33,6 +47,9 @@ const UpdateTicketTypeInput = builder.inputType('UpdateTicketTypeInput', {
     capacity: t.int(),
     isDefault: t.boolean({ description: 'Only true: makes this the default and the previous default an ordinary type.' }),
     position: t.int(),
+    waitlist: t.field({ type: WaitlistModeEnum }),
+    offerHours: t.int(),
+    requiresApproval: t.boolean({ description: 'Switched off later, requests already pending stay pending (decide them by hand).' }),
   }),
 });
 

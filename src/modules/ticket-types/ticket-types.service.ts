@@ -26,6 +26,9 @@ export async function createTicketType(deps: Deps, options: { actor: Actor; inpu
           capacity: input.capacity ?? null,
           isDefault: input.isDefault ?? false,
           position,
+          waitlist: input.waitlist ?? 'OFF',
+          offerHours: input.offerHours ?? 24,
+          requiresApproval: input.requiresApproval ?? false,
         },
       });
     });
@@ -47,6 +50,8 @@ export async function updateTicketType(deps: Deps, options: { actor: Actor; inpu
       return await tx.ticketType.update({ where: { id: ticketType.id }, data: { ...changes, ...(isDefault ? { isDefault } : {}) } });
     });
     await deps.caches.events.invalidate(ticketType.eventId);
+    // A raised capacity (or a waitlist switched on or off) may leave seats free while people wait: they get them now.
+    if ('capacity' in changes || 'waitlist' in changes) await deps.waitlist.fillEvent(ticketType.eventId);
     return updated;
   } catch (error) {
     if (isUniqueViolation(error, 'ticket_types_event_id_slug_key')) throw invalidField('slug', SLUG_TAKEN);

@@ -1,14 +1,23 @@
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, TicketType } from '../../generated/prisma/client.ts';
+import { hasTicket } from '../attendees/index.ts';
 import { qrCodeUrl } from '../qr/index.ts';
 
-export type WebhookTriggerName = 'attendee.registered' | 'attendee.checked_in' | 'attendee.status_changed' | 'attendee.scan_conflict';
+export type WebhookTriggerName =
+  | 'attendee.registered'
+  | 'attendee.checked_in'
+  | 'attendee.status_changed'
+  | 'attendee.scan_conflict'
+  | 'attendee.waitlisted'
+  | 'attendee.pending_approval';
 
 export const TRIGGER_NAMES = {
   ATTENDEE_REGISTERED: 'attendee.registered',
   ATTENDEE_CHECKED_IN: 'attendee.checked_in',
   ATTENDEE_STATUS_CHANGED: 'attendee.status_changed',
   ATTENDEE_SCAN_CONFLICT: 'attendee.scan_conflict',
+  ATTENDEE_WAITLISTED: 'attendee.waitlisted',
+  ATTENDEE_PENDING_APPROVAL: 'attendee.pending_approval',
 } as const satisfies Record<string, WebhookTriggerName>;
 
 export type WebhookTriggerEnum = keyof typeof TRIGGER_NAMES;
@@ -61,7 +70,8 @@ export function buildWebhookPayload(
     registered_at: webhookTime(attendee.registeredAt),
     checked_in_at: attendee.checkedInAt ? webhookTime(attendee.checkedInAt) : null,
     custom_data: attendee.customData ?? {},
-    qr_code_url: qrCodeUrl(deps, attendee),
+    // No ticket yet (in line, pending, declined…): no QR code to send anyone.
+    qr_code_url: hasTicket(attendee.status) ? qrCodeUrl(deps, attendee) : null,
   };
 }
 

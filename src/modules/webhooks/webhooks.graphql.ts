@@ -114,7 +114,10 @@ const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput
   fields: (t) => ({
     url: t.string({ required: true }),
     eventId: t.id(),
-    triggers: t.field({ type: [WebhookTriggerEnum], description: 'Defaults to the three attendee triggers; ATTENDEE_SCAN_CONFLICT is opt-in.' }),
+    triggers: t.field({
+      type: [WebhookTriggerEnum],
+      description: 'Defaults to the three attendee triggers; ATTENDEE_SCAN_CONFLICT, ATTENDEE_WAITLISTED and ATTENDEE_PENDING_APPROVAL are opt-in.',
+    }),
     selectedFields: t.stringList(),
     description: t.string(),
     rateLimitPerSecond: t.int(),

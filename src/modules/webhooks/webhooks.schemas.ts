@@ -2,9 +2,16 @@ import { z } from 'zod';
 import { entityId } from '../../lib/schemas.ts';
 import { PAYLOAD_FIELDS } from './webhook-payload.ts';
 
-export const WEBHOOK_TRIGGERS = ['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED', 'ATTENDEE_SCAN_CONFLICT'] as const;
+export const WEBHOOK_TRIGGERS = [
+  'ATTENDEE_REGISTERED',
+  'ATTENDEE_CHECKED_IN',
+  'ATTENDEE_STATUS_CHANGED',
+  'ATTENDEE_SCAN_CONFLICT',
+  'ATTENDEE_WAITLISTED',
+  'ATTENDEE_PENDING_APPROVAL',
+] as const;
 
-/** What an endpoint created without `triggers` listens to: the seed's three. The scan conflict is opt-in. */
+/** What an endpoint created without `triggers` listens to: the seed's three. The scan conflict, waitlist and approval triggers are opt-in. */
 export const DEFAULT_WEBHOOK_TRIGGERS = ['ATTENDEE_REGISTERED', 'ATTENDEE_CHECKED_IN', 'ATTENDEE_STATUS_CHANGED'] as const;
 
 const url = z.string().trim().min(1).max(2000);

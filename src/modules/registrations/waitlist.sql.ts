@@ -1,0 +1,138 @@
+import type { Sql } from '../../db/sql.ts';
+import type { AttendeeStatus } from '../../generated/prisma/client.ts';
+import { ATTENDEE_SELECT } from '../attendees/index.ts';
+
+/**
+ * The waitlist's and approval's SQL (plain pg, explicit columns: see registrations.sql.ts). A line is a ticket type's
+ * WAITLISTED attendees of one mode ordered by waitlist_rank (attendees_waitlist_idx); ranks come from
+ * attendee_waitlist_rank_seq and are taken under the ticket type's row lock, so they follow arrival.
+ */
+
+/** `count` fresh ranks, ascending. */
+export async function nextWaitlistRanks(sql: Sql, count: number): Promise<bigint[]> {
+  if (count === 0) return [];
+  const rows = await sql.query<{ rank: string }>("SELECT nextval('attendee_waitlist_rank_seq')::text AS rank FROM generate_series(1, $1)", [count]);
+  return rows.map((row) => BigInt(row.rank)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Puts these attendees in line with these ranks; returns their rows. */
+export async function putInLine(sql: Sql, ids: readonly string[], ranks: readonly bigint[]): Promise<Record<string, unknown>[]> {
+  if (ids.length === 0) return [];
+  return await sql.query(
+    `UPDATE attendees a SET status = 'WAITLISTED', waitlist_rank = t.rank, offer_expires_at = NULL, updated_at = now()
+     FROM unnest($1::text[], $2::bigint[]) AS t(id, rank) WHERE a.id = t.id
+     RETURNING ${ATTENDEE_SELECT.replace(/(^|, )/g, '$1a.')}`,
+    [ids, ranks.map(String)],
+  );
+}
+
+/** Which of these ticket types have someone in line, as `${ticketTypeId}\n${testMode}` keys. */
+export async function nonEmptyLines(sql: Sql, ticketTypeIds: readonly string[]): Promise<Set<string>> {
+  if (ticketTypeIds.length === 0) return new Set();
+  const rows = await sql.query<{ id: string; test_mode: boolean }>(
+    `SELECT t.id, m.test_mode FROM unnest($1::text[]) AS t(id) CROSS JOIN (VALUES (false), (true)) AS m(test_mode)
+     WHERE EXISTS (SELECT 1 FROM attendees a WHERE a.ticket_type_id = t.id AND a.test_mode = m.test_mode AND a.waitlist_rank IS NOT NULL)`,
+    [ticketTypeIds],
+  );
+  return new Set(rows.map((row) => `${row.id}\n${row.test_mode}`));
+}
+
+/** The first `limit` of a line, in order: id and rank. */
+export async function lineHead(sql: Sql, options: { ticketTypeId: string; testMode: boolean; limit: number }): Promise<Array<{ id: string; rank: bigint }>> {
+  const rows = await sql.query<{ id: string; rank: string }>(
+    `SELECT id, waitlist_rank::text AS rank FROM attendees
+     WHERE ticket_type_id = $1 AND test_mode = $2 AND waitlist_rank IS NOT NULL ORDER BY waitlist_rank LIMIT $3`,
+    [options.ticketTypeId, options.testMode, options.limit],
+  );
+  return rows.map((row) => ({ id: row.id, rank: BigInt(row.rank) }));
+}
+
+/** Locks these attendees (id order) and answers the ones still in line. */
+export async function lockWaiting(sql: Sql, ids: readonly string[]): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>('SELECT id FROM attendees WHERE id = ANY($1::text[]) AND waitlist_rank IS NOT NULL ORDER BY id FOR UPDATE', [
+    ids,
+  ]);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Takes attendees out of their line into a seat: REGISTERED, or OFFERED until `offerExpiresAt` (null for the
+ * registered). Returns the changed rows.
+ */
+export async function seatFromLine(
+  sql: Sql,
+  rows: ReadonlyArray<{ id: string; status: Extract<AttendeeStatus, 'REGISTERED' | 'OFFERED'>; offerExpiresAt: Date | null }>,
+): Promise<Record<string, unknown>[]> {
+  if (rows.length === 0) return [];
+  return await sql.query(
+    `UPDATE attendees a SET status = t.status, waitlist_rank = NULL, offer_expires_at = t.expires, updated_at = now()
+     FROM unnest($1::text[], $2::"AttendeeStatus"[], $3::timestamptz[]) AS t(id, status, expires)
+     WHERE a.id = t.id AND a.waitlist_rank IS NOT NULL
+     RETURNING ${ATTENDEE_SELECT.replace(/(^|, )/g, '$1a.')}`,
+    [rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.offerExpiresAt)],
+  );
+}
+
+/** One attendee's status (and what leaving the line or an offer means: no rank; an offer's time kept). */
+export async function setStatus(
+  sql: Sql,
+  options: { id: string; status: AttendeeStatus; waitlistRank?: bigint | null },
+): Promise<Record<string, unknown> | undefined> {
+  const [row] = await sql.query(
+    `UPDATE attendees SET status = $2::"AttendeeStatus", waitlist_rank = $3::bigint, updated_at = now()
+     WHERE id = $1 RETURNING ${ATTENDEE_SELECT}`,
+    [options.id, options.status, options.waitlistRank === undefined || options.waitlistRank === null ? null : String(options.waitlistRank)],
+  );
+  return row;
+}
+
+/** The smallest rank in a line (a new first place is one less), or null for an empty line. */
+export async function firstRank(sql: Sql, options: { ticketTypeId: string; testMode: boolean }): Promise<bigint | null> {
+  const [row] = await sql.query<{ rank: string | null }>(
+    'SELECT min(waitlist_rank)::text AS rank FROM attendees WHERE ticket_type_id = $1 AND test_mode = $2 AND waitlist_rank IS NOT NULL',
+    [options.ticketTypeId, options.testMode],
+  );
+  return row?.rank ? BigInt(row.rank) : null;
+}
+
+/** A whole line in order, ids only (moving an entry renumbers it). */
+export async function lineIds(sql: Sql, options: { ticketTypeId: string; testMode: boolean }): Promise<Array<{ id: string; rank: bigint }>> {
+  const rows = await sql.query<{ id: string; rank: string }>(
+    `SELECT id, waitlist_rank::text AS rank FROM attendees
+     WHERE ticket_type_id = $1 AND test_mode = $2 AND waitlist_rank IS NOT NULL ORDER BY waitlist_rank FOR UPDATE`,
+    [options.ticketTypeId, options.testMode],
+  );
+  return rows.map((row) => ({ id: row.id, rank: BigInt(row.rank) }));
+}
+
+/** Gives a line's entries these ranks (the same set of ranks, reordered). */
+export async function rerank(sql: Sql, ids: readonly string[], ranks: readonly bigint[]): Promise<void> {
+  await sql.query('UPDATE attendees a SET waitlist_rank = t.rank, updated_at = now() FROM unnest($1::text[], $2::bigint[]) AS t(id, rank) WHERE a.id = t.id', [
+    ids,
+    ranks.map(String),
+  ]);
+}
+
+/** Offers past their time, oldest first (attendees_offer_expiry_idx): id, event, mode. */
+export async function expiredOffers(
+  sql: Sql,
+  now: Date,
+  limit: number,
+): Promise<Array<{ id: string; event_id: string; ticket_type_id: string; test_mode: boolean }>> {
+  return await sql.query(
+    `SELECT id, event_id, ticket_type_id, test_mode FROM attendees WHERE status = 'OFFERED' AND offer_expires_at < $1 ORDER BY offer_expires_at LIMIT $2`,
+    [now, limit],
+  );
+}
+
+/** The ticket types of an event, id order (a fill locks them all, registration's order). */
+export async function eventTicketTypeIds(sql: Sql, eventId: string): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>('SELECT id FROM ticket_types WHERE event_id = $1 ORDER BY id', [eventId]);
+  return rows.map((row) => row.id);
+}
+
+/** Attendee rows by id, every column. */
+export async function attendeeRows(sql: Sql, ids: readonly string[]): Promise<Record<string, unknown>[]> {
+  if (ids.length === 0) return [];
+  return await sql.query(`SELECT ${ATTENDEE_SELECT} FROM attendees WHERE id = ANY($1::text[])`, [ids]);
+}
