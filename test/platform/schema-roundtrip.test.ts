@@ -58,6 +58,7 @@ const ENUM_VALUES: Record<string, string> = {
   TicketCodes: 'SIGNED',
   ScanDirection: 'OUT',
   ScanOutcome: 'DUPLICATE',
+  WaitlistMode: 'OFFER',
 };
 
 /** Values that satisfy the hand-written CHECK constraints and column types. */

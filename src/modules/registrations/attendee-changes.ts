@@ -5,13 +5,14 @@ import type { Attendee } from '../../generated/prisma/client.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { invalidField, invalidInput, isUniqueViolation, notFound } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
-import { findAuthorizedAttendee, holdsSeat, MANUAL_STATUSES } from '../attendees/index.ts';
-import { auditChange } from '../audit/index.ts';
+import { attendeeFromRow, findAuthorizedAttendee, holdsSeat, MANUAL_STATUSES } from '../attendees/index.ts';
+import { auditChange, auditChanges } from '../audit/index.ts';
 import { loadCachedEvent } from '../events/index.ts';
 import { emitTrigger } from '../webhooks/index.ts';
 import { attendeeColumns, validateRegistration } from './registrations.service.ts';
-import { lockAttendee } from './registrations.sql.ts';
+import { lockAttendee, updateAttendeeStatus } from './registrations.sql.ts';
 import { lockSeatRows, seatRefusal } from './registrations.write.ts';
+import { attendeeRows } from './waitlist.sql.ts';
 import { fillFreedSeats, publishChanged } from './waitlist.ts';
 
 const UpdateInput = z.strictObject({
@@ -67,7 +68,7 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
       // The names of what changed, never the values: the audit log holds no personal data.
       if (fields.length > 0) await auditChange(tx, actor, 'attendee.updated', attendee.id, { fields });
       // A seat left behind in the previous type goes to its line.
-      const promoted = moved && holdsSeat(current.status) ? await fillFreedSeats(deps, sql, { eventId: event.id, testMode: attendee.testMode }) : [];
+      const promoted = moved && holdsSeat(current.status) ? await fillFreedSeats(deps, sql, { event, testMode: attendee.testMode }) : [];
       return { updated, promoted };
     });
     await publishChanged(deps, promoted);
@@ -102,29 +103,30 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
   const event = await loadCachedEvent(deps, attendee.eventId);
   const ticketType = event?.ticketTypes.find((t) => t.id === attendee.ticketTypeId);
   if (!event || !ticketType) throw notFound('Attendee');
-  const outcome = await deps.db.transaction(async (tx) => {
-    const sql = prismaSql(tx);
+  // Plain pg (no interactive-transaction timer): ten cancellations of one event at once wait for each other's locks
+  // in line, each bounded by DATABASE_LOCK_TIMEOUT_MS, and every statement runs on this transaction's connection.
+  const outcome = await deps.db.sqlTransaction(async (sql) => {
     const seat = await lockSeatRows(sql, { eventId: event.id, ticketTypeId: ticketType.id });
     const current = await lockAttendee(sql, attendee.id);
     if (!current) throw notFound('Attendee');
-    if (current.status === input.status) return { attendee: await tx.attendee.findUniqueOrThrow({ where: { id: attendee.id } }), changed: [] };
+    if (current.status === input.status) return { attendee: attendeeFromRow((await attendeeRows(sql, [attendee.id]))[0]!), changed: [] };
     if (!holdsSeat(current.status) && holdsSeat(input.status)) {
       const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: true });
       if (refusal) throw refusal;
     }
-    const changed = await tx.attendee.update({
-      where: { id: attendee.id },
-      data: {
+    // Out of any line too (a manual status is never WAITLISTED).
+    const changed = attendeeFromRow(
+      (await updateAttendeeStatus(sql, {
+        id: attendee.id,
         status: input.status,
         checkedInAt: input.status === 'CHECKED_IN' ? (current.checked_in_at ?? deps.clock.now()) : null,
-        // Out of any line (a manual status is never WAITLISTED).
-        waitlistRank: null,
-      },
-    });
-    await emitTrigger(deps, tx, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
-    await auditChange(tx, actor, 'attendee.status_changed', attendee.id, { from: current.status.toLowerCase(), to: input.status.toLowerCase() });
-    const promoted =
-      holdsSeat(current.status) && !holdsSeat(input.status) ? await fillFreedSeats(deps, sql, { eventId: event.id, testMode: attendee.testMode }) : [];
+      }))!,
+    );
+    await emitTrigger(deps, sql, { trigger: 'ATTENDEE_STATUS_CHANGED', attendee: changed, event, ticketType });
+    await auditChanges(sql, actor, 'attendee.status_changed', [
+      { subjectId: attendee.id, detail: { from: current.status.toLowerCase(), to: input.status.toLowerCase() } },
+    ]);
+    const promoted = holdsSeat(current.status) && !holdsSeat(input.status) ? await fillFreedSeats(deps, sql, { event, testMode: attendee.testMode }) : [];
     return { attendee: changed, changed: [changed, ...promoted] };
   });
   await publishChanged(deps, outcome.changed);

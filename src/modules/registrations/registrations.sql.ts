@@ -147,3 +147,16 @@ export async function lockAttendee(sql: Sql, id: string): Promise<LockedAttendee
   );
   return row;
 }
+
+/** A status set by hand: the check-in time as given, out of any line. Returns the row. */
+export async function updateAttendeeStatus(
+  sql: Sql,
+  options: { id: string; status: AttendeeStatus; checkedInAt: Date | null },
+): Promise<Record<string, unknown> | undefined> {
+  const [row] = await sql.query(
+    `UPDATE attendees SET status = $2::"AttendeeStatus", checked_in_at = $3, waitlist_rank = NULL, updated_at = now()
+     WHERE id = $1 RETURNING ${ATTENDEE_SELECT}`,
+    [options.id, options.status, options.checkedInAt],
+  );
+  return row;
+}

@@ -48,15 +48,17 @@ async function lockEventSeats(sql: Sql, eventId: string): Promise<{ event: Locke
 
 /**
  * Seats whoever is first in the event's lines (one mode) while seats are free. In the caller's transaction; answers
- * the attendees it seated or offered a seat (to publish once committed).
+ * the attendees it seated or offered a seat (to publish once committed). `event`: the cached event (names for the
+ * webhooks and emails), read by the caller before its transaction — a transaction that waits for a second
+ * connection could wait for ever when every connection is a transaction waiting on this one's locks.
  */
-export async function fillFreedSeats(deps: Deps, sql: Sql, options: { eventId: string; testMode: boolean }): Promise<Attendee[]> {
-  const typeIds = await eventTicketTypeIds(sql, options.eventId);
+export async function fillFreedSeats(deps: Deps, sql: Sql, options: { event: CachedEvent; testMode: boolean }): Promise<Attendee[]> {
+  const cached = options.event;
+  const typeIds = await eventTicketTypeIds(sql, cached.id);
   const waiting = [...(await nonEmptyLines(sql, typeIds))].filter((key) => key.endsWith(`\n${options.testMode}`)).map((key) => key.split('\n')[0]!);
   if (waiting.length === 0) return [];
-  const { event, ticketTypes } = await lockEventSeats(sql, options.eventId);
-  const cached = await loadCachedEvent(deps, options.eventId);
-  if (!event || !cached) return [];
+  const { event, ticketTypes } = await lockEventSeats(sql, cached.id);
+  if (!event) return [];
   const promoted: Attendee[] = [];
   for (;;) {
     const seated = await fillRound(deps, sql, { event, ticketTypes, cached, waiting, testMode: options.testMode });
@@ -149,9 +151,11 @@ export async function publishChanged(deps: Deps, attendees: ReadonlyArray<Pick<A
  * registration's transaction: fills the event's lines in both modes, each in a transaction of its own.
  */
 export async function fillEvent(deps: Deps, eventId: string): Promise<Attendee[]> {
+  const event = await loadCachedEvent(deps, eventId);
+  if (!event) return [];
   const promoted: Attendee[] = [];
   for (const testMode of [false, true]) {
-    promoted.push(...(await deps.db.sqlTransaction((sql) => fillFreedSeats(deps, sql, { eventId, testMode }))));
+    promoted.push(...(await deps.db.sqlTransaction((sql) => fillFreedSeats(deps, sql, { event, testMode }))));
   }
   await publishChanged(deps, promoted);
   return promoted;
@@ -175,9 +179,10 @@ export async function expireOffers(deps: Deps, now: Date = deps.clock.now()): Pr
       groups.set(key, group);
     }
     for (const group of groups.values()) {
+      const cached = await loadCachedEvent(deps, group.eventId);
+      if (!cached) continue;
       const changed = await deps.db.sqlTransaction(async (sql) => {
         await lockEventSeats(sql, group.eventId);
-        const cached = await loadCachedEvent(deps, group.eventId);
         const back: Attendee[] = [];
         for (const id of group.ids.sort()) {
           const current = await lockAttendee(sql, id);
@@ -185,20 +190,13 @@ export async function expireOffers(deps: Deps, now: Date = deps.clock.now()): Pr
           const row = await setStatus(sql, { id, status: 'CANCELLED' });
           if (row) back.push(attendeeFromRow(row));
         }
-        if (cached) {
-          await emitTriggers(
-            deps,
-            sql,
-            back.map((attendee) => ({
-              trigger: 'ATTENDEE_STATUS_CHANGED' as const,
-              attendee,
-              event: cached,
-              ticketType: cached.ticketTypes.find((t) => t.id === attendee.ticketTypeId) ?? { name: '' },
-            })),
-          );
-        }
+        await emitTriggers(
+          deps,
+          sql,
+          back.map((attendee) => ({ trigger: 'ATTENDEE_STATUS_CHANGED' as const, attendee, event: cached, ticketType: ticketTypeOf(cached, attendee) })),
+        );
         expired += back.length;
-        return [...back, ...(await fillFreedSeats(deps, sql, group))];
+        return [...back, ...(await fillFreedSeats(deps, sql, { event: cached, testMode: group.testMode }))];
       });
       await publishChanged(deps, changed);
     }
@@ -229,7 +227,7 @@ export async function claimOffer(deps: Deps, options: { token: string }): Promis
       const row = await setStatus(sql, { id: found.id, status: 'CANCELLED' });
       const back = attendeeFromRow(row!);
       await emitTriggers(deps, sql, [{ trigger: 'ATTENDEE_STATUS_CHANGED', attendee: back, event, ticketType: ticketTypeOf(event, back) }]);
-      const promoted = await fillFreedSeats(deps, sql, { eventId: event.id, testMode: back.testMode });
+      const promoted = await fillFreedSeats(deps, sql, { event, testMode: back.testMode });
       // Committed (the seat moves on) and then answered 410.
       return Object.assign(gone('This offer has expired; the seat went to the next person on the waitlist.'), { changed: [back, ...promoted] });
     }

@@ -70,6 +70,11 @@ const appPages = [
   }),
   createRoute({
     getParentRoute: () => app,
+    path: 'events/$eventId/waitlist',
+    component: lazyRouteComponent(() => import('./screens/events/Waitlist.tsx'), 'Waitlist'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
     path: 'events/$eventId/check-in',
     component: lazyRouteComponent(() => import('./screens/events/CheckInDesk.tsx'), 'CheckInDesk'),
   }),

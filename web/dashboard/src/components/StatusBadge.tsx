@@ -8,6 +8,10 @@ const COLOURS: Record<string, string> = {
   REGISTERED: 'blue.9',
   CHECKED_IN: 'teal.9',
   NO_SHOW: 'gray.7',
+  WAITLISTED: 'violet.9',
+  OFFERED: 'indigo.9',
+  PENDING_APPROVAL: 'orange.9',
+  DECLINED: 'red.9',
 };
 
 const LABELS: Record<string, string> = {
@@ -17,6 +21,10 @@ const LABELS: Record<string, string> = {
   REGISTERED: 'Registered',
   CHECKED_IN: 'Checked in',
   NO_SHOW: 'No-show',
+  WAITLISTED: 'Waitlisted',
+  OFFERED: 'Seat offered',
+  PENDING_APPROVAL: 'Pending approval',
+  DECLINED: 'Declined',
 };
 
 export const statusLabel = (status: string) => LABELS[status] ?? status;

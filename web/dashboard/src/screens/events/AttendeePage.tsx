@@ -6,6 +6,7 @@ import { errorMessage } from '../../api/errors.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { Loading } from '../../components/Loading.tsx';
+import { AnchorLink } from '../../components/links.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge, statusLabel } from '../../components/StatusBadge.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -42,6 +43,8 @@ const AttendeePageQuery = graphql(`
       checkedInAt
       erasedAt
       qrCodeUrl
+      waitlistPosition
+      offerExpiresAt
       customData
       ticketType {
         id
@@ -108,6 +111,24 @@ const SetStatus = graphql(`
   }
 `);
 
+const ApproveOne = graphql(`
+  mutation ApproveOne($input: ApproveAttendeeInput!) {
+    approveAttendee(input: $input) {
+      id
+      status
+    }
+  }
+`);
+
+const DeclineOne = graphql(`
+  mutation DeclineOne($input: DeclineAttendeeInput!) {
+    declineAttendee(input: $input) {
+      id
+      status
+    }
+  }
+`);
+
 const EraseAttendee = graphql(`
   mutation EraseAttendee($input: EraseAttendeeInput!) {
     eraseAttendee(input: $input) {
@@ -133,6 +154,8 @@ export function AttendeePage() {
   const [undone, undo] = useMutation(UndoCheckInAttendee);
   const [statusChange, setStatus] = useMutation(SetStatus);
   const [erased, erase] = useMutation(EraseAttendee);
+  const [approved, approve] = useMutation(ApproveOne);
+  const [declined, decline] = useMutation(DeclineOne);
   const [editing, setEditing] = useState(false);
   const attendee = data?.attendee;
   useTitle(attendee ? `${attendee.firstName} ${attendee.lastName}` : 'Attendee');
@@ -141,7 +164,7 @@ export function AttendeePage() {
   if (error && !attendee) return <QueryError error={error} retry={refresh} />;
   const event = data?.event;
   if (!event || !attendee) return <Loading />;
-  const actionError = checkedIn.error ?? undone.error ?? statusChange.error ?? erased.error;
+  const actionError = checkedIn.error ?? undone.error ?? statusChange.error ?? erased.error ?? approved.error ?? declined.error;
   const isErased = Boolean(attendee.erasedAt);
   // Erasure writes "Erased" into both names: the page says it once.
   const name = isErased ? 'Erased' : `${attendee.firstName} ${attendee.lastName}`;
@@ -168,7 +191,37 @@ export function AttendeePage() {
           </Badge>
         ) : null}
       </Group>
+      {attendee.status === 'WAITLISTED' ? (
+        <Text>
+          Number {attendee.waitlistPosition} on the {attendee.ticketType.name} waitlist. No ticket yet.{' '}
+          <AnchorLink to="/events/$eventId/waitlist" params={{ eventId }}>
+            Manage the waitlist
+          </AnchorLink>
+        </Text>
+      ) : null}
+      {attendee.status === 'OFFERED' && attendee.offerExpiresAt ? (
+        <Text>A seat is held for them until {formatDateTime(attendee.offerExpiresAt, event.timezone)}; they claim it from the link we emailed.</Text>
+      ) : null}
       <Group gap="sm" role="group" aria-label="Actions">
+        {attendee.status === 'PENDING_APPROVAL' ? (
+          <>
+            <Button loading={approved.fetching} disabled={isErased} onClick={() => void after(approve({ input: { attendeeId: attendee.id } }))}>
+              Approve
+            </Button>
+            <ConfirmButton
+              variant="default"
+              color="red"
+              disabled={isErased}
+              loading={declined.fetching}
+              title={`Decline ${name}’s request?`}
+              message="They get an email saying their request was declined. To give a reason, decline from Waitlist & approvals."
+              confirmLabel="Decline"
+              onConfirm={() => after(decline({ input: { attendeeId: attendee.id } }))}
+            >
+              Decline
+            </ConfirmButton>
+          </>
+        ) : null}
         {attendee.status === 'REGISTERED' || attendee.status === 'NO_SHOW' ? (
           <Button loading={checkedIn.fetching} disabled={isErased} onClick={() => void after(checkIn({ input: { attendeeId: attendee.id, eventId } }))}>
             Check in
@@ -179,14 +232,14 @@ export function AttendeePage() {
             Undo check-in
           </Button>
         ) : null}
-        {attendee.status === 'CANCELLED' ? (
+        {attendee.status === 'CANCELLED' || attendee.status === 'DECLINED' ? (
           <Button
             variant="default"
             loading={statusChange.fetching}
             disabled={isErased}
             onClick={() => void after(setStatus({ input: { attendeeId: attendee.id, status: 'REGISTERED' } }))}
           >
-            Restore registration
+            {attendee.status === 'DECLINED' ? 'Register anyway' : 'Restore registration'}
           </Button>
         ) : (
           <ConfirmButton
@@ -267,8 +320,10 @@ export function AttendeePage() {
             </Title>
             {isErased ? (
               <Text c="dimmed">No ticket: the personal data was erased.</Text>
-            ) : (
+            ) : attendee.qrCodeUrl ? (
               <Image src={attendee.qrCodeUrl} alt={`QR code of ${name}’s ticket`} w={220} h={220} fit="contain" />
+            ) : (
+              <Text c="dimmed">No ticket yet: {statusLabel(attendee.status).toLowerCase()}.</Text>
             )}
           </Card>
         </Grid.Col>

@@ -149,6 +149,10 @@ export function Attendees() {
               { value: 'CHECKED_IN', label: 'Checked in' },
               { value: 'CANCELLED', label: 'Cancelled' },
               { value: 'NO_SHOW', label: 'No-show' },
+              { value: 'WAITLISTED', label: 'Waitlisted' },
+              { value: 'OFFERED', label: 'Seat offered' },
+              { value: 'PENDING_APPROVAL', label: 'Pending approval' },
+              { value: 'DECLINED', label: 'Declined' },
             ]}
           />
           <NativeSelect

@@ -45,6 +45,11 @@ const EventSettingsQuery = graphql(`
         isDefault
         position
         registeredCount
+        waitlist
+        offerHours
+        requiresApproval
+        waitlistedCount
+        pendingApprovalCount
       }
       customFields {
         id

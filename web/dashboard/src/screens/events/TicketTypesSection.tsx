@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, Modal, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
@@ -23,6 +23,9 @@ const UpdateTicketType = graphql(`
       slug
       capacity
       isDefault
+      waitlist
+      offerHours
+      requiresApproval
     }
   }
 `);
@@ -40,9 +43,28 @@ interface TicketType {
   capacity?: number | null;
   isDefault: boolean;
   registeredCount: number;
+  waitlist: 'OFF' | 'AUTO' | 'OFFER';
+  offerHours: number;
+  requiresApproval: boolean;
+  waitlistedCount: number;
+  pendingApprovalCount: number;
 }
 
-const FIELDS = ['name', 'slug', 'capacity'];
+const FIELDS = ['name', 'slug', 'capacity', 'waitlist', 'offerHours', 'requiresApproval'];
+
+const WAITLIST_LABELS = {
+  OFF: 'Off: refuse when full',
+  AUTO: 'Automatic: next in line gets the seat',
+  OFFER: 'Offer: next in line gets a claim link',
+} as const;
+
+/** The waitlist and approval fields of the form, as the mutation's input. */
+function admissionFrom(values: Record<string, string | undefined>) {
+  const waitlist = (values.waitlist ?? 'OFF') as TicketType['waitlist'];
+  const hours = Number((values.offerHours ?? '').trim() || '24');
+  // An unchecked checkbox is absent from the form's values.
+  return { waitlist, offerHours: Number.isInteger(hours) ? hours : 0, requiresApproval: values.requiresApproval !== undefined };
+}
 
 /** Capacity typed as text: empty is "no limit of its own" (null), anything else must be a whole number. */
 function capacityFrom(text: string | undefined): { value: number | null; error?: string } {
@@ -66,6 +88,32 @@ function TicketTypeFields({ initial, errors }: { initial?: TicketType; errors: R
         defaultValue={initial?.capacity ?? ''}
         description="Empty: only the event’s limit"
         error={errors.capacity}
+      />
+      <NativeSelect
+        label="Waitlist"
+        name="waitlist"
+        defaultValue={initial?.waitlist ?? 'OFF'}
+        description="When this type or the event is full"
+        data={Object.entries(WAITLIST_LABELS).map(([value, label]) => ({ value, label }))}
+        error={errors.waitlist}
+      />
+      <TextInput
+        label="Offer hours"
+        name="offerHours"
+        type="number"
+        min={1}
+        max={336}
+        defaultValue={initial?.offerHours ?? 24}
+        description="How long an offered seat is held"
+        error={errors.offerHours}
+      />
+      <Checkbox
+        label="Requires approval"
+        name="requiresApproval"
+        defaultChecked={initial?.requiresApproval ?? false}
+        description="Registrations wait for you to approve or decline them"
+        error={errors.requiresApproval}
+        mt="lg"
       />
     </SimpleGrid>
   );
@@ -101,6 +149,13 @@ export function TicketTypesSection({ eventId, ticketTypes, onChange }: { eventId
                 <Table.Th scope="col" ta="right">
                   Registered
                 </Table.Th>
+                <Table.Th scope="col">Waitlist</Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Waiting
+                </Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Pending approval
+                </Table.Th>
                 <Table.Th scope="col">
                   <Text span size="sm" fw={700}>
                     Actions
@@ -124,6 +179,9 @@ export function TicketTypesSection({ eventId, ticketTypes, onChange }: { eventId
                   </Table.Td>
                   <Table.Td ta="right">{type.capacity ?? 'no limit'}</Table.Td>
                   <Table.Td ta="right">{type.registeredCount}</Table.Td>
+                  <Table.Td>{type.waitlist === 'OFF' ? 'off' : type.waitlist === 'AUTO' ? 'automatic' : `offer (${type.offerHours} h)`}</Table.Td>
+                  <Table.Td ta="right">{type.waitlistedCount}</Table.Td>
+                  <Table.Td ta="right">{type.requiresApproval ? type.pendingApprovalCount : '—'}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
                       <Button size="compact-sm" variant="default" onClick={() => setEditing(type)} aria-label={`Edit ticket type ${type.name}`}>
@@ -162,7 +220,9 @@ export function TicketTypesSection({ eventId, ticketTypes, onChange }: { eventId
             const capacity = capacityFrom(values.capacity);
             setCapacityError(capacity.error);
             if (capacity.error) return;
-            const result = await create({ input: { eventId, name: values.name ?? '', slug: values.slug ?? '', capacity: capacity.value } });
+            const result = await create({
+              input: { eventId, name: values.name ?? '', slug: values.slug ?? '', capacity: capacity.value, ...admissionFrom(values) },
+            });
             if (result.data) {
               form.reset();
               onChange();
@@ -210,7 +270,9 @@ function EditTicketType({ ticketType, onClose, onSaved }: { ticketType: TicketTy
             const capacity = capacityFrom(values.capacity);
             setCapacityError(capacity.error);
             if (capacity.error) return;
-            const result = await update({ input: { id: ticketType.id, name: values.name, slug: values.slug, capacity: capacity.value } });
+            const result = await update({
+              input: { id: ticketType.id, name: values.name, slug: values.slug, capacity: capacity.value, ...admissionFrom(values) },
+            });
             if (result.data) onSaved();
           }}
         >
