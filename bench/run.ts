@@ -91,7 +91,7 @@ async function main() {
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
-    // BENCH_ONLY=webhooks|check-ins|registrations|dashboard|door|privacy|import runs those parts (comma-separated,
+    // BENCH_ONLY=webhooks|check-ins|registrations|waitlist|dashboard|door|privacy|import runs those parts (comma-separated,
     // while working on them); by default, all.
     const only = process.env.BENCH_ONLY?.split(',');
     if (!only || only.includes('registrations')) {
@@ -100,6 +100,7 @@ async function main() {
       );
       report(results);
     }
+    if (!only || only.includes('waitlist')) await waitlistBench(base, token, key);
     if (!only || only.includes('webhooks')) await webhookBench(base, token, key, databaseUrl);
     if (!only || only.includes('check-ins')) await checkInBench({ base, token, key, databaseUrl, baselineUrl: `http://127.0.0.1:${baselinePort}` });
     if (!only || only.includes('dashboard')) await dashboardBench(base, databaseUrl);
@@ -211,6 +212,51 @@ function report(results: Result[]) {
   process.stdout.write(
     `\nRegistrations, ${CONNECTIONS} connections, ${DURATION_S} s each (same machine, same PostgreSQL):\n${rows.join('\n')}\n\n` +
       `throughput ratio ${throughput.toFixed(2)} (target ≥ 0.50)   p99 ratio ${p99.toFixed(2)} (target ≤ 2.00)\n`,
+  );
+}
+
+/**
+ * Waitlist (issue 29): registrations into a full ticket type with its waitlist on (each one is accepted onto the
+ * line: the type's row locked, the seats counted, the line checked, a rank taken) against registrations into an
+ * open event and into a limited one with seats left, the same load, one after the other in this run.
+ */
+async function waitlistBench(base: string, token: string, key: string) {
+  const event = async (name: string, capacity: string) => {
+    const { createEvent } = await graphql(
+      base,
+      `mutation { createEvent(input: { name: "${name}", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC"${capacity} }) { id ticketTypes { id } } }`,
+      token,
+    );
+    return createEvent as { id: string; ticketTypes: Array<{ id: string }> };
+  };
+  const open = await event('Open bench', '');
+  const limited = await event('Limited bench', ', capacity: 1000000');
+  const full = await event('Full bench', '');
+  await graphql(base, `mutation { updateTicketType(input: { id: "${full.ticketTypes[0]!.id}", capacity: 1, waitlist: AUTO }) { id } }`, token);
+  const seat = await fetch(`${base}/v1/events/${full.id}/registrations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ first_name: 'First', last_name: 'Seat', email: 'first.seat@example.com' }),
+  });
+  if (seat.status !== 201) throw new Error(`waitlist bench: the one seat was not taken (${seat.status})`);
+  const auth = { authorization: `Bearer ${key}` };
+  const results = [
+    await load('registrations into an open event', `${base}/v1/events/${open.id}/registrations`, auth),
+    await load('registrations, capacity with seats left', `${base}/v1/events/${limited.id}/registrations`, auth),
+    await load('registrations onto a waitlist (type full)', `${base}/v1/events/${full.id}/registrations`, auth),
+  ] as const;
+  const [openRun, limitedRun, fullRun] = results;
+  measure('waitlist', 'waitlisted req/s', fullRun.rps, 'req/s', 'higher');
+  measure('waitlist', 'ratio to open event', fullRun.rps / openRun.rps, '×', 'higher');
+  measure('waitlist', 'ratio to limited event', fullRun.rps / limitedRun.rps, '×', 'higher');
+  measure('waitlist', 'p99', fullRun.p99, 'ms', 'lower');
+  const rows = results.map(
+    (r) =>
+      `${r.name.padEnd(48)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   2xx ${r.ok}   errors ${r.errors}`,
+  );
+  process.stdout.write(
+    `\nWaitlist, ${CONNECTIONS} connections, ${DURATION_S} s each:\n${rows.join('\n')}\n\n` +
+      `onto the waitlist / open event ${(fullRun.rps / openRun.rps).toFixed(2)}   / limited event ${(fullRun.rps / limitedRun.rps).toFixed(2)}\n`,
   );
 }
 

@@ -19,7 +19,7 @@ import {
   findEventAttendee,
   pageAttendeeRows,
 } from './attendees.sql.ts';
-import { ATTENDEE_STATUSES } from './statuses.ts';
+import { ATTENDEE_STATUSES, showsTicketCode } from './statuses.ts';
 
 /**
  * Every read of attendees — REST's list, one registration and CSV export, GraphQL's connection, node and counts —
@@ -267,7 +267,7 @@ export async function exportAttendeesCsv(deps: Deps, options: { actor: Actor; ev
             a.source.toLowerCase(),
             a.registeredAt.toISOString(),
             a.checkedInAt?.toISOString() ?? '',
-            ticketContent(a),
+            showsTicketCode(a.status) ? ticketContent(a) : '',
             ...keys.map((k) => cellValue(data[k])),
           ];
         }),

@@ -10,4 +10,4 @@ export {
 } from './attendees.read.ts';
 export { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow, waitlistPositions } from './attendees.sql.ts';
 export { isOfferToken, offerClaimUrl, offerToken, offerTokenAttendeeId } from './offer-token.ts';
-export { ATTENDEE_STATUSES, HAS_TICKET, hasTicket, holdsSeat, MANUAL_STATUSES, SEAT_HOLDING, SEAT_HOLDING_SQL } from './statuses.ts';
+export { ATTENDEE_STATUSES, HAS_TICKET, hasTicket, holdsSeat, MANUAL_STATUSES, SEAT_HOLDING, SEAT_HOLDING_SQL, showsTicketCode } from './statuses.ts';

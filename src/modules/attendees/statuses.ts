@@ -27,5 +27,11 @@ export const HAS_TICKET: ReadonlySet<AttendeeStatus> = new Set(['REGISTERED', 'C
 export const holdsSeat = (status: AttendeeStatus): boolean => SEAT_HOLDING.has(status);
 export const hasTicket = (status: AttendeeStatus): boolean => HAS_TICKET.has(status);
 
+/**
+ * Whether REST and the CSV show the ticket's code (qr_token, qr_code_url): holders of a ticket, and the cancelled as
+ * before this status existed (the door refuses their code). Waiting, offered, pending and declined people: null.
+ */
+export const showsTicketCode = (status: AttendeeStatus): boolean => HAS_TICKET.has(status) || status === 'CANCELLED';
+
 /** Statuses an organiser may set by hand (updateAttendeeStatus); the others have their own mutations. */
 export const MANUAL_STATUSES = ['REGISTERED', 'CHECKED_IN', 'CANCELLED', 'NO_SHOW'] as const satisfies readonly AttendeeStatus[];

@@ -67,8 +67,9 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
       const fields = changedFields(attendee, updated);
       // The names of what changed, never the values: the audit log holds no personal data.
       if (fields.length > 0) await auditChange(tx, actor, 'attendee.updated', attendee.id, { fields });
-      // A seat left behind in the previous type goes to its line.
-      const promoted = moved && holdsSeat(current.status) ? await fillFreedSeats(deps, sql, { event, testMode: attendee.testMode }) : [];
+      // A seat left behind in the previous type goes to its line; someone waiting moves to the new type's line with
+      // their place in time, and is seated at once if it has seats and nobody ahead of them.
+      const promoted = moved ? await fillFreedSeats(deps, sql, { event, testMode: attendee.testMode }) : [];
       return { updated, promoted };
     });
     await publishChanged(deps, promoted);

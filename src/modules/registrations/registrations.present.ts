@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { CustomField } from '../../generated/prisma/client.ts';
-import { type AttendeeWithTicketType, hasTicket } from '../attendees/index.ts';
+import { type AttendeeWithTicketType, showsTicketCode } from '../attendees/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
 import type { AttendeeResponseBody } from './registrations.schemas.ts';
 
@@ -21,8 +21,8 @@ export function presentAttendee(
   waitlistPosition: number | null = null,
 ): AttendeeResponseBody {
   const customData = (attendee.customData ?? {}) as Record<string, unknown>;
-  // No ticket (in line, offered, pending, declined, cancelled): nothing that opens the door is shown.
-  const ticket = hasTicket(attendee.status) || attendee.status === 'CANCELLED';
+  // No ticket (in line, offered, pending, declined): nothing a door could be shown.
+  const ticket = showsTicketCode(attendee.status);
   const body: AttendeeResponseBody = {
     id: attendee.id,
     first_name: attendee.firstName,

@@ -449,7 +449,7 @@ function Line(props: {
                           size="compact-sm"
                           variant="default"
                           disabled={position === 1}
-                          aria-label={`Move ${name} up`}
+                          aria-label={`Move up: ${name}`}
                           onClick={() => void changed(move({ input: { attendeeId: entry.id, position: position - 1 } }))}
                         >
                           Move up
@@ -458,7 +458,7 @@ function Line(props: {
                           size="compact-sm"
                           variant="default"
                           disabled={position === ticketType.waitlistedCount}
-                          aria-label={`Move ${name} down`}
+                          aria-label={`Move down: ${name}`}
                           onClick={() => void changed(move({ input: { attendeeId: entry.id, position: position + 1 } }))}
                         >
                           Move down
@@ -466,7 +466,7 @@ function Line(props: {
                         <Button
                           size="compact-sm"
                           variant="light"
-                          aria-label={`Offer ${name} a seat`}
+                          aria-label={`Offer seat: ${name}`}
                           onClick={() => void changed(offer({ input: { attendeeId: entry.id } }))}
                         >
                           Offer seat

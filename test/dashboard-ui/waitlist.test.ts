@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateTicketType } from '../../src/modules/ticket-types/ticket-types.service.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { type DashboardBrowser, expectAccessible, logIn, openBrowser, screenshot } from '../support/dashboard.ts';
+import { createSeedShapedEvent, PASSWORD } from '../support/factories.ts';
+import { postRegistration, registrationBody } from '../support/rest.ts';
+
+/**
+ * Waitlist & approvals (issue 29) in a real Chromium against a real server: a selection of requests approved at
+ * once, a waitlist entry moved up, and a raised capacity seating the (new) first in line.
+ */
+let app: TestApp;
+let browser: DashboardBrowser;
+beforeAll(async () => {
+  app = await startTestApp();
+  browser = await openBrowser(app.url);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('Waitlist & approvals', () => {
+  it('approves a selection, moves someone up the line, and a capacity raised in Event Settings seats the new first', { timeout: 120_000 }, async () => {
+    const seed = await createSeedShapedEvent(app.deps, { name: 'Waitlist Conf' });
+    const types = await app.deps.prisma.ticketType.findMany({ where: { eventId: seed.event.id } });
+    const general = types.find((t) => t.slug === 'general')!;
+    const vip = types.find((t) => t.slug === 'vip')!;
+    await updateTicketType(app.deps, { actor: seed.owner.actor, input: { id: general.id, capacity: 1, waitlist: 'AUTO' } });
+    await updateTicketType(app.deps, { actor: seed.owner.actor, input: { id: vip.id, requiresApproval: true } });
+    const register = async (first: string, slug: string) =>
+      (
+        await postRegistration(app.url, seed.event.id, registrationBody({ first_name: first, last_name: 'Test', ticket_type_slug: slug }), {
+          key: seed.liveKey,
+        })
+      ).body;
+    expect((await register('Ann', 'general')).status).toBe('registered');
+    const ben = await register('Ben', 'general');
+    const cat = await register('Cat', 'general');
+    expect([ben.status, cat.status]).toEqual(['waitlisted', 'waitlisted']);
+    expect((await register('Dan', 'vip')).status).toBe('pending_approval');
+    expect((await register('Eve', 'vip')).status).toBe('pending_approval');
+
+    const page = await browser.newPage();
+    await logIn(page, app.url, seed.owner.email, PASSWORD);
+    await page.goto(`${app.url}/dashboard/events/${seed.event.id}`);
+    await page.getByRole('navigation', { name: 'Event' }).getByRole('link', { name: 'Waitlist & approvals' }).click();
+    await page.getByRole('heading', { name: 'Awaiting approval (2)' }).waitFor();
+    await page.getByRole('heading', { name: 'General Admission: waitlist (2)' }).waitFor();
+    await expectAccessible(page, 'Waitlist & approvals');
+    await screenshot(page, 'waitlist');
+
+    // Both requests at once.
+    await page.getByRole('checkbox', { name: 'Select every request shown' }).check();
+    await page.getByRole('button', { name: 'Approve selected (2)' }).click();
+    await page.getByRole('status').getByText('2 approved.').waitFor();
+    expect((await app.deps.prisma.attendee.findMany({ where: { ticketTypeId: vip.id } })).map((a) => a.status)).toEqual(['REGISTERED', 'REGISTERED']);
+    await page.getByRole('heading', { name: 'Awaiting approval (0)' }).waitFor();
+
+    // Cat moves ahead of Ben.
+    await page.getByRole('button', { name: 'Move up: Cat Test' }).click();
+    await page.getByRole('row', { name: /^1 Cat Test/ }).waitFor();
+    const line = await app.deps.prisma.attendee.findMany({ where: { ticketTypeId: general.id, status: 'WAITLISTED' }, orderBy: { waitlistRank: 'asc' } });
+    expect(line.map((a) => a.firstName)).toEqual(['Cat', 'Ben']);
+
+    // One more seat of General in Event Settings: Cat, now first, is registered at once.
+    await page.getByRole('navigation', { name: 'Event' }).getByRole('link', { name: 'Event Settings' }).click();
+    await page.getByRole('button', { name: 'Edit ticket type General Admission' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByRole('textbox', { name: 'Capacity' })
+      .or(dialog.getByRole('spinbutton', { name: 'Capacity' }))
+      .fill('2');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const after = await app.deps.prisma.attendee.findMany({ where: { ticketTypeId: general.id }, orderBy: { registeredAt: 'asc' } });
+    expect(after.map((a) => [a.firstName, a.status])).toEqual([
+      ['Ann', 'REGISTERED'],
+      ['Ben', 'WAITLISTED'],
+      ['Cat', 'REGISTERED'],
+    ]);
+    expect(browser.errors).toEqual([]);
+  });
+});
