@@ -227,6 +227,17 @@ async function waitlistBench(base: string, token: string, key: string) {
       `mutation { createEvent(input: { name: "${name}", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC"${capacity} }) { id ticketTypes { id } } }`,
       token,
     );
+    // The load's body answers the seed's two questions.
+    for (const [fieldKey, label] of [
+      ['company', 'Company'],
+      ['job_title', 'Job Title'],
+    ]) {
+      await graphql(
+        base,
+        `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${fieldKey}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`,
+        token,
+      );
+    }
     return createEvent as { id: string; ticketTypes: Array<{ id: string }> };
   };
   const open = await event('Open bench', '');
@@ -238,8 +249,22 @@ async function waitlistBench(base: string, token: string, key: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ first_name: 'First', last_name: 'Seat', email: 'first.seat@example.com' }),
   });
-  if (seat.status !== 201) throw new Error(`waitlist bench: the one seat was not taken (${seat.status})`);
+  if (seat.status !== 201) throw new Error(`waitlist bench: the one seat was not taken (${seat.status} ${await seat.text()})`);
   const auth = { authorization: `Bearer ${key}` };
+  // Each event answers 201 before it is loaded (a bench of refusals would measure nothing).
+  for (const [id, expected] of [
+    [open.id, 'registered'],
+    [limited.id, 'registered'],
+    [full.id, 'waitlisted'],
+  ] as const) {
+    const probe = await fetch(`${base}/v1/events/${id}/registrations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ first_name: 'Probe', last_name: 'Probe', email: `probe.${id}@example.com` }),
+    });
+    const body = (await probe.json()) as { status?: string };
+    if (probe.status !== 201 || body.status !== expected) throw new Error(`waitlist bench: probe ${probe.status} ${JSON.stringify(body)}`);
+  }
   const results = [
     await load('registrations into an open event', `${base}/v1/events/${open.id}/registrations`, auth),
     await load('registrations, capacity with seats left', `${base}/v1/events/${limited.id}/registrations`, auth),

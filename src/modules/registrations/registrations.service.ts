@@ -1,12 +1,12 @@
 import { isDatabaseBusyOrUnavailable } from '../../db/availability.ts';
-import { poolSql, type Sql } from '../../db/sql.ts';
+import type { Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type Actor, authorize, isTestMode } from '../../lib/actor.ts';
 import { Batcher, eachAloneOnFailure } from '../../lib/batcher.ts';
 import { type AppError, type FieldErrors, invalidInput } from '../../lib/errors.ts';
 import { checkInput, tooDeepPath } from '../../lib/validation.ts';
-import { type AttendeeWithTicketType, waitlistPositions } from '../attendees/index.ts';
+import type { AttendeeWithTicketType } from '../attendees/index.ts';
 import { type CachedEvent, findCachedEvent } from '../events/index.ts';
 import { validateCustomData } from './custom-data.ts';
 import { RegistrationInput, type RegistrationInputData } from './registrations.schemas.ts';
@@ -136,7 +136,7 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     const outcome = await inRegistrationTransaction(deps, async (sql, exclusive) => {
       await options.onTransactionStart?.(sql);
       const [written] = await insertRegistrations(deps, sql, [pending], exclusive);
-      const done = written instanceof Error ? written : { attendee: { ...written!, ticketType }, event, waitlistPosition: await positionOf(sql, written!) };
+      const done = written instanceof Error ? written : { attendee: { ...written!, ticketType }, event, waitlistPosition: positionOf(written!) };
       await options.onTransactionEnd?.(sql, done);
       return done;
     });
@@ -144,17 +144,17 @@ export async function register(deps: Deps, options: RegisterOptions): Promise<Re
     registration = outcome;
   } else {
     const attendee = await deps.registrationBatcher.submit(pending);
-    registration = { attendee: { ...attendee, ticketType }, event, waitlistPosition: await positionOf(poolSql(deps), attendee) };
+    registration = { attendee: { ...attendee, ticketType }, event, waitlistPosition: positionOf(attendee) };
   }
   deps.metrics.registrations.inc({ source: options.source.toLowerCase(), mode: options.testMode ? 'test' : 'live' });
   await deps.live.publish({ kind: 'registered', eventId: event.id, attendeeId: registration.attendee.id, testMode: options.testMode });
   return registration;
 }
 
-/** A waitlisted attendee's place in line (one statement, only for them). */
-async function positionOf(sql: Sql, attendee: Attendee): Promise<number | null> {
+/** A waitlisted attendee's place in line, as the write decided it (insertRegistrations). */
+function positionOf(attendee: Attendee): number | null {
   if (attendee.status !== 'WAITLISTED') return null;
-  return (await waitlistPositions(sql, [attendee.id])).get(attendee.id) ?? null;
+  return (attendee as Attendee & { waitlistPosition?: number | null }).waitlistPosition ?? null;
 }
 
 /** Registrations arriving together, written together: one transaction per batch, each answered on its own. */

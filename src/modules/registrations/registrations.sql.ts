@@ -68,8 +68,10 @@ export interface AttendeeInsertColumns {
   importRow: Array<number | null>;
   /** The signed code (eg1.…) for events with ticketCodes SIGNED; null otherwise. */
   ticketCode: Array<string | null>;
-  /** REGISTERED, or PENDING_APPROVAL for a type that requires approval. */
+  /** REGISTERED; PENDING_APPROVAL for a type that requires approval; WAITLISTED (with a rank) for a full one. */
   status: AttendeeStatus[];
+  /** A place in line (bigint as text) for the WAITLISTED, else null. */
+  waitlistRank: Array<string | null>;
 }
 
 /**
@@ -79,14 +81,14 @@ export interface AttendeeInsertColumns {
 export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promise<Record<string, unknown>[]> {
   return await sql.query(
     `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, updated_at)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank, updated_at)
      SELECT id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, now()
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank, now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[], $11::uuid[], $12::jsonb[], $13::"RegistrationSource"[], $14::boolean[], $15::text[], $16::text[], $17::int[],
-       $18::text[], $19::"AttendeeStatus"[])
+       $18::text[], $19::"AttendeeStatus"[], $20::bigint[])
        AS t(id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank)
      ON CONFLICT (event_id, test_mode, email_normalized) DO NOTHING
      RETURNING ${ATTENDEE_SELECT}`,
     [
@@ -109,6 +111,7 @@ export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promi
       c.importRow,
       c.ticketCode,
       c.status,
+      c.waitlistRank,
     ],
   );
 }

@@ -18,7 +18,7 @@ import {
   lockEvents,
   lockTicketTypes,
 } from './registrations.sql.ts';
-import { nextWaitlistRanks, nonEmptyLines, putInLine } from './waitlist.sql.ts';
+import { lineLengths, nextWaitlistRanks, nonEmptyLines, putInLine, seatCounts } from './waitlist.sql.ts';
 
 /** Where a registration came from (registration_source). */
 export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
@@ -132,6 +132,11 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     const { event } = items[i]!;
     if (event.ticketCodes === 'SIGNED' && !signers.has(event.organisationId)) signers.set(event.organisationId, await ticketSigner(deps, event.organisationId));
   }
+  // A type that is full already (or has people waiting) puts every newcomer in line: written so at once, with their
+  // places in arrival order, instead of inserted as registered and then moved there.
+  const before = await alreadyFull(sql, items, candidates, events, ticketTypes);
+  const straightToLine = before.full.sort((a, b) => a - b);
+  const rankOf = new Map((await nextWaitlistRanks(sql, straightToLine.length)).map((rank, k) => [straightToLine[k]!, rank]));
   const column = <T>(pick: (item: PendingRegistration, i: number) => T) => candidates.map((i) => pick(items[i]!, i));
   const rows =
     candidates.length === 0
@@ -154,7 +159,10 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
           apiKeyId: column((item) => item.apiKeyId),
           importJobId: column((item) => item.import?.jobId ?? null),
           importRow: column((item) => item.import?.row ?? null),
-          status: column((item) => (ticketTypes.get(item.ticketType.id)!.requires_approval ? 'PENDING_APPROVAL' : 'REGISTERED')),
+          status: column((item, i) =>
+            ticketTypes.get(item.ticketType.id)!.requires_approval ? 'PENDING_APPROVAL' : rankOf.has(i) ? 'WAITLISTED' : 'REGISTERED',
+          ),
+          waitlistRank: column((_, i) => rankOf.get(i)?.toString() ?? null),
           ticketCode: column((item, i) =>
             item.event.ticketCodes === 'SIGNED'
               ? signers.get(item.event.organisationId)!({ id: ids.get(i)!, eventId: item.event.id, ticketTypeId: item.columns.ticketTypeId })
@@ -173,7 +181,7 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
   }
 
   // Types that require approval hold no seat: their registrations are pending, outside the capacity count.
-  const seated = inserted.filter((i) => !ticketTypes.get(items[i]!.ticketType.id)!.requires_approval);
+  const seated = inserted.filter((i) => !ticketTypes.get(items[i]!.ticketType.id)!.requires_approval && !rankOf.has(i));
   const refused = await enforceCapacity(sql, items, seated, events, ticketTypes);
   // Refused for want of a seat, with the ticket type's waitlist on: in line instead, in arrival order.
   const toLine = [...refused.keys()].filter((i) => ticketTypes.get(items[i]!.ticketType.id)!.waitlist !== 'OFF').sort((a, b) => a - b);
@@ -191,13 +199,37 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     await nextWaitlistRanks(sql, toLine.length),
   );
   const indexOf = new Map([...ids].map(([i, id]) => [id, i]));
-  for (const row of lined) {
-    const attendee = attendeeFromRow(row);
-    results[indexOf.get(attendee.id)!] = attendee;
-  }
+  for (const row of lined) results[indexOf.get(row.id as string)!] = attendeeFromRow(row);
+  const waiting = inserted.filter((i) => (results[i] as Attendee).status === 'WAITLISTED').map((i) => results[i] as Attendee);
+  const positions = await linePositions(sql, waiting, lined.length === 0 ? before.waiting : null);
+  for (const attendee of waiting) Object.assign(attendee, { waitlistPosition: positions.get(attendee.id) ?? null });
   const accepted = inserted.filter((i) => !refused.has(i)).map((i) => ({ item: items[i]!, attendee: results[i] as Attendee }));
   await announceRegistrations(deps, sql, accepted);
   return results as Array<Attendee | AppError>;
+}
+
+/**
+ * The places in line of attendees this transaction just put at the end of their lines, without counting the lines:
+ * the trigger-kept counters (which include them) give each line's length, and their ranks, the newest of the line,
+ * their order at its end. Exact, as every change to a line happens under its ticket type's lock, which is held.
+ */
+async function linePositions(sql: Sql, lined: Attendee[], waitingBefore: ReadonlyMap<string, number> | null): Promise<Map<string, number>> {
+  const positions = new Map<string, number>();
+  if (lined.length === 0) return positions;
+  const groupSizes = new Map<string, number>();
+  for (const a of lined) groupSizes.set(`${a.ticketTypeId}\n${a.testMode}`, (groupSizes.get(`${a.ticketTypeId}\n${a.testMode}`) ?? 0) + 1);
+  // The lengths before this batch, read under the same locks, plus this batch's: no second read.
+  const lengths = waitingBefore
+    ? new Map([...groupSizes].map(([key, size]) => [key, (waitingBefore.get(key) ?? 0) + size]))
+    : await lineLengths(sql, [...new Set(lined.map((a) => a.eventId))], [...new Set(lined.map((a) => a.ticketTypeId))]);
+  const groups = new Map<string, Attendee[]>();
+  for (const a of lined) groups.set(`${a.ticketTypeId}\n${a.testMode}`, [...(groups.get(`${a.ticketTypeId}\n${a.testMode}`) ?? []), a]);
+  for (const [key, members] of groups) {
+    members.sort((a, b) => (a.waitlistRank! < b.waitlistRank! ? -1 : 1));
+    const length = lengths.get(key) ?? members.length;
+    members.forEach((a, i) => positions.set(a.id, length - members.length + i + 1));
+  }
+  return positions;
 }
 
 /** What a new attendee's status says: a webhook trigger and the email (for those who asked for one). */
@@ -351,6 +383,40 @@ async function enforceCapacity(
     }
   }
   return refused;
+}
+
+/**
+ * Candidates (indexes) of types with a waitlist whose seats are all taken, counting only what was committed before
+ * this batch (its rows are not written yet), or whose line has someone in it: each goes to the line whatever the rest
+ * of the batch does (a duplicate among the others frees nothing). The others are decided after inserting.
+ */
+async function alreadyFull(
+  sql: Sql,
+  items: PendingRegistration[],
+  candidates: number[],
+  events: Map<string, LockedEvent>,
+  ticketTypes: Map<string, LockedTicketType>,
+): Promise<{ full: number[]; waiting: Map<string, number> }> {
+  const eventCapacity = (item: PendingRegistration) => events.get(item.event.id)?.capacity ?? null;
+  const type = (item: PendingRegistration) => ticketTypes.get(item.ticketType.id)!;
+  const waitlisting = candidates.filter((i) => {
+    const item = items[i]!;
+    return type(item).waitlist !== 'OFF' && !type(item).requires_approval && (eventCapacity(item) !== null || type(item).capacity !== null);
+  });
+  if (waitlisting.length === 0) return { full: [], waiting: new Map() };
+  // The trigger-kept counters, one statement: exact here, as whatever changes a type's seats or line holds its lock.
+  const counts = await seatCounts(sql, [...new Set(waitlisting.map((i) => items[i]!.event.id))]);
+  const taken = (key: string) => counts.taken.get(key) ?? 0;
+  const full = waitlisting.filter((i) => {
+    const item = items[i]!;
+    const capacityOf = [eventCapacity(item), type(item).capacity] as const;
+    return (
+      (counts.waiting.get(`${item.ticketType.id}\n${item.testMode}`) ?? 0) > 0 ||
+      (capacityOf[0] !== null && taken(`${item.event.id}\n${item.testMode}`) >= capacityOf[0]) ||
+      (capacityOf[1] !== null && taken(`${item.ticketType.id}\n${item.testMode}`) >= capacityOf[1])
+    );
+  });
+  return { full, waiting: counts.waiting };
 }
 
 const soldOut = (item: PendingRegistration) => invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" is sold out.`] });

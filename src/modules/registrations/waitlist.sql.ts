@@ -37,6 +37,37 @@ export async function nonEmptyLines(sql: Sql, ticketTypeIds: readonly string[]):
   return new Set(rows.map((row) => `${row.id}\n${row.test_mode}`));
 }
 
+/** Each line's length (`${ticketTypeId}\n${testMode}`), from the trigger-kept counters: a few shard rows per type. */
+export async function lineLengths(sql: Sql, eventIds: readonly string[], ticketTypeIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await sql.query<{ id: string; test_mode: boolean; waiting: number }>(
+    `SELECT ticket_type_id AS id, test_mode, sum(waitlisted)::int AS waiting FROM event_attendee_counts
+     WHERE event_id = ANY($1::text[]) AND ticket_type_id = ANY($2::text[]) GROUP BY 1, 2`,
+    [eventIds, ticketTypeIds],
+  );
+  return new Map(rows.map((row) => [`${row.id}\n${row.test_mode}`, row.waiting]));
+}
+
+/**
+ * Seats taken and people waiting per ticket type and per event (`${id}\n${testMode}` keys) of these events, from the
+ * trigger-kept counters in one statement.
+ */
+export async function seatCounts(sql: Sql, eventIds: readonly string[]): Promise<{ taken: Map<string, number>; waiting: Map<string, number> }> {
+  const rows = await sql.query<{ event_id: string; ticket_type_id: string; test_mode: boolean; taken: number; waiting: number }>(
+    `SELECT event_id, ticket_type_id, test_mode, sum(registered)::int AS taken, sum(waitlisted)::int AS waiting
+     FROM event_attendee_counts WHERE event_id = ANY($1::text[]) GROUP BY 1, 2, 3`,
+    [eventIds],
+  );
+  const taken = new Map<string, number>();
+  const waiting = new Map<string, number>();
+  for (const row of rows) {
+    const eventKey = `${row.event_id}\n${row.test_mode}`;
+    taken.set(eventKey, (taken.get(eventKey) ?? 0) + row.taken);
+    taken.set(`${row.ticket_type_id}\n${row.test_mode}`, row.taken);
+    waiting.set(`${row.ticket_type_id}\n${row.test_mode}`, row.waiting);
+  }
+  return { taken, waiting };
+}
+
 /** The first `limit` of a line, in order: id and rank. */
 export async function lineHead(sql: Sql, options: { ticketTypeId: string; testMode: boolean; limit: number }): Promise<Array<{ id: string; rank: bigint }>> {
   const rows = await sql.query<{ id: string; rank: string }>(
