@@ -227,7 +227,7 @@ async function linePositions(sql: Sql, lined: Attendee[], waitingBefore: Readonl
   for (const [key, members] of groups) {
     members.sort((a, b) => (a.waitlistRank! < b.waitlistRank! ? -1 : 1));
     const length = lengths.get(key) ?? members.length;
-    members.forEach((a, i) => positions.set(a.id, length - members.length + i + 1));
+    for (const [i, a] of members.entries()) positions.set(a.id, length - members.length + i + 1);
   }
   return positions;
 }
