@@ -141,6 +141,20 @@ async function graphql(base: string, query: string, token?: string) {
   return body.data;
 }
 
+/** The seed's two questions (Company, Job Title), which the load's body answers. */
+async function addSeedQuestions(base: string, eventId: string, token: string) {
+  for (const [key, label] of [
+    ['company', 'Company'],
+    ['job_title', 'Job Title'],
+  ]) {
+    await graphql(
+      base,
+      `mutation { createCustomField(input: { eventId: "${eventId}", fieldKey: "${key}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`,
+      token,
+    );
+  }
+}
+
 /** An event like the seed's (two fields) and a live key, through the public GraphQL API. */
 async function seed(base: string) {
   const { signUp } = await graphql(
@@ -152,16 +166,7 @@ async function seed(base: string) {
     'mutation { createEvent(input: { name: "Bench", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }',
     signUp.token,
   );
-  for (const [key, label] of [
-    ['company', 'Company'],
-    ['job_title', 'Job Title'],
-  ]) {
-    await graphql(
-      base,
-      `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${key}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`,
-      signUp.token,
-    );
-  }
+  await addSeedQuestions(base, createEvent.id, signUp.token);
   const { createApiKey } = await graphql(base, 'mutation { createApiKey(input: { name: "bench", environment: LIVE }) { secret } }', signUp.token);
   return { eventId: createEvent.id as string, key: createApiKey.secret as string, token: signUp.token as string };
 }
@@ -228,16 +233,7 @@ async function waitlistBench(base: string, token: string, key: string) {
       token,
     );
     // The load's body answers the seed's two questions.
-    for (const [fieldKey, label] of [
-      ['company', 'Company'],
-      ['job_title', 'Job Title'],
-    ]) {
-      await graphql(
-        base,
-        `mutation { createCustomField(input: { eventId: "${createEvent.id}", fieldKey: "${fieldKey}", fieldLabel: "${label}", fieldType: TEXT }) { id } }`,
-        token,
-      );
-    }
+    await addSeedQuestions(base, createEvent.id, token);
     return createEvent as { id: string; ticketTypes: Array<{ id: string }> };
   };
   const open = await event('Open bench', '');

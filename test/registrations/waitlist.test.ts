@@ -328,3 +328,80 @@ describe('the door', () => {
     expect(holder.body.status).toBe('registered');
   });
 });
+
+describe('every source, every tool', () => {
+  it('the public form and the dashboard join the line; test keys have their own; erasure frees an offered seat; offers and moves by hand', async () => {
+    const { seed, general } = await seedWith({ capacity: 1, waitlist: 'OFFER' }, '/tools');
+    await updateEvent(app.deps, { actor: seed.owner.actor, input: { id: seed.event.id, status: 'PUBLISHED', publicForm: true } });
+    expect((await register(seed, `t0.${Date.now()}@example.com`)).body.status).toBe('registered');
+
+    // The public form says the type is full with its waitlist open, and its registration joins the line.
+    const form = await http<any>(`${app.url}/v1/public/events/${seed.event.id}`);
+    expect(form.body.ticket_types.find((t: { slug: string }) => t.slug === 'general')).toEqual({
+      slug: 'general',
+      name: 'General Admission',
+      is_default: true,
+      waitlist: true,
+      requires_approval: false,
+    });
+    expect(form.body.registration_open).toBe(true);
+    const viaForm = await http<any>(`${app.url}/v1/public/events/${seed.event.id}/registrations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(registrationBody({ email: `form.${Date.now()}@example.com` })),
+    });
+    expect(viaForm.status).toBe(201);
+    expect(viaForm.body).toMatchObject({ status: 'waitlisted', waitlist_position: 1, registration_source: 'form', qr_token: null });
+
+    // The dashboard's registration too, with its place.
+    const viaDashboard = await graphqlOk(
+      app.url,
+      'mutation($e: ID!, $m: String!) { registerAttendee(input: {eventId: $e, firstName: "Dash", lastName: "Board", email: $m}) { id status waitlistPosition qrToken } }',
+      { token: seed.owner.token, variables: { e: seed.event.id, m: `dash.${Date.now()}@example.com` } },
+    );
+    expect(viaDashboard.registerAttendee).toMatchObject({ status: 'WAITLISTED', waitlistPosition: 2, qrToken: null });
+
+    // A test key has its own seats and its own line.
+    const test1 = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.testKey });
+    const test2 = await postRegistration(app.url, seed.event.id, registrationBody(), { key: seed.testKey });
+    expect([test1.body.status, test2.body.status]).toEqual(['registered', 'waitlisted']);
+    expect(test2.body.waitlist_position).toBe(1);
+
+    // The line in order through GraphQL; a move puts the dashboard's registration first.
+    const line = async () =>
+      (
+        await graphqlOk(
+          app.url,
+          'query($e: ID!, $t: ID!) { waitlist(eventId: $e, ticketTypeId: $t, first: 10) { totalCount edges { node { id waitlistPosition } } } }',
+          { token: seed.owner.token, variables: { e: seed.event.id, t: general.id } },
+        )
+      ).waitlist;
+    expect(await line()).toEqual({
+      totalCount: 2,
+      edges: [{ node: { id: viaForm.body.id, waitlistPosition: 1 } }, { node: { id: viaDashboard.registerAttendee.id, waitlistPosition: 2 } }],
+    });
+    await graphqlOk(app.url, 'mutation($id: ID!) { moveWaitlistEntry(input: {attendeeId: $id, position: 1}) { id } }', {
+      token: seed.owner.token,
+      variables: { id: viaDashboard.registerAttendee.id },
+    });
+    expect((await line()).edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([viaDashboard.registerAttendee.id, viaForm.body.id]);
+
+    // Offered by hand: no seat is free, so the type gains one for them.
+    const offered = await graphqlOk(app.url, 'mutation($id: ID!) { offerWaitlistSeat(input: {attendeeId: $id}) { status offerExpiresAt } }', {
+      token: seed.owner.token,
+      variables: { id: viaForm.body.id },
+    });
+    expect(offered.offerWaitlistSeat.status).toBe('OFFERED');
+    expect((await app.deps.prisma.ticketType.findUniqueOrThrow({ where: { id: general.id } })).capacity).toBe(2);
+
+    // Erasing the person an offer was made to frees its seat for the next in line; erased people leave the line.
+    await graphqlOk(app.url, 'mutation($id: ID!) { eraseAttendee(input: {attendeeId: $id}) { id } }', {
+      token: seed.owner.token,
+      variables: { id: viaForm.body.id },
+    });
+    const rows = await statuses(seed.event.id);
+    expect(rows.find((r) => r.id === viaForm.body.id)).toMatchObject({ status: 'CANCELLED', waitlistRank: null });
+    expect(rows.find((r) => r.id === viaDashboard.registerAttendee.id)!.status).toBe('OFFERED');
+    expect((await line()).totalCount).toBe(0);
+  }, 30_000);
+});

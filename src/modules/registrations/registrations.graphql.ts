@@ -128,7 +128,9 @@ builder.mutationFields((t) => ({
   }),
   offerWaitlistSeat: t.prismaField({
     type: 'Attendee',
-    description: 'Offers someone in line a free seat now (OFFERED for the type’s offerHours, claim link by email); no free seat is BAD_USER_INPUT.',
+    description:
+      'Gives someone in line a seat now, ahead of their turn: OFFERED for the type’s offerHours, claim link by email. With no seat free ' +
+      '(the usual case: a freed seat goes to the line at once), the full capacity — the type’s or the event’s — grows by one for them.',
     args: { input: t.arg({ type: OfferWaitlistSeatInput, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const updated = await offerWaitlistSeat(ctx.deps, { actor: ctx.actor, input: { attendeeId: String(args.input.attendeeId) } });

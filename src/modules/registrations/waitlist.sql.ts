@@ -167,3 +167,10 @@ export async function attendeeRows(sql: Sql, ids: readonly string[]): Promise<Re
   if (ids.length === 0) return [];
   return await sql.query(`SELECT ${ATTENDEE_SELECT} FROM attendees WHERE id = ANY($1::text[])`, [ids]);
 }
+
+/** One more seat: the event's capacity or the ticket type's (a full one; called under its row lock). */
+export async function addSeat(sql: Sql, target: { eventId: string } | { ticketTypeId: string }): Promise<void> {
+  if ('eventId' in target)
+    await sql.query('UPDATE events SET capacity = capacity + 1, updated_at = now() WHERE id = $1 AND capacity IS NOT NULL', [target.eventId]);
+  else await sql.query('UPDATE ticket_types SET capacity = capacity + 1, updated_at = now() WHERE id = $1 AND capacity IS NOT NULL', [target.ticketTypeId]);
+}

@@ -11,6 +11,7 @@ import { type CachedEvent, findCachedEvent, loadCachedEvent, readEventCounts, ti
 import { emitTriggers } from '../webhooks/index.ts';
 import { countTakenSeats, type LockedEvent, type LockedTicketType, lockAttendee, lockEvents, lockTicketTypes } from './registrations.sql.ts';
 import {
+  addSeat,
   attendeeRows,
   eventTicketTypeIds,
   expiredOffers,
@@ -340,30 +341,42 @@ export async function declineAttendee(deps: Deps, options: { actor: Actor; input
 }
 
 /**
- * offerWaitlistSeat: the organiser picks someone from the line, ahead of their turn, for a seat that is free: they
- * are offered it (OFFERED for the type's offerHours, claim link by email) whatever the type's mode. No free seat → 422.
+ * offerWaitlistSeat: the organiser gives someone in line a seat now, ahead of their turn: they are offered it (OFFERED
+ * for the type's offerHours, claim link by email) whatever the type's mode. A free seat is used if there is one;
+ * otherwise — the usual case, as a freed seat goes to the line at once — the organiser is adding a seat for them:
+ * the full capacity (the type's, or the event's when that is what is full) grows by one, in the same transaction and
+ * in the audit log, so no count ever exceeds a capacity.
  */
 export async function offerWaitlistSeat(deps: Deps, options: { actor: Actor; input: { attendeeId: string } }): Promise<Attendee> {
-  return await manage(deps, { actor: options.actor, attendeeId: String(options.input.attendeeId) }, async (sql, { actor, attendee, event, status }) => {
-    if (status === 'OFFERED') return { attendee, changed: [] };
-    if (status !== 'WAITLISTED')
-      throw invalidField('attendeeId', `Only someone on the waitlist can be offered a seat; this attendee is ${statusName(status).replace('_', ' ')}.`);
-    const type = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId)!;
-    const full = await seatFree(sql, attendee);
-    if (full) {
-      throw invalidField(
-        'attendeeId',
-        full === 'event'
-          ? 'This event is full: raise its capacity to offer a seat.'
-          : `Ticket type "${type.slug}" is sold out: raise its capacity to offer a seat.`,
-      );
-    }
-    const [row] = await seatFromLine(sql, [{ id: attendee.id, status: 'OFFERED', offerExpiresAt: new Date(deps.clock.nowMs() + type.offerHours * 3_600_000) }]);
-    const changed = attendeeFromRow(row!);
-    await announceSeats(deps, sql, event, [changed]);
-    await auditChanges(sql, actor, 'attendee.status_changed', [{ subjectId: attendee.id, detail: { from: 'waitlisted', to: 'offered' } }]);
-    return { attendee: changed, changed: [changed] };
-  });
+  let added: 'event' | 'ticket_type' | null = null;
+  const offered = await manage(
+    deps,
+    { actor: options.actor, attendeeId: String(options.input.attendeeId) },
+    async (sql, { actor, attendee, event, status }) => {
+      if (status === 'OFFERED') return { attendee, changed: [] };
+      if (status !== 'WAITLISTED')
+        throw invalidField('attendeeId', `Only someone on the waitlist can be offered a seat; this attendee is ${statusName(status).replace('_', ' ')}.`);
+      const type = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId)!;
+      // Both may be full: each grows by the one seat this offer holds.
+      for (let full = await seatFree(sql, attendee); full; full = await seatFree(sql, attendee)) {
+        await addSeat(sql, full === 'event' ? { eventId: event.id } : { ticketTypeId: type.id });
+        await auditChanges(sql, actor, 'event.updated', [
+          { subjectId: event.id, detail: { fields: [full === 'event' ? 'capacity' : 'ticket_type.capacity'], reason: 'waitlist offer by hand' } },
+        ]);
+        added = full;
+      }
+      const [row] = await seatFromLine(sql, [
+        { id: attendee.id, status: 'OFFERED', offerExpiresAt: new Date(deps.clock.nowMs() + type.offerHours * 3_600_000) },
+      ]);
+      const changed = attendeeFromRow(row!);
+      await announceSeats(deps, sql, event, [changed]);
+      await auditChanges(sql, actor, 'attendee.status_changed', [{ subjectId: attendee.id, detail: { from: 'waitlisted', to: 'offered' } }]);
+      return { attendee: changed, changed: [changed] };
+    },
+  );
+  // The cached event (capacities) is behind the seat just added.
+  if (added) await deps.caches.events.invalidate(offered.eventId);
+  return offered;
 }
 
 /** moveWaitlistEntry: puts someone at `position` (1 = next) of their line; the others keep their order. */

@@ -463,14 +463,18 @@ function Line(props: {
                         >
                           Move down
                         </Button>
-                        <Button
+                        <ConfirmButton
                           size="compact-sm"
                           variant="light"
                           aria-label={`Offer seat: ${name}`}
-                          onClick={() => void changed(offer({ input: { attendeeId: entry.id } }))}
+                          title={`Offer ${name} a seat now?`}
+                          message={`They get a link by email to claim it; the seat is held for them for ${ticketType.offerHours} hours. No seat is free while people wait, so the capacity grows by one for them.`}
+                          confirmLabel="Offer seat"
+                          loading={offered.fetching}
+                          onConfirm={() => changed(offer({ input: { attendeeId: entry.id } }))}
                         >
                           Offer seat
-                        </Button>
+                        </ConfirmButton>
                         <ConfirmButton
                           size="compact-sm"
                           variant="subtle"
