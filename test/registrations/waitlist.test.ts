@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideLocally } from '../../scanner/local.ts';
 import type { Synced } from '../../scanner/store.ts';
@@ -404,4 +405,67 @@ describe('every source, every tool', () => {
     expect(rows.find((r) => r.id === viaDashboard.registerAttendee.id)!.status).toBe('OFFERED');
     expect((await line()).totalCount).toBe(0);
   }, 30_000);
+});
+
+describe('imports, lists, exports and decisions by hand', () => {
+  it('an import fills the seat and then the line in row order; REST filters and shows places; the CSV hides codes; approval switched off leaves requests pending', async () => {
+    const { seed, general } = await seedWith({ capacity: 1, waitlist: 'AUTO' }, '/imports');
+    const vip = await app.deps.prisma.ticketType.findFirstOrThrow({ where: { eventId: seed.event.id, slug: 'vip' } });
+    await updateTicketType(app.deps, { actor: seed.owner.actor, input: { id: vip.id, requiresApproval: true } });
+    const stamp = Date.now();
+    const csv = ['first_name,last_name,email,ticket_type_slug', ...[1, 2, 3].map((n) => `Row,${n},row${n}.${stamp}@example.com,general`)].join('\n');
+    const { importAttendees } = await graphqlOk(app.url, 'mutation ($input: ImportAttendeesInput!) { importAttendees(input: $input) { id } }', {
+      token: seed.owner.token,
+      variables: { input: { eventId: seed.event.id, csv } },
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const job = await app.deps.prisma.importJob.findUniqueOrThrow({ where: { id: importAttendees.id } });
+      if (job.status === 'COMPLETED') break;
+      expect(job.status).not.toBe('FAILED');
+      if (Date.now() > deadline) throw new Error(`import still ${job.status}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const imported = await app.deps.prisma.attendee.findMany({ where: { eventId: seed.event.id }, orderBy: [{ waitlistRank: 'asc' }] });
+    expect(imported.map((a) => [a.lastName, a.status])).toEqual([
+      ['2', 'WAITLISTED'],
+      ['3', 'WAITLISTED'],
+      ['1', 'REGISTERED'],
+    ]);
+
+    const auth = { Authorization: `Bearer ${seed.liveKey}` };
+    const listed = await http<any>(`${app.url}/v1/events/${seed.event.id}/registrations?status=waitlisted`, { headers: auth });
+    expect(listed.body.data.map((a: any) => [a.last_name, a.status, a.waitlist_position, a.qr_token])).toEqual([
+      ['2', 'waitlisted', 1, null],
+      ['3', 'waitlisted', 2, null],
+    ]);
+    const exported = await http<string>(`${app.url}/v1/events/${seed.event.id}/registrations.csv`, { headers: auth });
+    const [header, ...rows] = parse(String(exported.body)) as string[][];
+    const column = (name: string) => header!.indexOf(name);
+    const byLastName = new Map(rows.map((r) => [r[column('last_name')], r]));
+    expect(byLastName.get('2')![column('status')]).toBe('waitlisted');
+    expect(byLastName.get('2')![column('qr_token')]).toBe('');
+    expect(byLastName.get('1')![column('qr_token')]).toBe(imported.find((a) => a.lastName === '1')!.qrToken);
+
+    // Removed from the line by hand: the next moves up.
+    await setStatus(seed, imported[0]!.id, 'CANCELLED');
+    const next = await http<any>(`${app.url}/v1/events/${seed.event.id}/registrations/${imported[1]!.id}`, { headers: auth });
+    expect(next.body).toMatchObject({ status: 'waitlisted', waitlist_position: 1 });
+
+    // A request made while approval was on stays pending when it is switched off; approving it fires attendee.registered.
+    const request = await register(seed, `req.${stamp}@example.com`, { ticket_type_slug: 'vip' });
+    expect(request.body.status).toBe('pending_approval');
+    await updateTicketType(app.deps, { actor: seed.owner.actor, input: { id: vip.id, requiresApproval: false } });
+    expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: request.body.id } })).status).toBe('PENDING_APPROVAL');
+    expect((await register(seed, `after.${stamp}@example.com`, { ticket_type_slug: 'vip' })).body.status).toBe('registered');
+    await graphqlOk(app.url, 'mutation($id: ID!) { approveAttendee(input: {attendeeId: $id}) { status } }', {
+      token: seed.owner.token,
+      variables: { id: request.body.id },
+    });
+    await receiver.waitFor(
+      () => receiver.on('/imports').some((h) => h.json.trigger === 'attendee.registered' && h.json.attendee_id === request.body.id),
+      30_000,
+    );
+    expect(receiver.on('/imports').some((h) => h.json.trigger === 'attendee.pending_approval')).toBe(false);
+  }, 60_000);
 });
