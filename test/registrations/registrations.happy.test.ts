@@ -226,8 +226,8 @@ describe('public form', () => {
         { slug: 'vip', name: 'VIP', is_default: false, waitlist: false, requires_approval: false },
       ],
       custom_fields: [
-        { field_key: 'company', field_label: 'Company', field_type: 'text', required: false, options: [] },
-        { field_key: 'job_title', field_label: 'Job Title', field_type: 'text', required: false, options: [] },
+        { field_key: 'company', field_label: 'Company', field_type: 'text', required: false, options: [], show_if: null, ticket_type_slugs: [] },
+        { field_key: 'job_title', field_label: 'Job Title', field_type: 'text', required: false, options: [], show_if: null, ticket_type_slugs: [] },
       ],
     });
   });

@@ -3,6 +3,23 @@ import { CustomFieldTypeEnum } from '../../graphql/enums.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { createCustomField, deleteCustomField, updateCustomField } from './custom-fields.service.ts';
 
+interface Condition {
+  fieldKey: string;
+  values: string[];
+}
+
+const CustomFieldConditionRef = builder.objectRef<Condition>('CustomFieldCondition').implement({
+  description: 'Asked only when the question `fieldKey` was answered with one of `values` ("true"/"false" for a checkbox; any overlap for a multi-select).',
+  fields: (t) => ({ fieldKey: t.exposeString('fieldKey'), values: t.exposeStringList('values') }),
+});
+
+const CustomFieldConditionInput = builder.inputType('CustomFieldConditionInput', {
+  fields: (t) => ({
+    fieldKey: t.string({ required: true, description: 'Another question of the event (chains allowed, circles refused).' }),
+    values: t.stringList({ required: true }),
+  }),
+});
+
 export const CustomFieldRef = builder.prismaObject('CustomField', {
   interfaces: [NodeRef],
   fields: (t) => ({
@@ -13,6 +30,14 @@ export const CustomFieldRef = builder.prismaObject('CustomField', {
     required: t.exposeBoolean('required'),
     options: t.exposeStringList('options', { description: 'Allowed values for SELECT and MULTI_SELECT.' }),
     position: t.exposeInt('position'),
+    showIf: t.field({
+      type: CustomFieldConditionRef,
+      nullable: true,
+      description: 'Null: asked whatever the other answers.',
+      select: { showIfFieldKey: true, showIfValues: true },
+      resolve: (f) => (f.showIfFieldKey ? { fieldKey: f.showIfFieldKey, values: f.showIfValues } : null),
+    }),
+    ticketTypeIds: t.exposeIDList('ticketTypeIds', { description: 'Asked only for these ticket types; empty: for every type.' }),
   }),
 });
 
@@ -25,6 +50,8 @@ const CreateCustomFieldInput = builder.inputType('CreateCustomFieldInput', {
     required: t.boolean(),
     options: t.stringList(),
     position: t.int(),
+    showIf: t.field({ type: CustomFieldConditionInput }),
+    ticketTypeIds: t.idList(),
   }),
 });
 
@@ -35,6 +62,8 @@ const UpdateCustomFieldInput = builder.inputType('UpdateCustomFieldInput', {
     required: t.boolean(),
     options: t.stringList(),
     position: t.int(),
+    showIf: t.field({ type: CustomFieldConditionInput, description: 'null removes the condition.' }),
+    ticketTypeIds: t.idList({ description: 'Empty: every ticket type.' }),
   }),
 });
 

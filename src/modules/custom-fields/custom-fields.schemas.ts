@@ -10,6 +10,13 @@ export const CHOICE_TYPES: ReadonlySet<CustomFieldTypeName> = new Set(['SELECT',
 const options = z.array(z.string().trim().min(1).max(200)).max(200);
 const label = z.string().trim().min(1).max(200);
 
+/** Shown only when the field `fieldKey` was answered with one of `values`. */
+const showIf = z.strictObject({
+  fieldKey: z.string().trim().min(1).max(64),
+  values: z.array(z.string().trim().min(1).max(200)).min(1).max(50),
+});
+const ticketTypeIds = z.array(entityId).max(100);
+
 export const CreateCustomFieldInput = z.strictObject({
   eventId: entityId,
   fieldKey: z
@@ -25,6 +32,8 @@ export const CreateCustomFieldInput = z.strictObject({
   required: z.boolean().nullish(),
   options: options.nullish(),
   position: z.int().min(0).max(10_000).nullish(),
+  showIf: showIf.nullish(),
+  ticketTypeIds: ticketTypeIds.nullish(),
 });
 
 /** The key and type are fixed once created: attendees' stored answers are keyed and shaped by them. */
@@ -34,6 +43,10 @@ export const UpdateCustomFieldInput = z.strictObject({
   required: z.boolean().optional(),
   options: options.optional(),
   position: z.int().min(0).max(10_000).optional(),
+  /** null: asked whatever the other answers. */
+  showIf: showIf.nullish(),
+  /** Empty: asked for every ticket type. */
+  ticketTypeIds: ticketTypeIds.optional(),
 });
 
 export const DeleteCustomFieldInput = z.strictObject({ id: entityId });

@@ -43,7 +43,22 @@ const PublicEvent = z
       )
       .meta({ description: 'The types that take registrations now: with seats left, or full with their waitlist open' }),
     custom_fields: z.array(
-      z.object({ field_key: z.string(), field_label: z.string(), field_type: z.string(), required: z.boolean(), options: z.array(z.string()) }),
+      z.object({
+        field_key: z.string(),
+        field_label: z.string(),
+        field_type: z.string(),
+        required: z.boolean().meta({ description: 'Required when asked (a question not asked is never required)' }),
+        options: z.array(z.string()),
+        show_if: z
+          .object({ field_key: z.string(), values: z.array(z.string()) })
+          .nullable()
+          .meta({
+            description:
+              'Ask this question only when the question field_key was answered with one of values ("true"/"false" for a checkbox, unanswered ' +
+              'being "false"; any overlap for a multi_select). An answer to a question not asked is refused with a 422.',
+          }),
+        ticket_type_slugs: z.array(z.string()).meta({ description: 'Ask it only for these ticket types; empty: for every type' }),
+      }),
     ),
   })
   .meta({ id: 'PublicEvent' });

@@ -47,6 +47,8 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
       field_type: f.type.toLowerCase(),
       required: f.required,
       options: f.options,
+      show_if: f.showIfFieldKey ? { field_key: f.showIfFieldKey, values: f.showIfValues } : null,
+      ticket_type_slugs: event.ticketTypes.filter((t) => f.ticketTypeIds.includes(t.id)).map((t) => t.slug),
     })),
   };
 }

@@ -8,8 +8,18 @@ const MAX_LENGTH: Partial<Record<CustomField['type'], number>> = { TEXT: 500, TE
 /**
  * Checks custom_data against the event's field definitions: only defined keys, each of its field's type,
  * every required field present. Errors are keyed `custom_data.<key>` and name the field by its label.
+ *
+ * Questions that depend on answers (CONTRACT §14): a field is asked only for its ticket types (`ticketTypeIds`, empty
+ * for all) and only when its parent (`showIfFieldKey`) is itself asked and was answered with one of `showIfValues` —
+ * for a checkbox "true"/"false", an unanswered one being false; for a multi-select, any overlap. The server decides
+ * from the submitted answers, whatever a form showed: a field not asked is never required, and an answer to it is
+ * refused ("The <label> field must not be present."), never silently dropped.
  */
-export function validateCustomData(data: Record<string, unknown>, fields: readonly CustomField[]): { value: Record<string, unknown>; errors: FieldErrors } {
+export function validateCustomData(
+  data: Record<string, unknown>,
+  fields: readonly CustomField[],
+  ticketTypeId: string | null = null,
+): { value: Record<string, unknown>; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const value: Record<string, unknown> = {};
   const byKey = new Map(fields.map((f) => [f.key, f]));
@@ -17,9 +27,22 @@ export function validateCustomData(data: Record<string, unknown>, fields: readon
   for (const key of Object.keys(data)) {
     if (!byKey.has(key)) errors[`custom_data.${key}`] = [`The custom data.${key} field is not a registration field of this event.`];
   }
+  const answers = new Map<string, unknown>();
   for (const field of fields) {
     const raw = data[field.key];
     const missing = raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0);
+    if (missing) continue;
+    const checked = checkValue({ ...field, required: false }, raw);
+    if (!('error' in checked)) answers.set(field.key, checked.value);
+  }
+  const asked = askedFields(fields, answers, ticketTypeId);
+  for (const field of fields) {
+    const raw = data[field.key];
+    const missing = raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0);
+    if (!asked.has(field.key)) {
+      if (!missing) errors[`custom_data.${field.key}`] = [`The ${field.label} field must not be present.`];
+      continue;
+    }
     if (missing) {
       if (field.required) errors[`custom_data.${field.key}`] = [`The ${field.label} field is required.`];
       continue;
@@ -29,6 +52,38 @@ export function validateCustomData(data: Record<string, unknown>, fields: readon
     else value[field.key] = checked.value;
   }
   return { value, errors };
+}
+
+/**
+ * The keys of the fields asked, given the (well-typed) answers and the ticket type: a field is asked when its type
+ * matches and its parent is asked and answered as its condition says. Parents are resolved first whatever the
+ * fields' order; a cycle (refused when saving) would leave its fields not asked.
+ */
+export function askedFields(fields: readonly CustomField[], answers: ReadonlyMap<string, unknown>, ticketTypeId: string | null): Set<string> {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const decided = new Map<string, boolean>();
+  const visit = (field: CustomField, seen: Set<string>): boolean => {
+    const known = decided.get(field.key);
+    if (known !== undefined) return known;
+    if (seen.has(field.key)) return false;
+    seen.add(field.key);
+    const forType = field.ticketTypeIds.length === 0 || (ticketTypeId !== null && field.ticketTypeIds.includes(ticketTypeId));
+    const parent = field.showIfFieldKey ? byKey.get(field.showIfFieldKey) : undefined;
+    const shown =
+      forType &&
+      (!field.showIfFieldKey || (parent !== undefined && visit(parent, seen) && conditionHolds(parent, answers.get(parent.key), field.showIfValues)));
+    decided.set(field.key, shown);
+    return shown;
+  };
+  return new Set(fields.filter((f) => visit(f, new Set())).map((f) => f.key));
+}
+
+/** Whether a parent's answer is one of `values`: a checkbox unanswered is false; a multi-select matches on any overlap. */
+function conditionHolds(parent: CustomField, answer: unknown, values: readonly string[]): boolean {
+  if (parent.type === 'CHECKBOX') return values.includes(String(answer === true));
+  if (answer === undefined) return false;
+  if (Array.isArray(answer)) return answer.some((a) => values.includes(String(a)));
+  return values.includes(String(answer));
 }
 
 function checkValue(field: CustomField, raw: unknown): { value: unknown } | { error: string } {

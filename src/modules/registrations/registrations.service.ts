@@ -70,11 +70,12 @@ export function validateRegistration(
   const raw = (rawInput ?? {}) as Record<string, unknown>;
 
   // Checks against the event run on the raw input too, so one response lists every problem.
-  const customData = isPlainObject(raw.custom_data) ? raw.custom_data : {};
-  const custom = validateCustomData(customData, event.customFields);
-  for (const [key, messages] of Object.entries(custom.errors)) errors[key] ??= messages;
   const slug = checked.success ? checked.data.ticket_type_slug : typeof raw.ticket_type_slug === 'string' ? raw.ticket_type_slug.trim() : null;
   const ticketType = slug ? event.ticketTypes.find((t) => t.slug === slug) : event.ticketTypes.find((t) => t.isDefault);
+  // Which questions are asked depends on the ticket type too.
+  const customData = isPlainObject(raw.custom_data) ? raw.custom_data : {};
+  const custom = validateCustomData(customData, event.customFields, ticketType?.id ?? null);
+  for (const [key, messages] of Object.entries(custom.errors)) errors[key] ??= messages;
   if (!ticketType && !errors.ticket_type_slug) errors.ticket_type_slug = [`Ticket type "${slug}" not found.`];
   const closed = 'ignoreEventState' in options ? null : registrationClosedReason(event, source, options.now);
   if (closed) errors.event = [closed];

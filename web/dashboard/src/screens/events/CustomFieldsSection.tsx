@@ -24,6 +24,11 @@ const UpdateCustomField = graphql(`
       required
       options
       position
+      showIf {
+        fieldKey
+        values
+      }
+      ticketTypeIds
     }
   }
 `);
@@ -42,6 +47,13 @@ interface CustomField {
   required: boolean;
   options: readonly string[];
   position: number;
+  showIf?: { fieldKey: string; values: readonly string[] } | null;
+  ticketTypeIds: readonly string[];
+}
+
+interface TicketTypeChoice {
+  id: string;
+  name: string;
 }
 
 const TYPES: Array<{ value: CustomFieldType; label: string }> = [
@@ -82,7 +94,17 @@ const NEW_FIELDS = ['fieldLabel', 'fieldKey', 'fieldType', 'required', 'options'
  * The event's registration questions (custom_data keys for integrators): add, edit, order, delete. A field's key
  * and type are fixed once created (stored answers depend on them).
  */
-export function CustomFieldsSection({ eventId, fields, onChange }: { eventId: string; fields: readonly CustomField[]; onChange: () => void }) {
+export function CustomFieldsSection({
+  eventId,
+  fields,
+  ticketTypes,
+  onChange,
+}: {
+  eventId: string;
+  fields: readonly CustomField[];
+  ticketTypes: readonly TicketTypeChoice[];
+  onChange: () => void;
+}) {
   const client = useClient();
   const [created, create] = useMutation(CreateCustomField);
   const [deleted, remove] = useMutation(DeleteCustomField);
@@ -151,6 +173,11 @@ export function CustomFieldsSection({ eventId, fields, onChange }: { eventId: st
                       {field.options.length > 0 ? (
                         <Text size="xs" c="dimmed">
                           {field.options.join(', ')}
+                        </Text>
+                      ) : null}
+                      {field.showIf || field.ticketTypeIds.length > 0 ? (
+                        <Text size="xs" c="dimmed">
+                          Asked {conditionText(field, fields, ticketTypes)}
                         </Text>
                       ) : null}
                     </Table.Td>
@@ -273,6 +300,8 @@ export function CustomFieldsSection({ eventId, fields, onChange }: { eventId: st
       </Stack>
       <EditCustomField
         field={editing}
+        fields={fields}
+        ticketTypes={ticketTypes}
         onClose={() => setEditing(null)}
         onSaved={() => {
           setEditing(null);
@@ -283,23 +312,62 @@ export function CustomFieldsSection({ eventId, fields, onChange }: { eventId: st
   );
 }
 
-function EditCustomField({ field, onClose, onSaved }: { field: CustomField | null; onClose: () => void; onSaved: () => void }) {
+/** "only when Attending the dinner is true, for VIP": how the table says when a question is asked. */
+function conditionText(field: CustomField, fields: readonly CustomField[], ticketTypes: readonly TicketTypeChoice[]): string {
+  const parts: string[] = [];
+  if (field.showIf) {
+    const parent = fields.find((f) => f.fieldKey === field.showIf!.fieldKey);
+    parts.push(`only when ${parent?.fieldLabel ?? field.showIf.fieldKey} is ${field.showIf.values.join(' or ')}`);
+  }
+  if (field.ticketTypeIds.length > 0) {
+    parts.push(
+      `for ${ticketTypes
+        .filter((t) => field.ticketTypeIds.includes(t.id))
+        .map((t) => t.name)
+        .join(', ')}`,
+    );
+  }
+  return parts.join(', ');
+}
+
+function EditCustomField({
+  field,
+  fields,
+  ticketTypes,
+  onClose,
+  onSaved,
+}: {
+  field: CustomField | null;
+  fields: readonly CustomField[];
+  ticketTypes: readonly TicketTypeChoice[];
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const [state, update] = useMutation(UpdateCustomField);
   const errors = fieldErrors(state.error);
-  const general = formError(state.error, ['fieldLabel', 'required', 'options']);
+  const general = formError(state.error, ['fieldLabel', 'required', 'options', 'showIf.fieldKey', 'showIf.values', 'ticketTypeIds']);
   return (
     <Modal opened={field !== null} onClose={onClose} title={`Edit ${field?.fieldLabel ?? 'question'}`} size="lg" centered>
       {field ? (
         <form
           noValidate
           onSubmit={async (event) => {
+            const form = event.currentTarget;
             const values = formValues(event);
+            const parentKey = values.showIfField ?? '';
+            const answers = (values.showIfValues ?? '')
+              .split(',')
+              .map((v) => v.trim())
+              .filter(Boolean);
+            const types = ticketTypes.filter((t) => (form.elements.namedItem(`ticketType-${t.id}`) as HTMLInputElement | null)?.checked).map((t) => t.id);
             const result = await update({
               input: {
                 id: field.id,
                 fieldLabel: values.fieldLabel,
                 required: values.required === 'on',
                 ...(hasOptions(field.fieldType) ? { options: optionsFrom(values.options) } : {}),
+                showIf: parentKey ? { fieldKey: parentKey, values: answers } : null,
+                ticketTypeIds: types,
               },
             });
             if (result.data) onSaved();
@@ -322,7 +390,37 @@ function EditCustomField({ field, onClose, onSaved }: { field: CustomField | nul
                 error={errors.options}
               />
             ) : null}
-            <Checkbox label="Required" name="required" defaultChecked={field.required} />
+            <Checkbox label="Required" name="required" defaultChecked={field.required} description="Required when asked" />
+            <NativeSelect
+              label="Ask only when"
+              name="showIfField"
+              defaultValue={field.showIf?.fieldKey ?? ''}
+              data={[{ value: '', label: 'Always' }, ...fields.filter((f) => f.id !== field.id).map((f) => ({ value: f.fieldKey, label: f.fieldLabel }))]}
+              error={errors['showIf.fieldKey']}
+            />
+            <TextInput
+              label="is one of"
+              name="showIfValues"
+              defaultValue={field.showIf?.values.join(', ') ?? ''}
+              description="Comma-separated answers: true or false for a checkbox, the options of a list"
+              error={errors['showIf.values']}
+            />
+            <Stack gap={4} role="group" aria-label="Ask only for these ticket types">
+              <Text size="sm" fw={500}>
+                Ask only for these ticket types
+              </Text>
+              <Text size="xs" c="dimmed">
+                None ticked: every ticket type
+              </Text>
+              {ticketTypes.map((t) => (
+                <Checkbox key={t.id} label={t.name} name={`ticketType-${t.id}`} defaultChecked={field.ticketTypeIds.includes(t.id)} />
+              ))}
+              {errors.ticketTypeIds ? (
+                <Text size="xs" c="red">
+                  {errors.ticketTypeIds}
+                </Text>
+              ) : null}
+            </Stack>
             <Group justify="flex-end">
               <Button variant="default" onClick={onClose}>
                 Cancel

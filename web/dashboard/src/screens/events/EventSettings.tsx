@@ -59,6 +59,11 @@ const EventSettingsQuery = graphql(`
         required
         options
         position
+        showIf {
+          fieldKey
+          values
+        }
+        ticketTypeIds
       }
     }
     ticketSigningKeys {
@@ -143,7 +148,7 @@ export function EventSettings() {
       </Card>
       <EventDetailsForm event={event} organisationRetentionDays={data.viewer?.organisation.retentionDays ?? null} signingKeys={data.ticketSigningKeys} />
       <TicketTypesSection eventId={event.id} ticketTypes={event.ticketTypes} onChange={refresh} />
-      <CustomFieldsSection eventId={event.id} fields={event.customFields} onChange={refresh} />
+      <CustomFieldsSection eventId={event.id} fields={event.customFields} ticketTypes={event.ticketTypes} onChange={refresh} />
     </Stack>
   );
 }

@@ -6,8 +6,9 @@ import { createSeedShapedEvent, PASSWORD } from '../support/factories.ts';
 import { postRegistration, registrationBody } from '../support/rest.ts';
 
 /**
- * Waitlist & approvals (issue 29) in a real Chromium against a real server: a selection of requests approved at
- * once, a waitlist entry moved up, and a raised capacity seating the (new) first in line.
+ * Who gets a seat and what they are asked, in a real Chromium against a real server: Waitlist & approvals (issue 29) —
+ * a selection of requests approved at once, a waitlist entry moved up, a raised capacity seating the new first in
+ * line — and a registration question made conditional in the form builder (issue 30).
  */
 let app: TestApp;
 let browser: DashboardBrowser;
@@ -79,6 +80,30 @@ describe('Waitlist & approvals', () => {
       ['Ben', 'WAITLISTED'],
       ['Cat', 'REGISTERED'],
     ]);
+    expect(browser.errors).toEqual([]);
+  });
+});
+
+describe('Event Settings → Registration questions', () => {
+  it('a question asked only for one answer and one ticket type: set in the form builder, applied by the server', { timeout: 90_000 }, async () => {
+    const seed = await createSeedShapedEvent(app.deps, { name: 'Questions Conf' });
+    const page = await browser.newPage();
+    await logIn(page, app.url, seed.owner.email, PASSWORD);
+    await page.goto(`${app.url}/dashboard/events/${seed.event.id}/settings`);
+    await page.getByRole('button', { name: 'Edit Job Title' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('combobox', { name: 'Ask only when' }).selectOption({ label: 'Company' });
+    await dialog.getByRole('textbox', { name: 'is one of' }).fill('Acme Corp');
+    await dialog.getByRole('checkbox', { name: 'VIP' }).check();
+    await expectAccessible(page, 'Edit a registration question');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Asked only when Company is Acme Corp, for VIP').waitFor();
+
+    const register = (body: Record<string, unknown>) => postRegistration(app.url, seed.event.id, registrationBody(body), { key: seed.liveKey });
+    expect((await register({ ticket_type_slug: 'vip', custom_data: { company: 'Acme Corp', job_title: 'CTO' } })).status).toBe(201);
+    const refused = await register({ custom_data: { company: 'Acme Corp', job_title: 'CTO' } });
+    expect(refused.body.errors).toEqual({ 'custom_data.job_title': ['The Job Title field must not be present.'] });
     expect(browser.errors).toEqual([]);
   });
 });
