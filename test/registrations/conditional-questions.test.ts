@@ -90,6 +90,10 @@ describe('questions that depend on answers', () => {
     expect((await register(seed, { vip_guest: 'Bob' })).body.errors).toEqual({ 'custom_data.vip_guest': ['The Guest name field must not be present.'] });
     expect((await register(seed, { topics: ['web', 'data'] })).body.errors).toEqual({ 'custom_data.ai_level': ['The AI level field is required.'] });
     expect((await register(seed, { topics: ['web'] })).status).toBe(201);
+    // A checkbox not asked may come unticked (what a form sends for a box it did not show), not ticked.
+    await field({ fieldKey: 'vip_lounge', fieldLabel: 'Lounge access', fieldType: 'CHECKBOX', ticketTypeIds: [vip.id] });
+    expect((await register(seed, { vip_lounge: false })).status).toBe(201);
+    expect((await register(seed, { vip_lounge: true })).body.errors).toEqual({ 'custom_data.vip_lounge': ['The Lounge access field must not be present.'] });
 
     const form = await http<any>(`${app.url}/v1/public/events/${seed.event.id}`);
     const byKey = new Map(form.body.custom_fields.map((f: { field_key: string }) => [f.field_key, f]));

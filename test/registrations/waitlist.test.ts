@@ -469,3 +469,22 @@ describe('imports, lists, exports and decisions by hand', () => {
     expect(receiver.on('/imports').some((h) => h.json.trigger === 'attendee.pending_approval')).toBe(false);
   }, 60_000);
 });
+
+describe('a cancelled event', () => {
+  it('seats nobody from its line, and its offers can no longer be claimed', async () => {
+    const { seed } = await seedWith({ capacity: 1, waitlist: 'OFFER' }, '/cancelled');
+    const a = await register(seed, `ca.${Date.now()}@example.com`);
+    const b = await register(seed, `cb.${Date.now()}@example.com`);
+    const c = await register(seed, `cc.${Date.now()}@example.com`);
+    await setStatus(seed, a.body.id, 'CANCELLED');
+    const offered = await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: b.body.id } });
+    expect(offered.status).toBe('OFFERED');
+    await updateEvent(app.deps, { actor: seed.owner.actor, input: { id: seed.event.id, status: 'CANCELLED' } });
+    const late = await claim(offerToken(app.deps.secretKey, { ...offered, offerExpiresAt: offered.offerExpiresAt! }));
+    expect(late.status).toBe(410);
+    expect(late.body).toEqual({ error: 'gone', message: 'This event has been cancelled.' });
+    // The offer runs out: its seat is not offered to the next, who stays in line.
+    await expireOffers(app.deps, new Date(Date.now() + 25 * 3_600_000));
+    expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: c.body.id } })).status).toBe('WAITLISTED');
+  });
+});

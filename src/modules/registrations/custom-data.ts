@@ -13,7 +13,8 @@ const MAX_LENGTH: Partial<Record<CustomField['type'], number>> = { TEXT: 500, TE
  * for all) and only when its parent (`showIfFieldKey`) is itself asked and was answered with one of `showIfValues` —
  * for a checkbox "true"/"false", an unanswered one being false; for a multi-select, any overlap. The server decides
  * from the submitted answers, whatever a form showed: a field not asked is never required, and an answer to it is
- * refused ("The <label> field must not be present."), never silently dropped.
+ * refused ("The <label> field must not be present."), never silently dropped — except an unticked checkbox (`false`),
+ * which is what a form sends for a box it did not show.
  */
 export function validateCustomData(
   data: Record<string, unknown>,
@@ -40,7 +41,9 @@ export function validateCustomData(
     const raw = data[field.key];
     const missing = raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0);
     if (!asked.has(field.key)) {
-      if (!missing) errors[`custom_data.${field.key}`] = [`The ${field.label} field must not be present.`];
+      // An unticked box is what every HTML form sends for a checkbox it did not show: the same as no answer.
+      const unticked = field.type === 'CHECKBOX' && raw === false;
+      if (!missing && !unticked) errors[`custom_data.${field.key}`] = [`The ${field.label} field must not be present.`];
       continue;
     }
     if (missing) {

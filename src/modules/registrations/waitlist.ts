@@ -59,7 +59,8 @@ export async function fillFreedSeats(deps: Deps, sql: Sql, options: { event: Cac
   const waiting = [...(await nonEmptyLines(sql, typeIds))].filter((key) => key.endsWith(`\n${options.testMode}`)).map((key) => key.split('\n')[0]!);
   if (waiting.length === 0) return [];
   const { event, ticketTypes } = await lockEventSeats(sql, cached.id);
-  if (!event) return [];
+  // Nobody is seated in (or offered a seat of) an event that was cancelled or is over: they stay in line, told nothing.
+  if (!event || event.status === 'CANCELLED' || event.ends_at.getTime() < deps.clock.nowMs()) return [];
   const promoted: Attendee[] = [];
   for (;;) {
     const seated = await fillRound(deps, sql, { event, ticketTypes, cached, waiting, testMode: options.testMode });
@@ -218,12 +219,13 @@ export async function claimOffer(deps: Deps, options: { token: string }): Promis
   if (!event) throw notFound('Waitlist offer');
   const now = deps.clock.now();
   const outcome = await deps.db.sqlTransaction(async (sql): Promise<{ attendee: Attendee; changed: Attendee[] } | AppError> => {
-    await lockEventSeats(sql, found.eventId);
+    const locked = await lockEventSeats(sql, found.eventId);
     const current = await lockAttendee(sql, found.id);
     // The row was read before the locks: the same offer still (an offer made again has another token).
     if (!current || current.offer_expires_at?.getTime() !== found.offerExpiresAt?.getTime()) return notFound('Waitlist offer');
     if (hasTicket(current.status)) return { attendee: attendeeFromRow((await attendeeRows(sql, [found.id]))[0]!), changed: [] };
     if (current.status !== 'OFFERED') return gone('This offer has expired; the seat went to the next person on the waitlist.');
+    if (locked.event?.status === 'CANCELLED') return gone('This event has been cancelled.');
     if (current.offer_expires_at! < now) {
       const row = await setStatus(sql, { id: found.id, status: 'CANCELLED' });
       const back = attendeeFromRow(row!);
