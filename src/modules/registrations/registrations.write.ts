@@ -343,17 +343,10 @@ async function enforceCapacity(
   const limited = inserted.filter((i) => eventCapacity(items[i]!) !== null || ticketTypeCapacity(items[i]!) !== null);
   if (limited.length === 0) return refused;
   const distinct = (values: string[]) => [...new Set(values)];
-  const taken = new Map<string, number>();
-  for (const row of [
-    ...(await countTakenSeats(sql, 'event_id', distinct(limited.filter((i) => eventCapacity(items[i]!) !== null).map((i) => items[i]!.event.id)))),
-    ...(await countTakenSeats(
-      sql,
-      'ticket_type_id',
-      distinct(limited.filter((i) => ticketTypeCapacity(items[i]!) !== null).map((i) => items[i]!.ticketType.id)),
-    )),
-  ]) {
-    taken.set(`${row.id}\n${row.test_mode}`, row.taken);
-  }
+  // Seats taken per event and ticket type from the trigger-kept counters (a few shard rows, whatever the event's
+  // size; counting the event's rows grew with every registration), read under the locks: every write that changes
+  // seats of a limited event or type holds its row lock, and the counters move in the writer's own transaction.
+  const { taken } = await seatCounts(sql, distinct(limited.map((i) => items[i]!.event.id)));
   // The counts include this batch's rows; seats go to them in arrival order, and the rest are refused.
   const groups = (item: PendingRegistration) => {
     const event = eventCapacity(item);

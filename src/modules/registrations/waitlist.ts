@@ -22,6 +22,7 @@ import {
   nextWaitlistRanks,
   nonEmptyLines,
   rerank,
+  seatCounts,
   seatFromLine,
   setStatus,
 } from './waitlist.sql.ts';
@@ -75,15 +76,15 @@ async function fillRound(
   options: { event: LockedEvent; ticketTypes: LockedTicketType[]; cached: CachedEvent; waiting: string[]; testMode: boolean },
 ): Promise<Attendee[]> {
   const { event, ticketTypes, testMode } = options;
-  const taken = async (column: 'event_id' | 'ticket_type_id', ids: string[]) =>
-    new Map((await countTakenSeats(sql, column, ids)).filter((row) => row.test_mode === testMode).map((row) => [row.id, row.taken]));
-  let eventFree = event.capacity === null ? Number.POSITIVE_INFINITY : event.capacity - ((await taken('event_id', [event.id])).get(event.id) ?? 0);
+  // The trigger-kept counters, exact under the event's and its types' locks (held), whatever the event's size.
+  const counts = (await seatCounts(sql, [event.id])).taken;
+  const taken = (id: string) => counts.get(`${id}\n${testMode}`) ?? 0;
+  let eventFree = event.capacity === null ? Number.POSITIVE_INFINITY : event.capacity - taken(event.id);
   if (eventFree <= 0) return [];
-  const takenByType = await taken('ticket_type_id', options.waiting);
   const typeFree = new Map<string, number>();
   const candidates: Array<{ id: string; rank: bigint; ticketTypeId: string }> = [];
   for (const type of ticketTypes.filter((t) => options.waiting.includes(t.id))) {
-    const free = type.capacity === null ? Number.POSITIVE_INFINITY : type.capacity - (takenByType.get(type.id) ?? 0);
+    const free = type.capacity === null ? Number.POSITIVE_INFINITY : type.capacity - taken(type.id);
     if (free <= 0) continue;
     typeFree.set(type.id, free);
     const limit = Math.min(free, eventFree, FILL_ROUND);
