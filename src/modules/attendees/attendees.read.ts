@@ -18,6 +18,7 @@ import {
   countAttendeesUpTo,
   findEventAttendee,
   pageAttendeeRows,
+  waitlistPositions,
 } from './attendees.sql.ts';
 import { ATTENDEE_STATUSES, showsTicketCode } from './statuses.ts';
 
@@ -156,6 +157,8 @@ export interface RegistrationPage {
   event: CachedEvent;
   attendees: AttendeeWithTicketType[];
   nextCursor: string | null;
+  /** The waitlisted attendees' places in line (REST shows `waitlist_position` for them). */
+  waitlistPositions: ReadonlyMap<string, number>;
 }
 
 /**
@@ -169,7 +172,7 @@ export async function listRegistrations(deps: Deps, options: { actor: Actor; eve
   const limit = query.limit ?? DEFAULT_LIMIT;
   const ticketType = query.ticket_type_slug ? event.ticketTypes.find((t) => t.slug === query.ticket_type_slug) : undefined;
   // An unknown slug matches nothing (the seed's list filters; it is not an error).
-  if (query.ticket_type_slug && !ticketType) return { event, attendees: [], nextCursor: null };
+  if (query.ticket_type_slug && !ticketType) return { event, attendees: [], nextCursor: null, waitlistPositions: new Map() };
   const filter: AttendeeFilter = {
     eventId: event.id,
     testMode: isTestMode(requireActor(options.actor)),
@@ -188,20 +191,33 @@ export async function listRegistrations(deps: Deps, options: { actor: Actor; eve
   });
   const attendees = await withTicketTypes(deps, event, (rows ?? []).slice(0, limit).map(attendeeFromRow));
   const last = attendees.at(-1);
-  return { event, attendees, nextCursor: (rows?.length ?? 0) > limit && last ? encodeCursor(last) : null };
+  return {
+    event,
+    attendees,
+    nextCursor: (rows?.length ?? 0) > limit && last ? encodeCursor(last) : null,
+    waitlistPositions: await waitlistPositionsOf(deps, attendees),
+  };
+}
+
+/** Places in line of the waitlisted among `attendees`, in one statement (none when nobody waits). */
+async function waitlistPositionsOf(deps: Deps, attendees: readonly Attendee[]): Promise<Map<string, number>> {
+  return await waitlistPositions(
+    poolSql(deps),
+    attendees.filter((a) => a.status === 'WAITLISTED').map((a) => a.id),
+  );
 }
 
 /** One registration of an event, in the key's mode. */
 export async function getRegistration(
   deps: Deps,
   options: { actor: Actor; eventId: string; attendeeId: string },
-): Promise<{ event: CachedEvent; attendee: AttendeeWithTicketType }> {
+): Promise<{ event: CachedEvent; attendee: AttendeeWithTicketType; waitlistPosition: number | null }> {
   const event = await findCachedEvent(deps, { actor: options.actor, eventId: options.eventId, permission: 'attendees:read' });
   const id = parseId('attendee', options.attendeeId);
   const attendee = id ? await findEventAttendee(poolSql(deps), { id, eventId: event.id, testMode: isTestMode(requireActor(options.actor)) }) : undefined;
   if (!attendee) throw notFound('Registration');
   const [withType] = await withTicketTypes(deps, event, [attendee]);
-  return { event, attendee: withType! };
+  return { event, attendee: withType!, waitlistPosition: (await waitlistPositionsOf(deps, [attendee])).get(attendee.id) ?? null };
 }
 
 const CSV_PAGE = 1_000;

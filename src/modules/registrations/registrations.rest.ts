@@ -202,13 +202,12 @@ export const registrationRoutes = [
         eventId: c.req.param('event_id') ?? '',
         query: parseInput(ListRegistrationsQuery, c.req.query()),
       });
-      const positions = await waitlistPositions(
-        poolSql(deps),
-        page.attendees.filter((a) => a.status === 'WAITLISTED').map((a) => a.id),
-      );
       return jsonResponse(
         c,
-        { data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields, positions.get(a.id) ?? null)), next_cursor: page.nextCursor },
+        {
+          data: page.attendees.map((a) => presentAttendee(deps, a, page.event.customFields, page.waitlistPositions.get(a.id) ?? null)),
+          next_cursor: page.nextCursor,
+        },
         200,
       );
     },
@@ -225,13 +224,12 @@ export const registrationRoutes = [
       responses: { 200: { description: 'The attendee', headers: z.object(RATE_LIMIT_HEADERS), content: json(AttendeeResponse) }, ...errorResponses },
     },
     handle: async (c, deps) => {
-      const { event, attendee } = await getRegistration(deps, {
+      const { event, attendee, waitlistPosition } = await getRegistration(deps, {
         actor: c.get('actor'),
         eventId: c.req.param('event_id') ?? '',
         attendeeId: c.req.param('attendee_id') ?? '',
       });
-      const positions = await waitlistPositions(poolSql(deps), attendee.status === 'WAITLISTED' ? [attendee.id] : []);
-      return jsonResponse(c, presentAttendee(deps, attendee, event.customFields, positions.get(attendee.id) ?? null), 200);
+      return jsonResponse(c, presentAttendee(deps, attendee, event.customFields, waitlistPosition), 200);
     },
   }),
   defineRoute({
