@@ -24,6 +24,8 @@ export const ID_PREFIX = {
   scannerDevice: 'dev',
   signingKey: 'sgk',
   auditEntry: 'aud',
+  accessCode: 'acc',
+  quota: 'quo',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -36,6 +36,8 @@ export const ATTENDEE_COLUMNS = [
   'erased_at',
   'waitlist_rank',
   'offer_expires_at',
+  'access_code_id',
+  'access_code',
 ] as const;
 
 /** `id, organisation_id, …` for a SELECT or RETURNING list. */
@@ -75,6 +77,8 @@ export function attendeeFromRow(row: Record<string, unknown>): Attendee {
     erasedAt: r.erased_at as Date | null,
     waitlistRank: r.waitlist_rank === null ? null : BigInt(r.waitlist_rank as string),
     offerExpiresAt: r.offer_expires_at as Date | null,
+    accessCodeId: r.access_code_id as string | null,
+    accessCode: r.access_code as string | null,
   };
 }
 

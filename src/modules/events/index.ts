@@ -3,3 +3,5 @@ export { type CachedEvent, findCachedEvent, loadCachedEvent } from './event-cach
 export { type EventStats, eventStats, readEventCounts, ticketTypeCounts } from './event-counts.ts';
 export { EventStatsRef } from './event-stats.graphql.ts';
 export { createEvent, findAuthorizedEvent } from './events.service.ts';
+export { refreshSharedLimits } from './seats.sql.ts';
+export { readSharedLimits, SeatLedger, type SeatLimit, type SeatRequest, type SeatRules } from './seats.ts';

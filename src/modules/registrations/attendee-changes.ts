@@ -60,7 +60,13 @@ export async function updateAttendee(deps: Deps, options: { actor: Actor; input:
       if (!current) throw notFound('Attendee');
       const moved = ticketType.id !== current.ticket_type_id;
       if (moved && holdsSeat(current.status)) {
-        const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: false });
+        const refusal = await seatRefusal(deps, sql, {
+          ...seat,
+          slug: ticketType.slug,
+          testMode: attendee.testMode,
+          keeps: current.ticket_type_id,
+          accessCodeId: attendee.accessCodeId,
+        });
         if (refusal) throw refusal;
       }
       const updated = await tx.attendee.update({ where: { id: attendee.id }, data: attendeeColumns(valid) });
@@ -112,7 +118,13 @@ export async function setAttendeeStatus(deps: Deps, options: { actor: Actor; inp
     if (!current) throw notFound('Attendee');
     if (current.status === input.status) return { attendee: attendeeFromRow((await attendeeRows(sql, [attendee.id]))[0]!), changed: [] };
     if (!holdsSeat(current.status) && holdsSeat(input.status)) {
-      const refusal = await seatRefusal(sql, { ...seat, slug: ticketType.slug, testMode: attendee.testMode, countEvent: true });
+      const refusal = await seatRefusal(deps, sql, {
+        ...seat,
+        slug: ticketType.slug,
+        testMode: attendee.testMode,
+        keeps: null,
+        accessCodeId: attendee.accessCodeId,
+      });
       if (refusal) throw refusal;
     }
     // Out of any line too (a manual status is never WAITLISTED).

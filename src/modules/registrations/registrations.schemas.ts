@@ -31,6 +31,13 @@ export const RegistrationInput = z
       .record(z.string().max(64), z.unknown())
       .nullish()
       .meta({ description: 'Key-value pairs for custom registration fields', example: { company: 'Acme Corp', job_title: 'Product Manager' } }),
+    access_code: optional(z.string().trim().max(64)).meta({
+      description:
+        'An access code from the organiser (case-insensitive): unlocks hidden ticket types and the seats held for its holders. Refused with a ' +
+        '422 on access_code: "The access code is invalid.", "The access code is not valid yet.", "The access code has expired.", ' +
+        '"The access code has been used up.", "The access code is not valid for this ticket type."',
+      example: 'SPEAKER-2025',
+    }),
   })
   .meta({ id: 'RegistrationRequest' });
 

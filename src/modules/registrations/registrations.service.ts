@@ -116,6 +116,7 @@ export function prepareRegistration(options: Omit<RegisterOptions, 'onTransactio
       !options.testMode &&
       (options.source === 'API' ? event.apiConfirmationEmails : options.source === 'FORM' ? event.confirmationEmails : Boolean(options.sendEmail)),
     import: options.import ?? null,
+    accessCode: input.access_code ?? null,
   };
 }
 

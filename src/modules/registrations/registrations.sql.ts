@@ -1,6 +1,6 @@
 import type { Sql } from '../../db/sql.ts';
 import type { AttendeeStatus, EventStatus, WaitlistMode } from '../../generated/prisma/client.ts';
-import { ATTENDEE_SELECT, SEAT_HOLDING_SQL } from '../attendees/index.ts';
+import { ATTENDEE_SELECT } from '../attendees/index.ts';
 
 /**
  * The registration write path's SQL (plain pg, prepared per connection: see src/db/sql.ts). Explicit column lists
@@ -15,6 +15,8 @@ export interface LockedEvent {
   registration_opens_at: Date | null;
   registration_closes_at: Date | null;
   ends_at: Date;
+  /** Quotas or seat-holding access codes: seats are counted under this row's exclusive lock (seats.ts). */
+  shared_limits: boolean;
 }
 
 export interface LockedTicketType {
@@ -23,6 +25,7 @@ export interface LockedTicketType {
   waitlist: WaitlistMode;
   offer_hours: number;
   requires_approval: boolean;
+  hidden: boolean;
 }
 
 /**
@@ -35,7 +38,7 @@ export type LockMode = 'FOR UPDATE' | 'FOR SHARE';
 
 export async function lockEvents(sql: Sql, ids: string[], mode: LockMode): Promise<LockedEvent[]> {
   return await sql.query<LockedEvent>(
-    `SELECT id, status, capacity, registration_opens_at, registration_closes_at, ends_at
+    `SELECT id, status, capacity, registration_opens_at, registration_closes_at, ends_at, shared_limits
      FROM events WHERE id = ANY($1::text[]) ORDER BY id ${mode}`,
     [ids],
   );
@@ -43,7 +46,7 @@ export async function lockEvents(sql: Sql, ids: string[], mode: LockMode): Promi
 
 export async function lockTicketTypes(sql: Sql, ids: string[], mode: LockMode): Promise<LockedTicketType[]> {
   return await sql.query<LockedTicketType>(
-    `SELECT id, capacity, waitlist, offer_hours, requires_approval FROM ticket_types WHERE id = ANY($1::text[]) ORDER BY id ${mode}`,
+    `SELECT id, capacity, waitlist, offer_hours, requires_approval, hidden FROM ticket_types WHERE id = ANY($1::text[]) ORDER BY id ${mode}`,
     [ids],
   );
 }
@@ -72,6 +75,9 @@ export interface AttendeeInsertColumns {
   status: AttendeeStatus[];
   /** A place in line (bigint as text) for the WAITLISTED, else null. */
   waitlistRank: Array<string | null>;
+  /** The access code used (its id, and its text as the organiser wrote it), or null. */
+  accessCodeId: Array<string | null>;
+  accessCode: Array<string | null>;
 }
 
 /**
@@ -81,14 +87,17 @@ export interface AttendeeInsertColumns {
 export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promise<Record<string, unknown>[]> {
   return await sql.query(
     `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank, updated_at)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank,
+       access_code_id, access_code, updated_at)
      SELECT id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank, now()
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank,
+       access_code_id, access_code, now()
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[], $11::uuid[], $12::jsonb[], $13::"RegistrationSource"[], $14::boolean[], $15::text[], $16::text[], $17::int[],
-       $18::text[], $19::"AttendeeStatus"[], $20::bigint[])
+       $18::text[], $19::"AttendeeStatus"[], $20::bigint[], $21::text[], $22::text[])
        AS t(id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized,
-       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank)
+       phone, country, qr_token, custom_data, source, test_mode, api_key_id, import_job_id, import_row, ticket_code, status, waitlist_rank,
+       access_code_id, access_code)
      ON CONFLICT (event_id, test_mode, email_normalized) DO NOTHING
      RETURNING ${ATTENDEE_SELECT}`,
     [
@@ -112,22 +121,47 @@ export async function insertAttendees(sql: Sql, c: AttendeeInsertColumns): Promi
       c.ticketCode,
       c.status,
       c.waitlistRank,
+      c.accessCodeId,
+      c.accessCode,
     ],
   );
 }
 
-/** Seats taken (statuses holding one) per event or ticket type and mode, this transaction's own rows included. */
-export async function countTakenSeats(
-  sql: Sql,
-  column: 'event_id' | 'ticket_type_id',
-  ids: string[],
-): Promise<Array<{ id: string; test_mode: boolean; taken: number }>> {
-  if (ids.length === 0) return [];
-  return await sql.query(
-    `SELECT ${column} AS id, test_mode, count(*)::int AS taken FROM attendees
-     WHERE ${column} = ANY($1::text[]) AND ${SEAT_HOLDING_SQL} GROUP BY 1, 2`,
+/** An access code as registration decides on it, read under its row lock. */
+export interface LockedAccessCode {
+  id: string;
+  event_id: string;
+  code: string;
+  code_normalized: string;
+  ticket_type_ids: string[];
+  max_uses: number | null;
+  valid_from: Date | null;
+  valid_until: Date | null;
+  enabled: boolean;
+}
+
+/**
+ * Locks the codes these registrations name (FOR UPDATE, id order; after the events and ticket types), so the uses of
+ * one code are counted one transaction at a time: exactly maxUses registrations succeed however many arrive at once.
+ */
+export async function lockAccessCodes(sql: Sql, keys: ReadonlyArray<{ eventId: string; normalized: string }>): Promise<LockedAccessCode[]> {
+  if (keys.length === 0) return [];
+  return await sql.query<LockedAccessCode>(
+    `SELECT id, event_id, code, code_normalized, ticket_type_ids, max_uses, valid_from, valid_until, enabled FROM access_codes
+     WHERE (event_id, code_normalized) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id FOR UPDATE`,
+    [keys.map((k) => k.eventId), keys.map((k) => k.normalized)],
+  );
+}
+
+/** Registrations made with these codes that still count as uses (not cancelled or declined), per `${id}\n${testMode}`. */
+export async function accessCodeUses(sql: Sql, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql.query<{ id: string; test_mode: boolean; uses: number }>(
+    `SELECT access_code_id AS id, test_mode, count(*)::int AS uses FROM attendees
+     WHERE access_code_id = ANY($1::text[]) AND status NOT IN ('CANCELLED', 'DECLINED') GROUP BY 1, 2`,
     [ids],
   );
+  return new Map(rows.map((row) => [`${row.id}\n${row.test_mode}`, row.uses]));
 }
 
 export async function deleteAttendees(sql: Sql, ids: string[]): Promise<void> {

@@ -7,27 +7,43 @@ import { newId } from '../../lib/ids.ts';
 import { attendeeFromRow } from '../attendees/index.ts';
 import { ticketSigner } from '../door/index.ts';
 import { enqueueAttendeeEmails } from '../emails/index.ts';
+import { readSharedLimits, SeatLedger, type SeatLimit, type SeatRequest } from '../events/index.ts';
 import { emitTriggers } from '../webhooks/index.ts';
 import {
-  countTakenSeats,
+  accessCodeUses,
   deleteAttendees,
   insertAttendees,
+  type LockedAccessCode,
   type LockedEvent,
   type LockedTicketType,
   type LockMode,
+  lockAccessCodes,
   lockEvents,
   lockTicketTypes,
 } from './registrations.sql.ts';
-import { lineLengths, nextWaitlistRanks, nonEmptyLines, putInLine, seatCounts } from './waitlist.sql.ts';
+import { lineLengths, nextWaitlistRanks, putInLine, seatCounts } from './waitlist.sql.ts';
 
 /** Where a registration came from (registration_source). */
 export type RegistrationSource = 'API' | 'FORM' | 'IMPORT' | 'DASHBOARD';
 
 export const DUPLICATE_EMAIL = 'This email has already been registered for this event.';
 
+/** The refusals of an access code (422 on the field `access_code`, CONTRACT §14). */
+export const ACCESS_CODE = {
+  invalid: 'The access code is invalid.',
+  notYet: 'The access code is not valid yet.',
+  expired: 'The access code has expired.',
+  usedUp: 'The access code has been used up.',
+  wrongType: 'The access code is not valid for this ticket type.',
+} as const;
+const codeRefused = (message: string) => invalidInput({ access_code: [message] });
+
+/** Ticket types an organiser hides are refused to these sources unless a code unlocks them (dashboard and imports may). */
+const PUBLIC_SOURCES: ReadonlySet<RegistrationSource> = new Set(['API', 'FORM']);
+
 /** A validated registration, ready to be written. */
 export interface PendingRegistration {
-  event: Pick<Event, 'id' | 'name' | 'organisationId' | 'capacity' | 'ticketCodes'>;
+  event: Pick<Event, 'id' | 'name' | 'organisationId' | 'capacity' | 'ticketCodes' | 'sharedLimits'>;
   ticketType: TicketType;
   columns: {
     ticketTypeId: string;
@@ -44,6 +60,8 @@ export interface PendingRegistration {
   apiKeyId: string | null;
   sendEmail: boolean;
   import: { jobId: string; row: number } | null;
+  /** The access code given (`access_code`), trimmed; null when none. */
+  accessCode: string | null;
 }
 
 /** Events and ticket types to lock FOR UPDATE although the cached copy said they had no capacity. */
@@ -107,16 +125,22 @@ const DUPLICATE = () => invalidInput({ email: [DUPLICATE_EMAIL] });
 export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRegistration[], exclusive: ExclusiveRows): Promise<Array<Attendee | AppError>> {
   const results: Array<Attendee | AppError | undefined> = new Array(items.length);
   const { events, ticketTypes } = await lockRows(sql, items, exclusive);
+  const codes = await lockCodes(sql, items);
+  const codeOf = (item: PendingRegistration) => (item.accessCode ? codes.get(`${item.event.id}\n${item.accessCode.toLowerCase()}`) : undefined);
+  const now = deps.clock.nowMs();
 
   const emailKey = (item: PendingRegistration) => `${item.event.id}\n${item.testMode}\n${item.columns.emailNormalized}`;
   const seen = new Set<string>();
   const candidates: number[] = [];
   items.forEach((item, i) => {
     const event = events.get(item.event.id);
-    const closed = event ? registrationClosedReason(lockedWindow(event), item.source, deps.clock.nowMs()) : null;
+    const type = ticketTypes.get(item.ticketType.id);
+    const closed = event ? registrationClosedReason(lockedWindow(event), item.source, now) : null;
+    const code = item.accessCode ? codeRefusal(codeOf(item), item.ticketType.id, now) : null;
     if (!event) results[i] = notFound('Event');
-    else if (!ticketTypes.has(item.ticketType.id)) results[i] = invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" not found.`] });
+    else if (!type || (type.hidden && !item.accessCode && PUBLIC_SOURCES.has(item.source))) results[i] = typeNotFound(item);
     else if (closed) results[i] = invalidInput({ event: [closed] });
+    else if (code) results[i] = codeRefused(code);
     else if (seen.has(emailKey(item))) results[i] = DUPLICATE();
     else {
       seen.add(emailKey(item));
@@ -132,10 +156,24 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     const { event } = items[i]!;
     if (event.ticketCodes === 'SIGNED' && !signers.has(event.organisationId)) signers.set(event.organisationId, await ticketSigner(deps, event.organisationId));
   }
+  const seats = await readSeats(deps, sql, items, candidates, events, ticketTypes);
+  const request = (i: number): SeatRequest => {
+    const item = items[i]!;
+    return { eventId: item.event.id, ticketTypeId: item.ticketType.id, testMode: item.testMode, accessCodeId: codeOf(item)?.id ?? null };
+  };
+  const lineKey = (i: number) => `${items[i]!.ticketType.id}\n${items[i]!.testMode}`;
+  const type = (i: number) => ticketTypes.get(items[i]!.ticketType.id)!;
+  // Someone waits for this type (and its waitlist is on): a newcomer joins the line behind them, whatever seat is free
+  // this moment — unless seats are held for their code, which nobody in line may take.
+  const mustQueue = (i: number) => type(i).waitlist !== 'OFF' && (seats?.waiting.get(lineKey(i)) ?? 0) > 0 && !seats?.ledger.holdsFor(request(i));
   // A type that is full already (or has people waiting) puts every newcomer in line: written so at once, with their
-  // places in arrival order, instead of inserted as registered and then moved there.
-  const before = await alreadyFull(sql, items, candidates, events, ticketTypes);
-  const straightToLine = before.full.sort((a, b) => a - b);
+  // places in arrival order, instead of inserted as registered and then moved there. Decided on what was committed
+  // before this batch, whatever the rest of the batch does (a duplicate among the others frees nothing).
+  const straightToLine = seats
+    ? candidates
+        .filter((i) => type(i).waitlist !== 'OFF' && !type(i).requires_approval && (mustQueue(i) || seats.ledger.refusal(request(i)) !== null))
+        .sort((a, b) => a - b)
+    : [];
   const rankOf = new Map((await nextWaitlistRanks(sql, straightToLine.length)).map((rank, k) => [straightToLine[k]!, rank]));
   const column = <T>(pick: (item: PendingRegistration, i: number) => T) => candidates.map((i) => pick(items[i]!, i));
   const rows =
@@ -159,15 +197,15 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
           apiKeyId: column((item) => item.apiKeyId),
           importJobId: column((item) => item.import?.jobId ?? null),
           importRow: column((item) => item.import?.row ?? null),
-          status: column((item, i) =>
-            ticketTypes.get(item.ticketType.id)!.requires_approval ? 'PENDING_APPROVAL' : rankOf.has(i) ? 'WAITLISTED' : 'REGISTERED',
-          ),
+          status: column((_, i) => (type(i).requires_approval ? 'PENDING_APPROVAL' : rankOf.has(i) ? 'WAITLISTED' : 'REGISTERED')),
           waitlistRank: column((_, i) => rankOf.get(i)?.toString() ?? null),
           ticketCode: column((item, i) =>
             item.event.ticketCodes === 'SIGNED'
               ? signers.get(item.event.organisationId)!({ id: ids.get(i)!, eventId: item.event.id, ticketTypeId: item.columns.ticketTypeId })
               : null,
           ),
+          accessCodeId: column((item) => codeOf(item)?.id ?? null),
+          accessCode: column((item) => codeOf(item)?.code ?? null),
         });
   const byId = new Map(rows.map((row) => [row.id as string, attendeeFromRow(row)]));
   const inserted: number[] = [];
@@ -180,12 +218,42 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     } else results[i] = DUPLICATE();
   }
 
-  // Types that require approval hold no seat: their registrations are pending, outside the capacity count.
-  const seated = inserted.filter((i) => !ticketTypes.get(items[i]!.ticketType.id)!.requires_approval && !rankOf.has(i));
-  const refused = await enforceCapacity(sql, items, seated, events, ticketTypes);
-  // Refused for want of a seat, with the ticket type's waitlist on: in line instead, in arrival order.
-  const toLine = [...refused.keys()].filter((i) => ticketTypes.get(items[i]!.ticketType.id)!.waitlist !== 'OFF').sort((a, b) => a - b);
-  for (const i of toLine) refused.delete(i);
+  // Each inserted registration in arrival order: a code's last use, then a seat (out of every limit of its type), or
+  // the line, or a refusal. Pending requests hold no seat; those already put in line take none.
+  const uses = await accessCodeUses(sql, [
+    ...new Set(
+      inserted
+        .map((i) => codeOf(items[i]!))
+        .filter((c) => c?.max_uses != null)
+        .map((c) => c!.id),
+    ),
+  ]);
+  const refused = new Map<number, AppError>();
+  const toLine: number[] = [];
+  const queued = new Set([...inserted.filter((i) => rankOf.has(i)).map(lineKey), ...[...(seats?.waiting ?? [])].filter(([, n]) => n > 0).map(([k]) => k)]);
+  for (const i of inserted) {
+    const item = items[i]!;
+    const code = codeOf(item);
+    const useKey = code ? `${code.id}\n${item.testMode}` : '';
+    if (code?.max_uses != null && (uses.get(useKey) ?? 0) >= code.max_uses) {
+      refused.set(i, codeRefused(ACCESS_CODE.usedUp));
+      continue;
+    }
+    if (seats && !type(i).requires_approval && !rankOf.has(i)) {
+      const waits = type(i).waitlist !== 'OFF' && queued.has(lineKey(i)) && !seats.ledger.holdsFor(request(i));
+      const full = waits ? ({ kind: 'ticketType', id: item.ticketType.id } as const) : seats.ledger.refusal(request(i));
+      if (full && type(i).waitlist === 'OFF') {
+        refused.set(i, full.kind === 'event' ? invalidInput({ event: ['This event is full.'] }) : soldOut(item));
+        continue;
+      }
+      if (full) {
+        // Refused for want of a seat, with the ticket type's waitlist on: in line instead, in arrival order.
+        toLine.push(i);
+        queued.add(lineKey(i));
+      } else seats.ledger.take(request(i));
+    }
+    if (code) uses.set(useKey, (uses.get(useKey) ?? 0) + 1);
+  }
   if (refused.size > 0) {
     await deleteAttendees(
       sql,
@@ -200,12 +268,70 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
   );
   const indexOf = new Map([...ids].map(([i, id]) => [id, i]));
   for (const row of lined) results[indexOf.get(row.id as string)!] = attendeeFromRow(row);
-  const waiting = inserted.filter((i) => (results[i] as Attendee).status === 'WAITLISTED').map((i) => results[i] as Attendee);
-  const positions = await linePositions(sql, waiting, lined.length === 0 ? before.waiting : null);
+  const waiting = inserted.filter((i) => !refused.has(i) && (results[i] as Attendee).status === 'WAITLISTED').map((i) => results[i] as Attendee);
+  const positions = await linePositions(sql, waiting, lined.length === 0 && seats ? seats.waiting : null);
   for (const attendee of waiting) Object.assign(attendee, { waitlistPosition: positions.get(attendee.id) ?? null });
   const accepted = inserted.filter((i) => !refused.has(i)).map((i) => ({ item: items[i]!, attendee: results[i] as Attendee }));
   await announceRegistrations(deps, sql, accepted);
   return results as Array<Attendee | AppError>;
+}
+
+const typeNotFound = (item: PendingRegistration) => invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" not found.`] });
+
+/** Why a code given with a registration cannot be used for this ticket type now (CONTRACT §14), or null. */
+function codeRefusal(code: LockedAccessCode | undefined, ticketTypeId: string, now: number): string | null {
+  if (!code || !code.enabled) return ACCESS_CODE.invalid;
+  if (code.valid_until && now > code.valid_until.getTime()) return ACCESS_CODE.expired;
+  if (code.valid_from && now < code.valid_from.getTime()) return ACCESS_CODE.notYet;
+  if (code.ticket_type_ids.length > 0 && !code.ticket_type_ids.includes(ticketTypeId)) return ACCESS_CODE.wrongType;
+  return null;
+}
+
+/** The codes the batch names, locked (`${eventId}\n${lower-cased code}` keys). */
+async function lockCodes(sql: Sql, items: PendingRegistration[]): Promise<Map<string, LockedAccessCode>> {
+  const keys = new Map<string, { eventId: string; normalized: string }>();
+  for (const item of items) {
+    if (item.accessCode) keys.set(`${item.event.id}\n${item.accessCode.toLowerCase()}`, { eventId: item.event.id, normalized: item.accessCode.toLowerCase() });
+  }
+  const rows = await lockAccessCodes(sql, [...keys.values()]);
+  return new Map(rows.map((row) => [`${row.event_id}\n${row.code_normalized}`, row]));
+}
+
+/**
+ * The seats of the batch's limited events and ticket types, read under the locks before anything is written: the
+ * trigger-kept counters (a few shard rows, whatever the event's size; exact, as every write that changes seats of a
+ * limited event or type holds its row lock and moves the counters in its own transaction), and the quotas and held
+ * seats of events with shared limits. Null when nothing in the batch is limited.
+ */
+async function readSeats(
+  deps: Deps,
+  sql: Sql,
+  items: PendingRegistration[],
+  candidates: number[],
+  events: Map<string, LockedEvent>,
+  ticketTypes: Map<string, LockedTicketType>,
+): Promise<{ ledger: SeatLedger; waiting: Map<string, number> } | null> {
+  const limited = candidates.filter((i) => {
+    const event = events.get(items[i]!.event.id)!;
+    return event.capacity !== null || event.shared_limits || ticketTypes.get(items[i]!.ticketType.id)!.capacity !== null;
+  });
+  if (limited.length === 0) return null;
+  const eventIds = [...new Set(limited.map((i) => items[i]!.event.id))];
+  const counts = await seatCounts(sql, eventIds);
+  const shared = await readSharedLimits(
+    sql,
+    eventIds.filter((id) => events.get(id)!.shared_limits),
+    deps.clock.now(),
+  );
+  const ledger = new SeatLedger(
+    {
+      events: new Map(eventIds.map((id) => [id, events.get(id)!.capacity])),
+      ticketTypes: new Map([...ticketTypes.values()].map((t) => [t.id, t.capacity])),
+      ...shared,
+    },
+    counts.taken,
+  );
+  return { ledger, waiting: counts.waiting };
 }
 
 /**
@@ -296,14 +422,15 @@ async function lockRows(
   const ticketTypeMode = new Map<string, LockMode>();
   const eventOfTicketType = new Map<string, string>();
   for (const item of items) {
-    eventMode.set(item.event.id, item.event.capacity !== null || exclusive.events.has(item.event.id) ? 'FOR UPDATE' : 'FOR SHARE');
+    const countsSeats = item.event.capacity !== null || item.event.sharedLimits || exclusive.events.has(item.event.id);
+    eventMode.set(item.event.id, countsSeats ? 'FOR UPDATE' : 'FOR SHARE');
     ticketTypeMode.set(item.ticketType.id, item.ticketType.capacity !== null || exclusive.ticketTypes.has(item.ticketType.id) ? 'FOR UPDATE' : 'FOR SHARE');
     eventOfTicketType.set(item.ticketType.id, item.event.id);
   }
   const events = new Map((await lockInOrder(eventMode, (ids, mode) => lockEvents(sql, ids, mode))).map((e) => [e.id, e]));
   const ticketTypes = new Map((await lockInOrder(ticketTypeMode, (ids, mode) => lockTicketTypes(sql, ids, mode))).map((t) => [t.id, t]));
 
-  const staleEvents = [...events.values()].filter((e) => e.capacity !== null && eventMode.get(e.id) === 'FOR SHARE').map((e) => e.id);
+  const staleEvents = [...events.values()].filter((e) => (e.capacity !== null || e.shared_limits) && eventMode.get(e.id) === 'FOR SHARE').map((e) => e.id);
   const staleTicketTypes = [...ticketTypes.values()].filter((t) => t.capacity !== null && ticketTypeMode.get(t.id) === 'FOR SHARE').map((t) => t.id);
   if (staleEvents.length > 0 || staleTicketTypes.length > 0) {
     throw new StaleCapacityError(staleEvents, staleTicketTypes, [...new Set([...staleEvents, ...staleTicketTypes.map((id) => eventOfTicketType.get(id)!)])]);
@@ -329,89 +456,6 @@ async function lockInOrder<T>(modes: Map<string, LockMode>, lock: (ids: string[]
   return locked;
 }
 
-/** Which of the just-inserted registrations (indexes, arrival order) are past a limit, and the 422 each gets. */
-async function enforceCapacity(
-  sql: Sql,
-  items: PendingRegistration[],
-  inserted: number[],
-  events: Map<string, LockedEvent>,
-  ticketTypes: Map<string, LockedTicketType>,
-): Promise<Map<number, AppError>> {
-  const refused = new Map<number, AppError>();
-  const eventCapacity = (item: PendingRegistration) => events.get(item.event.id)?.capacity ?? null;
-  const ticketTypeCapacity = (item: PendingRegistration) => ticketTypes.get(item.ticketType.id)?.capacity ?? null;
-  const limited = inserted.filter((i) => eventCapacity(items[i]!) !== null || ticketTypeCapacity(items[i]!) !== null);
-  if (limited.length === 0) return refused;
-  const distinct = (values: string[]) => [...new Set(values)];
-  // Seats taken per event and ticket type from the trigger-kept counters (a few shard rows, whatever the event's
-  // size; counting the event's rows grew with every registration), read under the locks: every write that changes
-  // seats of a limited event or type holds its row lock, and the counters move in the writer's own transaction.
-  const { taken } = await seatCounts(sql, distinct(limited.map((i) => items[i]!.event.id)));
-  // The counts include this batch's rows; seats go to them in arrival order, and the rest are refused.
-  const groups = (item: PendingRegistration) => {
-    const event = eventCapacity(item);
-    const ticketType = ticketTypeCapacity(item);
-    return [
-      event !== null ? { key: `${item.event.id}\n${item.testMode}`, capacity: event } : null,
-      ticketType !== null ? { key: `${item.ticketType.id}\n${item.testMode}`, capacity: ticketType } : null,
-    ] as const;
-  };
-  // Someone already waits for this type: a newcomer joins the line behind them, whatever seat is free this moment.
-  const lines = await nonEmptyLines(sql, distinct(limited.map((i) => items[i]!.ticketType.id).filter((id) => ticketTypes.get(id)!.waitlist !== 'OFF')));
-  const mine = new Map<string, number>();
-  for (const i of limited) for (const group of groups(items[i]!)) if (group) mine.set(group.key, (mine.get(group.key) ?? 0) + 1);
-  const free = new Map<string, number>();
-  for (const i of limited) {
-    for (const group of groups(items[i]!)) if (group) free.set(group.key, group.capacity - ((taken.get(group.key) ?? 0) - mine.get(group.key)!));
-  }
-  for (const i of limited) {
-    const item = items[i]!;
-    const [event, ticketType] = groups(item);
-    if (lines.has(`${item.ticketType.id}\n${item.testMode}`)) refused.set(i, soldOut(item));
-    else if (event && free.get(event.key)! <= 0) refused.set(i, invalidInput({ event: ['This event is full.'] }));
-    else if (ticketType && free.get(ticketType.key)! <= 0) refused.set(i, soldOut(item));
-    else {
-      if (event) free.set(event.key, free.get(event.key)! - 1);
-      if (ticketType) free.set(ticketType.key, free.get(ticketType.key)! - 1);
-    }
-  }
-  return refused;
-}
-
-/**
- * Candidates (indexes) of types with a waitlist whose seats are all taken, counting only what was committed before
- * this batch (its rows are not written yet), or whose line has someone in it: each goes to the line whatever the rest
- * of the batch does (a duplicate among the others frees nothing). The others are decided after inserting.
- */
-async function alreadyFull(
-  sql: Sql,
-  items: PendingRegistration[],
-  candidates: number[],
-  events: Map<string, LockedEvent>,
-  ticketTypes: Map<string, LockedTicketType>,
-): Promise<{ full: number[]; waiting: Map<string, number> }> {
-  const eventCapacity = (item: PendingRegistration) => events.get(item.event.id)?.capacity ?? null;
-  const type = (item: PendingRegistration) => ticketTypes.get(item.ticketType.id)!;
-  const waitlisting = candidates.filter((i) => {
-    const item = items[i]!;
-    return type(item).waitlist !== 'OFF' && !type(item).requires_approval && (eventCapacity(item) !== null || type(item).capacity !== null);
-  });
-  if (waitlisting.length === 0) return { full: [], waiting: new Map() };
-  // The trigger-kept counters, one statement: exact here, as whatever changes a type's seats or line holds its lock.
-  const counts = await seatCounts(sql, [...new Set(waitlisting.map((i) => items[i]!.event.id))]);
-  const taken = (key: string) => counts.taken.get(key) ?? 0;
-  const full = waitlisting.filter((i) => {
-    const item = items[i]!;
-    const capacityOf = [eventCapacity(item), type(item).capacity] as const;
-    return (
-      (counts.waiting.get(`${item.ticketType.id}\n${item.testMode}`) ?? 0) > 0 ||
-      (capacityOf[0] !== null && taken(`${item.event.id}\n${item.testMode}`) >= capacityOf[0]) ||
-      (capacityOf[1] !== null && taken(`${item.ticketType.id}\n${item.testMode}`) >= capacityOf[1])
-    );
-  });
-  return { full, waiting: counts.waiting };
-}
-
 const soldOut = (item: PendingRegistration) => invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" is sold out.`] });
 
 /**
@@ -425,26 +469,49 @@ export async function lockSeatRows(sql: Sql, options: { eventId: string; ticketT
   return { event, ticketType };
 }
 
+/**
+ * Under the event's exclusive lock (lockSeatRows, or a fill's): the limit with no seat left for this request — the
+ * event's capacity, the type's, a quota, or seats held for a code's holders — or null when it can take one.
+ */
+export async function seatLimitReached(
+  deps: Deps,
+  sql: Sql,
+  options: { event: LockedEvent; ticketType: LockedTicketType; request: SeatRequest },
+): Promise<SeatLimit | null> {
+  const { event, ticketType } = options;
+  if (event.capacity === null && ticketType.capacity === null && !event.shared_limits) return null;
+  const counts = await seatCounts(sql, [event.id]);
+  const shared = event.shared_limits ? await readSharedLimits(sql, [event.id], deps.clock.now()) : { quotas: [], reservations: [] };
+  const ledger = new SeatLedger(
+    { events: new Map([[event.id, event.capacity]]), ticketTypes: new Map([[ticketType.id, ticketType.capacity]]), ...shared },
+    counts.taken,
+  );
+  return ledger.refusal(options.request);
+}
+
 /** Under lockSeatRows' locks: the 422 if no seat is free for one more attendee of this mode, else null. */
 export async function seatRefusal(
+  deps: Deps,
   sql: Sql,
   options: {
     event: LockedEvent | undefined;
     ticketType: LockedTicketType | undefined;
     slug: string;
     testMode: boolean;
-    /** False when the attendee keeps their seat in the event and only changes ticket type. */
-    countEvent: boolean;
+    /** The type whose seat the attendee holds and keeps while changing type (limits both share are not counted). */
+    keeps: string | null;
+    accessCodeId: string | null;
   },
 ): Promise<AppError | null> {
-  const { event, ticketType, testMode } = options;
-  const takenIn = async (column: 'event_id' | 'ticket_type_id', id: string) =>
-    (await countTakenSeats(sql, column, [id])).find((row) => row.test_mode === testMode)?.taken ?? 0;
-  if (options.countEvent && event && event.capacity !== null && (await takenIn('event_id', event.id)) >= event.capacity) {
-    return invalidInput({ event: ['This event is full.'] });
-  }
-  if (ticketType && ticketType.capacity !== null && (await takenIn('ticket_type_id', ticketType.id)) >= ticketType.capacity) {
-    return invalidInput({ ticket_type_slug: [`Ticket type "${options.slug}" is sold out.`] });
-  }
-  return null;
+  const { event, ticketType } = options;
+  if (!event || !ticketType) return null;
+  const full = await seatLimitReached(deps, sql, {
+    event,
+    ticketType,
+    request: { eventId: event.id, ticketTypeId: ticketType.id, testMode: options.testMode, accessCodeId: options.accessCodeId, keeps: options.keeps },
+  });
+  if (!full) return null;
+  return full.kind === 'event'
+    ? invalidInput({ event: ['This event is full.'] })
+    : invalidInput({ ticket_type_slug: [`Ticket type "${options.slug}" is sold out.`] });
 }

@@ -68,14 +68,17 @@ export async function seatCounts(sql: Sql, eventIds: readonly string[]): Promise
   return { taken, waiting };
 }
 
-/** The first `limit` of a line, in order: id and rank. */
-export async function lineHead(sql: Sql, options: { ticketTypeId: string; testMode: boolean; limit: number }): Promise<Array<{ id: string; rank: bigint }>> {
-  const rows = await sql.query<{ id: string; rank: string }>(
-    `SELECT id, waitlist_rank::text AS rank FROM attendees
+/** The first `limit` of a line, in order: id, rank and the access code they registered with. */
+export async function lineHead(
+  sql: Sql,
+  options: { ticketTypeId: string; testMode: boolean; limit: number },
+): Promise<Array<{ id: string; rank: bigint; accessCodeId: string | null }>> {
+  const rows = await sql.query<{ id: string; rank: string; access_code_id: string | null }>(
+    `SELECT id, waitlist_rank::text AS rank, access_code_id FROM attendees
      WHERE ticket_type_id = $1 AND test_mode = $2 AND waitlist_rank IS NOT NULL ORDER BY waitlist_rank LIMIT $3`,
     [options.ticketTypeId, options.testMode, options.limit],
   );
-  return rows.map((row) => ({ id: row.id, rank: BigInt(row.rank) }));
+  return rows.map((row) => ({ id: row.id, rank: BigInt(row.rank), accessCodeId: row.access_code_id }));
 }
 
 /** Locks these attendees (id order) and answers the ones still in line. */
@@ -168,9 +171,12 @@ export async function attendeeRows(sql: Sql, ids: readonly string[]): Promise<Re
   return await sql.query(`SELECT ${ATTENDEE_SELECT} FROM attendees WHERE id = ANY($1::text[])`, [ids]);
 }
 
-/** One more seat: the event's capacity or the ticket type's (a full one; called under its row lock). */
-export async function addSeat(sql: Sql, target: { eventId: string } | { ticketTypeId: string }): Promise<void> {
-  if ('eventId' in target)
-    await sql.query('UPDATE events SET capacity = capacity + 1, updated_at = now() WHERE id = $1 AND capacity IS NOT NULL', [target.eventId]);
-  else await sql.query('UPDATE ticket_types SET capacity = capacity + 1, updated_at = now() WHERE id = $1 AND capacity IS NOT NULL', [target.ticketTypeId]);
+/**
+ * One more seat in a limit that is full (called under the event's lock): the event's capacity, the ticket type's, or a
+ * quota's size. A limit full only because seats are held for a code's holders grows the same way.
+ */
+export async function addSeat(sql: Sql, limit: { kind: 'event' | 'ticketType' | 'quota'; id: string }): Promise<void> {
+  const table = { event: 'events', ticketType: 'ticket_types', quota: 'quotas' }[limit.kind];
+  const column = limit.kind === 'quota' ? 'size' : 'capacity';
+  await sql.query(`UPDATE ${table} SET ${column} = ${column} + 1, updated_at = now() WHERE id = $1 AND ${column} IS NOT NULL`, [limit.id]);
 }

@@ -7,9 +7,19 @@ import { parseId } from '../../lib/ids.ts';
 import { attendeeFromRow, findAuthorizedAttendee, hasTicket, isOfferToken, offerTokenAttendeeId } from '../attendees/index.ts';
 import { auditChanges } from '../audit/index.ts';
 import { enqueueAttendeeEmails } from '../emails/index.ts';
-import { type CachedEvent, findCachedEvent, loadCachedEvent, readEventCounts, ticketTypeCounts } from '../events/index.ts';
+import {
+  type CachedEvent,
+  findCachedEvent,
+  loadCachedEvent,
+  readEventCounts,
+  readSharedLimits,
+  SeatLedger,
+  type SeatLimit,
+  ticketTypeCounts,
+} from '../events/index.ts';
 import { emitTriggers } from '../webhooks/index.ts';
-import { countTakenSeats, type LockedEvent, type LockedTicketType, lockAttendee, lockEvents, lockTicketTypes } from './registrations.sql.ts';
+import { type LockedEvent, type LockedTicketType, lockAttendee, lockEvents, lockTicketTypes } from './registrations.sql.ts';
+import { seatLimitReached } from './registrations.write.ts';
 import {
   addSeat,
   attendeeRows,
@@ -76,30 +86,32 @@ async function fillRound(
   options: { event: LockedEvent; ticketTypes: LockedTicketType[]; cached: CachedEvent; waiting: string[]; testMode: boolean },
 ): Promise<Attendee[]> {
   const { event, ticketTypes, testMode } = options;
-  // The trigger-kept counters, exact under the event's and its types' locks (held), whatever the event's size.
-  const counts = (await seatCounts(sql, [event.id])).taken;
-  const taken = (id: string) => counts.get(`${id}\n${testMode}`) ?? 0;
-  let eventFree = event.capacity === null ? Number.POSITIVE_INFINITY : event.capacity - taken(event.id);
-  if (eventFree <= 0) return [];
-  const typeFree = new Map<string, number>();
-  const candidates: Array<{ id: string; rank: bigint; ticketTypeId: string }> = [];
+  // The trigger-kept counters, exact under the event's and its types' locks (held), whatever the event's size; and the
+  // event's quotas and held seats (seats.ts).
+  const counts = await seatCounts(sql, [event.id]);
+  const shared = event.shared_limits ? await readSharedLimits(sql, [event.id], deps.clock.now()) : { quotas: [], reservations: [] };
+  const ledger = new SeatLedger(
+    { events: new Map([[event.id, event.capacity]]), ticketTypes: new Map(ticketTypes.map((t) => [t.id, t.capacity])), ...shared },
+    counts.taken,
+  );
+  const candidates: Array<{ id: string; rank: bigint; ticketTypeId: string; accessCodeId: string | null }> = [];
   for (const type of ticketTypes.filter((t) => options.waiting.includes(t.id))) {
-    const free = type.capacity === null ? Number.POSITIVE_INFINITY : type.capacity - taken(type.id);
-    if (free <= 0) continue;
-    typeFree.set(type.id, free);
-    const limit = Math.min(free, eventFree, FILL_ROUND);
+    // At most as many as could be seated counting held seats as free (a holder of a code may take those).
+    const open = ledger.available({ eventId: event.id, ticketTypeId: type.id, testMode }) ?? FILL_ROUND;
+    const held = shared.reservations.reduce((sum, r) => sum + r.reserved_seats, 0);
+    const limit = Math.min(open + held, FILL_ROUND);
+    if (limit <= 0) continue;
     for (const head of await lineHead(sql, { ticketTypeId: type.id, testMode, limit })) candidates.push({ ...head, ticketTypeId: type.id });
   }
-  // The lines merged in arrival order: with only the event's capacity left, the earliest of any type goes first.
+  // The lines merged in arrival order: with only a shared limit left (the event's, a quota), the earliest of any type goes first.
   candidates.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
   const chosen: typeof candidates = [];
   for (const candidate of candidates) {
-    if (eventFree <= 0 || chosen.length >= FILL_ROUND) break;
-    const free = typeFree.get(candidate.ticketTypeId)!;
-    if (free <= 0) continue;
+    if (chosen.length >= FILL_ROUND) break;
+    const request = { eventId: event.id, ticketTypeId: candidate.ticketTypeId, testMode, accessCodeId: candidate.accessCodeId };
+    if (ledger.refusal(request)) continue;
+    ledger.take(request);
     chosen.push(candidate);
-    typeFree.set(candidate.ticketTypeId, free - 1);
-    eventFree--;
   }
   if (chosen.length === 0) return [];
   const stillWaiting = new Set(
@@ -278,15 +290,16 @@ async function manage(deps: Deps, options: { actor: Actor; attendeeId: string },
 
 const statusName = (status: AttendeeStatus) => status.toLowerCase();
 
-/** Whether one more seat of this attendee's type (and the event) is free in their mode, under manage()'s locks. */
-async function seatFree(sql: Sql, attendee: Attendee): Promise<'event' | 'ticket_type' | null> {
+/** Under manage()'s locks: the limit with no seat for one more attendee like this one (their type, mode and code), or null. */
+async function seatFree(deps: Deps, sql: Sql, attendee: Attendee): Promise<SeatLimit | null> {
   const [event] = await lockEvents(sql, [attendee.eventId], 'FOR UPDATE');
-  const [type] = await lockTicketTypes(sql, [attendee.ticketTypeId], 'FOR UPDATE');
-  const takenIn = async (column: 'event_id' | 'ticket_type_id', id: string) =>
-    (await countTakenSeats(sql, column, [id])).find((row) => row.test_mode === attendee.testMode)?.taken ?? 0;
-  if (event?.capacity != null && (await takenIn('event_id', event.id)) >= event.capacity) return 'event';
-  if (type?.capacity != null && (await takenIn('ticket_type_id', type.id)) >= type.capacity) return 'ticket_type';
-  return null;
+  const [ticketType] = await lockTicketTypes(sql, [attendee.ticketTypeId], 'FOR UPDATE');
+  if (!event || !ticketType) return null;
+  return await seatLimitReached(deps, sql, {
+    event,
+    ticketType,
+    request: { eventId: event.id, ticketTypeId: ticketType.id, testMode: attendee.testMode, accessCodeId: attendee.accessCodeId },
+  });
 }
 
 /**
@@ -302,7 +315,7 @@ export async function approveAttendee(deps: Deps, options: { actor: Actor; input
       throw invalidField('attendeeId', `Only a pending request can be approved; this attendee is ${statusName(status).replace('_', ' ')}.`);
     }
     const type = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId)!;
-    const full = await seatFree(sql, attendee);
+    const full = await seatFree(deps, sql, attendee);
     let changed: Attendee;
     if (!full) {
       changed = attendeeFromRow((await setStatus(sql, { id: attendee.id, status: 'REGISTERED' }))!);
@@ -315,7 +328,7 @@ export async function approveAttendee(deps: Deps, options: { actor: Actor; input
       await emitTriggers(deps, sql, [{ trigger: 'ATTENDEE_WAITLISTED', attendee: changed, event, ticketType: type }]);
       if (!changed.testMode) await enqueueAttendeeEmails(deps, sql, 'waitlisted', [{ attendee: changed, event }]);
     } else {
-      throw full === 'event'
+      throw full.kind === 'event'
         ? invalidField('attendeeId', 'This event is full: raise its capacity or free a seat to approve this request.')
         : invalidField('attendeeId', `Ticket type "${type.slug}" is sold out: raise its capacity or free a seat to approve this request.`);
     }
@@ -351,7 +364,7 @@ export async function declineAttendee(deps: Deps, options: { actor: Actor; input
  * in the audit log, so no count ever exceeds a capacity.
  */
 export async function offerWaitlistSeat(deps: Deps, options: { actor: Actor; input: { attendeeId: string } }): Promise<Attendee> {
-  let added: 'event' | 'ticket_type' | null = null;
+  let added: SeatLimit | null = null;
   const offered = await manage(
     deps,
     { actor: options.actor, attendeeId: String(options.input.attendeeId) },
@@ -361,11 +374,10 @@ export async function offerWaitlistSeat(deps: Deps, options: { actor: Actor; inp
         throw invalidField('attendeeId', `Only someone on the waitlist can be offered a seat; this attendee is ${statusName(status).replace('_', ' ')}.`);
       const type = event.ticketTypes.find((t) => t.id === attendee.ticketTypeId)!;
       // Both may be full: each grows by the one seat this offer holds.
-      for (let full = await seatFree(sql, attendee); full; full = await seatFree(sql, attendee)) {
-        await addSeat(sql, full === 'event' ? { eventId: event.id } : { ticketTypeId: type.id });
-        await auditChanges(sql, actor, 'event.updated', [
-          { subjectId: event.id, detail: { fields: [full === 'event' ? 'capacity' : 'ticket_type.capacity'], reason: 'waitlist offer by hand' } },
-        ]);
+      for (let full = await seatFree(deps, sql, attendee); full; full = await seatFree(deps, sql, attendee)) {
+        await addSeat(sql, full);
+        const field = full.kind === 'event' ? 'capacity' : full.kind === 'ticketType' ? 'ticket_type.capacity' : 'quota.size';
+        await auditChanges(sql, actor, 'event.updated', [{ subjectId: event.id, detail: { fields: [field], reason: 'waitlist offer by hand' } }]);
         added = full;
       }
       const [row] = await seatFromLine(sql, [
