@@ -3,13 +3,13 @@ import type { CustomField } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
 import { requestLoader } from '../../graphql/loaders.ts';
 import { NodeRef } from '../../graphql/node.ts';
+import { ATTENDEE_STATUSES, hasTicket } from '../../lib/attendee-statuses.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/index.ts';
 import { loadCachedEvent } from '../events/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
 import { ATTENDEE_ORDERS, countAttendees, exportAttendeesCsv, getAttendee, listAttendees, REGISTRATION_SOURCES } from './attendees.read.ts';
 import { waitlistPositions } from './attendees.sql.ts';
-import { ATTENDEE_STATUSES, hasTicket } from './statuses.ts';
 
 export const AttendeeStatusEnum = builder.enumType('AttendeeStatus', { values: ATTENDEE_STATUSES });
 const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: REGISTRATION_SOURCES });

@@ -4,6 +4,7 @@ import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type Actor, type AuthenticatedActor, authorize, isTestMode, requireActor } from '../../lib/actor.ts';
+import { ATTENDEE_STATUSES, showsTicketCode } from '../../lib/attendee-statuses.ts';
 import { invalidCursor, invalidField, invalidInput, notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
@@ -20,7 +21,6 @@ import {
   pageAttendeeRows,
   waitlistPositions,
 } from './attendees.sql.ts';
-import { ATTENDEE_STATUSES, showsTicketCode } from './statuses.ts';
 
 /**
  * Every read of attendees — REST's list, one registration and CSV export, GraphQL's connection, node and counts —

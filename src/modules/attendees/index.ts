@@ -1,4 +1,15 @@
 /** What the attendees feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
+
+export {
+  ATTENDEE_STATUSES,
+  HAS_TICKET,
+  hasTicket,
+  holdsSeat,
+  MANUAL_STATUSES,
+  SEAT_HOLDING,
+  SEAT_HOLDING_SQL,
+  showsTicketCode,
+} from '../../lib/attendee-statuses.ts';
 export { AttendeeRef, AttendeeStatusEnum } from './attendees.graphql.ts';
 export {
   type AttendeeWithTicketType,
@@ -10,4 +21,3 @@ export {
 } from './attendees.read.ts';
 export { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow, waitlistPositions } from './attendees.sql.ts';
 export { isOfferToken, offerClaimUrl, offerToken, offerTokenAttendeeId } from './offer-token.ts';
-export { ATTENDEE_STATUSES, HAS_TICKET, hasTicket, holdsSeat, MANUAL_STATUSES, SEAT_HOLDING, SEAT_HOLDING_SQL, showsTicketCode } from './statuses.ts';

@@ -1,5 +1,5 @@
 import type { Sql } from '../../db/sql.ts';
-import { SEAT_HOLDING_SQL } from '../attendees/index.ts';
+import { SEAT_HOLDING_SQL } from '../../lib/attendee-statuses.ts';
 
 /**
  * What limits an event's seats beyond the event's and its ticket types' capacities (CONTRACT §14): its quotas, and

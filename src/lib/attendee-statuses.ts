@@ -1,4 +1,4 @@
-import type { AttendeeStatus } from '../../generated/prisma/client.ts';
+import type { AttendeeStatus } from '../generated/prisma/client.ts';
 
 /**
  * What each attendee status means for a seat and for the door — the one place that says so (the SQL counterparts:
