@@ -3,6 +3,7 @@ import { jobsPersonalData } from './jobs/personal-data.ts';
 import { joinCredentials } from './lib/credentials.ts';
 import { type Feature, featureJobs, featureRoutes } from './lib/feature.ts';
 import type { PersonalDataHook } from './lib/personal-data.ts';
+import { feature as accessCodes } from './modules/access-codes/feature.ts';
 import { feature as apiKeys } from './modules/api-keys/feature.ts';
 import { feature as attendees } from './modules/attendees/feature.ts';
 import { feature as audit } from './modules/audit/feature.ts';
@@ -21,6 +22,7 @@ import { feature as organisations } from './modules/organisations/feature.ts';
 import { feature as privacy } from './modules/privacy/feature.ts';
 import { feature as publicForms } from './modules/public-forms/feature.ts';
 import { feature as qr } from './modules/qr/feature.ts';
+import { feature as quotas } from './modules/quotas/feature.ts';
 import { feature as registrations } from './modules/registrations/feature.ts';
 import { feature as scannerPage } from './modules/scanner-page/feature.ts';
 import { feature as ticketTypes } from './modules/ticket-types/feature.ts';
@@ -39,6 +41,8 @@ export const FEATURES: readonly Feature[] = [
   apiKeys,
   events,
   ticketTypes,
+  quotas,
+  accessCodes,
   customFields,
   webhooks,
   emails,

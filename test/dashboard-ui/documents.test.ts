@@ -1,6 +1,6 @@
 import { type DocumentNode, getOperationAST, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAYLOAD_FIELDS as SERVER_PAYLOAD_FIELDS } from '../../src/modules/webhooks/webhook-payload.ts';
+import { SELECTABLE_FIELDS as SERVER_PAYLOAD_FIELDS } from '../../src/modules/webhooks/webhook-payload.ts';
 import * as documents from '../../web/dashboard/src/gql/graphql.ts';
 import { PAYLOAD_FIELDS as DASHBOARD_PAYLOAD_FIELDS } from '../../web/dashboard/src/lib/webhooks.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';

@@ -73,6 +73,7 @@ export const AttendeeRef = builder.prismaObject('Attendee', {
       nullable: true,
       description: 'While OFFERED: until when the seat is held for them (then it goes to the next in line).',
     }),
+    accessCode: t.exposeString('accessCode', { nullable: true, description: 'The access code they registered with (as the organiser wrote it), if any.' }),
     customData: t.expose('customData', { type: 'JSON' }),
     customFields: t.field({
       type: [CustomFieldValue],

@@ -17,6 +17,7 @@ import {
   type AttendeeOrder,
   attendeeFromRow,
   countAttendeesUpTo,
+  eventUsesAccessCodes,
   findEventAttendee,
   pageAttendeeRows,
   waitlistPositions,
@@ -254,8 +255,10 @@ export async function exportAttendeesCsv(deps: Deps, options: { actor: Actor; ev
   deps.audit.record(requireActor(options.actor), 'attendees.exported_csv', event.id);
   const testMode = options.actor.kind === 'apiKey' && isTestMode(options.actor);
   const keys = event.customFields.map((f) => f.key);
+  // The code each attendee used, for events with access codes only: every other export stays as it was, byte for byte.
+  const codes = await eventUsesAccessCodes(poolSql(deps), event.id);
   return (async function* () {
-    yield stringify([[...CSV_COLUMNS, ...keys]], CSV_OPTIONS);
+    yield stringify([[...CSV_COLUMNS, ...(codes ? ['access_code'] : []), ...keys]], CSV_OPTIONS);
     let position: Record<string, unknown> | undefined;
     for (;;) {
       const rows = await pageAttendeeRows(poolSql(deps), {
@@ -284,6 +287,7 @@ export async function exportAttendeesCsv(deps: Deps, options: { actor: Actor; ev
             a.registeredAt.toISOString(),
             a.checkedInAt?.toISOString() ?? '',
             showsTicketCode(a.status) ? ticketContent(a) : '',
+            ...(codes ? [a.accessCode ?? ''] : []),
             ...keys.map((k) => cellValue(data[k])),
           ];
         }),

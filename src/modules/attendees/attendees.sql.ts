@@ -232,3 +232,9 @@ export async function waitlistPositions(sql: Sql, ids: readonly string[]): Promi
   );
   return new Map(rows.map((row) => [row.id, row.position]));
 }
+
+/** Whether an event has access codes: its CSV then has an access_code column. */
+export async function eventUsesAccessCodes(sql: Sql, eventId: string): Promise<boolean> {
+  const [row] = await sql.query<{ used: boolean }>('SELECT EXISTS (SELECT 1 FROM access_codes WHERE event_id = $1) AS used', [eventId]);
+  return row?.used ?? false;
+}

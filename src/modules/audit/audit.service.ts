@@ -35,6 +35,12 @@ export const AUDIT_ACTIONS = [
   'attendee.status_changed',
   'attendee.updated',
   'attendee.check_in_undone',
+  'quota.created',
+  'quota.updated',
+  'quota.deleted',
+  'access_code.created',
+  'access_code.updated',
+  'access_code.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -46,10 +46,11 @@ const TimeBucketRef = builder.objectRef<TimeBucket>('TimeBucket').implement({
 });
 
 /** The counts of every event a request asks about, read together (one statement for a page of events). */
-function countsOf(ctx: GraphQLContext, info: GraphQLResolveInfo, eventId: string): Promise<EventCounts> {
+/** The event's counts in the caller's mode, read once per request for every event asked about. */
+export function eventCountsOf(ctx: GraphQLContext, info: GraphQLResolveInfo, eventId: string): Promise<EventCounts> {
   const testMode = isTestMode(requireActor(ctx.actor));
   return requestLoader<string, EventCounts>(ctx, info, `event-counts:${testMode}`, async (ids) => {
-    const counts = await readEventCounts(poolSql(ctx.deps), [...new Set(ids)], testMode);
+    const counts = await readEventCounts(poolSql(ctx.deps), [...new Set(ids)], testMode, ctx.deps.clock.now());
     return ids.map((id) => counts.get(id)!);
   }).load(eventId);
 }
@@ -57,7 +58,7 @@ function countsOf(ctx: GraphQLContext, info: GraphQLResolveInfo, eventId: string
 builder.prismaObjectFields('Event', (t) => ({
   stats: t.field({
     type: EventStatsRef,
-    resolve: async (event, _args, ctx, info) => eventStats(await countsOf(ctx, info, event.id)),
+    resolve: async (event, _args, ctx, info) => eventStats(await eventCountsOf(ctx, info, event.id)),
   }),
   registrationsOverTime: t.field({
     type: [TimeBucketRef],
@@ -76,30 +77,30 @@ builder.prismaObjectFields('TicketType', (t) => ({
   registeredCount: t.int({
     description: 'Attendees holding a seat of this type (offers included; not cancelled, waitlisted or pending), in the caller’s mode.',
     select: { eventId: true },
-    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await countsOf(ctx, info, ticketType.eventId), ticketType.id).registered,
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await eventCountsOf(ctx, info, ticketType.eventId), ticketType.id).registered,
   }),
   remaining: t.int({
     nullable: true,
     description: 'Seats of this type still open: its capacity and the event’s, whichever is tighter; null when neither is limited.',
     select: { eventId: true },
-    resolve: async (ticketType, _args, ctx, info) => ticketTypeRemaining(await countsOf(ctx, info, ticketType.eventId), ticketType.id),
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeRemaining(await eventCountsOf(ctx, info, ticketType.eventId), ticketType.id),
   }),
   waitlistedCount: t.int({
     description: 'Attendees in this type’s line, in the caller’s mode.',
     select: { eventId: true },
-    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await countsOf(ctx, info, ticketType.eventId), ticketType.id).waitlisted,
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await eventCountsOf(ctx, info, ticketType.eventId), ticketType.id).waitlisted,
   }),
   pendingApprovalCount: t.int({
     description: 'Requests for this type awaiting approval, in the caller’s mode.',
     select: { eventId: true },
-    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await countsOf(ctx, info, ticketType.eventId), ticketType.id).pendingApproval,
+    resolve: async (ticketType, _args, ctx, info) => ticketTypeCounts(await eventCountsOf(ctx, info, ticketType.eventId), ticketType.id).pendingApproval,
   }),
   stats: t.field({
     type: EventStatsRef,
     description: 'This type’s counts (registered, checked in, cancelled, no-show) in the caller’s mode; capacityRemaining is `remaining`.',
     select: { eventId: true },
     resolve: async (ticketType, _args, ctx, info) => {
-      const counts = await countsOf(ctx, info, ticketType.eventId);
+      const counts = await eventCountsOf(ctx, info, ticketType.eventId);
       return { ...ticketTypeCounts(counts, ticketType.id), capacityRemaining: ticketTypeRemaining(counts, ticketType.id) };
     },
   }),

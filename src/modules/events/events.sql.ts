@@ -11,6 +11,7 @@ export async function lockEvent(sql: Sql, eventId: string): Promise<{ status: Ev
 export interface CountRow {
   event_id: string;
   event_capacity: number | null;
+  shared_limits: boolean;
   ticket_type_id: string;
   ticket_type_capacity: number | null;
   registered: number;
@@ -26,7 +27,7 @@ export interface CountRow {
 /** The counts of these events in one mode, per ticket type in the event's order. */
 export async function countRows(sql: Sql, eventIds: readonly string[], testMode: boolean): Promise<CountRow[]> {
   return await sql.query<CountRow>(
-    `SELECT e.id AS event_id, e.capacity AS event_capacity, t.id AS ticket_type_id, t.capacity AS ticket_type_capacity,
+    `SELECT e.id AS event_id, e.capacity AS event_capacity, e.shared_limits, t.id AS ticket_type_id, t.capacity AS ticket_type_capacity,
             coalesce(sum(c.registered), 0)::int AS registered, coalesce(sum(c.checked_in), 0)::int AS checked_in,
             coalesce(sum(c.cancelled), 0)::int AS cancelled, coalesce(sum(c.no_show), 0)::int AS no_show,
             coalesce(sum(c.waitlisted), 0)::int AS waitlisted, coalesce(sum(c.offered), 0)::int AS offered,

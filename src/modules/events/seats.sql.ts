@@ -59,3 +59,11 @@ export async function refreshSharedLimits(sql: Sql, eventId: string): Promise<vo
     [eventId],
   );
 }
+
+/**
+ * Locks an event's row FOR UPDATE before its quotas or access codes change: registrations of an event with shared
+ * limits hold it too (FOR UPDATE), those of the others FOR SHARE, so either way they see the change whole.
+ */
+export async function lockEventRow(sql: Sql, eventId: string): Promise<void> {
+  await sql.query('SELECT id FROM events WHERE id = $1 FOR UPDATE', [eventId]);
+}

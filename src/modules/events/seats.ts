@@ -126,6 +126,26 @@ export class SeatLedger {
     }
   }
 
+  /** A limit's seats open to a registration without a code (its capacity less seats taken and held; at least 0). */
+  limitRemaining(limit: SeatLimit, eventId: string, testMode: boolean): number {
+    const found = this.limitsOfLimit(limit, eventId);
+    if (!found) return 0;
+    return Math.max(0, this.freeIn(limit, found.size, found.types, testMode) - this.heldFor(eventId, found.types, testMode, null));
+  }
+
+  private limitsOfLimit(limit: SeatLimit, eventId: string): { size: number; types: readonly string[] | null } | null {
+    if (limit.kind === 'event') {
+      const size = this.rules.events.get(eventId);
+      return size === undefined || size === null ? null : { size, types: null };
+    }
+    if (limit.kind === 'ticketType') {
+      const size = this.rules.ticketTypes.get(limit.id);
+      return size === undefined || size === null ? null : { size, types: [limit.id] };
+    }
+    const quota = this.rules.quotas.find((q) => q.id === limit.id);
+    return quota ? { size: quota.size, types: quota.ticket_type_ids } : null;
+  }
+
   /** Whether this request's code still holds seats for its holders (in its mode). */
   holdsFor(request: SeatRequest): boolean {
     return request.accessCodeId ? (this.outstanding.get(key(request.accessCodeId, request.testMode)) ?? 0) > 0 : false;

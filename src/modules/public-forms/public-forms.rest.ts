@@ -39,9 +39,17 @@ const PublicEvent = z
           requires_approval: z
             .boolean()
             .meta({ description: 'true: a registration awaits the organiser’s approval (status "pending_approval") and holds no seat until then' }),
+          seats_left: z
+            .int()
+            .nullable()
+            .optional()
+            .meta({ description: 'Only with ?access_code=: seats of this type its holder could take now (seats held for the code included); null: unlimited' }),
         }),
       )
-      .meta({ description: 'The types that take registrations now: with seats left, or full with their waitlist open' }),
+      .meta({
+        description:
+          'The types that take registrations now: with seats left, or full with their waitlist open. Hidden types only with an access code valid for them.',
+      }),
     custom_fields: z.array(
       z.object({
         field_key: z.string(),
@@ -60,8 +68,25 @@ const PublicEvent = z
         ticket_type_slugs: z.array(z.string()).meta({ description: 'Ask it only for these ticket types; empty: for every type' }),
       }),
     ),
+    access_code: z
+      .object({
+        code: z.string(),
+        ticket_type_slugs: z.array(z.string()).meta({ description: 'The ticket types it is valid for; empty: every type' }),
+        uses_left: z.int().nullable().meta({ description: 'Registrations it can still make; null: no limit' }),
+        valid_until: z.string().nullable().meta({ description: 'UTC, "YYYY-MM-DD HH:MM:SS"; null: no end' }),
+      })
+      .optional()
+      .meta({ description: 'Only with ?access_code=: the code, as the organiser wrote it' }),
   })
   .meta({ id: 'PublicEvent' });
+
+const PublicEventQuery = z.object({
+  access_code: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: 'An access code: shows the hidden types it unlocks and the seats left for its holder; a code that cannot be used → 422' }),
+});
 
 /** GET /v1/public/events/{event_id} and POST …/registrations: called from browsers on any site (CORS: router). */
 export const publicFormRoutes = [
@@ -75,15 +100,21 @@ export const publicFormRoutes = [
       tags: ['Public form'],
       summary: 'Public event data for a registration form',
       description: 'No key. CORS open. Drafts are not public.',
-      request: { params: EventPath },
+      request: { params: EventPath, query: PublicEventQuery },
       responses: {
         200: { description: 'The event, its open ticket types and its fields', headers: z.object(REQUEST_ID), content: json(PublicEvent) },
+        422: validation('The access code cannot be used (the same sentences as a registration’s, on access_code)'),
         404: errorResponses[404],
         429: errorResponses[429],
         503: unavailable,
       },
     },
-    handle: async (c, deps) => jsonResponse(c, await getPublicEvent(deps, { eventId: c.req.param('event_id') ?? '' }), 200),
+    handle: async (c, deps) =>
+      jsonResponse(
+        c,
+        await getPublicEvent(deps, { eventId: c.req.param('event_id') ?? '', accessCode: c.req.query('access_code')?.slice(0, 64) || null }),
+        200,
+      ),
   }),
   defineRoute({
     method: 'post',

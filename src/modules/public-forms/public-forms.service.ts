@@ -2,19 +2,29 @@ import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketType } from '../../generated/prisma/client.ts';
 import { notFound } from '../../lib/errors.ts';
-import { type CachedEvent, loadCachedEvent, readEventCounts, ticketTypeCounts } from '../events/index.ts';
-import { type Registration, register, restTime } from '../registrations/index.ts';
+import { type CachedEvent, loadCachedEvent, readEventCounts, ticketTypeCounts, ticketTypeRemaining } from '../events/index.ts';
+import { type Registration, register, restTime, viewAccessCode } from '../registrations/index.ts';
 
-/** What a registration form needs to render, for published (and cancelled, to say so) events only. */
-export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
+/**
+ * What a registration form needs to render, for published (and cancelled, to say so) events only. With an access
+ * code (`?access_code=`): also the hidden types it unlocks, each type's seats left for its holder, and the code's
+ * uses left; a code that cannot be used answers the registration's 422 on access_code.
+ */
+export async function getPublicEvent(deps: Deps, options: { eventId: string; accessCode?: string | null }) {
   const event = await publicEvent(deps, options.eventId);
-  // The trigger-kept counters (live mode): seats held per type, and who waits in each line.
-  const counts = (await readEventCounts(poolSql(deps), [event.id], false)).get(event.id)!;
-  const eventFull = event.capacity !== null && counts.total.registered >= event.capacity;
-  const typeFull = (t: TicketType) => t.capacity !== null && ticketTypeCounts(counts, t.id).registered >= t.capacity;
+  const view = options.accessCode ? await viewAccessCode(deps, { eventId: event.id, text: options.accessCode }) : null;
+  const codeId = view?.code.id ?? null;
+  // The trigger-kept counters (live mode): seats held per type, and who waits in each line; quotas and held seats.
+  const counts = (await readEventCounts(poolSql(deps), [event.id], false, deps.clock.now())).get(event.id)!;
+  const left = (t: TicketType) => ticketTypeRemaining(counts, t.id, codeId);
+  const typeFull = (t: TicketType) => left(t) === 0;
   // Full (or someone already waits) with the waitlist on: a registration joins the line.
-  const joinsLine = (t: TicketType) => t.waitlist !== 'OFF' && (eventFull || typeFull(t) || ticketTypeCounts(counts, t.id).waitlisted > 0);
-  const offered = event.ticketTypes.filter((t) => !typeFull(t) || t.waitlist !== 'OFF');
+  const joinsLine = (t: TicketType) => t.waitlist !== 'OFF' && (typeFull(t) || ticketTypeCounts(counts, t.id).waitlisted > 0);
+  // Hidden types only for a code valid for them.
+  const unlocked = (t: TicketType) => !t.hidden || (view !== null && (view.code.ticket_type_ids.length === 0 || view.code.ticket_type_ids.includes(t.id)));
+  const offered = event.ticketTypes.filter((t) => unlocked(t) && (!typeFull(t) || t.waitlist !== 'OFF'));
+  // The event's own capacity reached (for this caller: seats held for their code are theirs) leaves only lines to join.
+  const eventFull = event.capacity !== null && event.ticketTypes.filter(unlocked).every(typeFull);
   const now = deps.clock.nowMs();
   const closesAt = event.registrationClosesAt ?? event.endsAt;
   const open =
@@ -40,6 +50,7 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
       is_default: t.isDefault,
       waitlist: joinsLine(t),
       requires_approval: t.requiresApproval,
+      ...(view ? { seats_left: left(t) } : {}),
     })),
     custom_fields: event.customFields.map((f) => ({
       field_key: f.key,
@@ -50,6 +61,16 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string }) {
       show_if: f.showIfFieldKey ? { field_key: f.showIfFieldKey, values: f.showIfValues } : null,
       ticket_type_slugs: event.ticketTypes.filter((t) => f.ticketTypeIds.includes(t.id)).map((t) => t.slug),
     })),
+    ...(view
+      ? {
+          access_code: {
+            code: view.code.code,
+            ticket_type_slugs: event.ticketTypes.filter((t) => view.code.ticket_type_ids.includes(t.id)).map((t) => t.slug),
+            uses_left: view.usesLeft,
+            valid_until: view.code.valid_until ? restTime(view.code.valid_until) : null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -2,4 +2,4 @@
 export { presentAttendee, restTime } from './registrations.present.ts';
 export { AttendeeResponse, RegistrationInput } from './registrations.schemas.ts';
 export { prepareRegistration, type Registration, register, validateRegistration } from './registrations.service.ts';
-export { inRegistrationTransaction, insertRegistrations, type PendingRegistration } from './registrations.write.ts';
+export { inRegistrationTransaction, insertRegistrations, type PendingRegistration, viewAccessCode } from './registrations.write.ts';

@@ -43,6 +43,8 @@ export function presentAttendee(
       .filter((field) => field.key in customData)
       .map((field) => ({ field_key: field.key, field_label: field.label, field_type: field.type.toLowerCase() })),
   };
+  // Only for those who registered with a code: everyone else's body stays the seed's, key for key.
+  if (attendee.accessCode) body.access_code = attendee.accessCode;
   if (attendee.status === 'WAITLISTED' && waitlistPosition !== null) body.waitlist_position = waitlistPosition;
   return body;
 }

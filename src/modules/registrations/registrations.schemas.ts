@@ -76,6 +76,7 @@ export const AttendeeResponse = z
     custom_fields: z
       .array(z.object({ field_key: z.string(), field_label: z.string(), field_type: z.string() }))
       .meta({ description: 'Definitions of the custom fields present in custom_data' }),
+    access_code: z.string().optional().meta({ description: 'Only for attendees who registered with an access code: that code' }),
     waitlist_position: z.int().min(1).optional().meta({ description: 'Only while status is "waitlisted": their place in the ticket type’s line (1 = next)' }),
   })
   .meta({ id: 'Attendee' });

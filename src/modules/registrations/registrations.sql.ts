@@ -153,6 +153,16 @@ export async function lockAccessCodes(sql: Sql, keys: ReadonlyArray<{ eventId: s
   );
 }
 
+/** One code by its text (any case), unlocked: what the public form shows for it. */
+export async function findAccessCode(sql: Sql, eventId: string, normalized: string): Promise<LockedAccessCode | undefined> {
+  const [row] = await sql.query<LockedAccessCode>(
+    `SELECT id, event_id, code, code_normalized, ticket_type_ids, max_uses, valid_from, valid_until, enabled FROM access_codes
+     WHERE event_id = $1 AND code_normalized = $2`,
+    [eventId, normalized],
+  );
+  return row;
+}
+
 /** Registrations made with these codes that still count as uses (not cancelled or declined), per `${id}\n${testMode}`. */
 export async function accessCodeUses(sql: Sql, ids: readonly string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../db/sql.ts';
+import { poolSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Event, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type AppError, invalidInput, notFound } from '../../lib/errors.ts';
@@ -12,6 +12,7 @@ import { emitTriggers } from '../webhooks/index.ts';
 import {
   accessCodeUses,
   deleteAttendees,
+  findAccessCode,
   insertAttendees,
   type LockedAccessCode,
   type LockedEvent,
@@ -157,6 +158,14 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     if (event.ticketCodes === 'SIGNED' && !signers.has(event.organisationId)) signers.set(event.organisationId, await ticketSigner(deps, event.organisationId));
   }
   const seats = await readSeats(deps, sql, items, candidates, events, ticketTypes);
+  // Uses of the batch's limited codes before it (under their locks): this batch's are counted as they are decided.
+  const limitedCodes = new Set(
+    candidates
+      .map((i) => codeOf(items[i]!))
+      .filter((c) => c?.max_uses != null)
+      .map((c) => c!.id),
+  );
+  const uses = await accessCodeUses(sql, [...limitedCodes]);
   const request = (i: number): SeatRequest => {
     const item = items[i]!;
     return { eventId: item.event.id, ticketTypeId: item.ticketType.id, testMode: item.testMode, accessCodeId: codeOf(item)?.id ?? null };
@@ -220,14 +229,6 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
 
   // Each inserted registration in arrival order: a code's last use, then a seat (out of every limit of its type), or
   // the line, or a refusal. Pending requests hold no seat; those already put in line take none.
-  const uses = await accessCodeUses(sql, [
-    ...new Set(
-      inserted
-        .map((i) => codeOf(items[i]!))
-        .filter((c) => c?.max_uses != null)
-        .map((c) => c!.id),
-    ),
-  ]);
   const refused = new Map<number, AppError>();
   const toLine: number[] = [];
   const queued = new Set([...inserted.filter((i) => rankOf.has(i)).map(lineKey), ...[...(seats?.waiting ?? [])].filter(([, n]) => n > 0).map(([k]) => k)]);
@@ -278,13 +279,31 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
 
 const typeNotFound = (item: PendingRegistration) => invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" not found.`] });
 
-/** Why a code given with a registration cannot be used for this ticket type now (CONTRACT §14), or null. */
-function codeRefusal(code: LockedAccessCode | undefined, ticketTypeId: string, now: number): string | null {
+/**
+ * Why a code given with a registration cannot be used for this ticket type now (CONTRACT §14), or null. Without a
+ * ticket type: whether it can be used at all (the public form's view of a code).
+ */
+export function codeRefusal(code: LockedAccessCode | undefined, ticketTypeId: string | null, now: number): string | null {
   if (!code || !code.enabled) return ACCESS_CODE.invalid;
   if (code.valid_until && now > code.valid_until.getTime()) return ACCESS_CODE.expired;
   if (code.valid_from && now < code.valid_from.getTime()) return ACCESS_CODE.notYet;
-  if (code.ticket_type_ids.length > 0 && !code.ticket_type_ids.includes(ticketTypeId)) return ACCESS_CODE.wrongType;
+  if (ticketTypeId && code.ticket_type_ids.length > 0 && !code.ticket_type_ids.includes(ticketTypeId)) return ACCESS_CODE.wrongType;
   return null;
+}
+
+/**
+ * A code as the public form sees it (no lock: a view that was right when read): the code, or the 422 it would be
+ * refused with (invalid, not valid yet, expired, used up), and how many uses it has left (null: no limit).
+ */
+export async function viewAccessCode(deps: Deps, options: { eventId: string; text: string }): Promise<{ code: LockedAccessCode; usesLeft: number | null }> {
+  const sql = poolSql(deps);
+  const code = await findAccessCode(sql, options.eventId, options.text.trim().toLowerCase());
+  const refusal = codeRefusal(code, null, deps.clock.nowMs());
+  if (refusal || !code) throw codeRefused(refusal ?? ACCESS_CODE.invalid);
+  if (code.max_uses === null) return { code, usesLeft: null };
+  const uses = (await accessCodeUses(sql, [code.id])).get(`${code.id}\nfalse`) ?? 0;
+  if (uses >= code.max_uses) throw codeRefused(ACCESS_CODE.usedUp);
+  return { code, usesLeft: code.max_uses - uses };
 }
 
 /** The codes the batch names, locked (`${eventId}\n${lower-cased code}` keys). */

@@ -1,2 +1,2 @@
 /** What the ticket-types feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
-export { createTicketType } from './ticket-types.service.ts';
+export { createTicketType, ownTicketTypeIds } from './ticket-types.service.ts';

@@ -22,6 +22,10 @@ builder.prismaObject('TicketType', {
     requiresApproval: t.exposeBoolean('requiresApproval', {
       description: 'Registrations wait (PENDING_APPROVAL, no seat) until approveAttendee or declineAttendee.',
     }),
+    hidden: t.exposeBoolean('hidden', {
+      description:
+        'Not offered by the public form; REST and public-form registrations need an access code valid for it (the dashboard and imports may use it).',
+    }),
   }),
 });
 
@@ -36,6 +40,7 @@ const CreateTicketTypeInput = builder.inputType('CreateTicketTypeInput', {
     waitlist: t.field({ type: WaitlistModeEnum, description: 'Default OFF.' }),
     offerHours: t.int({ description: 'Default 24 (1 to 336).' }),
     requiresApproval: t.boolean({ description: 'Default false.' }),
+    hidden: t.boolean({ description: 'Default false: offered to everyone. true: only with an access code valid for it.' }),
   }),
 });
 
@@ -50,6 +55,7 @@ const UpdateTicketTypeInput = builder.inputType('UpdateTicketTypeInput', {
     waitlist: t.field({ type: WaitlistModeEnum }),
     offerHours: t.int(),
     requiresApproval: t.boolean({ description: 'Switched off later, requests already pending stay pending (decide them by hand).' }),
+    hidden: t.boolean(),
   }),
 });
 

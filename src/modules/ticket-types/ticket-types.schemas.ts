@@ -16,6 +16,7 @@ export const CreateTicketTypeInput = z.strictObject({
   waitlist: z.enum(WAITLIST_MODES).nullish(),
   offerHours: offerHours.nullish(),
   requiresApproval: z.boolean().nullish(),
+  hidden: z.boolean().nullish(),
 });
 
 export const UpdateTicketTypeInput = z.strictObject({
@@ -30,6 +31,7 @@ export const UpdateTicketTypeInput = z.strictObject({
   offerHours: offerHours.optional(),
   /** Switched off later, existing requests stay pending (decided by hand). */
   requiresApproval: z.boolean().optional(),
+  hidden: z.boolean().optional(),
 });
 
 export const DeleteTicketTypeInput = z.strictObject({ id: entityId });

@@ -29,6 +29,7 @@ export async function createTicketType(deps: Deps, options: { actor: Actor; inpu
           waitlist: input.waitlist ?? 'OFF',
           offerHours: input.offerHours ?? 24,
           requiresApproval: input.requiresApproval ?? false,
+          hidden: input.hidden ?? false,
         },
       });
     });
@@ -67,6 +68,14 @@ export async function deleteTicketType(deps: Deps, options: { actor: Actor; inpu
   }
   const holders = await deps.prisma.attendee.count({ where: { ticketTypeId: ticketType.id } });
   if (holders > 0) throw invalidField('id', 'The ticket type has attendees and cannot be deleted.');
+  // A code valid only for it would become valid for every type, a quota would count nothing: the organiser decides first.
+  const [quotas, codes] = await Promise.all([
+    deps.prisma.quota.count({ where: { ticketTypeIds: { has: ticketType.id } } }),
+    deps.prisma.accessCode.count({ where: { ticketTypeIds: { has: ticketType.id } } }),
+  ]);
+  if (quotas > 0 || codes > 0) {
+    throw invalidField('id', 'The ticket type is part of a quota or an access code; take it out of them before deleting it.');
+  }
   const deleted = await deps.prisma.ticketType.delete({ where: { id: ticketType.id } });
   await deps.caches.events.invalidate(ticketType.eventId);
   return deleted;
@@ -84,4 +93,17 @@ async function findAuthorizedTicketType(deps: Deps, actor: Actor, rawId: string)
 
 async function clearDefault(tx: Db, eventId: string): Promise<void> {
   await tx.ticketType.updateMany({ where: { eventId, isDefault: true }, data: { isDefault: false } });
+}
+
+/**
+ * Ticket type ids named by a quota or an access code, each checked to be one of this event's (another event's or
+ * organisation's is refused, naming the first such id), as stored ids.
+ */
+export async function ownTicketTypeIds(deps: Deps, eventId: string, rawIds: readonly string[]): Promise<string[]> {
+  const ids = rawIds.map((raw) => parseId('ticketType', raw));
+  const found = await deps.prisma.ticketType.findMany({ where: { eventId, id: { in: ids.filter((id): id is string => id !== null) } }, select: { id: true } });
+  const known = new Set(found.map((t) => t.id));
+  const unknown = rawIds.filter((_, i) => !ids[i] || !known.has(ids[i]!));
+  if (unknown.length > 0) throw invalidField('ticketTypeIds', `Ticket type "${unknown[0]}" is not one of this event’s ticket types.`);
+  return ids as string[];
 }

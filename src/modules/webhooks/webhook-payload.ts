@@ -40,7 +40,17 @@ export const PAYLOAD_FIELDS = [
   'qr_code_url',
 ] as const;
 
-export type WebhookPayload = { trigger: WebhookTriggerName } & Record<(typeof PAYLOAD_FIELDS)[number], unknown>;
+/**
+ * Keys sent only to endpoints that select them, after the seed's keys: an endpoint that selects nothing receives the
+ * seed's payload exactly. `access_code`: the access code the attendee registered with, or null.
+ */
+export const OPT_IN_PAYLOAD_FIELDS = ['access_code'] as const;
+
+/** Every key `selectedFields` may name. */
+export const SELECTABLE_FIELDS = [...PAYLOAD_FIELDS, ...OPT_IN_PAYLOAD_FIELDS] as const;
+
+export type WebhookPayload = { trigger: WebhookTriggerName } & Record<(typeof PAYLOAD_FIELDS)[number], unknown> &
+  Partial<Record<(typeof OPT_IN_PAYLOAD_FIELDS)[number], unknown>>;
 
 /** "2025-05-12T10:14:00+00:00": the seed page's webhook time format. */
 export function webhookTime(date: Date): string {
@@ -72,6 +82,7 @@ export function buildWebhookPayload(
     custom_data: attendee.customData ?? {},
     // No ticket yet (in line, pending, declined…): no QR code to send anyone.
     qr_code_url: hasTicket(attendee.status) ? qrCodeUrl(deps, attendee) : null,
+    access_code: attendee.accessCode,
   };
 }
 
@@ -80,8 +91,13 @@ export function buildWebhookPayload(
  * page's key order (the payload travels through jsonb in the job queue, which does not keep key order).
  */
 export function serializeForEndpoint(payload: WebhookPayload, selectedFields: readonly string[]): string {
-  const keys = ['trigger', ...PAYLOAD_FIELDS.filter((key) => selectedFields.length === 0 || selectedFields.includes(key))] as const;
-  return JSON.stringify(Object.fromEntries(keys.map((key) => [key, payload[key]])));
+  const keys = [
+    'trigger',
+    ...PAYLOAD_FIELDS.filter((key) => selectedFields.length === 0 || selectedFields.includes(key)),
+    ...OPT_IN_PAYLOAD_FIELDS.filter((key) => selectedFields.includes(key)),
+  ] as const;
+  // A payload queued by a version without an opt-in key (a rolling deploy) sends it as null.
+  return JSON.stringify(Object.fromEntries(keys.map((key) => [key, payload[key] ?? null])));
 }
 
 /** A realistic sample for test pings (the seed page's example, with this endpoint's scope). */

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
-import { PAYLOAD_FIELDS } from './webhook-payload.ts';
+import { SELECTABLE_FIELDS } from './webhook-payload.ts';
 import { WEBHOOK_TRIGGERS } from './webhooks.schemas.ts';
 import {
   type CreatedEndpoint,
@@ -48,7 +48,7 @@ const WebhookEndpointRef = builder.prismaObject('WebhookEndpoint', {
     eventId: t.exposeID('eventId', { nullable: true, description: 'Only this event’s attendees; null for all events.' }),
     triggers: t.expose('triggers', { type: [WebhookTriggerEnum] }),
     selectedFields: t.exposeStringList('selectedFields', {
-      description: `Payload keys to send (plus trigger); empty sends all: ${PAYLOAD_FIELDS.join(', ')}.`,
+      description: `Payload keys to send (plus trigger): ${SELECTABLE_FIELDS.join(', ')}. Empty sends the seed's keys (all but access_code, sent only when selected).`,
     }),
     enabled: t.exposeBoolean('enabled'),
     disabledReason: t.exposeString('disabledReason', { nullable: true, description: 'Why it was disabled automatically (410 Gone, failing too long).' }),

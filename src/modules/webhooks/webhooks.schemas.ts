@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { entityId } from '../../lib/schemas.ts';
-import { PAYLOAD_FIELDS } from './webhook-payload.ts';
+import { SELECTABLE_FIELDS } from './webhook-payload.ts';
 
 export const WEBHOOK_TRIGGERS = [
   'ATTENDEE_REGISTERED',
@@ -20,8 +20,8 @@ const triggers = z
   .min(1)
   .refine((list) => new Set(list).size === list.length, { message: 'The :attribute field has a duplicate value.' });
 const selectedFields = z
-  .array(z.enum(PAYLOAD_FIELDS, { message: `The :attribute field may only name payload keys: ${PAYLOAD_FIELDS.join(', ')}.` }))
-  .max(PAYLOAD_FIELDS.length)
+  .array(z.enum(SELECTABLE_FIELDS, { message: `The :attribute field may only name payload keys: ${SELECTABLE_FIELDS.join(', ')}.` }))
+  .max(SELECTABLE_FIELDS.length)
   .refine((list) => new Set(list).size === list.length, { message: 'The :attribute field has a duplicate value.' });
 const description = z.string().trim().max(500).nullish();
 const rateLimitPerSecond = z.int().min(1).max(10_000).nullish();

@@ -16,4 +16,6 @@ export const PAYLOAD_FIELDS = [
   'checked_in_at',
   'custom_data',
   'qr_code_url',
+  // Opt-in: sent only when selected (an endpoint selecting nothing gets the seed's keys).
+  'access_code',
 ] as const;
