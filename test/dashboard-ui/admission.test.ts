@@ -107,3 +107,59 @@ describe('Event Settings → Registration questions', () => {
     expect(browser.errors).toEqual([]);
   });
 });
+
+describe('Access codes & quotas', () => {
+  it('adds a quota, creates a code and a batch of codes, switches one off, and shows each code’s use', { timeout: 120_000 }, async () => {
+    const seed = await createSeedShapedEvent(app.deps, { name: 'Codes Conf' });
+    const page = await browser.newPage();
+    await logIn(page, app.url, seed.owner.email, PASSWORD);
+    await page.goto(`${app.url}/dashboard/events/${seed.event.id}`);
+    await page.getByRole('navigation', { name: 'Event' }).getByRole('link', { name: 'Access codes & quotas' }).click();
+    await page.getByRole('heading', { name: 'Access codes (0)' }).waitFor();
+
+    // A quota of 2 seats shared by both types.
+    const quotaForm = page.getByRole('form', { name: 'Add a quota' });
+    await quotaForm.getByRole('textbox', { name: 'Name' }).fill('Hall');
+    await quotaForm.getByRole('spinbutton', { name: 'Size' }).fill('2');
+    await quotaForm.getByRole('checkbox', { name: 'General Admission' }).check();
+    await quotaForm.getByRole('checkbox', { name: 'VIP' }).check();
+    await quotaForm.getByRole('button', { name: 'Add quota' }).click();
+    await page.getByRole('row', { name: /^Hall General Admission, VIP 2 0 2/ }).waitFor();
+    const quota = await app.deps.prisma.quota.findFirstOrThrow({ where: { eventId: seed.event.id } });
+    expect(quota).toMatchObject({ name: 'Hall', size: 2 });
+    expect(quota.ticketTypeIds).toHaveLength(2);
+
+    // One named code for VIP, three uses; then five random ones with a prefix.
+    const codeForm = page.getByRole('form', { name: 'Create access codes' });
+    await codeForm.getByRole('textbox', { name: 'Code (or prefix)' }).fill('PRESS');
+    await codeForm.getByRole('spinbutton', { name: 'Max uses' }).fill('3');
+    await codeForm.getByRole('checkbox', { name: 'VIP' }).check();
+    await codeForm.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('status').getByText('Code PRESS created.').waitFor();
+    await codeForm.getByRole('textbox', { name: 'Code (or prefix)' }).fill('BULK');
+    await codeForm.getByRole('spinbutton', { name: 'How many' }).fill('5');
+    await codeForm.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('status').getByText('5 codes created.').waitFor();
+    await page.getByRole('heading', { name: 'Access codes (6)' }).waitFor();
+    const bulk = await app.deps.prisma.accessCode.findMany({ where: { eventId: seed.event.id, code: { startsWith: 'BULK-' } } });
+    expect(bulk).toHaveLength(5);
+    // The form starts afresh after each creation: these were made for every type, not PRESS's VIP.
+    for (const code of bulk) expect(code.ticketTypeIds).toEqual([]);
+
+    // A registration with the code, then its use shown; a code switched off.
+    const made = await postRegistration(app.url, seed.event.id, registrationBody({ ticket_type_slug: 'vip', access_code: 'press' }), { key: seed.liveKey });
+    expect(made.body).toMatchObject({ status: 'registered', access_code: 'PRESS' });
+    await page.reload();
+    await page.getByRole('row', { name: /^PRESS VIP 1 of 3/ }).waitFor();
+    await page.getByRole('row', { name: /^Hall General Admission, VIP 2 1 1/ }).waitFor();
+    const enabled = page.getByRole('switch', { name: 'Code PRESS enabled' });
+    expect(await enabled.isChecked()).toBe(true);
+    await enabled.click();
+    await expect
+      .poll(async () => (await app.deps.prisma.accessCode.findFirstOrThrow({ where: { eventId: seed.event.id, code: 'PRESS' } })).enabled)
+      .toBe(false);
+    await expect.poll(() => enabled.isChecked()).toBe(false);
+    await expectAccessible(page, 'Access codes & quotas');
+    await screenshot(page, 'access-codes');
+  });
+});

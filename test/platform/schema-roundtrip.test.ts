@@ -31,6 +31,8 @@ const ORDER = [
   'CustomField',
   'ImportJob',
   'Zone',
+  'AccessCode',
+  'Quota',
   'Attendee',
   'ScannerDevice',
   'Scan',

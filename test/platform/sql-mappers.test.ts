@@ -29,9 +29,14 @@ beforeAll(async () => {
   const zone = await app.deps.prisma.zone.create({
     data: { id: 'zon_mapper', organisationId: seed.owner.organisationId, eventId: seed.event.id, name: 'Hall' },
   });
+  const code = await app.deps.prisma.accessCode.create({
+    data: { id: 'acc_mapper', eventId: seed.event.id, code: 'MAPPER', codeNormalized: 'mapper' },
+  });
   await app.deps.prisma.attendee.update({
     where: { id: attendeeId },
     data: {
+      accessCodeId: code.id,
+      accessCode: code.code,
       status: 'CHECKED_IN',
       checkedInAt: new Date(),
       importJobId: job.id,

@@ -75,6 +75,11 @@ const appPages = [
   }),
   createRoute({
     getParentRoute: () => app,
+    path: 'events/$eventId/access',
+    component: lazyRouteComponent(() => import('./screens/events/AccessCodes.tsx'), 'AccessCodes'),
+  }),
+  createRoute({
+    getParentRoute: () => app,
     path: 'events/$eventId/check-in',
     component: lazyRouteComponent(() => import('./screens/events/CheckInDesk.tsx'), 'CheckInDesk'),
   }),

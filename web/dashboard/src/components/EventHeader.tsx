@@ -40,6 +40,7 @@ export function EventHeader({ event, title }: { event: HeaderEvent; title: strin
           {manage ? <NavItem to="/events/$eventId" params={params} label="Overview" activeOptions={exact} w="auto" /> : null}
           {manage ? <NavItem to="/events/$eventId/attendees" params={params} label="Attendees" activeOptions={exact} w="auto" /> : null}
           {manage ? <NavItem to="/events/$eventId/waitlist" params={params} label="Waitlist & approvals" activeOptions={exact} w="auto" /> : null}
+          {manage ? <NavItem to="/events/$eventId/access" params={params} label="Access codes & quotas" activeOptions={exact} w="auto" /> : null}
           <NavItem to="/events/$eventId/check-in" params={params} label="Check-in desk" activeOptions={exact} w="auto" />
           {manage ? <NavItem to="/events/$eventId/import" params={params} label="Import" activeOptions={exact} w="auto" /> : null}
           {manage ? <NavItem to="/events/$eventId/door" params={params} label="Door" activeOptions={exact} w="auto" /> : null}

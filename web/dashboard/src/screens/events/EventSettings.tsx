@@ -48,6 +48,7 @@ const EventSettingsQuery = graphql(`
         waitlist
         offerHours
         requiresApproval
+        hidden
         waitlistedCount
         pendingApprovalCount
       }

@@ -26,6 +26,7 @@ const UpdateTicketType = graphql(`
       waitlist
       offerHours
       requiresApproval
+      hidden
     }
   }
 `);
@@ -46,11 +47,12 @@ interface TicketType {
   waitlist: 'OFF' | 'AUTO' | 'OFFER';
   offerHours: number;
   requiresApproval: boolean;
+  hidden: boolean;
   waitlistedCount: number;
   pendingApprovalCount: number;
 }
 
-const FIELDS = ['name', 'slug', 'capacity', 'waitlist', 'offerHours', 'requiresApproval'];
+const FIELDS = ['name', 'slug', 'capacity', 'waitlist', 'offerHours', 'requiresApproval', 'hidden'];
 
 const WAITLIST_LABELS = {
   OFF: 'Off: refuse when full',
@@ -63,7 +65,12 @@ function admissionFrom(values: Record<string, string | undefined>) {
   const waitlist = (values.waitlist ?? 'OFF') as TicketType['waitlist'];
   const hours = Number((values.offerHours ?? '').trim() || '24');
   // An unchecked checkbox is absent from the form's values.
-  return { waitlist, offerHours: Number.isInteger(hours) ? hours : 0, requiresApproval: values.requiresApproval !== undefined };
+  return {
+    waitlist,
+    offerHours: Number.isInteger(hours) ? hours : 0,
+    requiresApproval: values.requiresApproval !== undefined,
+    hidden: values.hidden !== undefined,
+  };
 }
 
 /** Capacity typed as text: empty is "no limit of its own" (null), anything else must be a whole number. */
@@ -113,6 +120,14 @@ function TicketTypeFields({ initial, errors }: { initial?: TicketType; errors: R
         defaultChecked={initial?.requiresApproval ?? false}
         description="Registrations wait for you to approve or decline them"
         error={errors.requiresApproval}
+        mt="lg"
+      />
+      <Checkbox
+        label="Hidden"
+        name="hidden"
+        defaultChecked={initial?.hidden ?? false}
+        description="Not on the public form; only with an access code for it"
+        error={errors.hidden}
         mt="lg"
       />
     </SimpleGrid>
@@ -171,6 +186,11 @@ export function TicketTypesSection({ eventId, ticketTypes, onChange }: { eventId
                     {type.isDefault ? (
                       <Badge size="sm" variant="outline" color="dark">
                         default
+                      </Badge>
+                    ) : null}{' '}
+                    {type.hidden ? (
+                      <Badge size="sm" variant="outline" color="dark">
+                        hidden
                       </Badge>
                     ) : null}
                   </Table.Td>
