@@ -135,8 +135,6 @@ export function ticketTypeCounts(counts: EventCounts, ticketTypeId: string): Att
   return counts.byTicketType.get(ticketTypeId) ?? ZERO;
 }
 
-const left = (capacity: number, taken: number) => Math.max(0, capacity - taken);
-
 /**
  * Seats still open for one ticket type to a registration without a code: the tightest of the event's capacity, the
  * type's, its quotas', less the seats held for codes' holders (null: nothing limits it). The same rule registration

@@ -284,7 +284,7 @@ const typeNotFound = (item: PendingRegistration) => invalidInput({ ticket_type_s
  * ticket type: whether it can be used at all (the public form's view of a code).
  */
 export function codeRefusal(code: LockedAccessCode | undefined, ticketTypeId: string | null, now: number): string | null {
-  if (!code || !code.enabled) return ACCESS_CODE.invalid;
+  if (!code?.enabled) return ACCESS_CODE.invalid;
   if (code.valid_until && now > code.valid_until.getTime()) return ACCESS_CODE.expired;
   if (code.valid_from && now < code.valid_from.getTime()) return ACCESS_CODE.notYet;
   if (ticketTypeId && code.ticket_type_ids.length > 0 && !code.ticket_type_ids.includes(ticketTypeId)) return ACCESS_CODE.wrongType;
