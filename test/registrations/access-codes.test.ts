@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireOffersJob } from '../../src/modules/registrations/waitlist.jobs.ts';
 import { createTicketType, updateTicketType } from '../../src/modules/ticket-types/ticket-types.service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
@@ -231,6 +232,28 @@ describe('access codes', () => {
       code: 'BAD_USER_INPUT',
       errors: { id: ['The ticket type is part of a quota or an access code; take it out of them before deleting it.'] },
     });
+  });
+
+  it('a code that expires releases its held seats: the per-minute job seats the first in line (clock moved, no sleep)', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const general = await app.deps.prisma.ticketType.findFirstOrThrow({ where: { eventId: seed.event.id, slug: 'general' } });
+    await updateTicketType(app.deps, { actor: seed.owner.actor, input: { id: general.id, capacity: 2, waitlist: 'AUTO' } });
+    const validUntil = new Date(app.deps.clock.nowMs() + 3_600_000);
+    await createCode(seed, { code: 'EARLY-PRESS', ticketTypeIds: [general.id], reservedSeats: 1, validUntil: validUntil.toISOString() });
+    expect((await register(seed)).body.status).toBe('registered');
+    const waiting = await register(seed);
+    expect(waiting.body).toMatchObject({ status: 'waitlisted', waitlist_position: 1 });
+
+    const clock = app.deps.clock;
+    const real = clock.nowMs.bind(clock);
+    const shift = validUntil.getTime() + 30_000 - real();
+    clock.nowMs = () => real() + shift;
+    try {
+      await expireOffersJob.handler(app.deps, {}, { id: 'manual', retryCount: 0, signal: new AbortController().signal });
+    } finally {
+      clock.nowMs = real;
+    }
+    expect((await app.deps.prisma.attendee.findUniqueOrThrow({ where: { id: waiting.body.id } })).status).toBe('REGISTERED');
   });
 
   it('bulk codes with a prefix, their CSV with use; codes of another organisation are out of reach; bad input changes nothing', async () => {

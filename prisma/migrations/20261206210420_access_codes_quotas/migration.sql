@@ -61,3 +61,5 @@ ALTER TABLE "quotas" ADD CONSTRAINT "quotas_event_id_fkey" FOREIGN KEY ("event_i
 
 -- A code's uses, counted under its row lock (only attendees who used a code are in it).
 CREATE INDEX "attendees_access_code_idx" ON "attendees"("access_code_id", "test_mode") WHERE "access_code_id" IS NOT NULL;
+-- Codes whose held seats are released by the clock (the per-minute job seats those in line).
+CREATE INDEX "access_codes_valid_until_idx" ON "access_codes"("valid_until") WHERE "reserved_seats" > 0;

@@ -180,3 +180,12 @@ export async function addSeat(sql: Sql, limit: { kind: 'event' | 'ticketType' | 
   const column = limit.kind === 'quota' ? 'size' : 'capacity';
   await sql.query(`UPDATE ${table} SET ${column} = ${column} + 1, updated_at = now() WHERE id = $1 AND ${column} IS NOT NULL`, [limit.id]);
 }
+
+/** Events with an access code that held seats and expired in (from, to]: their held seats have just been released. */
+export async function eventsWithCodesExpiredSince(sql: Sql, from: Date, to: Date): Promise<string[]> {
+  const rows = await sql.query<{ event_id: string }>(
+    `SELECT DISTINCT event_id FROM access_codes WHERE reserved_seats > 0 AND enabled AND valid_until > $1 AND valid_until <= $2`,
+    [from, to],
+  );
+  return rows.map((row) => row.event_id);
+}
