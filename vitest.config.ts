@@ -17,5 +17,9 @@ export default defineConfig({
     maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for something a user would see happen (a browser screen booting and rewriting its address,
+    // a webhook arriving): its default of one second lost a race with a lazily loaded dashboard chunk on a loaded CI
+    // machine (accounts.test.ts › invitation). The budget Playwright gives its own waits, bounded by testTimeout.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
