@@ -91,7 +91,7 @@ async function main() {
     );
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
-    // BENCH_ONLY=webhooks|check-ins|registrations|waitlist|dashboard|door|privacy|import runs those parts (comma-separated,
+    // BENCH_ONLY=webhooks|check-ins|registrations|waitlist|dashboard|door|privacy|import|scale runs those parts (comma-separated,
     // while working on them); by default, all.
     const only = process.env.BENCH_ONLY?.split(',');
     if (!only || only.includes('registrations')) {
@@ -107,6 +107,7 @@ async function main() {
     if (!only || only.includes('door')) await doorBench(base, token, key, databaseUrl);
     if (!only || only.includes('privacy')) await privacyBench(base, databaseUrl);
     if (!only || only.includes('import')) await importBench({ base, workerBase: `http://127.0.0.1:${workerPort}`, token, eventId });
+    if (!only || only.includes('scale')) await scaleBench(base, token, databaseUrl);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -991,4 +992,78 @@ async function importBench(options: { base: string; workerBase: string; token: s
       `million-column header (1 MB)            refused in ${refused.ms.toFixed(0)} ms   /livez slowest: API ${refused.slowest.api.toFixed(0)} ms, worker ${refused.slowest.worker.toFixed(0)} ms\n` +
       `largest allowed (10 MB × 500 columns)   ${largest.result} in ${(largest.ms / 1000).toFixed(1)} s   /livez slowest: API ${largest.slowest.api.toFixed(0)} ms, worker ${largest.slowest.worker.toFixed(0)} ms\n`,
   );
+}
+
+/**
+ * At scale (issue 31): the same operations on an event of 10,000 attendees and on one of 300,000 (each written with
+ * one INSERT … SELECT), side by side in one run; each should cost at most 2 × per unit of work at 300,000 what it
+ * does at 10,000. So far: a door phone's first sync, per page of 5,000 (the whole sync then grows linearly with the
+ * event, not quadratically).
+ */
+async function scaleBench(base: string, token: string, databaseUrl: string) {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const sizes = [10_000, 300_000] as const;
+  const perPage = new Map<number, number>();
+  const lines: string[] = [];
+  for (const size of sizes) {
+    const { createEvent } = await graphql(
+      base,
+      `mutation { createEvent(input: { name: "Scale ${size}", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC" }) { id } }`,
+      token,
+    );
+    const eventId = createEvent.id as string;
+    await db.query(
+      `INSERT INTO attendees (id, organisation_id, event_id, ticket_type_id, first_name, last_name, email, email_normalized, qr_token, source, updated_at)
+       SELECT 'att_scale' || $2::int || '_' || g, e.organisation_id, e.id, t.id, 'Guest', 'No ' || g, 'scale' || $2::int || '.' || g || '@example.com',
+              'scale' || $2::int || '.' || g || '@example.com', gen_random_uuid(), 'IMPORT', now()
+       FROM generate_series(1, $2::int) g, events e JOIN ticket_types t ON t.event_id = e.id AND t.is_default WHERE e.id = $1`,
+      [eventId, size],
+    );
+    await db.query('ANALYZE attendees');
+    const { createScannerDevice } = await graphql(base, `mutation { createScannerDevice(input: { eventId: "${eventId}", name: "Scale" }) { token } }`, token);
+    // The smaller event is synced once before it is timed: the first pages of a run also pay for warming up.
+    if (size === sizes[0]) await fullSync(base, createScannerDevice.token);
+    const started = performance.now();
+    let cursor = '';
+    let synced = 0;
+    let pages = 0;
+    for (;;) {
+      const res = await fetch(`${base}/v1/scanner/sync${cursor ? `?cursor=${cursor}` : ''}`, {
+        headers: { authorization: `Bearer ${createScannerDevice.token}` },
+      });
+      const body = (await res.json()) as { attendees: unknown[]; cursor: string; has_more: boolean };
+      synced += body.attendees.length;
+      pages++;
+      cursor = body.cursor;
+      if (!body.has_more) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    perPage.set(size, (seconds * 1000) / pages);
+    lines.push(
+      `first sync of ${size.toLocaleString('en-US')}: ${synced} in ${pages} pages, ${seconds.toFixed(2)} s, ${((seconds * 1000) / pages).toFixed(0)} ms per page`,
+    );
+  }
+  await db.end();
+  const ratio = perPage.get(300_000)! / perPage.get(10_000)!;
+  measure('scale', 'sync page at 300,000', perPage.get(300_000)!, 'ms', 'lower');
+  measure('scale', 'sync page 300,000 / 10,000', ratio, '×', 'lower');
+  process.stdout.write(
+    `\nAt scale (10,000 and 300,000 attendees, one run):\n${lines.join('\n')}\nsync page ratio 300,000 / 10,000: ${ratio.toFixed(2)} (aim ≤ 2)\n`,
+  );
+}
+
+/** A new device's first sync: pages until has_more is false. */
+async function fullSync(base: string, deviceToken: string): Promise<{ synced: number; pages: number }> {
+  let cursor = '';
+  let synced = 0;
+  let pages = 0;
+  for (;;) {
+    const res = await fetch(`${base}/v1/scanner/sync${cursor ? `?cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${deviceToken}` } });
+    const body = (await res.json()) as { attendees: unknown[]; cursor: string; has_more: boolean };
+    synced += body.attendees.length;
+    pages++;
+    cursor = body.cursor;
+    if (!body.has_more) return { synced, pages };
+  }
 }
