@@ -40,6 +40,9 @@ export class SeatLedger {
   private readonly free = new Map<string, number>();
   private readonly outstanding = new Map<string, number>();
   private readonly quotasOfType = new Map<string, QuotaRow[]>();
+  /** Seats held for every code's holders out of a limit, per mode: summed once per limit, then kept as seats are taken. */
+  private readonly heldTotal = new Map<string, number>();
+  private readonly codes = new Map<string, ReservationRow>();
 
   constructor(
     private readonly rules: SeatRules,
@@ -50,6 +53,7 @@ export class SeatLedger {
       for (const typeId of quota.ticket_type_ids) this.quotasOfType.set(typeId, [...(this.quotasOfType.get(typeId) ?? []), quota]);
     }
     for (const code of rules.reservations) {
+      this.codes.set(code.id, code);
       this.outstanding.set(key(code.id, false), Math.max(0, code.reserved_seats - code.live_seated));
       this.outstanding.set(key(code.id, true), Math.max(0, code.reserved_seats - code.test_seated));
     }
@@ -82,15 +86,31 @@ export class SeatLedger {
     return free;
   }
 
-  /** Seats held for other codes' holders out of this limit. */
-  private heldFor(eventId: string, types: readonly string[] | null, testMode: boolean, except: string | null | undefined): number {
-    let held = 0;
-    for (const code of this.rules.reservations) {
-      if (code.event_id !== eventId || code.id === except) continue;
-      if (types !== null && !code.ticket_type_ids.every((t) => types.includes(t))) continue;
-      held += this.outstanding.get(key(code.id, testMode)) ?? 0;
+  /** Whether a code's held seats come out of this limit: every type of the code draws from it. */
+  private applies(code: ReservationRow, eventId: string, types: readonly string[] | null): boolean {
+    return code.event_id === eventId && (types === null || code.ticket_type_ids.every((t) => types.includes(t)));
+  }
+
+  /**
+   * Seats held for other codes' holders out of this limit: the limit's total (summed over the codes once, then kept
+   * by take()), less what `except`'s own holders may use.
+   */
+  private heldFor(limit: SeatLimit, eventId: string, types: readonly string[] | null, testMode: boolean, except: string | null | undefined): number {
+    const k = `${limit.kind}\n${key(limit.id, testMode)}`;
+    let total = this.heldTotal.get(k);
+    if (total === undefined) {
+      total = 0;
+      for (const code of this.rules.reservations) if (this.applies(code, eventId, types)) total += this.outstanding.get(key(code.id, testMode)) ?? 0;
+      this.heldTotal.set(k, total);
     }
-    return held;
+    const own = except ? this.codes.get(except) : undefined;
+    return own && this.applies(own, eventId, types) ? total - (this.outstanding.get(key(own.id, testMode)) ?? 0) : total;
+  }
+
+  /** The request's code, if it holds seats for this request's type (a code's seats are for its own types only). */
+  private codeFor(request: SeatRequest): ReservationRow | undefined {
+    const code = request.accessCodeId ? this.codes.get(request.accessCodeId) : undefined;
+    return code?.ticket_type_ids.includes(request.ticketTypeId) ? code : undefined;
   }
 
   /** Seats this request could take now (null: nothing limits it). */
@@ -98,7 +118,7 @@ export class SeatLedger {
     let least: number | null = null;
     for (const { limit, size, types } of this.limitsOf(request.eventId, request.ticketTypeId)) {
       if (request.keeps && (types === null || types.includes(request.keeps))) continue;
-      const open = this.freeIn(limit, size, types, request.testMode) - this.heldFor(request.eventId, types, request.testMode, request.accessCodeId);
+      const open = this.freeIn(limit, size, types, request.testMode) - this.heldFor(limit, request.eventId, types, request.testMode, this.codeFor(request)?.id);
       least = least === null ? open : Math.min(least, open);
     }
     return least === null ? null : Math.max(0, least);
@@ -108,7 +128,8 @@ export class SeatLedger {
   refusal(request: SeatRequest): SeatLimit | null {
     for (const { limit, size, types } of this.limitsOf(request.eventId, request.ticketTypeId)) {
       if (request.keeps && (types === null || types.includes(request.keeps))) continue;
-      if (this.freeIn(limit, size, types, request.testMode) - this.heldFor(request.eventId, types, request.testMode, request.accessCodeId) <= 0) return limit;
+      if (this.freeIn(limit, size, types, request.testMode) - this.heldFor(limit, request.eventId, types, request.testMode, this.codeFor(request)?.id) <= 0)
+        return limit;
     }
     return null;
   }
@@ -119,10 +140,16 @@ export class SeatLedger {
       if (request.keeps && (types === null || types.includes(request.keeps))) continue;
       this.free.set(`${limit.kind}\n${key(limit.id, request.testMode)}`, this.freeIn(limit, size, types, request.testMode) - 1);
     }
-    if (request.accessCodeId) {
-      const k = key(request.accessCodeId, request.testMode);
-      const held = this.outstanding.get(k);
-      if (held !== undefined && held > 0) this.outstanding.set(k, held - 1);
+    const code = this.codeFor(request);
+    const k = code ? key(code.id, request.testMode) : '';
+    if (code && (this.outstanding.get(k) ?? 0) > 0) {
+      this.outstanding.set(k, this.outstanding.get(k)! - 1);
+      // One seat fewer held out of every limit the code draws from (each is one of this type's: the code's types
+      // include it, so every limit holding for the code also limits this type).
+      for (const { limit, types } of this.limitsOf(request.eventId, request.ticketTypeId)) {
+        const total = `${limit.kind}\n${key(limit.id, request.testMode)}`;
+        if (this.heldTotal.has(total) && this.applies(code, request.eventId, types)) this.heldTotal.set(total, this.heldTotal.get(total)! - 1);
+      }
     }
   }
 
@@ -130,7 +157,7 @@ export class SeatLedger {
   limitRemaining(limit: SeatLimit, eventId: string, testMode: boolean): number {
     const found = this.limitsOfLimit(limit, eventId);
     if (!found) return 0;
-    return Math.max(0, this.freeIn(limit, found.size, found.types, testMode) - this.heldFor(eventId, found.types, testMode, null));
+    return Math.max(0, this.freeIn(limit, found.size, found.types, testMode) - this.heldFor(limit, eventId, found.types, testMode, null));
   }
 
   private limitsOfLimit(limit: SeatLimit, eventId: string): { size: number; types: readonly string[] | null } | null {
@@ -148,7 +175,8 @@ export class SeatLedger {
 
   /** Whether this request's code still holds seats for its holders (in its mode). */
   holdsFor(request: SeatRequest): boolean {
-    return request.accessCodeId ? (this.outstanding.get(key(request.accessCodeId, request.testMode)) ?? 0) > 0 : false;
+    const code = this.codeFor(request);
+    return code ? (this.outstanding.get(key(code.id, request.testMode)) ?? 0) > 0 : false;
   }
 
   /** Whether anything limits this type's seats at all. */
