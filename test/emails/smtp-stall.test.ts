@@ -66,8 +66,13 @@ describe('an SMTP server that stalls mid-DATA', () => {
     // When the stall ends, the server finds its client gone and drops that message.
     await expect.poll(() => smtp.dropped, { timeout: STALL_MS, interval: 50 }).toBe(1);
     expect(smtp.to(stalled)).toHaveLength(1);
-    const log = await api.deps.prisma.emailLog.findFirstOrThrow({ where: { to: stalled } });
-    expect([log.status, log.attempts, log.error]).toEqual(['SENT', 2, null]);
+    // The server has the message before the worker records it as sent: wait for the record, not for the mail.
+    await expect
+      .poll(async () => {
+        const log = await api.deps.prisma.emailLog.findFirstOrThrow({ where: { to: stalled } });
+        return [log.status, log.attempts, log.error];
+      })
+      .toEqual(['SENT', 2, null]);
   }, 60_000);
 });
 

@@ -67,6 +67,12 @@ describe('locks on deliveries', () => {
     await admin.query(`INSERT INTO ${table} VALUES (1, 0), (2, 0)`);
     try {
       // The other side holds row 2.
+      // Which side PostgreSQL aborts depends on whose deadlock check runs first, once both wait (each checks once,
+      // deadlock_timeout after it began waiting). With the default 1 s for both, a loaded machine that took over a
+      // second between ours waiting and theirs beginning to wait let ours check too early (no cycle yet) and theirs
+      // find it: the wrong victim. So ours checks after 3 s (its lock_timeout raised past that), theirs after 60 s:
+      // ours is the victim unless theirs takes over 3 s to begin waiting.
+      await admin.query("SET deadlock_timeout = '60s'");
       await admin.query('BEGIN');
       await admin.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`);
       let runs = 0;
@@ -78,6 +84,8 @@ describe('locks on deliveries', () => {
       const ours = app.deps.db.sqlTransaction(
         async (sql) => {
           runs++;
+          await sql.query("SET LOCAL deadlock_timeout = '3s'");
+          await sql.query("SET LOCAL lock_timeout = '20s'");
           await sql.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`);
           holdsRow1();
           await sql.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`);
@@ -109,6 +117,7 @@ describe('locks on deliveries', () => {
       ]);
     } finally {
       await admin.query('ROLLBACK').catch(() => {});
+      await admin.query('RESET deadlock_timeout');
       await admin.query(`DROP TABLE IF EXISTS ${table}`);
     }
   });
