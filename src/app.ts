@@ -4,10 +4,11 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import pg from 'pg';
 import type { Config } from './config.ts';
+import { connectionBudget } from './db/budget.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
 import { countAppliedMigrations, databaseTimeMs } from './db/health.sql.ts';
 import { applyMigrations, readMigrations } from './db/migrate.ts';
-import { createPool, timeoutSettings } from './db/pool.ts';
+import { createPool, setRoleDefaults, timeoutSettings } from './db/pool.ts';
 import { createPrisma } from './db/prisma.ts';
 import { poolSql } from './db/sql.ts';
 import { Transactions } from './db/transactions.ts';
@@ -90,7 +91,12 @@ export async function startApp(
           ? null
           : { schema: await buildSchema(FEATURES), routes: REST_ROUTES, credentials: CREDENTIALS, pages: PAGES, graphqlBodyBytes: GRAPHQL_BODY_BYTES },
       rateLimiters,
-      health: { stopping: () => lifecycle.stopping, migrations: readMigrations().map((m) => m.name), pool: services.healthPool },
+      health: {
+        stopping: () => lifecycle.stopping,
+        migrations: readMigrations().map((m) => m.name),
+        pool: services.healthPool,
+        listening: () => services.deps.pubsub.listening,
+      },
       metrics,
     });
     // A client must send its request (headers and body) in time: a slow-loris body ends in seconds, not minutes.
@@ -208,15 +214,23 @@ export async function openServices(
     lifecycle.onStop('database', 'embedded PostgreSQL', () => (embedded as EmbeddedDatabase).stop());
   }
   const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
+  // What needs a session of its own (LISTEN, the migrations' lock, readiness) goes to the database itself; with
+  // DATABASE_URL pointing at a transaction pooler, everything else goes through the pooler (docs/operations.md).
+  const directUrl = config.databaseDirectUrl ?? databaseUrl;
+  const pooler = directUrl !== databaseUrl;
   const secretKey = config.secretKey ?? readOrCreateSecretKey(config.dataDir);
 
-  if (options.migrations === 'apply') await applyMigrations({ databaseUrl, logger });
-  else await requireMigrations(databaseUrl);
+  if (options.migrations === 'apply') await applyMigrations({ databaseUrl: directUrl, logger });
+  else await requireMigrations(directUrl);
 
   // Every pool waits at most DATABASE_LOCK_TIMEOUT_MS for a lock and runs a statement at most
   // DATABASE_STATEMENT_TIMEOUT_MS: one tenant's locked rows answer that tenant 503 instead of stalling everyone.
+  // Behind a pooler no session SET reaches the right transactions: the role's own defaults carry them instead.
   const timeouts = timeoutSettings(config.databaseTimeouts);
-  const prisma = createPrisma({ databaseUrl, logQueries: Boolean(options.onQuery), logger, settings: timeouts });
+  if (pooler) await setRoleDefaults(directUrl, timeouts, logger);
+  // DATABASE_POOL_SIZE connections in all, split between the pools by what this process does (src/db/budget.ts).
+  const budget = connectionBudget(config.databasePoolSize, config.role);
+  const prisma = createPrisma({ databaseUrl, poolSize: budget.prisma, pooler, logQueries: Boolean(options.onQuery), logger, settings: timeouts });
   if (options.onQuery) {
     const onQuery = options.onQuery;
     (prisma as unknown as { $on(event: 'query', cb: (e: { query: string; params: string }) => void): void }).$on('query', (e) => onQuery(e.query, e.params));
@@ -225,15 +239,15 @@ export async function openServices(
   // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
   // not by the first request or job (a worker's first import held its /livez that long).
   await prisma.$connect();
-  const boss = await startBoss({ databaseUrl, logger, supervise: config.role !== 'api', settings: timeouts });
+  const boss = await startBoss({ databaseUrl, max: budget.jobs, logger, supervise: config.role !== 'api', settings: pooler ? {} : timeouts });
   // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
   // mailer and the pools they use are closed in the later phases.
   lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
   await createQueues(boss, JOBS, config.webhookLogRetentionDays);
-  const pubsub = new PgPubSub(databaseUrl, logger, timeouts);
+  const pubsub = new PgPubSub({ listenUrl: directUrl, publishUrl: databaseUrl, pooler, logger, settings: timeouts });
   await pubsub.start();
   lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
-  const pool = createPool({ databaseUrl, max: 20, name: 'eventogate', logger, settings: timeouts });
+  const pool = createPool({ databaseUrl, max: budget.app, name: 'eventogate', logger, settings: timeouts, pooler });
   lifecycle.onStop('connections', 'pool', () => pool.end());
   // The database's clock, read locally (lib/clock.ts): measured now and every minute.
   const clock = new Clock(options.processClock);
@@ -258,10 +272,11 @@ export async function openServices(
   // harmless, so these commits do not wait for the flush.
   const rateLimitPool = createPool({
     databaseUrl,
-    max: 5,
+    max: budget.rateLimits,
     name: 'eventogate-rate-limits',
     logger,
     settings: { ...timeouts, synchronous_commit: 'off' },
+    pooler,
   });
   lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
   const rateLimiters = createRateLimiters(rateLimitPool, config, clock);
@@ -289,9 +304,10 @@ export async function openServices(
   for (const feature of FEATURES) await feature.services?.(deps, { lifecycle, receive: options.receive });
   // /readyz and /metrics on a pool of their own that never waits on a data lock (a quarter of a second, then the
   // gauge keeps its last value): they answer while requests queue for the main pools or wait on someone's lock.
+  // On the direct URL: its short timeouts are session settings, and a pooler would put them on others' transactions.
   const healthPool = createPool({
-    databaseUrl,
-    max: 2,
+    databaseUrl: directUrl,
+    max: budget.health,
     name: 'eventogate-health',
     logger,
     settings: timeoutSettings({ lockMs: HEALTH_LOCK_TIMEOUT_MS, statementMs: HEALTH_STATEMENT_TIMEOUT_MS }),

@@ -197,7 +197,8 @@ export function buildCli(): Command {
       const { config, logger } = cliConfig();
       const lifecycle = new Lifecycle(logger);
       try {
-        let databaseUrl = config.databaseUrl;
+        // The migrations' advisory lock is a session's: the database itself, never through a transaction pooler.
+        let databaseUrl = config.databaseDirectUrl ?? config.databaseUrl;
         if (!databaseUrl) {
           const embedded = await startEmbeddedPostgres({
             dataDir: config.dataDir,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_POOL_SIZE, MIN_POOL_SIZE } from './db/budget.ts';
 
 /**
  * Every setting comes from the environment (names are part of CONTRACT §10), parsed once at start-up.
@@ -29,6 +30,8 @@ const url = (schemes: string[]) =>
 
 const EnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_DIRECT_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_POOL_SIZE: integer(MIN_POOL_SIZE, 1_000).default(DEFAULT_POOL_SIZE),
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
@@ -77,6 +80,13 @@ export type Role = 'all' | 'api' | 'worker';
 
 export interface Config {
   databaseUrl: string | undefined;
+  /**
+   * The database itself, when DATABASE_URL points at a transaction pooler (PgBouncer): LISTEN, migrations and their
+   * lock, and readiness need a session of their own. Unset: DATABASE_URL is the database.
+   */
+  databaseDirectUrl: string | undefined;
+  /** Connections one process may open, in all (src/db/budget.ts splits them by role). */
+  databasePoolSize: number;
   port: number;
   host: string;
   /** Base of absolute URLs we hand out (qr_code_url, Location); null until the port is known when PORT=0. */
@@ -135,7 +145,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'SECRET_KEY', 'SMTP_URL', 'METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'DATABASE_DIRECT_URL', 'SECRET_KEY', 'SMTP_URL', 'METRICS_TOKEN']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most twelve-factor apps.
@@ -153,8 +163,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.DATABASE_URL && !e.SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  SECRET_KEY: is required when DATABASE_URL is set, so every process encrypts and signs with the same key');
   }
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_DIRECT_URL: is only used with DATABASE_URL (the pooler it bypasses); set both or neither');
+  }
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? (e.PORT === 0 ? undefined : `http://${e.HOST}:${e.PORT}`),

@@ -43,6 +43,7 @@ export function unavailableReason(error: unknown): UnavailableReason {
     (e) =>
       e.code === '53300' ||
       e.code === 'P2037' ||
+      (e.code === 'P2028' && typeof e.message === 'string' && e.message.includes('Unable to start a transaction')) ||
       e.kind === 'TooManyConnections' ||
       (typeof e.message === 'string' && /too many (clients|connections)/i.test(e.message)),
   );
@@ -80,7 +81,8 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 /** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections (class 08 = connection exception). */
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Can't reach database server, timed out, server closed the connection, too many connections. */
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2037']);
+/** …, and P2028: a transaction that found no free connection within its wait (or outlived its timeout, rolled back). */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2037', 'P2028']);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 const MESSAGES = [
   'Connection terminated',

@@ -13,8 +13,18 @@ import { isDatabaseUnavailable } from './availability.ts';
  * statement_timeout (timeoutSettings) on every pool, synchronous_commit where a lost commit is harmless. A SET, not
  * the startup packet's `options`, which transaction poolers such as PgBouncer refuse.
  */
-export function createPool(options: { databaseUrl: string; max: number; name: string; logger: Logger; settings?: SessionSettings }): pg.Pool {
-  const onConnect = settingsOnConnect(options.settings ?? {});
+export function createPool(options: {
+  databaseUrl: string;
+  max: number;
+  name: string;
+  logger: Logger;
+  settings?: SessionSettings;
+  /** The URL is a transaction pooler's (PgBouncer): see throughPooler. */
+  pooler?: boolean;
+}): pg.Pool {
+  // Behind a transaction pooler a session SET would stay on whichever server connection ran it and reach other
+  // clients' transactions (a synchronous_commit = off meant for counters under someone's registration): none.
+  const onConnect = options.pooler ? undefined : settingsOnConnect(options.settings ?? {});
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.max,
@@ -29,8 +39,20 @@ export function createPool(options: { databaseUrl: string; max: number; name: st
   // 'error' with nobody listening, which ends the process. Every client gets a listener of its own for life;
   // the statement using the connection still fails with the error, and the pool still discards the client.
   pool.on('connect', (client) => client.on('error', ignoreClientError));
+  if (options.pooler) {
+    throughPooler.add(pool);
+    pool.on('connect', (client) => throughPooler.add(client));
+  }
   return pool;
 }
+
+/**
+ * Pools (and their clients) whose connections go through a transaction pooler: consecutive transactions of one
+ * client may run on different server connections, shared with other processes, so a named prepared statement may
+ * be missing there or be another process's statement of the same name. Their statements are never named
+ * (src/db/sql.ts): parsed and planned on every execution, which costs little next to a round trip.
+ */
+export const throughPooler = new WeakSet<object>();
 
 /** PostgreSQL settings of a session, by name (`lock_timeout: '5000ms'`). */
 export type SessionSettings = Readonly<Record<string, string>>;
@@ -83,5 +105,31 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, d
     throw error;
   } finally {
     client.release(discarded);
+  }
+}
+
+/**
+ * Behind a transaction pooler, the settings every connection should start with (the timeouts) become the role's
+ * defaults in this database, set over the direct connection: PostgreSQL applies them to each server connection the
+ * pooler opens from then on, whichever client's transaction runs there. A role may set its own defaults; should the
+ * database refuse, the process runs without them and says what to run.
+ */
+export async function setRoleDefaults(directUrl: string, settings: SessionSettings, logger: Logger): Promise<void> {
+  const client = new pg.Client({ connectionString: directUrl, application_name: 'eventogate-setup' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ database: string }>('SELECT current_database() AS database');
+    const database = pg.escapeIdentifier(rows[0]!.database);
+    for (const [name, value] of Object.entries(settings)) {
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`Not a setting name: ${name}`);
+      const statement = `ALTER ROLE CURRENT_USER IN DATABASE ${database} SET ${name} = ${pg.escapeLiteral(value)}`;
+      try {
+        await client.query(statement);
+      } catch (error) {
+        logger.warn({ err: error, statement }, 'could not set a default of the database role: connections through the pooler run without it');
+      }
+    }
+  } finally {
+    await client.end();
   }
 }

@@ -15,6 +15,8 @@ export function createPrisma(options: {
   logQueries?: boolean;
   logger: Logger;
   settings?: SessionSettings;
+  /** DATABASE_URL is a transaction pooler's (createPool's `pooler`). */
+  pooler?: boolean;
 }): PrismaClient {
   // Our own pool (src/db/pool.ts): connections that die (a database restart) are logged and replaced, never an
   // uncaught error; the statement that was using one fails with an error the transports turn into 503. The
@@ -25,6 +27,7 @@ export function createPrisma(options: {
     name: 'eventogate-prisma',
     logger: options.logger,
     settings: options.settings,
+    pooler: options.pooler ?? false,
   });
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return new PrismaClient({

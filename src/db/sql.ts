@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { throughPooler } from './pool.ts';
 import type { Db } from './prisma.ts';
 
 /**
@@ -11,10 +12,16 @@ export interface Sql {
 }
 
 export function clientSql(client: pg.PoolClient): Sql {
+  if (throughPooler.has(client)) return unnamedSql(client);
   return {
     query: async <T>(text: string, values: readonly unknown[] = []) =>
       (await client.query({ name: statementName(text), text, values: values as unknown[] })).rows as T[],
   };
+}
+
+/** Statements never prepared by name: behind a transaction pooler (throughPooler). */
+function unnamedSql(target: pg.PoolClient | pg.Pool): Sql {
+  return { query: async <T>(text: string, values: readonly unknown[] = []) => (await target.query(text, values as unknown[])).rows as T[] };
 }
 
 const statementNames = new Map<string, string>();
@@ -34,6 +41,7 @@ function statementName(text: string): string {
 
 /** Single hot-path statements on the app's pool, prepared once per connection (see statementName). */
 export function preparedPoolSql(deps: { pool: pg.Pool }): Sql {
+  if (throughPooler.has(deps.pool)) return unnamedSql(deps.pool);
   return {
     query: async <T>(text: string, values: readonly unknown[] = []) =>
       (await deps.pool.query({ name: statementName(text), text, values: values as unknown[] })).rows as T[],

@@ -9,13 +9,13 @@ import type { JobDefinition } from './job.ts';
  * pg-boss in its own `pgboss` schema of our database. Workers are woken right after a commit by JobQueue
  * (src/jobs/queue.ts), not by pg-boss's transactional NOTIFY; polling every second is the backstop.
  */
-export async function startBoss(options: { databaseUrl: string; logger: Logger; supervise: boolean; settings: SessionSettings }): Promise<PgBoss> {
+export async function startBoss(options: { databaseUrl: string; max: number; logger: Logger; supervise: boolean; settings: SessionSettings }): Promise<PgBoss> {
   const onConnect = settingsOnConnect(options.settings);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',
     application_name: 'eventogate-jobs',
-    max: 10,
+    max: options.max,
     supervise: options.supervise,
     schedule: options.supervise,
     // How soon jobs of a crashed worker (missed heartbeats, expired) are failed and retried.

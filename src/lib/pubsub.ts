@@ -25,13 +25,25 @@ export class PgPubSub {
   #closed = false;
   #reconnectTimer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly databaseUrl: string,
-    private readonly logger: Logger,
-    settings: SessionSettings = {},
-  ) {
+  readonly #listenUrl: string;
+  private readonly logger: Logger;
+
+  /**
+   * `listenUrl` must reach the database itself (a LISTEN through a transaction pooler lands on a server connection
+   * this process soon stops using, and hears nothing); `publishUrl` may be a pooler's (NOTIFY is sent at commit).
+   */
+  constructor(options: { listenUrl: string; publishUrl: string; pooler?: boolean; logger: Logger; settings?: SessionSettings }) {
+    this.#listenUrl = options.listenUrl;
+    this.logger = options.logger;
     // A notification lost in a crash is harmless (listeners re-read on reconnect): no wait for the WAL flush.
-    this.#publisher = createPool({ databaseUrl, max: 2, name: 'eventogate-publish', logger, settings: { ...settings, synchronous_commit: 'off' } });
+    this.#publisher = createPool({
+      databaseUrl: options.publishUrl,
+      max: 1,
+      name: 'eventogate-publish',
+      logger: options.logger,
+      settings: { ...options.settings, synchronous_commit: 'off' },
+      pooler: options.pooler ?? false,
+    });
   }
 
   async start(): Promise<void> {
@@ -74,6 +86,7 @@ export class PgPubSub {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     const listener = this.#listener;
@@ -84,7 +97,7 @@ export class PgPubSub {
 
   /** `attempt` 0 is the first connection at start-up; every later one is a reconnection. */
   async #connect(attempt: number, options: { failFast?: boolean } = {}): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'eventogate-listen', keepAlive: true });
+    const client = new pg.Client({ connectionString: this.#listenUrl, application_name: 'eventogate-listen', keepAlive: true });
     client.on('notification', (message) => {
       for (const handler of this.#handlers.get(message.channel) ?? []) {
         try {

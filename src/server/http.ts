@@ -261,6 +261,8 @@ export interface Health {
   migrations: string[];
   /** Readiness's own connections (short lock and statement timeouts), never the ones requests queue for. */
   pool: pg.Pool;
+  /** Whether the LISTEN connection is up: without it live feeds, cache invalidation and revocations go stale. */
+  listening(): boolean;
 }
 
 async function notReadyReason(health: Health): Promise<string | null> {
@@ -270,5 +272,6 @@ async function notReadyReason(health: Health): Promise<string | null> {
   } catch (error) {
     return unavailableReason(error);
   }
+  if (!health.listening()) return 'database notifications not received';
   return null;
 }

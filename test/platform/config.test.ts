@@ -6,6 +6,8 @@ describe('loadConfig', () => {
   it('uses the documented defaults', () => {
     expect(loadConfig({})).toEqual({
       databaseUrl: undefined,
+      databaseDirectUrl: undefined,
+      databasePoolSize: 20,
       port: 3000,
       host: '127.0.0.1',
       publicUrl: 'http://127.0.0.1:3000',
@@ -49,9 +51,13 @@ describe('loadConfig', () => {
       PUBLIC_FORM_RATE_LIMIT_PER_MIN: '3',
       DATABASE_LOCK_TIMEOUT_MS: '2000',
       DATABASE_STATEMENT_TIMEOUT_MS: '60000',
+      DATABASE_DIRECT_URL: 'postgresql://u:p@db-direct:5432/eg',
+      DATABASE_POOL_SIZE: '24',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db:5432/eg',
+      databaseDirectUrl: 'postgresql://u:p@db-direct:5432/eg',
+      databasePoolSize: 24,
       port: 8080,
       host: '0.0.0.0',
       publicUrl: 'https://events.example.com',
@@ -77,6 +83,8 @@ describe('loadConfig', () => {
     [{ SECRET_KEY: 'short' }, 'SECRET_KEY: must be at least 32 characters'],
     [{ SMTP_TIMEOUT_MS: '600000' }, 'SMTP_TIMEOUT_MS: must be between 1000 and 110000 (got "600000")'],
     [{ DATABASE_LOCK_TIMEOUT_MS: '0' }, 'DATABASE_LOCK_TIMEOUT_MS: must be between 1 and 600000 (got "0")'],
+    [{ DATABASE_POOL_SIZE: '5' }, 'DATABASE_POOL_SIZE: must be between 7 and 1000 (got "5")'],
+    [{ DATABASE_DIRECT_URL: 'postgresql://db/eg' }, 'DATABASE_DIRECT_URL: is only used with DATABASE_URL'],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
