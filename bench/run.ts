@@ -73,14 +73,13 @@ async function main() {
       WS_MAX_CONNECTIONS_PER_IP: '5000',
       WS_MAX_CONNECTIONS_PER_ORGANISATION: '5000',
     };
-    children.push(
-      await startProcess(
-        APP_ROOT,
-        [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
-        { ...env, PORT: String(appPort), ROLE: 'api' },
-        /EventoGate is running/,
-      ),
+    const api = await startProcess(
+      APP_ROOT,
+      [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+      { ...env, PORT: String(appPort), ROLE: 'api' },
+      /EventoGate is running/,
     );
+    children.push(api);
     children.push(
       await startProcess(
         APP_ROOT,
@@ -107,7 +106,7 @@ async function main() {
     if (!only || only.includes('door')) await doorBench(base, token, key, databaseUrl);
     if (!only || only.includes('privacy')) await privacyBench(base, databaseUrl);
     if (!only || only.includes('import')) await importBench({ base, workerBase: `http://127.0.0.1:${workerPort}`, token, eventId });
-    if (!only || only.includes('scale')) await scaleBench(base, token, key, databaseUrl);
+    if (!only || only.includes('scale')) await scaleBench(base, token, key, databaseUrl, api.pid!);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -1001,7 +1000,7 @@ async function importBench(options: { base: string; workerBase: string; token: s
  * not quadratically); REST's first page and a page 90 % deep; a search for a name only one attendee has (REST `q=`,
  * and GraphQL's with totalCount) and for a word all have (first page); the REST CSV export, per attendee. Each timing is the median of a few calls.
  */
-async function scaleBench(base: string, token: string, key: string, databaseUrl: string) {
+async function scaleBench(base: string, token: string, key: string, databaseUrl: string, apiPid: number) {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   const sizes = [10_000, 300_000] as const;
@@ -1068,8 +1067,28 @@ async function scaleBench(base: string, token: string, key: string, databaseUrl:
       size,
       await median(() => graphql(base, `query { attendees(eventId: "${eventId}", search: "${rare}", first: 50) { totalCount edges { node { id } } } }`, token)),
     );
-    const csvMs = await median(() => rest(`/v1/events/${eventId}/registrations.csv`), 3);
+    // The API process's memory while the file streams (the REST export, and the dashboard's download link): a page
+    // at a time, never the whole event.
+    const rssBefore = rssMb(apiPid);
+    const peakWhile = async (call: () => Promise<unknown>) => {
+      let peak = rssMb(apiPid);
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(apiPid))), 20);
+      try {
+        await call();
+      } finally {
+        clearInterval(sampler);
+      }
+      return peak;
+    };
+    let csvMs = 0;
+    const restPeak = await peakWhile(async () => (csvMs = await median(() => rest(`/v1/events/${eventId}/registrations.csv`), 3)));
     time('REST CSV export per 1,000 attendees', size, (csvMs * 1000) / size);
+    const { createAttendeesExport } = await graphql(base, `mutation { createAttendeesExport(input: { eventId: "${eventId}" }) { url } }`, token);
+    const downloadPeak = await peakWhile(() => ok(fetch(createAttendeesExport.url)));
+    lines.push(
+      `CSV export of ${size.toLocaleString('en-US')}: API process RSS ${rssBefore.toFixed(0)} MB before, peak ${restPeak.toFixed(0)} MB (REST), ${downloadPeak.toFixed(0)} MB (download link)`,
+    );
+    measure('scale', `CSV export RSS growth at ${size.toLocaleString('en-US')}`, Math.max(restPeak, downloadPeak) - rssBefore, 'MB', 'lower');
     lines.push(
       `first sync of ${size.toLocaleString('en-US')}: ${synced} in ${pages} pages, ${seconds.toFixed(2)} s, ${((seconds * 1000) / pages).toFixed(0)} ms per page`,
     );
@@ -1087,6 +1106,12 @@ async function scaleBench(base: string, token: string, key: string, databaseUrl:
     lines.push(`${name.padEnd(40)} ${ms(10_000)} ${ms(300_000)}   ratio ${r.toFixed(2)}${r > 2 ? '   (aim ≤ 2)' : ''}`);
   }
   process.stdout.write(`\nAt scale (10,000 and 300,000 attendees, one run):\n${lines.join('\n')}\n`);
+}
+
+/** A process's resident memory now, from /proc (MB). */
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /** A new device's first sync: pages until has_more is false. */

@@ -20,7 +20,7 @@ export const GRAPHQL_LIMITS = {
 } as const;
 
 /** Fields that cost much (a whole CSV in memory, an outbound POST, a stored upload): one per document. */
-const SINGLE_USE_FIELDS = ['attendeesCsv', 'sendTestWebhook', 'importAttendees'] as const;
+const SINGLE_USE_FIELDS = ['sendTestWebhook', 'importAttendees'] as const;
 
 export function armor(): Plugin {
   return EnvelopArmorPlugin({

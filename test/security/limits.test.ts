@@ -155,20 +155,15 @@ describe('GraphQL cost limits', () => {
     expect(rest.body).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^Too many requests/) });
   });
 
-  it('attendeesCsv and sendTestWebhook at most once per request', async () => {
+  it('sendTestWebhook at most once per request', async () => {
     const seed = await createSeedShapedEvent(app.deps);
     const { endpoint } = await createEndpoint(app.deps, seed.owner.actor, `${receiver.url}/once`);
-    const csv = await graphql(app.url, `query ($id: ID!) { a: attendeesCsv(eventId: $id) b: attendeesCsv(eventId: $id) }`, {
-      token: seed.owner.token,
-      variables: { id: seed.event.id },
-    });
-    expect(csv.errors?.[0]).toMatchObject({ message: 'attendeesCsv may be asked for at most once per request.', extensions: { code: 'BAD_USER_INPUT' } });
     const pings = await graphql(
       app.url,
       `mutation ($id: ID!) { ${Array.from({ length: 10 }, (_, i) => `p${i}: sendTestWebhook(input: { endpointId: $id }) { id }`).join(' ')} }`,
       { token: seed.owner.token, variables: { id: endpoint.id } },
     );
-    expect(pings.errors?.[0]?.message).toBe('sendTestWebhook may be asked for at most once per request.');
+    expect(pings.errors?.[0]).toMatchObject({ message: 'sendTestWebhook may be asked for at most once per request.', extensions: { code: 'BAD_USER_INPUT' } });
     expect(receiver.on('/once')).toEqual([]);
   });
 

@@ -3,13 +3,15 @@ import type { CustomField } from '../../generated/prisma/client.ts';
 import { builder } from '../../graphql/builder.ts';
 import { requestLoader } from '../../graphql/loaders.ts';
 import { NodeRef } from '../../graphql/node.ts';
+import { requireActor } from '../../lib/actor.ts';
 import { ATTENDEE_STATUSES, hasTicket } from '../../lib/attendee-statuses.ts';
 import { COUNT_CAP } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/index.ts';
 import { loadCachedEvent } from '../events/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
-import { ATTENDEE_ORDERS, countAttendees, exportAttendeesCsv, getAttendee, listAttendees, REGISTRATION_SOURCES } from './attendees.read.ts';
+import { ATTENDEE_ORDERS, countAttendees, getAttendee, listAttendees, REGISTRATION_SOURCES } from './attendees.read.ts';
 import { waitlistPositions } from './attendees.sql.ts';
+import { attendeesCsvDownload, DOWNLOAD_LINK_SECONDS, type Download } from './attendees-download.ts';
 
 export const AttendeeStatusEnum = builder.enumType('AttendeeStatus', { values: ATTENDEE_STATUSES });
 const RegistrationSourceEnum = builder.enumType('RegistrationSource', { values: REGISTRATION_SOURCES });
@@ -99,15 +101,6 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getAttendee(ctx.deps, { actor: ctx.actor, attendeeId: String(args.id), query }),
   }),
-  attendeesCsv: t.string({
-    description: 'The event’s attendees as CSV (the same file as GET /v1/events/{id}/registrations.csv).',
-    args: { eventId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      let csv = '';
-      for await (const chunk of await exportAttendeesCsv(ctx.deps, { actor: ctx.actor, eventId: String(args.eventId) })) csv += chunk;
-      return csv;
-    },
-  }),
   attendees: t.prismaConnection(
     {
       type: 'Attendee',
@@ -132,4 +125,27 @@ builder.queryFields((t) => ({
     { name: 'AttendeeConnection' },
     { name: 'AttendeeEdge' },
   ),
+}));
+
+const FileDownload = builder.objectRef<Download>('FileDownload').implement({
+  description: 'A file to fetch with a plain GET (a link, a browser download): no credentials needed, good until expiresAt.',
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+  }),
+});
+
+const CreateAttendeesExportInput = builder.inputType('CreateAttendeesExportInput', {
+  fields: (t) => ({ eventId: t.id({ required: true }) }),
+});
+
+builder.mutationFields((t) => ({
+  createAttendeesExport: t.field({
+    type: FileDownload,
+    description:
+      `A link to the event’s attendees as CSV — the same file as GET /v1/events/{id}/registrations.csv, streamed — good for ${DOWNLOAD_LINK_SECONDS / 60} minutes, ` +
+      'while the session or API key that asked stays valid. (Replaces attendeesCsv, which answered the whole file as one string.)',
+    args: { input: t.arg({ type: CreateAttendeesExportInput, required: true }) },
+    resolve: (_root, args, ctx) => attendeesCsvDownload(ctx.deps, { actor: requireActor(ctx.actor), eventId: String(args.input.eventId) }),
+  }),
 }));

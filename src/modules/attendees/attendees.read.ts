@@ -245,7 +245,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 /**
- * The event's attendees as CSV (REST's export and GraphQL's attendeesCsv): documented columns, then one column per
+ * The event's attendees as CSV (REST's export and the download link of createAttendeesExport): documented columns, then one column per
  * custom field key; ISO 8601 times; in registration order. A test key exports test registrations, anyone else live
  * ones. Read a page at a time by keyset on the event's registration-order index, so memory stays flat and the
  * time is the event's, whatever else the database holds.

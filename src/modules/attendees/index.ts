@@ -20,4 +20,5 @@ export {
   REGISTRATION_SOURCES,
 } from './attendees.read.ts';
 export { ATTENDEE_COLUMNS, ATTENDEE_SELECT, attendeeFromRow, waitlistPositions } from './attendees.sql.ts';
+export { csvResponse } from './attendees-download.ts';
 export { isOfferToken, offerClaimUrl, offerToken, offerTokenAttendeeId } from './offer-token.ts';

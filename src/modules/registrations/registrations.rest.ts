@@ -7,7 +7,7 @@ import { toRestError } from '../../rest/errors.ts';
 import { idempotent, type StoredResponse } from '../../rest/idempotency.ts';
 import { bodyErrors, EventPath, errorResponses, header, json, RATE_LIMIT_HEADERS, validation } from '../../rest/openapi-parts.ts';
 import { defineRoute } from '../../rest/route.ts';
-import { exportAttendeesCsv, getRegistration, listRegistrations, waitlistPositions } from '../attendees/index.ts';
+import { csvResponse, exportAttendeesCsv, getRegistration, listRegistrations, waitlistPositions } from '../attendees/index.ts';
 import { eraseRegistration } from '../privacy/index.ts';
 import { presentAttendee } from './registrations.present.ts';
 import { AttendeeResponse, ListRegistrationsQuery, RegistrationInput, RegistrationList } from './registrations.schemas.ts';
@@ -164,20 +164,7 @@ export const registrationRoutes = [
     },
     handle: async (c, deps) => {
       const chunks = await exportAttendeesCsv(deps, { actor: c.get('actor'), eventId: c.req.param('event_id') ?? '' });
-      const encoder = new TextEncoder();
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const next = await chunks.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        },
-        async cancel() {
-          await chunks.return(undefined);
-        },
-      });
-      return new Response(body, {
-        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="registrations.csv"' },
-      });
+      return csvResponse(chunks, 'registrations.csv');
     },
   }),
   defineRoute({

@@ -9,3 +9,17 @@ export function downloadText(text: string, fileName: string, type: string): void
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/**
+ * Downloads the file at `url` (one of this server's download links) under `fileName`, without leaving the page. The
+ * link is followed on this page's origin: PUBLIC_URL may name the server differently from the address in use.
+ */
+export function downloadUrl(url: string, fileName: string): void {
+  const { pathname, search } = new URL(url, window.location.href);
+  const link = document.createElement('a');
+  link.href = `${pathname}${search}`;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}

@@ -11,7 +11,7 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import type { AttendeeOrder, AttendeeStatus } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
-import { downloadText } from '../../lib/download.ts';
+import { downloadUrl } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/time.ts';
 import { useTitle } from '../../lib/title.ts';
 import type { AttendeeSearch } from '../../search.ts';
@@ -74,9 +74,11 @@ const AttendeeTableQuery = graphql(`
   }
 `);
 
-const AttendeesCsvQuery = graphql(`
-  query AttendeesCsv($eventId: ID!) {
-    attendeesCsv(eventId: $eventId)
+const CreateAttendeesExportMutation = graphql(`
+  mutation CreateAttendeesExport($eventId: ID!) {
+    createAttendeesExport(input: { eventId: $eventId }) {
+      url
+    }
   }
 `);
 
@@ -127,10 +129,11 @@ export function Attendees() {
   const exportCsv = async () => {
     setExporting(true);
     setExportError(undefined);
-    const result = await client.query(AttendeesCsvQuery, { eventId }, { requestPolicy: 'network-only' }).toPromise();
+    // A link the browser downloads from, streamed by the server: the file never passes through this page's memory.
+    const result = await client.mutation(CreateAttendeesExportMutation, { eventId }).toPromise();
     setExporting(false);
     if (result.error || result.data === undefined) return setExportError(errorMessage(result.error));
-    downloadText(result.data.attendeesCsv, `${fileName(event.name)}-attendees.csv`, 'text/csv');
+    downloadUrl(result.data.createAttendeesExport.url, `${fileName(event.name)}-attendees.csv`);
   };
 
   return (
