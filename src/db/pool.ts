@@ -33,7 +33,12 @@ export function createPool(options: {
     keepAlive: true,
     ...(onConnect ? { onConnect } : {}),
   });
-  pool.on('error', (error) => options.logger.warn({ err: error, pool: options.name }, 'idle database connection lost'));
+  pool.on('error', (error) => {
+    // Once the pool is ending (shutdown), its connections are on their way out: end() resolves as soon as each was
+    // told to close, and the database stopped right after may end one first. Nothing is lost; nothing to report.
+    if ((pool as pg.Pool & { ending?: boolean }).ending) return;
+    options.logger.warn({ err: error, pool: options.name }, 'idle database connection lost');
+  });
   // pg-pool takes its idle listener off a client while it is checked out, and not every library that checks
   // clients out (Prisma's adapter among them, measured) listens meanwhile: a connection that dies then emits
   // 'error' with nobody listening, which ends the process. Every client gets a listener of its own for life;

@@ -1,4 +1,5 @@
 import { type JobResult, PgBoss } from 'pg-boss';
+import { isDatabaseUnavailable } from '../db/availability.ts';
 import { type SessionSettings, settingsOnConnect } from '../db/pool.ts';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -9,7 +10,15 @@ import type { JobDefinition } from './job.ts';
  * pg-boss in its own `pgboss` schema of our database. Workers are woken right after a commit by JobQueue
  * (src/jobs/queue.ts), not by pg-boss's transactional NOTIFY; polling every second is the backstop.
  */
-export async function startBoss(options: { databaseUrl: string; max: number; logger: Logger; supervise: boolean; settings: SessionSettings }): Promise<PgBoss> {
+export async function startBoss(options: {
+  databaseUrl: string;
+  max: number;
+  logger: Logger;
+  supervise: boolean;
+  settings: SessionSettings;
+  /** The process is shutting down: connections ending now are expected, not errors. */
+  isStopping: () => boolean;
+}): Promise<PgBoss> {
   const onConnect = settingsOnConnect(options.settings);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
@@ -25,7 +34,10 @@ export async function startBoss(options: { databaseUrl: string; max: number; log
     // runs before a connection is handed out, like createPool's).
     ...(onConnect ? ({ onConnect } as object) : {}),
   });
-  boss.on('error', (error) => options.logger.error({ err: error }, 'job runner error'));
+  boss.on('error', (error) => {
+    if (options.isStopping() && isDatabaseUnavailable(error)) return options.logger.debug({ err: error }, 'job runner connection closed while stopping');
+    options.logger.error({ err: error }, 'job runner error');
+  });
   boss.on('warning', (warning) => options.logger.warn({ warning }, 'job runner warning'));
   await boss.start();
   return boss;

@@ -12,12 +12,17 @@ export interface ServerProcess {
   exited(): Promise<number | null>;
 }
 
-/** `npm start`'s command (node --import tsx src/main.ts) as a real child process with its own environment. */
-export function spawnServer(env: Record<string, string>): ServerProcess {
+/**
+ * `npm start`'s command (node --import tsx src/main.ts) as a real child process with its own environment.
+ * `processGroup`: the server leads a process group of its own, as a shell's foreground job does (Ctrl-C is a
+ * SIGINT to that group: `process.kill(-child.pid, 'SIGINT')`).
+ */
+export function spawnServer(env: Record<string, string>, options: { processGroup?: boolean } = {}): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
