@@ -118,7 +118,11 @@ async function main(): Promise<void> {
     busy: () => flow.kind === 'deciding',
     onCode: (code) => answer(code, { manual: false }),
   });
-  if (!camera) $('camera-status').textContent = 'No camera: type the code below.';
+  // Browsers give the camera to secure pages only: over plain http:// on a LAN address there is none, silently.
+  if (!camera && !window.isSecureContext) {
+    $('camera-status').textContent =
+      'No camera: this page is not on HTTPS, and phones allow the camera on HTTPS pages only. Type the code below, or open the page over https:// (docs/door.md, "HTTPS for the camera").';
+  } else if (!camera) $('camera-status').textContent = 'No camera: type the code below.';
   void listenOccupancy(door, api);
   setInterval(() => void sync(), SYNC_EVERY_MS);
 }

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import pg from 'pg';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { connectionBudget } from './db/budget.ts';
 import { type EmbeddedDatabase, readOrCreateSecretKey, startEmbeddedPostgres } from './db/embedded.ts';
 import { countAppliedMigrations, databaseTimeMs } from './db/health.sql.ts';
@@ -103,10 +105,13 @@ export async function startApp(
     // Node checks the timeouts every connectionsCheckingInterval (30 s by default), so that is tightened too.
     const server = createAdaptorServer({
       fetch: http.app.fetch,
+      // TLS_CERT_FILE/TLS_KEY_FILE: HTTPS, for door phones on a LAN address (browsers give the camera to secure pages only).
+      ...(config.tls ? { createServer: createHttpsServer } : {}),
       serverOptions: {
         headersTimeout: Math.min(10_000, config.httpRequestTimeoutMs),
         requestTimeout: config.httpRequestTimeoutMs,
         connectionsCheckingInterval: Math.min(1_000, config.httpRequestTimeoutMs),
+        ...(config.tls ? { cert: readTlsFile('TLS_CERT_FILE', config.tls.certFile), key: readTlsFile('TLS_KEY_FILE', config.tls.keyFile) } : {}),
       },
     }) as Server;
     await new Promise<void>((resolve, reject) => {
@@ -136,7 +141,7 @@ export async function startApp(
       metricSources.websocketConnections = sockets.connections;
       lifecycle.onStop('http', 'WebSockets', sockets.close);
     }
-    const url = `http://${formatHost(config.host)}:${(server.address() as AddressInfo).port}`;
+    const url = `${config.tls ? 'https' : 'http'}://${formatHost(config.host)}:${(server.address() as AddressInfo).port}`;
     // With PORT=0 the address is only known now; no request has been read yet (they arrive as later I/O).
     deps.config.publicUrl ||= url;
 
@@ -153,6 +158,15 @@ export async function startApp(
 function formatHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A PEM file TLS_CERT_FILE or TLS_KEY_FILE names; one that cannot be read stops start-up naming the variable. */
+function readTlsFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /** Stops accepting connections, lets in-flight requests finish (up to 10 s), then cuts the rest. */
@@ -239,7 +253,14 @@ export async function openServices(
   // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
   // not by the first request or job (a worker's first import held its /livez that long).
   await prisma.$connect();
-  const boss = await startBoss({ databaseUrl, max: budget.jobs, logger, supervise: config.role !== 'api', settings: pooler ? {} : timeouts });
+  const boss = await startBoss({
+    databaseUrl,
+    max: budget.jobs,
+    logger,
+    supervise: config.role !== 'api',
+    settings: pooler ? {} : timeouts,
+    isStopping: () => lifecycle.stopping,
+  });
   // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
   // mailer and the pools they use are closed in the later phases.
   lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));

@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   METRICS_PORT: integer(1, 65_535).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 600_000).default(30_000),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   DATABASE_LOCK_TIMEOUT_MS: integer(1, 600_000).default(5_000),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(1, 3_600_000).default(15_000),
   WS_MAX_CONNECTIONS_PER_IP: integer(1).default(50),
@@ -122,6 +124,8 @@ export interface Config {
   otelEndpoint: string | undefined;
   /** A request (headers and body) must arrive within this time. */
   httpRequestTimeoutMs: number;
+  /** PEM certificate chain and key: the server speaks HTTPS (door phones' cameras need it on a LAN address). */
+  tls: { certFile: string; keyFile: string } | undefined;
   /**
    * Every pooled connection's lock_timeout and statement_timeout: a statement waiting longer for a lock, or running
    * longer, is cancelled, its transaction rolled back, and the request answered 503 with Retry-After.
@@ -163,6 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.DATABASE_URL && !e.SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  SECRET_KEY: is required when DATABASE_URL is set, so every process encrypts and signs with the same key');
   }
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ${e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: is required with ${e.TLS_CERT_FILE ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'}`,
+    );
+  }
+  const scheme = e.TLS_CERT_FILE ? 'https' : 'http';
   if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_DIRECT_URL: is only used with DATABASE_URL (the pooler it bypasses); set both or neither');
   }
@@ -172,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     port: e.PORT,
     host: e.HOST,
-    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? (e.PORT === 0 ? undefined : `http://${e.HOST}:${e.PORT}`),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') ?? (e.PORT === 0 ? undefined : `${scheme}://${e.HOST}:${e.PORT}`),
     dataDir: e.DATA_DIR,
     secretKey: e.SECRET_KEY,
     smtpUrl: e.SMTP_URL,
@@ -195,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: e.METRICS_PORT,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
     databaseTimeouts: { lockMs: e.DATABASE_LOCK_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS },
     wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
     wsMaxConnectionsPerOrganisation: e.WS_MAX_CONNECTIONS_PER_ORGANISATION,

@@ -57,6 +57,10 @@ try {
       (app.demo ? demoBanner(app.demo, base) : ''),
   );
 } catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   if (error instanceof MigrationError || error instanceof PortUnavailableError) {
     process.stderr.write(`Cannot start: ${error.message}\n`);
     process.exit(1);

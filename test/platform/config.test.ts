@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       metricsToken: undefined,
       httpRequestTimeoutMs: 30_000,
+      tls: undefined,
       databaseTimeouts: { lockMs: 5_000, statementMs: 15_000 },
       smtpTimeoutMs: 60_000,
       wsMaxConnectionsPerIp: 50,
