@@ -213,14 +213,15 @@ describe('public form', () => {
       id: seed.event.id,
       name: 'Q1 Product Workshop',
       description: null,
-      starts_at: '2027-03-01 09:00:00',
-      ends_at: '2027-03-01 17:00:00',
+      // In the event's zone (Europe/London, +00:00 in March), with the offset.
+      starts_at: '2027-03-01T09:00:00+00:00',
+      ends_at: '2027-03-01T17:00:00+00:00',
       timezone: 'Europe/London',
       venue: null,
       status: 'published',
       registration_open: true,
       registration_opens_at: null,
-      registration_closes_at: '2027-03-01 17:00:00',
+      registration_closes_at: '2027-03-01T17:00:00+00:00',
       ticket_types: [
         { slug: 'general', name: 'General Admission', is_default: true, waitlist: false, requires_approval: false },
         { slug: 'vip', name: 'VIP', is_default: false, waitlist: false, requires_approval: false },
@@ -230,6 +231,22 @@ describe('public form', () => {
         { field_key: 'job_title', field_label: 'Job Title', field_type: 'text', required: false, options: [], show_if: null, ticket_type_slugs: [] },
       ],
     });
+  });
+
+  it('gives times in the event’s own zone with its offset, so a form shows the event’s hour', async () => {
+    const summer = await createSeedShapedEvent(app.deps, {
+      timezone: 'America/New_York',
+      startsAt: new Date('2027-06-01T13:00:00Z'),
+      endsAt: new Date('2027-06-01T21:30:00Z'),
+    });
+    const res = await http<any>(`${app.url}/v1/public/events/${summer.event.id}`);
+    expect(res.body).toMatchObject({
+      starts_at: '2027-06-01T09:00:00-04:00',
+      ends_at: '2027-06-01T17:30:00-04:00',
+      timezone: 'America/New_York',
+      registration_closes_at: '2027-06-01T17:30:00-04:00',
+    });
+    expect(new Date(res.body.starts_at).toISOString()).toBe('2027-06-01T13:00:00.000Z');
   });
 
   it('POST registers with registration_source "form" and no key', async () => {

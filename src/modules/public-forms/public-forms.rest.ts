@@ -21,14 +21,14 @@ const PublicEvent = z
     id: z.string(),
     name: z.string(),
     description: z.string().nullable(),
-    starts_at: z.string(),
-    ends_at: z.string(),
+    starts_at: z.string().meta({ description: 'ISO 8601 in the event’s time zone, with its offset: 2027-06-01T10:00:00+01:00' }),
+    ends_at: z.string().meta({ description: 'ISO 8601 in the event’s time zone, with its offset: 2027-06-01T10:00:00+01:00' }),
     timezone: z.string(),
     venue: z.string().nullable(),
     status: z.enum(['published']),
     registration_open: z.boolean(),
-    registration_opens_at: z.string().nullable(),
-    registration_closes_at: z.string(),
+    registration_opens_at: z.string().meta({ description: 'ISO 8601 in the event’s time zone, with its offset: 2027-06-01T10:00:00+01:00' }).nullable(),
+    registration_closes_at: z.string().meta({ description: 'ISO 8601 in the event’s time zone, with its offset: 2027-06-01T10:00:00+01:00' }),
     ticket_types: z
       .array(
         z.object({
@@ -73,7 +73,7 @@ const PublicEvent = z
         code: z.string(),
         ticket_type_slugs: z.array(z.string()).meta({ description: 'The ticket types it is valid for; empty: every type' }),
         uses_left: z.int().nullable().meta({ description: 'Registrations it can still make; null: no limit' }),
-        valid_until: z.string().nullable().meta({ description: 'UTC, "YYYY-MM-DD HH:MM:SS"; null: no end' }),
+        valid_until: z.string().nullable().meta({ description: 'ISO 8601 in the event’s time zone, with its offset; null: no end' }),
       })
       .optional()
       .meta({ description: 'Only with ?access_code=: the code, as the organiser wrote it' }),

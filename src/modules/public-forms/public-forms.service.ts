@@ -2,8 +2,9 @@ import { poolSql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { TicketType } from '../../generated/prisma/client.ts';
 import { notFound } from '../../lib/errors.ts';
+import { zonedIsoTime } from '../../lib/zoned-time.ts';
 import { type CachedEvent, loadCachedEvent, readEventCounts, ticketTypeCounts, ticketTypeRemaining } from '../events/index.ts';
-import { type Registration, register, restTime, viewAccessCode } from '../registrations/index.ts';
+import { type Registration, register, viewAccessCode } from '../registrations/index.ts';
 
 /**
  * What a registration form needs to render, for published (and cancelled, to say so) events only. With an access
@@ -25,6 +26,8 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string; acc
   const offered = event.ticketTypes.filter((t) => unlocked(t) && (!typeFull(t) || t.waitlist !== 'OFF'));
   // The event's own capacity reached (for this caller: seats held for their code are theirs) leaves only lines to join.
   const eventFull = event.capacity !== null && event.ticketTypes.filter(unlocked).every(typeFull);
+  // Times in the event's own zone, with its offset: a form shows the event's wall-clock hour and keeps the instant.
+  const local = (date: Date) => zonedIsoTime(date, event.timezone);
   const now = deps.clock.nowMs();
   const closesAt = event.registrationClosesAt ?? event.endsAt;
   const open =
@@ -36,14 +39,14 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string; acc
     id: event.id,
     name: event.name,
     description: event.description,
-    starts_at: restTime(event.startsAt),
-    ends_at: restTime(event.endsAt),
+    starts_at: local(event.startsAt),
+    ends_at: local(event.endsAt),
     timezone: event.timezone,
     venue: event.venue,
     status: event.status.toLowerCase(),
     registration_open: open,
-    registration_opens_at: event.registrationOpensAt ? restTime(event.registrationOpensAt) : null,
-    registration_closes_at: restTime(closesAt),
+    registration_opens_at: event.registrationOpensAt ? local(event.registrationOpensAt) : null,
+    registration_closes_at: local(closesAt),
     ticket_types: offered.map((t) => ({
       slug: t.slug,
       name: t.name,
@@ -67,7 +70,7 @@ export async function getPublicEvent(deps: Deps, options: { eventId: string; acc
             code: view.code.code,
             ticket_type_slugs: event.ticketTypes.filter((t) => view.code.ticket_type_ids.includes(t.id)).map((t) => t.slug),
             uses_left: view.usesLeft,
-            valid_until: view.code.valid_until ? restTime(view.code.valid_until) : null,
+            valid_until: view.code.valid_until ? local(view.code.valid_until) : null,
           },
         }
       : {}),
