@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   // Browsers give the camera to secure pages only: over plain http:// on a LAN address there is none, silently.
   if (!camera && !window.isSecureContext) {
     $('camera-status').textContent =
-      'No camera: this page is not on HTTPS, and phones allow the camera on HTTPS pages only. Type the code below, or open the page over https:// (docs/door.md, "HTTPS for the camera").';
+      'No camera: this page is not on HTTPS, and phones allow the camera on HTTPS pages only. Type the code below, or serve it over HTTPS (docs/door.md, "HTTPS for the camera").';
   } else if (!camera) $('camera-status').textContent = 'No camera: type the code below.';
   void listenOccupancy(door, api);
   setInterval(() => void sync(), SYNC_EVERY_MS);
