@@ -11,10 +11,12 @@ export const CONFIRMATION_RETRY_LIMIT = 12;
 export const EMAIL_JOB_EXPIRY_SECONDS = 120;
 
 /**
- * Four workers per process, each fetching up to ten emails and sending them at once: a message whose SMTP server
+ * Four workers per process, each fetching up to 25 emails and sending them at once: a message whose SMTP server
  * stalls holds its own worker until SMTP_TIMEOUT_MS, while the other three go on fetching everyone else's mail.
+ * 25, not 10: with 10 the worker sat idle for a quarter of a 2,000-mail burst, waiting on SMTP round trips
+ * (npm run bench:mail: 14.6 → 13.1 s).
  */
-export const EMAIL_WORK = { batchSize: 10, workers: 4 } as const;
+export const EMAIL_WORK = { batchSize: 25, workers: 4 } as const;
 
 export const confirmationEmailJob = defineJob({
   ...confirmationEmailQueue,

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { poolSql, type Sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
@@ -11,7 +10,7 @@ import { COUNT_CAP } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { offerClaimUrl, waitlistPositions } from '../attendees/index.ts';
 import { findAuthorizedEvent } from '../events/index.ts';
-import { qrCodeUrl, ticketContent } from '../qr/index.ts';
+import { qrCodeUrl, qrPng, ticketContent } from '../qr/index.ts';
 import { insertPendingEmailLogs } from './emails.sql.ts';
 import { confirmationEmail, eventCalendar, type NoticeKind, noticeEmail } from './emails.templates.ts';
 import { removeMailboxFiles } from './emails.transport.ts';
@@ -94,18 +93,18 @@ function supersededNotice(kind: string, attendee: Attendee): string | null {
 export async function sendConfirmationEmail(
   deps: Deps,
   options: { emailLogId: string; lastAttempt: boolean; signal?: AbortSignal; reason?: string | undefined },
-): Promise<EmailLog | null> {
+): Promise<void> {
   const log = await deps.prisma.emailLog.findUnique({
     where: { id: options.emailLogId },
     include: { attendee: { include: { ticketType: true, event: true } } },
   });
   // Sent, or no longer wanted: the attendee was deleted or erased (erasure marks a pending email FAILED).
-  if (log?.status !== 'PENDING' || !log.attendee || log.attendee.erasedAt) return log;
+  if (log?.status !== 'PENDING' || !log.attendee || log.attendee.erasedAt) return;
   const { attendee } = log;
   const superseded = supersededNotice(log.kind, attendee);
   if (superseded) {
     await deps.prisma.emailLog.updateMany({ where: { id: log.id, status: 'PENDING' }, data: { status: 'FAILED', error: superseded } });
-    return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
+    return;
   }
   try {
     const message =
@@ -133,7 +132,6 @@ export async function sendConfirmationEmail(
         throw error;
       });
     if (recorded.count === 0 && sent.devMailboxFile) await removeMailboxFiles(deps, [sent.devMailboxFile]);
-    return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
   } catch (error) {
     // A 5xx reply (550 no such mailbox, 553 address rejected…) will be the same on every retry: FAILED now.
     const final = options.lastAttempt || isPermanentSmtpFailure(error);
@@ -142,7 +140,7 @@ export async function sendConfirmationEmail(
       where: { id: log.id, status: 'PENDING' },
       data: { status: final ? 'FAILED' : 'PENDING', attempts: { increment: 1 }, error: (error as Error).message.slice(0, 1000) },
     });
-    if (final) return await deps.prisma.emailLog.findUnique({ where: { id: log.id } });
+    if (final) return;
     throw error;
   }
 }
@@ -160,7 +158,7 @@ async function buildConfirmation(deps: Deps, attendee: Attendee, event: Event, t
   const qrCid = `qr-${attendee.id}@eventogate`;
   const url = qrCodeUrl(deps, attendee);
   const content = confirmationEmail({ event, attendee, ticketType, qrCodeUrl: url, qrCid });
-  const png = await QRCode.toBuffer(ticketContent(attendee), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+  const png = qrPng(ticketContent(attendee));
   return {
     ...content,
     attachments: [

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import QRCode from 'qrcode';
 import type { Deps } from '../../deps.ts';
 import { constantTimeEqual } from '../../lib/crypto.ts';
 import { notFound } from '../../lib/errors.ts';
 import { parseId } from '../../lib/ids.ts';
+import { qrPng } from './qr-png.ts';
 
 /** What a ticket's QR code carries: its signed code (events with signed codes), else its random qr_token. */
 export function ticketContent(attendee: { qrToken: string; ticketCode: string | null }): string {
@@ -28,6 +28,6 @@ export async function renderQrCode(deps: Deps, options: { attendeeId: string; si
   const id = parseId('attendee', options.attendeeId);
   const attendee = id ? await deps.prisma.attendee.findUnique({ where: { id }, select: { id: true, qrToken: true, ticketCode: true } }) : null;
   if (!attendee || !constantTimeEqual(qrSignature(deps.secretKey, attendee), options.signature)) throw notFound('QR code');
-  const png = await QRCode.toBuffer(ticketContent(attendee), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+  const png = qrPng(ticketContent(attendee));
   return { png, etag: `"${options.signature}"` };
 }

@@ -1,0 +1,131 @@
+// Mail at launch speed (issue 32): `npm run bench:mail`.
+//
+// An API process and a worker on a throwaway PostgreSQL, a local SMTP server (smtp-server, accepting every message),
+// and an event that confirms API registrations by email. 2,000 registrations arrive at once (64 at a time); the
+// time from the first request to the 2,000th message accepted by the SMTP server is the number (aim ≤ 10 s), with
+// how many SMTP connections that took.
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { freePorts, startEmbeddedPostgres } from './support.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const MAILS = Number(process.env.BENCH_MAILS ?? 2_000);
+const CONCURRENCY = 64;
+
+async function main() {
+  const postgres = await startEmbeddedPostgres();
+  let accepted = 0;
+  let connections = 0;
+  let lastAt = 0;
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onConnect: (_session, callback) => {
+      connections++;
+      callback();
+    },
+    onData: (stream, _session, callback) => {
+      stream.resume();
+      stream.on('end', () => {
+        accepted++;
+        lastAt = performance.now();
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  const children: ChildProcess[] = [];
+  try {
+    const [apiPort, workerPort] = (await freePorts(2)) as [number, number];
+    const env = {
+      DATABASE_URL: postgres.url,
+      SECRET_KEY: 'bench-secret-key-0123456789abcdefghij',
+      LOG_LEVEL: 'warn',
+      API_RATE_LIMIT_PER_MIN: '100000000',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    };
+    children.push(await startProcess({ ...env, PORT: String(apiPort), ROLE: 'api' }));
+    // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+    children.push(await startProcess({ ...env, PORT: String(workerPort), ROLE: 'worker' }, process.env.BENCH_CPU_PROF));
+    const base = `http://127.0.0.1:${apiPort}`;
+    const { signUp } = await graphql(
+      base,
+      'mutation { signUp(input: { email: "mail@example.com", password: "benchmark-password", name: "Mail", organisationName: "Mail" }) { token } }',
+    );
+    const { createEvent } = await graphql(
+      base,
+      'mutation { createEvent(input: { name: "Launch", startsAt: "2030-01-01T09:00:00Z", endsAt: "2030-01-01T17:00:00Z", timezone: "UTC", apiConfirmationEmails: true }) { id } }',
+      signUp.token,
+    );
+    const key = (await graphql(base, 'mutation { createApiKey(input: { name: "mail", environment: LIVE }) { secret } }', signUp.token)).createApiKey
+      .secret as string;
+    const connectionsBefore = connections;
+
+    const started = performance.now();
+    let next = 0;
+    let failed = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < MAILS) {
+          const i = next++;
+          const res = await fetch(`${base}/v1/events/${createEvent.id}/registrations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: JSON.stringify({ first_name: 'Launch', last_name: `Guest ${i}`, email: `guest${i}@example.com` }),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 201) failed++;
+        }
+      }),
+    );
+    const registeredMs = performance.now() - started;
+    const deadline = Date.now() + 300_000;
+    while (accepted < MAILS - failed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const seconds = (lastAt - started) / 1000;
+    console.log(
+      `${MAILS - failed} registrations in ${(registeredMs / 1000).toFixed(1)} s (${failed} refused); ${accepted} mails accepted by the SMTP server ` +
+        `${seconds.toFixed(1)} s after the first request (${Math.round(accepted / seconds)} mails/s; aim: ${MAILS} in ≤ 10 s) ` +
+        `over ${connections - connectionsBefore} SMTP connections`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve)))));
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await postgres.stop();
+  }
+}
+
+async function startProcess(env: Record<string, string>, cpuProfileDir?: string): Promise<ChildProcess> {
+  const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      if (/EventoGate is running/.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`a process exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+async function graphql(base: string, query: string, token?: string) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
+await main();
