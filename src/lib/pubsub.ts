@@ -114,11 +114,12 @@ export class PgPubSub {
       lost = true;
       if (this.#listener === client) this.#listener = null;
       this.#lostAt ??= new Date();
-      // A connection that had worked starts the backoff again from 100 ms; failed attempts double it, up to 5 s.
+      // A connection that had worked starts the backoff again from 100 ms; failed attempts double it, up to 1 s
+      // (readiness waits for this connection: a database back from a restart makes the process ready within a second).
       const next = connected ? 1 : attempt + 1;
       this.logger.warn({ err: error, attempt: next }, 'pub/sub listener lost; reconnecting');
       client.end().catch(() => undefined);
-      this.#reconnectTimer = setTimeout(() => void this.#connect(next), Math.min(100 * 2 ** (next - 1), 5_000));
+      this.#reconnectTimer = setTimeout(() => void this.#connect(next), Math.min(100 * 2 ** (next - 1), 1_000));
     };
     // Registered before connecting: an error at any point (even while connecting) is handled, never uncaught.
     client.on('error', reconnect);
