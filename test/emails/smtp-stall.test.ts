@@ -77,6 +77,23 @@ describe('an SMTP server that stalls mid-DATA', () => {
 });
 
 describe('the SMTP transport', () => {
+  it('keeps a connection for the next message; after the server restarted, the next message still arrives, once', async () => {
+    const mailer = createMailTransport({ ...loadConfig({ SMTP_URL: smtp.url }), smtpTimeoutMs: 60_000 });
+    try {
+      const before = smtp.connections;
+      for (let i = 0; i < 5; i++) await mailer.send({ from: 'a@example.org', to: `kept${i}@example.com`, subject: 'x', text: 'x' });
+      expect(smtp.connections - before).toBe(1);
+      for (let i = 0; i < 5; i++) expect(smtp.to(`kept${i}@example.com`)).toHaveLength(1);
+      // The server goes away (its close waits for the kept session, which ends after 5 s idle) and comes back on the
+      // same port: the next message arrives, once, on a new session.
+      await smtp.stop();
+      await smtp.start();
+      await mailer.send({ from: 'a@example.org', to: 'after-restart@example.com', subject: 'x', text: 'x' });
+      expect(smtp.to('after-restart@example.com')).toHaveLength(1);
+    } finally {
+      mailer.close();
+    }
+  }, 20_000);
   it('stops a send on its signal at once, wherever the session is, and the server delivers nothing', async () => {
     const mailer = createMailTransport({ ...loadConfig({ SMTP_URL: smtp.url }), smtpTimeoutMs: 60_000 });
     const address = 'aborted@example.com';

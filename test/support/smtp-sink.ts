@@ -23,6 +23,8 @@ export class SmtpSink {
   readonly stallOnce = new Map<string, number>();
   /** Messages whose client hung up before the server acknowledged them. */
   dropped = 0;
+  /** SMTP sessions opened so far. */
+  connections = 0;
   readonly #closed = new Set<string>();
   port = 0;
   #server: SMTPServer | null = null;
@@ -36,6 +38,10 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onConnect: (_session, callback) => {
+        this.connections++;
+        callback();
+      },
       onRcptTo: (address, _session, callback) => {
         const code = this.refuse.get(address.address);
         if (code === undefined) return callback();

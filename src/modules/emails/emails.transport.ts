@@ -2,8 +2,10 @@ import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promise
 import { connect, type Socket } from 'node:net';
 import { join, resolve, sep } from 'node:path';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -79,59 +81,190 @@ const PARTIAL = '.partial-';
  * 10 s, silence mid-conversation 30 s (nodemailer's default is 10 minutes), and the whole send SMTP_TIMEOUT_MS
  * (60 s) — so a server that stalls mid-DATA fails this attempt, which is retried, instead of the job expiring
  * and running again beside a session still open (two confirmations). The send also stops on `signal`. nodemailer
- * has no abort of its own: the socket is ours (its `getSocket` hook), and destroying it ends the session
- * wherever it is. One connection per message, so one slow message holds back no other (sends run concurrently).
+ * has no abort of its own: the socket is ours, and destroying it ends the session wherever it is.
+ *
+ * One message per connection at a time, so one slow message holds back no other (sends run concurrently); a
+ * connection whose message went through is kept for the next one (up to MAX_IDLE_CONNECTIONS, for IDLE_MS, at most
+ * MESSAGES_PER_CONNECTION each): a launch's burst of confirmations no longer opens one connection, with its whole
+ * handshake, per message (npm run bench:mail). A kept connection the server closed meanwhile is noticed and dropped;
+ * a send that fails on a kept connection before anything was accepted is tried once on a new one.
  */
 function smtpTransport(smtpUrl: string, config: Pick<Config, 'mailFrom' | 'smtpTimeoutMs'>): MailTransport {
   const connectMs = Math.min(SMTP_CONNECT_TIMEOUT_MS, config.smtpTimeoutMs);
-  const timeouts = {
+  const server = parseConnectionUrl(smtpUrl);
+  const options: SMTPConnection.Options = {
+    ...server,
     connectionTimeout: connectMs,
     greetingTimeout: connectMs,
     socketTimeout: Math.min(SMTP_IDLE_TIMEOUT_MS, config.smtpTimeoutMs),
     dnsTimeout: connectMs,
   };
-  return {
-    description: `SMTP ${new URL(smtpUrl).host}`,
-    send: async (message, options = {}) => {
-      const deadline = AbortSignal.any([AbortSignal.timeout(config.smtpTimeoutMs), ...(options.signal ? [options.signal] : [])]);
-      const sockets = new Set<Socket>();
-      const abort = () => {
-        for (const socket of sockets) socket.destroy();
+  const host = server.host ?? 'localhost';
+  const port = Number(server.port) || (server.secure ? 465 : 587);
+  const idle: Pooled[] = [];
+  let closed = false;
+
+  const drop = (pooled: Pooled) => {
+    pooled.dead = true;
+    if (pooled.idleTimer) clearTimeout(pooled.idleTimer);
+    const at = idle.indexOf(pooled);
+    if (at >= 0) idle.splice(at, 1);
+    pooled.socket.destroy();
+  };
+  const keep = (pooled: Pooled) => {
+    if (closed || pooled.dead || pooled.messages >= MESSAGES_PER_CONNECTION || idle.length >= MAX_IDLE_CONNECTIONS) {
+      if (!pooled.dead) pooled.connection.quit();
+      return;
+    }
+    pooled.idleTimer = setTimeout(() => {
+      const at = idle.indexOf(pooled);
+      if (at >= 0) idle.splice(at, 1);
+      pooled.connection.quit();
+    }, IDLE_MS);
+    pooled.idleTimer.unref();
+    idle.push(pooled);
+  };
+  const take = (): Pooled | null => {
+    for (let pooled = idle.pop(); pooled; pooled = idle.pop()) {
+      if (pooled.idleTimer) clearTimeout(pooled.idleTimer);
+      if (!pooled.dead && !pooled.socket.destroyed) return pooled;
+    }
+    return null;
+  };
+  // A new session: our socket (so an abort can end it), the greeting, EHLO, STARTTLS when offered, AUTH when the URL
+  // has credentials.
+  const open = (deadline: AbortSignal) =>
+    new Promise<Pooled>((resolvePooled, reject) => {
+      const socket = connect({ host, port, timeout: connectMs });
+      const onAbort = () => socket.destroy();
+      deadline.addEventListener('abort', onAbort, { once: true });
+      const settle = (error: Error | null, pooled?: Pooled) => {
+        deadline.removeEventListener('abort', onAbort);
+        if (error) {
+          socket.destroy();
+          reject(error);
+        } else resolvePooled(pooled as Pooled);
       };
-      deadline.addEventListener('abort', abort, { once: true });
+      const onSocketError = (error: Error) => settle(error);
+      socket.once('error', onSocketError);
+      socket.once('timeout', () => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
+      socket.once('connect', () => {
+        // From here the session reports errors; the socket keeps a listener so none is ever unhandled.
+        socket.off('error', onSocketError);
+        socket.on('error', () => {});
+        socket.setTimeout(0);
+        const connection = new SMTPConnection({ ...options, connection: socket } as SMTPConnection.Options);
+        const pooled: Pooled = { connection, socket, messages: 0, dead: false, idleTimer: null };
+        let opened = false;
+        // Errors arrive both as events and through callbacks: the events only mark the connection dead.
+        connection.on('error', (error) => {
+          pooled.dead = true;
+          if (!opened) settle(error);
+        });
+        connection.on('end', () => {
+          drop(pooled);
+          if (!opened) settle(Object.assign(new Error('Connection closed during the greeting'), { code: 'ECONNECTION' }));
+        });
+        connection.connect(() => {
+          if (!server.auth) {
+            opened = true;
+            return settle(null, pooled);
+          }
+          connection.login(server.auth as SMTPConnection.Credentials, (error) => {
+            opened = true;
+            settle(error ?? null, pooled);
+          });
+        });
+      });
+    });
+
+  const deliver = (pooled: Pooled, envelope: SMTPConnection.Envelope, raw: Buffer, deadline: AbortSignal) =>
+    new Promise<void>((resolveSent, reject) => {
+      let done = false;
+      const finish = (error: Error | null) => {
+        if (done) return;
+        done = true;
+        deadline.removeEventListener('abort', onAbort);
+        pooled.connection.off('error', onError);
+        pooled.connection.off('end', onEnd);
+        pooled.messages++;
+        if (error) reject(error);
+        else resolveSent();
+      };
+      const onAbort = () => pooled.socket.destroy();
+      // nodemailer's send does not always answer when the session dies under it (an abort, the server going away).
+      const onError = (error: Error) => finish(error);
+      const onEnd = () => finish(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION' }));
+      deadline.addEventListener('abort', onAbort, { once: true });
+      pooled.connection.once('error', onError);
+      pooled.connection.once('end', onEnd);
+      pooled.connection.send(envelope, raw, (error) => finish(error));
+    });
+
+  return {
+    description: `SMTP ${host}:${port}`,
+    send: async (message, sendOptions = {}) => {
+      const deadline = AbortSignal.any([AbortSignal.timeout(config.smtpTimeoutMs), ...(sendOptions.signal ? [sendOptions.signal] : [])]);
       try {
         deadline.throwIfAborted();
-        // The transport object, not createTransport's options: given a `url`, createTransport drops every other option.
-        const transport = new SMTPTransport({
-          url: smtpUrl,
-          ...timeouts,
-          getSocket: (target: { host: string; port: number }, callback: (error: Error | null, socket?: { connection: Socket }) => void) => {
-            const socket = connect({ host: target.host, port: target.port, timeout: connectMs });
-            sockets.add(socket);
-            if (deadline.aborted) socket.destroy();
-            const fail = (error: Error) => callback(error);
-            socket.once('error', fail);
-            socket.once('timeout', () => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
-            socket.once('connect', () => {
-              socket.off('error', fail);
-              socket.setTimeout(0);
-              callback(null, { connection: socket });
-            });
-          },
-        } as SMTPTransport.Options);
-        const smtp = nodemailer.createTransport(transport, { from: config.mailFrom });
-        const info = await smtp.sendMail(message);
-        return { messageId: info.messageId, devMailboxFile: null };
+        const composed = new MailComposer({ ...message, from: message.from ?? config.mailFrom }).compile();
+        const envelope = composed.getEnvelope() as SMTPConnection.Envelope;
+        const messageId = composed.messageId();
+        const raw = await composed.build();
+        const kept = take();
+        if (kept) {
+          try {
+            await deliver(kept, envelope, raw, deadline);
+            keep(kept);
+            return { messageId, devMailboxFile: null };
+          } catch (error) {
+            drop(kept);
+            // Closed by the server while kept (nothing of this message was accepted): once more on a new session.
+            if (deadline.aborted || !isClosedConnection(error)) throw error;
+          }
+        }
+        const pooled = await open(deadline);
+        try {
+          await deliver(pooled, envelope, raw, deadline);
+        } catch (error) {
+          drop(pooled);
+          throw error;
+        }
+        keep(pooled);
+        return { messageId, devMailboxFile: null };
       } catch (error) {
         // Say why the session was cut, not "socket closed".
         if (deadline.aborted) throw new Error(`SMTP send aborted: ${abortReason(deadline, config.smtpTimeoutMs)}`, { cause: error });
         throw error;
-      } finally {
-        deadline.removeEventListener('abort', abort);
       }
     },
-    close: () => {},
+    close: () => {
+      closed = true;
+      for (const pooled of idle.splice(0)) {
+        if (pooled.idleTimer) clearTimeout(pooled.idleTimer);
+        pooled.connection.quit();
+      }
+    },
   };
+}
+
+interface Pooled {
+  connection: SMTPConnection;
+  socket: Socket;
+  messages: number;
+  dead: boolean;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/** As many as a process sends at once (4 email workers × 25): a burst keeps its connections, the peak stays the same. */
+const MAX_IDLE_CONNECTIONS = 100;
+const IDLE_MS = 5_000;
+const MESSAGES_PER_CONNECTION = 100;
+
+/** A session that ended before or as the message was offered (the server closed a kept connection). */
+function isClosedConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNECTION' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ESOCKET';
 }
 
 const SMTP_CONNECT_TIMEOUT_MS = 10_000;
