@@ -4,11 +4,11 @@
 // and an event that confirms API registrations by email. 2,000 registrations arrive at once (64 at a time); the
 // time from the first request to the 2,000th message accepted by the SMTP server is the number (aim ≤ 10 s), with
 // how many SMTP connections that took.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { freePorts, startEmbeddedPostgres } from './support.ts';
+import { freePorts, graphql, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAILS = Number(process.env.BENCH_MAILS ?? 2_000);
@@ -48,9 +48,9 @@ async function main() {
       API_RATE_LIMIT_PER_MIN: '100000000',
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     };
-    children.push(await startProcess({ ...env, PORT: String(apiPort), ROLE: 'api' }));
+    children.push(await eventogate({ ...env, PORT: String(apiPort), ROLE: 'api' }));
     // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
-    children.push(await startProcess({ ...env, PORT: String(workerPort), ROLE: 'worker' }, process.env.BENCH_CPU_PROF));
+    children.push(await eventogate({ ...env, PORT: String(workerPort), ROLE: 'worker' }, process.env.BENCH_CPU_PROF));
     const base = `http://127.0.0.1:${apiPort}`;
     const { signUp } = await graphql(
       base,
@@ -99,33 +99,10 @@ async function main() {
   }
 }
 
-async function startProcess(env: Record<string, string>, cpuProfileDir?: string): Promise<ChildProcess> {
+/** `npm start`'s command with `env`; `cpuProfileDir`: it writes a V8 CPU profile there when it stops. */
+function eventogate(env: Record<string, string>, cpuProfileDir?: string): Promise<ChildProcess> {
   const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk) => {
-      out += chunk;
-      if (/EventoGate is running/.test(out)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`a process exited with ${code}: ${out}`)));
-  });
-  return child;
-}
-
-async function graphql(base: string, query: string, token?: string) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
+  return startProcess(ROOT, [...flags, '--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
 }
 
 await main();

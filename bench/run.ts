@@ -14,7 +14,7 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import * as web from '../web/dashboard/src/gql/graphql.ts';
-import { freePorts, type Measurement, startEmbeddedPostgres } from './support.ts';
+import { freePorts, graphql, type Measurement, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -115,30 +115,6 @@ async function main() {
     await postgres?.stop();
     if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, JSON.stringify(measurements, null, 2));
   }
-}
-
-async function startProcess(cwd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk) => {
-      out += chunk;
-      if (ready.test(out)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
-  });
-  return child;
-}
-
-async function graphql(base: string, query: string, token?: string) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.json()) as { data: any; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 /** The seed's two questions (Company, Job Title), which the load's body answers. */

@@ -1,4 +1,6 @@
-// What bench/run.ts and bench/compare.ts share: the shape of a measurement, a throwaway PostgreSQL, free ports.
+// What the bench scripts share: the shape of a measurement, a throwaway PostgreSQL, free ports, starting a process,
+// a GraphQL call.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,4 +58,30 @@ export async function freePorts(n: number): Promise<number[]> {
   const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
+}
+
+/** Starts `node <args>` in `cwd` with `env` added, resolving once its stdout matches `ready` (rejecting if it exits). */
+export async function startProcess(cwd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk) => {
+      out += chunk;
+      if (ready.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+/** One GraphQL operation's data; its errors thrown. */
+export async function graphql(base: string, query: string, token?: string) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
 }

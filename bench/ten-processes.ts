@@ -7,7 +7,7 @@
 // how many answers were 503 (aim 0), how many webhooks were lost (aim 0), the most connections PostgreSQL held, and
 // how long a check-in takes to reach a live feed on another process, a revoked key to be refused by another, and an
 // event's change to be seen by another (aim < 1 s each).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { startPgBouncer } from '../test/support/pgbouncer.ts';
 import { startPostgres15 } from '../test/support/postgres15.ts';
-import { freePorts } from './support.ts';
+import { freePorts, graphql, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const APIS = 6;
@@ -67,8 +67,8 @@ async function main() {
     const ports = await freePorts(APIS + WORKERS);
     const started = performance.now();
     // The first migrates (the others would wait on its lock); then the rest start together.
-    children.push(await startProcess({ ...env, PORT: String(ports[0]), ROLE: 'api' }));
-    children.push(...(await Promise.all(ports.slice(1).map((port, i) => startProcess({ ...env, PORT: String(port), ROLE: i + 1 < APIS ? 'api' : 'worker' })))));
+    children.push(await eventogate({ ...env, PORT: String(ports[0]), ROLE: 'api' }));
+    children.push(...(await Promise.all(ports.slice(1).map((port, i) => eventogate({ ...env, PORT: String(port), ROLE: i + 1 < APIS ? 'api' : 'worker' })))));
     const apis = ports.slice(0, APIS).map((port) => `http://127.0.0.1:${port}`);
     console.log(
       `${DIRECT ? 'straight on PostgreSQL' : 'through PgBouncer'}: ${APIS} API + ${WORKERS} worker processes up in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -186,34 +186,6 @@ async function main() {
   }
 }
 
-async function startProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk) => {
-      out += chunk;
-      if (/EventoGate is running/.test(out)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`a process exited with ${code}: ${out}`)));
-  });
-  return child;
-}
-
-async function graphql(base: string, query: string, token?: string) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data!;
-}
-
 async function rest(base: string, method: string, path: string, key: string, body: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -238,6 +210,11 @@ async function subscribe(base: string, token: string, query: string): Promise<{ 
   // The subscription is registered on the server a moment after the socket is acknowledged.
   await new Promise((resolve) => setTimeout(resolve, 500));
   return { next, close: () => client.dispose() as Promise<void> };
+}
+
+/** `npm start`'s command with `env`. */
+function eventogate(env: Record<string, string>): Promise<ChildProcess> {
+  return startProcess(ROOT, ['--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
 }
 
 await main();
