@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { freePorts, graphql, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appNodeFlags, freePorts, graphql, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAILS = Number(process.env.BENCH_MAILS ?? 2_000);
@@ -102,7 +102,7 @@ async function main() {
 /** `npm start`'s command with `env`; `cpuProfileDir`: it writes a V8 CPU profile there when it stops. */
 function eventogate(env: Record<string, string>, cpuProfileDir?: string): Promise<ChildProcess> {
   const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  return startProcess(ROOT, [...flags, '--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
+  return startProcess(ROOT, [...appNodeFlags(ROOT), ...flags, '--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
 }
 
 await main();

@@ -14,15 +14,18 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import * as web from '../web/dashboard/src/gql/graphql.ts';
-import { freePorts, graphql, type Measurement, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appNodeFlags, freePorts, graphql, type Measurement, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const ROOT = join(import.meta.dirname, '..');
 /** The tree whose app is measured (bench/compare.ts points it at another commit's worktree); this driver is ROOT's. */
 const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
-/** The Node flags the app runs with in production (package.json `start`), from the environment for experiments. */
-const APP_NODE_FLAGS = (process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * The Node flags the measured tree starts with (its package.json `start`: e.g. `--max-semi-space-size=8`), so each
+ * tree of a comparison runs as `npm start` runs it; BENCH_APP_NODE_FLAGS replaces them for experiments.
+ */
+const APP_NODE_FLAGS = appNodeFlags(APP_ROOT);
 
 const measurements: Measurement[] = [];
 function measure(part: string, metric: string, value: number, unit: string, better: Measurement['better']) {
@@ -80,24 +83,38 @@ async function main() {
       /EventoGate is running/,
     );
     children.push(api);
-    children.push(
-      await startProcess(
-        APP_ROOT,
-        [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
-        { ...env, PORT: String(workerPort), ROLE: 'worker' },
-        /EventoGate is running/,
-      ),
+    const worker = await startProcess(
+      APP_ROOT,
+      [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+      { ...env, PORT: String(workerPort), ROLE: 'worker' },
+      /EventoGate is running/,
     );
+    children.push(worker);
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
     // BENCH_ONLY=webhooks|check-ins|registrations|waitlist|dashboard|door|privacy|import|scale runs those parts (comma-separated,
     // while working on them); by default, all.
     const only = process.env.BENCH_ONLY?.split(',');
     if (!only || only.includes('registrations')) {
-      results.push(
-        await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }),
-      );
+      // Memory (issue 32): each process's resident set once seeded and idle, and the API's peak under this load.
+      const idleApiMb = rssMb(api.pid!);
+      const idleWorkerMb = rssMb(worker.pid!);
+      let peakApiMb = idleApiMb;
+      const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
+      try {
+        results.push(
+          await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }),
+        );
+      } finally {
+        clearInterval(sampler);
+      }
       report(results);
+      measure('memory', 'API idle RSS', idleApiMb, 'MB', 'lower');
+      measure('memory', 'worker idle RSS', idleWorkerMb, 'MB', 'lower');
+      measure('memory', 'API peak RSS under load', peakApiMb, 'MB', 'lower');
+      process.stdout.write(
+        `Memory (npm start's command): API idle ${idleApiMb.toFixed(0)} MB, worker idle ${idleWorkerMb.toFixed(0)} MB, API peak under the load above ${peakApiMb.toFixed(0)} MB\n`,
+      );
     }
     if (!only || only.includes('waitlist')) await waitlistBench(base, token, key);
     if (!only || only.includes('webhooks')) await webhookBench(base, token, key, databaseUrl);

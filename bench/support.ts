@@ -1,7 +1,7 @@
 // What the bench scripts share: the shape of a measurement, a throwaway PostgreSQL, free ports, starting a process,
 // a GraphQL call.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,16 @@ export async function freePorts(n: number): Promise<number[]> {
   const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
+}
+
+/**
+ * The Node flags a tree's `npm start` runs the app with (its package.json `start`, e.g. `--max-semi-space-size=8`),
+ * so a bench runs each tree as it ships; BENCH_APP_NODE_FLAGS replaces them for experiments.
+ */
+export function appNodeFlags(root: string): string[] {
+  const start: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const flags = process.env.BENCH_APP_NODE_FLAGS ?? /^node((?:\s+--[\w-]+=\S+)*)/.exec(start)?.[1] ?? '';
+  return flags.split(' ').filter(Boolean);
 }
 
 /** Starts `node <args>` in `cwd` with `env` added, resolving once its stdout matches `ready` (rejecting if it exits). */

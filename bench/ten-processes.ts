@@ -17,7 +17,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { startPgBouncer } from '../test/support/pgbouncer.ts';
 import { startPostgres15 } from '../test/support/postgres15.ts';
-import { freePorts, graphql, startProcess } from './support.ts';
+import { appNodeFlags, freePorts, graphql, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const APIS = 6;
@@ -214,7 +214,7 @@ async function subscribe(base: string, token: string, query: string): Promise<{ 
 
 /** `npm start`'s command with `env`. */
 function eventogate(env: Record<string, string>): Promise<ChildProcess> {
-  return startProcess(ROOT, ['--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
+  return startProcess(ROOT, [...appNodeFlags(ROOT), '--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
 }
 
 await main();
