@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Deps } from '../deps.ts';
@@ -135,11 +135,14 @@ mutation CreateEvent {
 
 const GRAPHIQL_HEADERS = JSON.stringify({ 'X-EventoGate-Session': 'cookie' }, null, 2);
 
-let graphiqlPage: string | undefined;
+let graphiqlPage: Promise<string> | undefined;
 
-/** The page embeds ~9 MB of GraphiQL; the options never change, so it is rendered once per process. */
-function renderLocalGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): string {
-  graphiqlPage ??= renderGraphiQL(options);
+/**
+ * The page embeds ~9 MB of GraphiQL, and its module holds ~30 MB of V8 heap once loaded: it is loaded on the first
+ * GraphiQL request, not at start (most processes never serve one), and rendered once (the options never change).
+ */
+function renderLocalGraphiQL(options: Parameters<typeof renderGraphiQL>[0]): Promise<string> {
+  graphiqlPage ??= import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options));
   return graphiqlPage;
 }
 
