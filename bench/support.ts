@@ -61,7 +61,7 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 /**
- * The Node flags a tree's `npm start` runs the app with (its package.json `start`, e.g. `--max-semi-space-size=8`),
+ * The Node flags a tree's `npm start` runs the app with (its package.json `start`, e.g. `--max-semi-space-size=16`),
  * so a bench runs each tree as it ships; BENCH_APP_NODE_FLAGS replaces them for experiments.
  */
 export function appNodeFlags(root: string): string[] {
