@@ -39,6 +39,8 @@ interface Result {
   p99: number;
   ok: number;
   errors: number;
+  /** Requests sent, the warm-up's included. */
+  sent?: number;
 }
 
 async function main() {
@@ -100,6 +102,7 @@ async function main() {
       const idleApiMb = rssMb(api.pid!);
       const idleWorkerMb = rssMb(worker.pid!);
       let peakApiMb = idleApiMb;
+      const cpuBefore = cpuMs(api.pid!);
       const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
       try {
         results.push(
@@ -109,6 +112,11 @@ async function main() {
         clearInterval(sampler);
       }
       report(results);
+      // The API process's CPU per registration (warm-up included): steadier than req/s on a shared machine, where
+      // PostgreSQL, the load generator and the floor take the same cores.
+      const cpuPerRequestUs = ((cpuMs(api.pid!) - cpuBefore) * 1000) / (results.at(-1)?.sent ?? Number.NaN);
+      measure('registrations', 'API CPU per registration', cpuPerRequestUs, 'µs', 'lower');
+      process.stdout.write(`API CPU per registration: ${cpuPerRequestUs.toFixed(0)} µs\n`);
       measure('memory', 'API idle RSS', idleApiMb, 'MB', 'lower');
       measure('memory', 'worker idle RSS', idleWorkerMb, 'MB', 'lower');
       measure('memory', 'API peak RSS under load', peakApiMb, 'MB', 'lower');
@@ -191,6 +199,7 @@ async function load(name: string, url: string, headers: Record<string, string>):
     p99: result.latency.p99,
     ok: result['2xx'],
     errors: result.non2xx + result.errors + result.timeouts,
+    sent: n,
   };
 }
 
@@ -1099,6 +1108,14 @@ async function scaleBench(base: string, token: string, key: string, databaseUrl:
     lines.push(`${name.padEnd(40)} ${ms(10_000)} ${ms(300_000)}   ratio ${r.toFixed(2)}${r > 2 ? '   (aim ≤ 2)' : ''}`);
   }
   process.stdout.write(`\nAt scale (10,000 and 300,000 attendees, one run):\n${lines.join('\n')}\n`);
+}
+
+/** A process's CPU time so far, user and system, from /proc (ms). */
+function cpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses (which may hold spaces).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // In ticks of USER_HZ, 100 per second on Linux (what `getconf CLK_TCK` prints).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** A process's resident memory now, from /proc (MB). */

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { AppError, invalidField, invalidInput } from '../lib/errors.ts';
 import { attributeName, MAX_NESTING, tooDeepPath } from '../lib/validation.ts';
@@ -14,7 +15,7 @@ export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string,
   if (type !== 'application/json' && !type?.endsWith('+json')) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with the header Content-Type: application/json.');
   }
-  const bytes = await readBodyLimited(c.req.raw, MAX_JSON_BODY_BYTES);
+  const bytes = await readBodyLimited(c.req.raw, MAX_JSON_BODY_BYTES, c.env?.incoming);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -43,8 +44,9 @@ export async function readJsonObject(c: Context<AppEnv>): Promise<Record<string,
  * 413 (its connection is closed after the answer, so the rest is never read). A declared Content-Length over the
  * limit is refused before reading anything.
  */
-export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array> {
+export async function readBodyLimited(request: Request, limit: number, incoming?: IncomingMessage): Promise<Uint8Array> {
   if (Number(request.headers.get('content-length') ?? 0) > limit) throw tooLarge(limit);
+  if (incoming) return await readIncomingLimited(incoming, limit);
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -66,6 +68,34 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     offset += chunk.byteLength;
   }
   return body;
+}
+
+/**
+ * The same, from the Node request itself when the server hands it over (hono's Node adapter: `c.env.incoming`):
+ * reading `request.body` makes the adapter build a full web Request and a stream over the socket first, ~50 µs of
+ * a registration's CPU (measured in the API's CPU profile under load: 1.2 of 13 s, issue 32). Past `limit` it
+ * stops reading (the rest stays unread; the 413 closes the connection).
+ */
+function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: Error) => {
+      incoming.off('data', onData).off('end', onEnd).off('error', finish).off('close', onClose);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        incoming.pause();
+        finish(tooLarge(limit));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onClose = () => finish(new Error('The client closed the connection before its request body ended.'));
+    incoming.on('data', onData).on('end', onEnd).on('error', finish).on('close', onClose);
+  });
 }
 
 function tooLarge(limit: number): AppError {

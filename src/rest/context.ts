@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { AuthenticatedActor, DeviceActor } from '../lib/actor.ts';
 
 /** Hono variables every request carries (request id) and what REST middleware adds (the API key actor). */
 export type AppEnv = {
+  /** From hono's Node adapter: the Node request itself (absent when the app is called in memory, as in `app.request`). */
+  Bindings: { incoming?: IncomingMessage };
   Variables: {
     requestId: string;
     /** The caller's own X-Request-Id, if any (kept beside ours, never instead of it). */

@@ -90,7 +90,7 @@ export function createHttpApp(
       if (c.req.method === 'POST') {
         // Counted while it streams (an import's CSV travels here, so the limit is the CSV's plus room).
         try {
-          body = await readBodyLimited(c.req.raw, Math.max(MAX_GRAPHQL_BODY_BYTES, api.graphqlBodyBytes));
+          body = await readBodyLimited(c.req.raw, Math.max(MAX_GRAPHQL_BODY_BYTES, api.graphqlBodyBytes), c.env?.incoming);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           return c.json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } }] }, 413, error.headers);
