@@ -77,6 +77,8 @@ export async function readBodyLimited(request: Request, limit: number, incoming?
  * stops reading (the rest stays unread; the 413 closes the connection).
  */
 function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  // A client gone before the body was read (its 'close' already fired), or a body already read: no event will come.
+  if (incoming.destroyed || incoming.readableEnded) return Promise.reject(new Error(CLIENT_GONE));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -93,10 +95,12 @@ function readIncomingLimited(incoming: IncomingMessage, limit: number): Promise<
       } else chunks.push(chunk);
     };
     const onEnd = () => finish();
-    const onClose = () => finish(new Error('The client closed the connection before its request body ended.'));
+    const onClose = () => finish(new Error(CLIENT_GONE));
     incoming.on('data', onData).on('end', onEnd).on('error', finish).on('close', onClose);
   });
 }
+
+const CLIENT_GONE = 'The client closed the connection before its request body ended.';
 
 function tooLarge(limit: number): AppError {
   return new AppError('PAYLOAD_TOO_LARGE', `The request body must not be larger than ${limit} bytes.`, { headers: { Connection: 'close' } });
