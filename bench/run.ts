@@ -2,7 +2,7 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,10 +61,12 @@ async function main() {
   try {
     const results: Result[] = [];
 
-    children.push(
-      await startProcess(ROOT, ['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/),
-    );
+    const floor = await startProcess(ROOT, ['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/);
+    children.push(floor);
+    const postmaster = await postmasterPid(admin);
+    const floorCpu = cpuAccount({ floor: floor.pid!, postgres: postmaster });
     results.push(await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}));
+    const floorCpuPerRequest = floorCpu.perRequest(results[0]!.sent!);
 
     // The deployment shape for load: an API process, and a worker process draining the jobs each
     // registration enqueues (on the same two cores, so its cost is in the numbers too).
@@ -94,6 +96,14 @@ async function main() {
     children.push(worker);
     const base = `http://127.0.0.1:${appPort}`;
     const { eventId, key, token } = await seed(base);
+    // BENCH_EXPERIMENT_SQL: statements run on the bench's database once seeded — to measure what a part of the schema
+    // costs (e.g. `DROP INDEX attendees_search_idx`); never part of a number quoted as the app's.
+    if (process.env.BENCH_EXPERIMENT_SQL) {
+      const experiment = new pg.Client({ connectionString: databaseUrl });
+      await experiment.connect();
+      await experiment.query(process.env.BENCH_EXPERIMENT_SQL).finally(() => experiment.end());
+      process.stdout.write(`experiment: ${process.env.BENCH_EXPERIMENT_SQL}\n`);
+    }
     // BENCH_ONLY=webhooks|check-ins|registrations|waitlist|dashboard|door|privacy|import|scale runs those parts (comma-separated,
     // while working on them); by default, all.
     const only = process.env.BENCH_ONLY?.split(',');
@@ -102,7 +112,8 @@ async function main() {
       const idleApiMb = rssMb(api.pid!);
       const idleWorkerMb = rssMb(worker.pid!);
       let peakApiMb = idleApiMb;
-      const cpuBefore = cpuMs(api.pid!);
+      const statements = process.env.BENCH_PG_STATEMENTS ? await statementStats(databaseUrl) : null;
+      const appCpu = cpuAccount({ API: api.pid!, worker: worker.pid!, postgres: postmaster });
       const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
       try {
         results.push(
@@ -112,11 +123,20 @@ async function main() {
         clearInterval(sampler);
       }
       report(results);
-      // The API process's CPU per registration (warm-up included): steadier than req/s on a shared machine, where
-      // PostgreSQL, the load generator and the floor take the same cores.
-      const cpuPerRequestUs = ((cpuMs(api.pid!) - cpuBefore) * 1000) / (results.at(-1)?.sent ?? Number.NaN);
-      measure('registrations', 'API CPU per registration', cpuPerRequestUs, 'µs', 'lower');
-      process.stdout.write(`API CPU per registration: ${cpuPerRequestUs.toFixed(0)} µs\n`);
+      // CPU per request of each process (warm-up included): steadier than req/s on a shared machine, where
+      // PostgreSQL, the load generator and the floor take the same cores — and it says where the floor is won or lost.
+      const appCpuPerRequest = appCpu.perRequest(results.at(-1)!.sent!);
+      measure('registrations', 'API CPU per registration', appCpuPerRequest.API!, 'µs', 'lower');
+      measure('registrations', 'PostgreSQL CPU per registration', appCpuPerRequest.postgres!, 'µs', 'lower');
+      measure('registrations', 'load generator CPU per registration', appCpuPerRequest.load!, 'µs', 'lower');
+      measure('registrations', 'floor server CPU per request', floorCpuPerRequest.floor!, 'µs', 'lower');
+      measure('registrations', 'floor PostgreSQL CPU per request', floorCpuPerRequest.postgres!, 'µs', 'lower');
+      const line = (account: Record<string, number>) =>
+        Object.entries(account)
+          .map(([name, us]) => `${name} ${us.toFixed(0)}`)
+          .join(', ');
+      process.stdout.write(`CPU per request (µs, warm-up included): registrations: ${line(appCpuPerRequest)}; floor: ${line(floorCpuPerRequest)}\n`);
+      if (statements) process.stdout.write(await statements.report(results.at(-1)!.sent!));
       measure('memory', 'API idle RSS', idleApiMb, 'MB', 'lower');
       measure('memory', 'worker idle RSS', idleWorkerMb, 'MB', 'lower');
       measure('memory', 'API peak RSS under load', peakApiMb, 'MB', 'lower');
@@ -1110,12 +1130,86 @@ async function scaleBench(base: string, token: string, key: string, databaseUrl:
   process.stdout.write(`\nAt scale (10,000 and 300,000 attendees, one run):\n${lines.join('\n')}\n`);
 }
 
-/** A process's CPU time so far, user and system, from /proc (ms). */
-function cpuMs(pid: number): number {
-  // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses (which may hold spaces).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // In ticks of USER_HZ, 100 per second on Linux (what `getconf CLK_TCK` prints).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/**
+ * pg_stat_statements over this database from now on (BENCH_PG_STATEMENTS=1 loads it): each statement's calls and
+ * execution time per request, the costliest first — which of the SQL a registration runs costs what.
+ */
+async function statementStats(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await client.query('SELECT pg_stat_statements_reset()');
+  return {
+    async report(requests: number): Promise<string> {
+      const { rows } = await client.query<{ calls: string; ms: number; rows: string; query: string }>(
+        `SELECT calls, total_exec_time AS ms, rows, query FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 15`,
+      );
+      await client.end();
+      const lines = rows.map(
+        (r) =>
+          `${((r.ms * 1000) / requests).toFixed(1).padStart(7)} µs ${(Number(r.calls) / requests).toFixed(3).padStart(7)} calls ${r.query.replace(/\s+/g, ' ').slice(0, 90)}`,
+      );
+      return `\nSQL per request (pg_stat_statements: execution time and calls per request, costliest first):\n${lines.join('\n')}\n`;
+    },
+  };
+}
+
+/** Fields 3… of /proc/<pid>/stat (state, ppid, …), after the command name in parentheses (which may hold spaces). */
+function procStat(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
+/**
+ * A process's CPU time so far, user and system, from /proc (ms); with `reaped`, also that of its children it has
+ * waited for (PostgreSQL's postmaster: every backend that has exited).
+ */
+function cpuMs(pid: number, reaped = false): number {
+  const fields = procStat(pid);
+  // utime, stime, cutime, cstime (fields 14–17), in ticks of USER_HZ: 100 per second on Linux (`getconf CLK_TCK`).
+  const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+  return ticks * 10;
+}
+
+/** PostgreSQL's CPU so far: the postmaster, every backend that has exited, and every process it runs now. */
+function postgresCpuMs(postmaster: number): number {
+  let total = cpuMs(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(procStat(Number(entry))[1]) === postmaster) total += cpuMs(Number(entry));
+    } catch {
+      // The process exited between the listing and the read (its time is now the postmaster's).
+    }
+  }
+  return total;
+}
+
+/** The server's postmaster: the parent of this connection's backend (the bench's PostgreSQL is on this machine). */
+async function postmasterPid(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  return Number(procStat(rows[0]!.pid)[1]);
+}
+
+/**
+ * CPU spent from now on by the named processes (`postgres`: the server's postmaster, counted with all its
+ * processes) and by this process (`load`: the load generator runs here), per request in µs when asked.
+ */
+function cpuAccount(pids: Record<string, number>) {
+  const read = () => {
+    const ms: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(pids)) ms[name] = name === 'postgres' ? postgresCpuMs(pid) : cpuMs(pid);
+    const own = process.cpuUsage();
+    ms.load = (own.user + own.system) / 1000;
+    return ms;
+  };
+  const before = read();
+  return {
+    perRequest(requests: number): Record<string, number> {
+      const after = read();
+      return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, ((ms - before[name]!) * 1000) / requests]));
+    },
+  };
 }
 
 /** A process's resident memory now, from /proc (MB). */

@@ -30,7 +30,8 @@ export async function startEmbeddedPostgres(): Promise<{ url: string; stop: () =
     persistent: false,
     createPostgresUser: true,
     onLog: () => {},
-    postgresFlags: ['-c', 'max_connections=200'],
+    // BENCH_PG_STATEMENTS=1: pg_stat_statements loaded, so bench/run.ts can print what the registrations' SQL cost.
+    postgresFlags: ['-c', 'max_connections=200', ...(process.env.BENCH_PG_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [])],
   });
   await postgres.initialise();
   await postgres.start();
