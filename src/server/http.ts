@@ -1,5 +1,4 @@
 import { SpanKind } from '@opentelemetry/api';
-import type { GraphQLSchema } from 'graphql';
 import { type Context, Hono } from 'hono';
 import { routePath } from 'hono/route';
 import type pg from 'pg';
@@ -19,7 +18,7 @@ import { clientIp } from '../rest/middleware.ts';
 import type { RateLimiters } from '../rest/rate-limit.ts';
 import type { RestRoute } from '../rest/route.ts';
 import { mountRest } from '../rest/router.ts';
-import { createGraphQLHandler, type GraphQLHandler } from './graphql.ts';
+import type { GraphQLHandler } from './graphql.ts';
 import type { AppMetrics } from './metrics.ts';
 import { cookieAuthorization, SESSION_COOKIE_HEADER, sessionCookieJar } from './session-cookie.ts';
 
@@ -39,7 +38,7 @@ export function createHttpApp(
 ): { app: Hono<AppEnv>; graphql: GraphQLHandler | null } {
   const app = new Hono<AppEnv>();
   const api = options.api;
-  const graphql = api ? createGraphQLHandler(deps, { schema: api.schema, apiKeyLimiter: options.rateLimiters.apiKey, credentials: api.credentials }) : null;
+  const graphql = api?.graphql ?? null;
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -247,7 +246,8 @@ const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
 
 /** What a process that serves the API serves: the features' schema, routes, credentials and pages. */
 export interface Api {
-  schema: GraphQLSchema;
+  /** The GraphQL server (src/server/graphql.ts: built by the caller, so a worker never loads it). */
+  graphql: GraphQLHandler;
   routes: readonly RestRoute[];
   credentials: Credentials;
   pages: ReadonlyArray<(app: Hono<AppEnv>, deps: Deps) => void>;
