@@ -210,6 +210,23 @@ describe('malformed requests', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('bytes that are not UTF-8 → 400 invalid_json, each time; the next valid body (non-ASCII) is read whole', async () => {
+    const before = await counts();
+    // 0xC3 opens a two-byte sequence that 0x28 does not continue; the decoder is one per process, so it must keep nothing.
+    const invalid = Buffer.concat([Buffer.from('{"first_name": "S'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    for (let i = 0; i < 2; i++) {
+      const res = await postRegistration(app.url, seed.event.id, invalid, { key: seed.liveKey, raw: true });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'invalid_json', message: 'The request body is not valid UTF-8.' });
+    }
+    expect(await counts()).toEqual(before);
+    const ok = await postRegistration(app.url, seed.event.id, registrationBody({ first_name: 'Zoë', last_name: '陈', email: 'zoe.utf8@example.com' }), {
+      key: seed.liveKey,
+    });
+    expect(ok.status).toBe(201);
+    expect([ok.body.first_name, ok.body.last_name]).toEqual(['Zoë', '陈']);
+  });
+
   it.each([['[1,2]'], ['"a string"'], ['null'], ['42']])('JSON that is not an object (%s) → 422 naming body', async (raw) => {
     const res = await postRegistration(app.url, seed.event.id, raw, { key: seed.liveKey, raw: true });
     expect(res.status).toBe(422);
