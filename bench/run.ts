@@ -14,7 +14,7 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import * as web from '../web/dashboard/src/gql/graphql.ts';
-import { appNodeFlags, freePorts, graphql, type Measurement, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appNodeFlags, cpuMs, freePorts, graphql, type Measurement, procStat, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -1153,22 +1153,6 @@ async function statementStats(databaseUrl: string) {
       return `\nSQL per request (pg_stat_statements: execution time and calls per request, costliest first):\n${lines.join('\n')}\n`;
     },
   };
-}
-
-/** Fields 3… of /proc/<pid>/stat (state, ppid, …), after the command name in parentheses (which may hold spaces). */
-function procStat(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-}
-
-/**
- * A process's CPU time so far, user and system, from /proc (ms); with `reaped`, also that of its children it has
- * waited for (PostgreSQL's postmaster: every backend that has exited).
- */
-function cpuMs(pid: number, reaped = false): number {
-  const fields = procStat(pid);
-  // utime, stime, cutime, cstime (fields 14–17), in ticks of USER_HZ: 100 per second on Linux (`getconf CLK_TCK`).
-  const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
-  return ticks * 10;
 }
 
 /** PostgreSQL's CPU so far: the postmaster, every backend that has exited, and every process it runs now. */

@@ -96,3 +96,19 @@ export async function graphql(base: string, query: string, token?: string) {
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
+
+/** Fields 3… of /proc/<pid>/stat (state, ppid, …), after the command name in parentheses (which may hold spaces). */
+export function procStat(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+}
+
+/**
+ * A process's CPU time so far, user and system, from /proc (ms); with `reaped`, also that of its children it has
+ * waited for (PostgreSQL's postmaster: every backend that has exited).
+ */
+export function cpuMs(pid: number, reaped = false): number {
+  const fields = procStat(pid);
+  // utime, stime, cutime, cstime (fields 14–17), in ticks of USER_HZ: 100 per second on Linux (`getconf CLK_TCK`).
+  const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+  return ticks * 10;
+}
