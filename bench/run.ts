@@ -2,7 +2,7 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
  * tree of a comparison runs as `npm start` runs it; BENCH_APP_NODE_FLAGS replaces them for experiments.
  */
 const APP_NODE_FLAGS = appNodeFlags(APP_ROOT);
+/** BENCH_TAIL=1: the API process carries bench/tail-probe.mjs (GC pauses and event-loop delay during the registrations' load). */
+const TAIL_FILE = process.env.BENCH_TAIL ? join(tmpdir(), `eventogate-tail-${process.pid}.json`) : null;
 
 const measurements: Measurement[] = [];
 function measure(part: string, metric: string, value: number, unit: string, better: Measurement['better']) {
@@ -82,8 +84,8 @@ async function main() {
     };
     const api = await startProcess(
       APP_ROOT,
-      [...APP_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
-      { ...env, PORT: String(appPort), ROLE: 'api' },
+      [...APP_NODE_FLAGS, ...(TAIL_FILE ? ['--import', join(ROOT, 'bench', 'tail-probe.mjs')] : []), '--import', 'tsx', 'src/main.ts'],
+      { ...env, PORT: String(appPort), ROLE: 'api', ...(TAIL_FILE ? { BENCH_TAIL_FILE: TAIL_FILE } : {}) },
       /EventoGate is running/,
     );
     children.push(api);
@@ -115,6 +117,7 @@ async function main() {
       const statements = process.env.BENCH_PG_STATEMENTS ? await statementStats(databaseUrl) : null;
       const appCpu = cpuAccount({ API: api.pid!, worker: worker.pid!, postgres: postmaster });
       const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
+      if (TAIL_FILE) api.kill('SIGUSR2');
       try {
         results.push(
           await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }),
@@ -122,6 +125,7 @@ async function main() {
       } finally {
         clearInterval(sampler);
       }
+      if (TAIL_FILE) await reportTail(api);
       report(results);
       // CPU per request of each process (warm-up included): steadier than req/s on a shared machine, where
       // PostgreSQL, the load generator and the floor take the same cores — and it says where the floor is won or lost.
@@ -1128,6 +1132,27 @@ async function scaleBench(base: string, token: string, key: string, databaseUrl:
     lines.push(`${name.padEnd(40)} ${ms(10_000)} ${ms(300_000)}   ratio ${r.toFixed(2)}${r > 2 ? '   (aim ≤ 2)' : ''}`);
   }
   process.stdout.write(`\nAt scale (10,000 and 300,000 attendees, one run):\n${lines.join('\n')}\n`);
+}
+
+/** Closes the tail probe's window (bench/tail-probe.mjs) and prints what it saw in the API process. */
+async function reportTail(api: ChildProcess) {
+  rmSync(TAIL_FILE!, { force: true });
+  api.kill('SIGUSR2');
+  for (let i = 0; i < 100 && !existsSync(TAIL_FILE!); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  const tail = JSON.parse(readFileSync(TAIL_FILE!, 'utf8')) as {
+    gc: { count: number; minor: number; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+    eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
+  };
+  rmSync(TAIL_FILE!, { force: true });
+  measure('registrations', 'API GC pause p99', tail.gc.p99Ms, 'ms', 'lower');
+  measure('registrations', 'API GC time', tail.gc.totalMs, 'ms', 'lower');
+  measure('registrations', 'API event-loop delay p99', tail.eventLoopDelay.p99Ms, 'ms', 'lower');
+  const f = (ms: number) => ms.toFixed(1);
+  process.stdout.write(
+    `API during the load: ${tail.gc.count} GC pauses (${tail.gc.minor} minor), ${f(tail.gc.totalMs)} ms in all, p50 ${f(tail.gc.p50Ms)} ms, ` +
+      `p99 ${f(tail.gc.p99Ms)} ms, max ${f(tail.gc.maxMs)} ms; event-loop delay p50 ${f(tail.eventLoopDelay.p50Ms)} ms, ` +
+      `p99 ${f(tail.eventLoopDelay.p99Ms)} ms, max ${f(tail.eventLoopDelay.maxMs)} ms\n`,
+  );
 }
 
 /**
