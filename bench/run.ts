@@ -117,6 +117,7 @@ async function main() {
       const statements = process.env.BENCH_PG_STATEMENTS ? await statementStats(databaseUrl) : null;
       const appCpu = cpuAccount({ API: api.pid!, worker: worker.pid!, postgres: postmaster });
       const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
+      const batchesBefore = await batchStats(base);
       if (TAIL_FILE) api.kill('SIGUSR2');
       try {
         results.push(
@@ -126,6 +127,7 @@ async function main() {
         clearInterval(sampler);
       }
       if (TAIL_FILE) await reportTail(api);
+      reportBatches(batchesBefore, await batchStats(base));
       report(results);
       // CPU per request of each process (warm-up included): steadier than req/s on a shared machine, where
       // PostgreSQL, the load generator and the floor take the same cores — and it says where the floor is won or lost.
@@ -1132,6 +1134,46 @@ async function scaleBench(base: string, token: string, key: string, databaseUrl:
     lines.push(`${name.padEnd(40)} ${ms(10_000)} ${ms(300_000)}   ratio ${r.toFixed(2)}${r > 2 ? '   (aim ≤ 2)' : ''}`);
   }
   process.stdout.write(`\nAt scale (10,000 and 300,000 attendees, one run):\n${lines.join('\n')}\n`);
+}
+
+type BatchStats = Record<string, { waitSum: number; waits: number; waitBuckets: Map<number, number>; runSum: number; batches: number; calls: number }>;
+
+/** The group-commit histograms of the API's /metrics (loopback: no token), per batcher. */
+async function batchStats(base: string): Promise<BatchStats> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const stats: BatchStats = {};
+  const of = (batch: string) => (stats[batch] ??= { waitSum: 0, waits: 0, waitBuckets: new Map(), runSum: 0, batches: 0, calls: 0 });
+  for (const [, name, le, batch, value] of text.matchAll(/^eventogate_batch_(\w+?)(?:_bucket)?\{(?:le="([^"]+)",)?batch="(\w+)"\} (\S+)$/gm)) {
+    const s = of(batch!);
+    const v = Number(value);
+    if (le !== undefined && name === 'wait_seconds') s.waitBuckets.set(Number(le), v);
+    else if (name === 'wait_seconds_sum') s.waitSum = v;
+    else if (name === 'wait_seconds_count') s.waits = v;
+    else if (name === 'duration_seconds_sum') s.runSum = v;
+    else if (name === 'size_count') s.batches = v;
+    else if (name === 'size_sum') s.calls = v;
+  }
+  return stats;
+}
+
+/** Group commit during the load (registrations and rate limits): batches, their size and run, each call's wait for its batch. */
+function reportBatches(before: BatchStats, after: BatchStats) {
+  for (const batch of ['registrations', 'rate_limits']) {
+    // A batcher shows in /metrics from its first batch on: none before the load is zero.
+    const [a, b] = [after[batch], before[batch] ?? { waitSum: 0, waits: 0, waitBuckets: new Map(), runSum: 0, batches: 0, calls: 0 }];
+    if (!a) continue;
+    const batches = a.batches - b.batches;
+    const waits = a.waits - b.waits;
+    // The 99th percentile's bucket: the smallest bound under which 99 % of the waits fell.
+    const p99 = [...a.waitBuckets].find(([le, n]) => n - (b.waitBuckets.get(le) ?? 0) >= 0.99 * waits)?.[0];
+    const meanWaitMs = ((a.waitSum - b.waitSum) * 1000) / waits;
+    const meanRunMs = ((a.runSum - b.runSum) * 1000) / batches;
+    measure('registrations', `${batch} batch: mean wait`, meanWaitMs, 'ms', 'lower');
+    process.stdout.write(
+      `group commit, ${batch}: ${batches} batches of ${((a.calls - b.calls) / batches).toFixed(1)} calls, run ${meanRunMs.toFixed(1)} ms on average; ` +
+        `a call waited for its batch ${meanWaitMs.toFixed(1)} ms on average, 99 % within ${p99 === undefined ? '?' : `${p99 * 1000} ms`}\n`,
+    );
+  }
 }
 
 /** Closes the tail probe's window (bench/tail-probe.mjs) and prints what it saw in the API process. */

@@ -312,10 +312,9 @@ export async function openServices(
     pooler,
   });
   lifecycle.onStop('connections', 'rate-limit pool', () => rateLimitPool.end());
-  const rateLimiters = createRateLimiters(rateLimitPool, config, clock);
-
   const metricSources: MetricSources = {};
   const metrics = createMetrics(metricSources);
+  const rateLimiters = createRateLimiters(rateLimitPool, config, clock, metrics.batches('rate_limits'));
   const kernel: Kernel = {
     metrics,
     prisma,

@@ -25,15 +25,23 @@ export class Batcher<In, Out> {
    */
   constructor(
     private readonly run: (items: In[]) => Promise<Array<Out | Error>>,
-    private readonly options: { maxBatch: number; concurrency: number; key?: (item: In) => string; concurrencyPerKey?: number },
+    private readonly options: {
+      maxBatch: number;
+      concurrency: number;
+      key?: (item: In) => string;
+      concurrencyPerKey?: number;
+      /** Told of each batch when it is done: how long each of its calls waited to start, and the batch's run. */
+      observe?: BatchObserver;
+    },
   ) {}
 
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       const key = this.options.key?.(item) ?? '';
       const queue = this.#waiting.get(key);
-      if (queue) queue.push({ item, resolve, reject });
-      else this.#waiting.set(key, [{ item, resolve, reject }]);
+      const entry = { item, resolve, reject, submittedAt: performance.now() };
+      if (queue) queue.push(entry);
+      else this.#waiting.set(key, [entry]);
       this.#schedule();
     });
   }
@@ -67,6 +75,7 @@ export class Batcher<In, Out> {
   #start(key: string, batch: Entry<In, Out>[]): void {
     this.#running++;
     this.#runningByKey.set(key, (this.#runningByKey.get(key) ?? 0) + 1);
+    const startedAt = performance.now();
     this.run(batch.map((entry) => entry.item))
       .then((results) => {
         if (results.length !== batch.length) throw new Error(`Batcher: ${results.length} results for ${batch.length} items`);
@@ -80,6 +89,7 @@ export class Batcher<In, Out> {
         for (const entry of batch) entry.reject(error);
       })
       .finally(() => {
+        this.options.observe?.({ waitedMs: batch.map((entry) => startedAt - entry.submittedAt), runMs: performance.now() - startedAt });
         this.#running--;
         const left = this.#runningByKey.get(key)! - 1;
         if (left === 0) this.#runningByKey.delete(key);
@@ -93,7 +103,12 @@ interface Entry<In, Out> {
   item: In;
   resolve: (value: Out) => void;
   reject: (error: unknown) => void;
+  /** performance.now() when submitted. */
+  submittedAt: number;
 }
+
+/** A finished batch: each call's wait in the queue before its batch started (ms, in order), and the batch's run (ms). */
+export type BatchObserver = (batch: { waitedMs: number[]; runMs: number }) => void;
 
 /**
  * A batch's run that, when the batch fails, runs each item on its own, so whatever one item alone causes fails only

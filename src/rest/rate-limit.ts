@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config.ts';
-import { Batcher } from '../lib/batcher.ts';
+import { Batcher, type BatchObserver } from '../lib/batcher.ts';
 import type { Clock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { deleteWindowsEndedBefore, takePoints } from './rate-limit.sql.ts';
@@ -29,8 +29,9 @@ export class RateLimiter {
     private readonly options: { keyPrefix: string; points: number; durationMs: number },
     /** The database's time (lib/clock.ts): every process opens and closes the same windows. */
     private readonly clock: Pick<Clock, 'nowMs'> = { nowMs: Date.now },
+    observe?: BatchObserver,
   ) {
-    this.#batcher = new Batcher((keys) => this.#consumeAll(keys), { maxBatch: 500, concurrency: 2 });
+    this.#batcher = new Batcher((keys) => this.#consumeAll(keys), { maxBatch: 500, concurrency: 2, observe });
   }
 
   get points(): number {
@@ -83,8 +84,9 @@ export function createRateLimiters(
   pool: pg.Pool,
   config: Pick<Config, 'publicFormRateLimitPerMin' | 'apiRateLimitPerMin'>,
   clock: Pick<Clock, 'nowMs'>,
+  observe?: BatchObserver,
 ): RateLimiters {
-  const limiter = (keyPrefix: string, points: number) => new RateLimiter(pool, { keyPrefix, points, durationMs: MINUTE_MS }, clock);
+  const limiter = (keyPrefix: string, points: number) => new RateLimiter(pool, { keyPrefix, points, durationMs: MINUTE_MS }, clock, observe);
   return {
     publicForm: limiter('form', config.publicFormRateLimitPerMin),
     publicRead: limiter('public', PUBLIC_READS_PER_MIN),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchObserver } from '../lib/batcher.ts';
 
 /** What the gauges read when scraped; filled in by src/app.ts as the parts start. */
 export interface MetricSources {
@@ -21,6 +22,8 @@ export interface AppMetrics {
   webhookAttempts: Counter<'outcome'>;
   emails: Counter<'outcome'>;
   deliveryLag: Histogram;
+  /** The observer a group-commit batcher (lib/batcher.ts) reports to: its calls' queue waits, its batches' sizes and runs. */
+  batches(name: 'registrations' | 'door' | 'rate_limits'): BatchObserver;
 }
 
 /**
@@ -160,5 +163,27 @@ export function createMetrics(sources: MetricSources): AppMetrics {
       labelNames: ['outcome'],
       registers,
     }),
+    batches: batchMetrics(registers),
+  };
+}
+
+/**
+ * Group commit, seen from the requests: how long a call waited for its batch to start (a batch of its kind already
+ * being written), how many calls a batch carried, how long its transaction took. A tail in request latency that is
+ * not in the database shows here first.
+ */
+function batchMetrics(registers: Registry[]): AppMetrics['batches'] {
+  const histogram = (name: string, help: string, buckets: number[]) => new Histogram({ name, help, labelNames: ['batch'], buckets, registers });
+  const seconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+  const waited = histogram('eventogate_batch_wait_seconds', 'Time a call waited in a group-commit queue before its batch started, by batcher.', seconds);
+  const run = histogram('eventogate_batch_duration_seconds', 'Time a group-commit batch took (its transaction or statement), by batcher.', seconds);
+  const size = histogram('eventogate_batch_size', 'Calls in a group-commit batch, by batcher.', [1, 2, 5, 10, 20, 50, 100, 200, 500]);
+  return (name) => {
+    const [waitedOf, runOf, sizeOf] = [waited.labels(name), run.labels(name), size.labels(name)];
+    return ({ waitedMs, runMs }) => {
+      for (const ms of waitedMs) waitedOf.observe(ms / 1000);
+      runOf.observe(runMs / 1000);
+      sizeOf.observe(waitedMs.length);
+    };
   };
 }

@@ -92,6 +92,51 @@ describe('/metrics', () => {
     expect(text).not.toContain(seed.event.id);
   });
 
+  it('reports group commit per batcher: each call’s wait for its batch, the batches’ sizes and runs', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const read = async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const value = (name: string, batch: string) => Number(new RegExp(`^${name}\\{batch="${batch}"\\} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? 0);
+      return Object.fromEntries(
+        ['registrations', 'rate_limits', 'door'].map((batch) => [
+          batch,
+          {
+            waits: value('eventogate_batch_wait_seconds_count', batch),
+            calls: value('eventogate_batch_size_sum', batch),
+            batches: value('eventogate_batch_size_count', batch),
+            runs: value('eventogate_batch_duration_seconds_count', batch),
+          },
+        ]),
+      );
+    };
+    const before = await read();
+    // 20 at once: they share batches (how many is the batcher's business), and each is counted once.
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        postRegistration(app.url, seed.event.id, registrationBody({ email: `batched.${i}@example.com` }), { key: seed.liveKey }),
+      ),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array(20).fill(201));
+    await http(`${app.url}/v1/events/${seed.event.id}/check-ins`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${seed.liveKey}` },
+      body: JSON.stringify({ qr_token: created[0]!.body.qr_token }),
+    });
+    const after = await read();
+    const delta = (batch: string) => {
+      const [a, b] = [after[batch]!, before[batch]!];
+      return { waits: a.waits - b.waits, calls: a.calls - b.calls, batches: a.batches - b.batches, runs: a.runs - b.runs };
+    };
+    const registrations = delta('registrations');
+    expect([registrations.waits, registrations.calls]).toEqual([20, 20]);
+    expect(registrations.batches).toBeGreaterThanOrEqual(1);
+    expect(registrations.batches).toBeLessThanOrEqual(20);
+    expect(registrations.runs).toBe(registrations.batches);
+    // Each API request takes a point from its key's budget (the 20 registrations and the check-in).
+    expect(delta('rate_limits').calls).toBe(21);
+    expect(delta('door')).toMatchObject({ waits: 1, calls: 1, batches: 1, runs: 1 });
+  });
+
   it('counts confirmation emails sent, webhook attempts by outcome, and the lag to a delivery’s first attempt', async () => {
     const receiver = await new WebhookReceiver().start();
     try {

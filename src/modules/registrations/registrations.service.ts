@@ -172,7 +172,7 @@ export function createRegistrationBatcher(deps: Deps): RegistrationBatcher {
     }),
     // One event's calls per batch, two of its batches at a time, six in all (the pool has 20): an event whose rows
     // someone holds locked waits (at most DATABASE_LOCK_TIMEOUT_MS) in its own two slots, never in the others'.
-    { maxBatch: 200, concurrency: 6, key: (item) => item.event.id, concurrencyPerKey: 2 },
+    { maxBatch: 200, concurrency: 6, key: (item) => item.event.id, concurrencyPerKey: 2, observe: deps.metrics.batches('registrations') },
   );
 }
 
