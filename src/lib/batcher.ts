@@ -89,12 +89,17 @@ export class Batcher<In, Out> {
         for (const entry of batch) entry.reject(error);
       })
       .finally(() => {
-        this.options.observe?.({ waitedMs: batch.map((entry) => startedAt - entry.submittedAt), runMs: performance.now() - startedAt });
         this.#running--;
         const left = this.#runningByKey.get(key)! - 1;
         if (left === 0) this.#runningByKey.delete(key);
         else this.#runningByKey.set(key, left);
         this.#schedule();
+        // Last, and never able to stop the batcher: it only counts.
+        try {
+          this.options.observe?.({ waitedMs: batch.map((entry) => startedAt - entry.submittedAt), runMs: performance.now() - startedAt });
+        } catch {
+          // A metric that failed to record is lost; the calls were answered.
+        }
       });
   }
 }
