@@ -91,7 +91,7 @@ export function createHttpApp(
         try {
           body = await readBodyLimited(c.req.raw, Math.max(MAX_GRAPHQL_BODY_BYTES, api.graphqlBodyBytes), c.env?.incoming);
         } catch (error) {
-          if (!(error instanceof AppError)) throw error;
+          if (!(error instanceof AppError) || error.code !== 'PAYLOAD_TOO_LARGE') throw error;
           return c.json({ errors: [{ message: error.message, extensions: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } }] }, 413, error.headers);
         }
         request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: body as BodyInit, signal: c.req.raw.signal });

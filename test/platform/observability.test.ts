@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateEvent } from '../../src/modules/events/events.service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -52,6 +54,30 @@ describe('access log', () => {
     expect(logged[3]).toMatchObject({ method: 'GET', route: 'unmatched', status: 404 });
     const text = lines.join('\n');
     for (const secret of [email, seed.liveKey, seed.owner.token, 'secret=1', 'not valid']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('a client that leaves mid-body', () => {
+  it('is an ordinary 400 in the access log, not an unhandled error', async () => {
+    const seed = await createSeedShapedEvent(app.deps);
+    const rateLimitCalls = async () =>
+      Number(/^eventogate_batch_size_sum\{batch="rate_limits"\} (\d+)$/m.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
+    const before = await rateLimitCalls();
+    lines.length = 0;
+    const socket = connect(Number(new URL(app.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `POST /v1/events/${seed.event.id}/registrations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${seed.liveKey}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"first_name": "Sa',
+    );
+    // Once the key's budget is taken the handler reads the body, of which part came; then the client is gone.
+    await expect.poll(rateLimitCalls).toBe(before + 1);
+    socket.destroy();
+    const registrations = () => requestLines().filter((l) => l.route === '/v1/events/:event_id/registrations');
+    await expect.poll(registrations).toHaveLength(1);
+    expect(registrations()[0]).toMatchObject({ method: 'POST', status: 400 });
+    const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(logged.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 
