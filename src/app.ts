@@ -265,18 +265,20 @@ export async function openServices(
   // Prisma loads its query compiler on the first connect: ~200 ms of this thread (measured). Paid here, at boot,
   // not by the first request or job (a worker's first import held its /livez that long).
   await prisma.$connect();
+  // An API process only sends jobs: it neither supervises them nor runs the cron schedules.
+  const supervise = config.role !== 'api';
   const boss = await startBoss({
     databaseUrl,
     max: budget.jobs,
     logger,
-    supervise: config.role !== 'api',
+    supervise,
     settings: pooler ? {} : timeouts,
     isStopping: () => lifecycle.stopping,
   });
   // Graceful: workers finish the jobs they hold (an email mid-send is sent and its job completed) before the
   // mailer and the pools they use are closed in the later phases.
   lifecycle.onStop('workers', 'job workers', () => boss.stop({ graceful: true, timeout: 20_000 }));
-  await createQueues(boss, JOBS, config.webhookLogRetentionDays);
+  await createQueues(boss, JOBS, { retentionDays: config.webhookLogRetentionDays, schedule: supervise });
   const pubsub = new PgPubSub({ listenUrl: directUrl, publishUrl: databaseUrl, pooler, logger, settings: timeouts });
   await pubsub.start();
   lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());

@@ -47,15 +47,17 @@ export async function startBoss(options: {
 const PG_BOSS_DEFAULT_RETENTION_SECONDS = 7 * 86_400;
 
 /**
- * Creates the queues (and cron schedules). Finished jobs are deleted after `retentionDays` at most (the webhook and
- * email log retention), so a job's payload never outlives the logs of what it did; set on existing queues too.
+ * Creates the queues, and with `schedule` their cron schedules. Finished jobs are deleted after `retentionDays` at most
+ * (the webhook and email log retention), so a job's payload never outlives the logs of what it did; set on existing
+ * queues too. Schedules are written by the processes that run them (supervise): parsing a cron expression loads
+ * luxon's locale data (~5 MB of ICU pages) into a process that has no use for it otherwise.
  */
-export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[], retentionDays: number): Promise<void> {
-  const deleteAfterSeconds = Math.min(PG_BOSS_DEFAULT_RETENTION_SECONDS, retentionDays * 86_400);
+export async function createQueues(boss: PgBoss, definitions: readonly JobDefinition[], options: { retentionDays: number; schedule: boolean }): Promise<void> {
+  const deleteAfterSeconds = Math.min(PG_BOSS_DEFAULT_RETENTION_SECONDS, options.retentionDays * 86_400);
   for (const definition of definitions) {
     await boss.createQueue(definition.name, { deleteAfterSeconds, ...definition.queue });
     await boss.updateQueue(definition.name, { deleteAfterSeconds });
-    if (definition.cron) await boss.schedule(definition.name, definition.cron, {});
+    if (definition.cron && options.schedule) await boss.schedule(definition.name, definition.cron, {});
   }
 }
 

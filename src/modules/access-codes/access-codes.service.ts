@@ -6,6 +6,7 @@ import type { AccessCode, Prisma } from '../../generated/prisma/client.ts';
 import { type Actor, authorize, isTestMode, requireActor } from '../../lib/actor.ts';
 import { invalidCursor, invalidField, invalidInput, isUniqueViolation, notFound, notYours } from '../../lib/errors.ts';
 import { newId, parseId } from '../../lib/ids.ts';
+import { withThousands } from '../../lib/pagination.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { auditChanges } from '../audit/index.ts';
 import { findAuthorizedEvent, lockEventRow, refreshSharedLimits } from '../events/index.ts';
@@ -64,7 +65,7 @@ async function createCodes(deps: Deps, rawActor: Actor, eventId: string, rules: 
       const sql = prismaSql(tx);
       await lockEventRow(sql, event.id);
       if ((await tx.accessCode.count({ where: { eventId: event.id } })) + codes.length > MAX_CODES_PER_EVENT) {
-        throw invalidField('eventId', `An event can have at most ${MAX_CODES_PER_EVENT.toLocaleString('en-US')} access codes.`);
+        throw invalidField('eventId', `An event can have at most ${withThousands(MAX_CODES_PER_EVENT)} access codes.`);
       }
       const data = codes.map((code) => ({
         id: newId('accessCode'),

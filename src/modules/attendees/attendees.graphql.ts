@@ -5,7 +5,7 @@ import { requestLoader } from '../../graphql/loaders.ts';
 import { NodeRef } from '../../graphql/node.ts';
 import { requireActor } from '../../lib/actor.ts';
 import { ATTENDEE_STATUSES, hasTicket } from '../../lib/attendee-statuses.ts';
-import { COUNT_CAP } from '../../lib/pagination.ts';
+import { COUNT_CAP, withThousands } from '../../lib/pagination.ts';
 import { CustomFieldRef } from '../custom-fields/index.ts';
 import { loadCachedEvent } from '../events/index.ts';
 import { qrCodeUrl, ticketContent } from '../qr/index.ts';
@@ -109,7 +109,7 @@ builder.queryFields((t) => ({
       maxSize: 200,
       description:
         'In registration order unless `orderBy` says otherwise. `search` looks in first name, last name and email; ' +
-        `\`checkedIn\` is status CHECKED_IN or not. \`totalCount\` is exact, except with \`search\` or \`source\`, where it stops at ${COUNT_CAP.toLocaleString('en')}.`,
+        `\`checkedIn\` is status CHECKED_IN or not. \`totalCount\` is exact, except with \`search\` or \`source\`, where it stops at ${withThousands(COUNT_CAP)}.`,
       args: {
         eventId: t.arg.id({ required: true }),
         status: t.arg({ type: AttendeeStatusEnum }),

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { poolSql } from '../../db/sql.ts';
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { COUNT_CAP } from '../../lib/pagination.ts';
+import { COUNT_CAP, withThousands } from '../../lib/pagination.ts';
 import { credentialBoundChannel, liveValue } from '../auth/index.ts';
 import { findAuthorizedEvent } from '../events/index.ts';
 import { type CreatedScannerDevice, createScannerDevice, listScannerDevices, revokeScannerDevice } from './devices.service.ts';
@@ -204,7 +204,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 50,
       maxSize: 200,
-      description: `The event’s scan log, newest first. \`totalCount\` stops at ${COUNT_CAP.toLocaleString('en')}.`,
+      description: `The event’s scan log, newest first. \`totalCount\` stops at ${withThousands(COUNT_CAP)}.`,
       args: { eventId: t.arg.id({ required: true }), outcome: t.arg({ type: ScanOutcomeEnum }) },
       resolve: (query, _root, { eventId, outcome }, ctx) => listScans(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters: { outcome }, query }),
       totalCount: (_root, { eventId, outcome }, ctx) => countScans(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters: { outcome } }),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { COUNT_CAP } from '../../lib/pagination.ts';
+import { COUNT_CAP, withThousands } from '../../lib/pagination.ts';
 import { countEmailLogs, listEmailLogs } from './emails.service.ts';
 
 const EmailStatusEnum = builder.enumType('EmailStatus', { values: ['PENDING', 'SENT', 'FAILED'] as const });
@@ -37,7 +37,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 50,
       maxSize: 200,
-      description: `The event’s emails, newest first. OWNER/ADMIN only. \`totalCount\` stops at ${COUNT_CAP.toLocaleString('en')}.`,
+      description: `The event’s emails, newest first. OWNER/ADMIN only. \`totalCount\` stops at ${withThousands(COUNT_CAP)}.`,
       args: { eventId: t.arg.id({ required: true }), status: t.arg({ type: EmailStatusEnum }) },
       resolve: (query, _root, { eventId, status }, ctx) => listEmailLogs(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters: { status }, query }),
       totalCount: (_root, { eventId, status }, ctx) => countEmailLogs(ctx.deps, { actor: ctx.actor, eventId: String(eventId), filters: { status } }),

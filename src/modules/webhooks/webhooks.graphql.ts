@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { NodeRef } from '../../graphql/node.ts';
-import { COUNT_CAP } from '../../lib/pagination.ts';
+import { COUNT_CAP, withThousands } from '../../lib/pagination.ts';
 import { SELECTABLE_FIELDS } from './webhook-payload.ts';
 import { WEBHOOK_TRIGGERS } from './webhooks.schemas.ts';
 import {
@@ -180,7 +180,7 @@ builder.queryFields((t) => ({
       cursor: 'id',
       defaultSize: 25,
       maxSize: 100,
-      description: `Newest first, with every attempt. \`totalCount\` stops at ${COUNT_CAP.toLocaleString('en')}.`,
+      description: `Newest first, with every attempt. \`totalCount\` stops at ${withThousands(COUNT_CAP)}.`,
       args: { endpointId: t.arg.id({ required: true }), status: t.arg({ type: DeliveryStatusEnum, description: 'Only deliveries in this state.' }) },
       resolve: (query, _root, args, ctx) =>
         listWebhookDeliveries(ctx.deps, { actor: ctx.actor, endpointId: String(args.endpointId), status: args.status ?? null, query }),
