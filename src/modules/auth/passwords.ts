@@ -1,13 +1,13 @@
 import { hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { z } from 'zod';
+import { COMMON_PASSWORDS } from './common-passwords.ts';
 
 /**
  * What a password must be: 10 to 256 characters, not one of the 1,000 most common passwords (the ranked list
  * zxcvbn-ts ships, compared case-insensitively; no network call), and not one character repeated. Stored as
  * argon2id with the library's defaults (19 MiB, t=2), the OWASP baseline.
  */
-const COMMON = new Set(dictionary['passwords-common'].slice(0, 1_000).map((p) => p.toLowerCase()));
+const COMMON = new Set(COMMON_PASSWORDS);
 
 export const PasswordSchema = z
   .string()
