@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../rest/context.ts';
 
 /**
  * GET /scan — the door page — with its script (/scan/app.js) and service worker (/scan-sw.js), served by
  * EventoGate itself with no external asset. The TypeScript in `scanner/` is bundled with esbuild (already
- * in the tree through tsx) once per process, on first request; nothing is built ahead or committed.
+ * in the tree through tsx) once per process, on first request; nothing is built ahead or committed. esbuild itself is
+ * imported then too: a process that never serves the page never loads it.
  */
 
 const SOURCE_DIR = join(import.meta.dirname, '..', '..', '..', 'scanner');
@@ -29,6 +29,7 @@ let bundles: Promise<{ app: string; sw: string }> | undefined;
 
 function bundle(): Promise<{ app: string; sw: string }> {
   bundles ??= (async () => {
+    const { build } = await import('esbuild');
     const one = async (entry: string) => {
       const result = await build({
         entryPoints: [join(SOURCE_DIR, entry)],
