@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * `date` as ISO 8601 local time in `timeZone` with that zone's offset at that instant: "2027-06-01T10:00:00+01:00".
  * What a form shows an attendee is the event's own wall-clock time; the offset keeps the instant exact. (The seed's
@@ -15,9 +17,12 @@ export function zonedIsoTime(date: Date, timeZone: string): string {
   return `${pad(year!, 4)}-${pad(month!)}-${pad(day!)}T${pad(hour!)}:${pad(minute!)}:${pad(second!)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * One formatter per zone (building one costs ~50 µs). Bounded: zones are validated IANA names, a few hundred, but
+ * accepted in any letter case, so the names an organisation can make up are not.
+ */
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: 256 });
 
-/** One formatter per zone (building one costs ~50 µs; there are a few hundred zones at most). */
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let found = formatters.get(timeZone);
   if (!found) {
