@@ -7,8 +7,9 @@
 import type { ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { appNodeFlags, freePorts, graphql, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appNodeFlags, cpuAccount, freePorts, graphql, postmasterPid, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const MAILS = Number(process.env.BENCH_MAILS ?? 2_000);
@@ -64,6 +65,12 @@ async function main() {
     const key = (await graphql(base, 'mutation { createApiKey(input: { name: "mail", environment: LIVE }) { secret } }', signUp.token)).createApiKey
       .secret as string;
     const connectionsBefore = connections;
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    const postmaster = await postmasterPid(admin);
+    await admin.end();
+    // Who spends the burst's CPU (this process: the load and the SMTP server), per mail.
+    const cpu = cpuAccount({ API: children[0]!.pid!, worker: children[1]!.pid!, postgres: postmaster });
 
     const started = performance.now();
     let next = 0;
@@ -90,6 +97,12 @@ async function main() {
       `${MAILS - failed} registrations in ${(registeredMs / 1000).toFixed(1)} s (${failed} refused); ${accepted} mails accepted by the SMTP server ` +
         `${seconds.toFixed(1)} s after the first request (${Math.round(accepted / seconds)} mails/s; aim: ${MAILS} in ≤ 10 s) ` +
         `over ${connections - connectionsBefore} SMTP connections`,
+    );
+    const perMail = cpu.perRequest(accepted);
+    console.log(
+      `CPU per mail (µs): ${Object.entries(perMail)
+        .map(([name, us]) => `${name} ${Math.round(us)}`)
+        .join(', ')} (load: this process, SMTP server included)`,
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import * as web from '../web/dashboard/src/gql/graphql.ts';
-import { appNodeFlags, cpuMs, freePorts, graphql, type Measurement, procStat, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appNodeFlags, cpuAccount, freePorts, graphql, type Measurement, postmasterPid, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -1218,47 +1218,6 @@ async function statementStats(databaseUrl: string) {
           `${((r.ms * 1000) / requests).toFixed(1).padStart(7)} µs ${(Number(r.calls) / requests).toFixed(3).padStart(7)} calls ${r.query.replace(/\s+/g, ' ').slice(0, 90)}`,
       );
       return `\nSQL per request (pg_stat_statements: execution time and calls per request, costliest first):\n${lines.join('\n')}\n`;
-    },
-  };
-}
-
-/** PostgreSQL's CPU so far: the postmaster, every backend that has exited, and every process it runs now. */
-function postgresCpuMs(postmaster: number): number {
-  let total = cpuMs(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (Number(procStat(Number(entry))[1]) === postmaster) total += cpuMs(Number(entry));
-    } catch {
-      // The process exited between the listing and the read (its time is now the postmaster's).
-    }
-  }
-  return total;
-}
-
-/** The server's postmaster: the parent of this connection's backend (the bench's PostgreSQL is on this machine). */
-async function postmasterPid(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  return Number(procStat(rows[0]!.pid)[1]);
-}
-
-/**
- * CPU spent from now on by the named processes (`postgres`: the server's postmaster, counted with all its
- * processes) and by this process (`load`: the load generator runs here), per request in µs when asked.
- */
-function cpuAccount(pids: Record<string, number>) {
-  const read = () => {
-    const ms: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(pids)) ms[name] = name === 'postgres' ? postgresCpuMs(pid) : cpuMs(pid);
-    const own = process.cpuUsage();
-    ms.load = (own.user + own.system) / 1000;
-    return ms;
-  };
-  const before = read();
-  return {
-    perRequest(requests: number): Record<string, number> {
-      const after = read();
-      return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, ((ms - before[name]!) * 1000) / requests]));
     },
   };
 }

