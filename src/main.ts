@@ -1,7 +1,7 @@
 import { type RunningApp, startApp } from './app.ts';
 import { ConfigError, loadConfig, publicUrlWarning } from './config.ts';
 import { MigrationError } from './db/migrate.ts';
-import { releaseMemory, releaseMemoryWhenIdle } from './lib/idle-memory.ts';
+import { releaseMemory } from './lib/idle-memory.ts';
 import { demoBanner } from './modules/demo/demo.service.ts';
 import { PortUnavailableError } from './server/port.ts';
 
@@ -44,15 +44,10 @@ try {
     await app.close();
     process.exit(0);
   }
-  // Start-up's garbage and the young generation it grew, given back before the process waits for work; again
-  // whenever it goes quiet after a busy spell (src/lib/idle-memory.ts). A process-wide policy, so here and not in
-  // startApp, which tests run many times in one process.
-  const logger = app.deps.logger;
-  logger.debug({ ms: Math.round(releaseMemory()) }, 'start-up memory given back');
-  releaseMemoryWhenIdle({
-    onRelease: ({ ms, youngGenerationBytes }) =>
-      logger.debug({ ms: Math.round(ms), youngGenerationMb: Math.round(youngGenerationBytes / 1048576) }, 'idle: memory given back'),
-  });
+  // Start-up's garbage and the young generation it grew, given back before the process waits for work
+  // (src/lib/idle-memory.ts). A process-wide policy, so here and not in startApp, which tests run many times in one
+  // process.
+  app.deps.logger.debug({ ms: Math.round(releaseMemory()) }, 'start-up memory given back');
   const base = app.deps.config.publicUrl;
   const warning = publicUrlWarning({ host: config.host, publicUrl: base });
   process.stdout.write(
