@@ -28,12 +28,15 @@ export function validateCustomData(
   for (const key of Object.keys(data)) {
     if (!byKey.has(key)) errors[`custom_data.${key}`] = [`The custom data.${key} field is not a registration field of this event.`];
   }
+  // Each answer checked once, as if optional (what the conditions read); only a required checkbox reads differently.
   const answers = new Map<string, unknown>();
+  const checkedAnswers = new Map<string, { value: unknown } | { error: string }>();
   for (const field of fields) {
     const raw = data[field.key];
     const missing = raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0);
     if (missing) continue;
-    const checked = checkValue({ ...field, required: false }, raw);
+    const checked = checkValue(field, raw, false);
+    checkedAnswers.set(field.key, checked);
     if (!('error' in checked)) answers.set(field.key, checked.value);
   }
   const asked = askedFields(fields, answers, ticketTypeId);
@@ -50,7 +53,7 @@ export function validateCustomData(
       if (field.required) errors[`custom_data.${field.key}`] = [`The ${field.label} field is required.`];
       continue;
     }
-    const checked = checkValue(field, raw);
+    const checked = field.required && field.type === 'CHECKBOX' ? checkValue(field, raw, true) : checkedAnswers.get(field.key)!;
     if ('error' in checked) errors[`custom_data.${field.key}`] = [checked.error];
     else value[field.key] = checked.value;
   }
@@ -89,12 +92,15 @@ function conditionHolds(parent: CustomField, answer: unknown, values: readonly s
   return values.includes(String(answer));
 }
 
-function checkValue(field: CustomField, raw: unknown): { value: unknown } | { error: string } {
-  const the = `The ${field.label} field`;
+const EMAIL = z.email();
+
+/** `required` only changes a checkbox (unticked: "must be accepted"); a missing answer is the caller's to judge. */
+function checkValue(field: CustomField, raw: unknown, required: boolean): { value: unknown } | { error: string } {
+  const label = field.label;
   const max = MAX_LENGTH[field.type];
   const asText = (): { value: string } | { error: string } => {
-    if (typeof raw !== 'string') return { error: `${the} must be a string.` };
-    if (max !== undefined && raw.length > max) return { error: `${the} must not be greater than ${max} characters.` };
+    if (typeof raw !== 'string') return { error: `The ${label} field must be a string.` };
+    if (max !== undefined && raw.length > max) return { error: `The ${label} field must not be greater than ${max} characters.` };
     return { value: raw };
   };
   switch (field.type) {
@@ -105,33 +111,33 @@ function checkValue(field: CustomField, raw: unknown): { value: unknown } | { er
     case 'EMAIL': {
       const text = asText();
       if ('error' in text) return text;
-      return z.email().safeParse(text.value.trim()).success ? { value: text.value.trim() } : { error: `${the} must be a valid email address.` };
+      return EMAIL.safeParse(text.value.trim()).success ? { value: text.value.trim() } : { error: `The ${label} field must be a valid email address.` };
     }
     case 'URL': {
       const text = asText();
       if ('error' in text) return text;
-      return isHttpUrl(text.value) ? text : { error: `${the} must be a valid URL.` };
+      return isHttpUrl(text.value) ? text : { error: `The ${label} field must be a valid URL.` };
     }
     case 'NUMBER': {
       const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-      return typeof n === 'number' && Number.isFinite(n) ? { value: n } : { error: `${the} must be a number.` };
+      return typeof n === 'number' && Number.isFinite(n) ? { value: n } : { error: `The ${label} field must be a number.` };
     }
     case 'CHECKBOX':
-      if (typeof raw !== 'boolean') return { error: `${the} must be true or false.` };
-      if (field.required && !raw) return { error: `${the} must be accepted.` };
+      if (typeof raw !== 'boolean') return { error: `The ${label} field must be true or false.` };
+      if (required && !raw) return { error: `The ${label} field must be accepted.` };
       return { value: raw };
     case 'SELECT':
       return typeof raw === 'string' && field.options.includes(raw) ? { value: raw } : { error: `The selected ${field.label} is invalid.` };
     case 'MULTI_SELECT': {
-      if (!Array.isArray(raw)) return { error: `${the} must be an array.` };
+      if (!Array.isArray(raw)) return { error: `The ${label} field must be an array.` };
       if (!raw.every((v) => typeof v === 'string' && field.options.includes(v))) return { error: `The selected ${field.label} is invalid.` };
       return { value: [...new Set(raw as string[])] };
     }
     case 'DATE':
-      return typeof raw === 'string' && isIsoDate(raw) ? { value: raw } : { error: `${the} must be a valid date (YYYY-MM-DD).` };
+      return typeof raw === 'string' && isIsoDate(raw) ? { value: raw } : { error: `The ${label} field must be a valid date (YYYY-MM-DD).` };
     case 'COUNTRY': {
       const code = typeof raw === 'string' ? raw.trim().toUpperCase() : '';
-      return isCountryCode(code) ? { value: code } : { error: `${the} must be an ISO 3166-1 alpha-2 country code (e.g. US, GB).` };
+      return isCountryCode(code) ? { value: code } : { error: `The ${label} field must be an ISO 3166-1 alpha-2 country code (e.g. US, GB).` };
     }
   }
 }
