@@ -28,6 +28,8 @@ const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
 const APP_NODE_FLAGS = appNodeFlags(APP_ROOT);
 /** BENCH_TAIL=1: the API process carries bench/tail-probe.mjs (GC pauses and event-loop delay during the registrations' load). */
 const TAIL_FILE = process.env.BENCH_TAIL ? join(tmpdir(), `eventogate-tail-${process.pid}.json`) : null;
+/** BENCH_ALLOC=1: the API process carries bench/alloc-probe.mjs (what it allocates per registration, and where). */
+const ALLOC_FILE = process.env.BENCH_ALLOC ? join(tmpdir(), `eventogate-alloc-${process.pid}.json`) : null;
 
 const measurements: Measurement[] = [];
 function measure(part: string, metric: string, value: number, unit: string, better: Measurement['better']) {
@@ -84,8 +86,21 @@ async function main() {
     };
     const api = await startProcess(
       APP_ROOT,
-      [...APP_NODE_FLAGS, ...(TAIL_FILE ? ['--import', join(ROOT, 'bench', 'tail-probe.mjs')] : []), '--import', 'tsx', 'src/main.ts'],
-      { ...env, PORT: String(appPort), ROLE: 'api', ...(TAIL_FILE ? { BENCH_TAIL_FILE: TAIL_FILE } : {}) },
+      [
+        ...APP_NODE_FLAGS,
+        ...(TAIL_FILE ? ['--import', join(ROOT, 'bench', 'tail-probe.mjs')] : []),
+        ...(ALLOC_FILE ? ['--import', join(ROOT, 'bench', 'alloc-probe.mjs')] : []),
+        '--import',
+        'tsx',
+        'src/main.ts',
+      ],
+      {
+        ...env,
+        PORT: String(appPort),
+        ROLE: 'api',
+        ...(TAIL_FILE ? { BENCH_TAIL_FILE: TAIL_FILE } : {}),
+        ...(ALLOC_FILE ? { BENCH_ALLOC_FILE: ALLOC_FILE } : {}),
+      },
       /EventoGate is running/,
     );
     children.push(api);
@@ -118,7 +133,8 @@ async function main() {
       const appCpu = cpuAccount({ API: api.pid!, worker: worker.pid!, postgres: postmaster });
       const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
       const batchesBefore = await batchStats(base);
-      if (TAIL_FILE) api.kill('SIGUSR2');
+      // The probes' window opens (and closes below) with SIGUSR2.
+      if (TAIL_FILE || ALLOC_FILE) api.kill('SIGUSR2');
       try {
         results.push(
           await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }),
@@ -126,7 +142,9 @@ async function main() {
       } finally {
         clearInterval(sampler);
       }
-      if (TAIL_FILE) await reportTail(api);
+      if (TAIL_FILE || ALLOC_FILE) await closeProbes(api);
+      if (TAIL_FILE) reportTail();
+      if (ALLOC_FILE) reportAllocation(results.at(-1)!.sent!);
       reportBatches(batchesBefore, await batchStats(base));
       report(results);
       // CPU per request of each process (warm-up included): steadier than req/s on a shared machine, where
@@ -1176,11 +1194,29 @@ function reportBatches(before: BatchStats, after: BatchStats) {
   }
 }
 
-/** Closes the tail probe's window (bench/tail-probe.mjs) and prints what it saw in the API process. */
-async function reportTail(api: ChildProcess) {
-  rmSync(TAIL_FILE!, { force: true });
+/** Closes the probes' window in the API process and waits for what they write. */
+async function closeProbes(api: ChildProcess) {
+  const files = [TAIL_FILE, ALLOC_FILE].filter((file) => file !== null);
+  for (const file of files) rmSync(file, { force: true });
   api.kill('SIGUSR2');
-  for (let i = 0; i < 100 && !existsSync(TAIL_FILE!); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 200 && !files.every((file) => existsSync(file)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** What the allocation probe (bench/alloc-probe.mjs) saw in the API process during the load, per registration. */
+function reportAllocation(requests: number) {
+  const alloc = JSON.parse(readFileSync(ALLOC_FILE!, 'utf8')) as { totalBytes: number; places: [string, number][]; sites: [string, number][] };
+  rmSync(ALLOC_FILE!, { force: true });
+  const kb = (bytes: number) => bytes / 1024 / requests;
+  measure('registrations', 'API allocation per registration', kb(alloc.totalBytes), 'KB', 'lower');
+  const list = (entries: [string, number][]) => entries.map(([name, bytes]) => `  ${kb(bytes).toFixed(2).padStart(6)} KB  ${name}`).join('\n');
+  process.stdout.write(
+    `API allocation during the load (sampled, collected objects included): ${kb(alloc.totalBytes).toFixed(1)} KB per registration\n` +
+      `by place:\n${list(alloc.places)}\nby site:\n${list(alloc.sites)}\n`,
+  );
+}
+
+/** What the tail probe (bench/tail-probe.mjs) saw in the API process during the load. */
+function reportTail() {
   const tail = JSON.parse(readFileSync(TAIL_FILE!, 'utf8')) as {
     gc: { count: number; minor: number; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
     eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
