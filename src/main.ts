@@ -44,9 +44,9 @@ try {
     await app.close();
     process.exit(0);
   }
-  // Start-up's garbage and the young generation it grew, given back before the process waits for work
-  // (src/lib/idle-memory.ts). A process-wide policy, so here and not in startApp, which tests run many times in one
-  // process.
+  // Start-up's garbage and the young generation it grew, given back now that start-up is done (src/lib/idle-memory.ts;
+  // a request that arrives in these ~100–140 ms waits for them). A process-wide policy, so here and not in startApp,
+  // which tests run many times in one process.
   app.deps.logger.debug({ ms: Math.round(releaseMemory()) }, 'start-up memory given back');
   const base = app.deps.config.publicUrl;
   const warning = publicUrlWarning({ host: config.host, publicUrl: base });
