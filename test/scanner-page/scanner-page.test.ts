@@ -284,7 +284,7 @@ describe('the scanner page', () => {
     const guest = await register('Sideguest');
     await page.unroute('**/v1/scanner/sync*');
     await wake(1);
-    await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 10_000 }).toContain('synced');
+    await expect.poll(() => page.textContent('[data-testid="sync-status"]'), { timeout: 10_000 }).toMatch(/^synced /);
     await page.route('**/v1/scanner/scans', (route) =>
       route.fulfill({ status: 503, contentType: 'application/json', body: '{"message":"Service Unavailable"}' }),
     );

@@ -93,12 +93,14 @@ describe('locks on deliveries', () => {
         { retryOnConflict: 3 },
       );
       await hasRow1;
-      // Ours is now waiting for row 2 (seen in pg_stat_activity, not guessed from time): it waited first.
+      // Ours is now waiting for row 2 (seen in pg_stat_activity, not guessed from time): it waited first. Asked on the
+      // pool, not on `admin`: inside admin's open transaction the view is one snapshot, taken at the first poll —
+      // which can come before ours begins to wait, and then never sees it (a CI run failed so).
       await expect
         .poll(
           async () =>
             (
-              await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [
+              await app.deps.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [
                 `UPDATE ${table} SET v = v + 1 WHERE id = 2%`,
               ])
             ).rows[0]!.n,
