@@ -1,7 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poolSql } from '../../src/db/sql.ts';
 import { CLEANUP_JOB as cleanupJob } from '../../src/features.ts';
 import { newId } from '../../src/lib/ids.ts';
+import { recordEndpointOutcomes } from '../../src/modules/webhooks/webhooks.sql.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createSeedShapedEvent } from '../support/factories.ts';
 import { graphqlOk } from '../support/http.ts';
@@ -279,5 +281,18 @@ describe('operations', () => {
     } finally {
       receiver.respond = previous;
     }
+  });
+
+  it('one batch with a success and a failure of one endpoint records both times, and the success ends the failing streak', async () => {
+    const seed = await createSeedShapedEvent(fast.deps);
+    const { endpoint } = await createEndpoint(fast.deps, seed.owner.actor, `${receiver.url}/mixed`, { triggers: ['ATTENDEE_REGISTERED'] });
+    const outcome = (succeeded: boolean) => ({ endpointId: endpoint.id, succeeded, pausedUntil: null, gone: false });
+    await recordEndpointOutcomes(poolSql(fast.deps), [outcome(false)], 60_000);
+    const failing = await fast.deps.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect(failing).toMatchObject({ lastSuccessAt: null, lastFailureAt: expect.any(Date), failingSince: expect.any(Date) });
+    await recordEndpointOutcomes(poolSql(fast.deps), [outcome(true), outcome(false)], 60_000);
+    const mixed = await fast.deps.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect(mixed).toMatchObject({ lastSuccessAt: expect.any(Date), failingSince: null, enabled: true });
+    expect(mixed.lastFailureAt!.getTime()).toBeGreaterThan(failing.lastFailureAt!.getTime());
   });
 });

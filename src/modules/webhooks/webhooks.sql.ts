@@ -288,24 +288,25 @@ export interface EndpointOutcome {
 
 /**
  * Health bookkeeping after attempts: last success (to the second)/failure, the failing streak, pauses. Returns the endpoints that
- * must now be disabled: 410 Gone, or failing without a success for `disableAfterMs`.
+ * must now be disabled: 410 Gone, or failing without a success for `disableAfterMs`. One batch may hold successes and failures
+ * of one endpoint: both times move, and any success ends the failing streak (the batch's attempts ran side by side).
  */
 export async function recordEndpointOutcomes(sql: Sql, outcomes: EndpointOutcome[], disableAfterMs: number): Promise<Array<{ id: string; reason: string }>> {
   if (outcomes.length === 0) return [];
   const rows = await sql.query<{ id: string; failing_too_long: boolean; gone: boolean }>(
     `UPDATE webhook_endpoints e SET
        last_success_at = CASE WHEN o.succeeded THEN now() ELSE e.last_success_at END,
-       last_failure_at = CASE WHEN o.succeeded THEN e.last_failure_at ELSE now() END,
+       last_failure_at = CASE WHEN o.failed THEN now() ELSE e.last_failure_at END,
        failing_since = CASE WHEN o.succeeded THEN NULL ELSE coalesce(e.failing_since, now()) END,
        paused_until = CASE WHEN o.paused_until IS NOT NULL THEN greatest(coalesce(e.paused_until, o.paused_until), o.paused_until) ELSE e.paused_until END
      FROM (
-       SELECT id, bool_or(succeeded) AS succeeded, max(paused_until) AS paused_until, bool_or(gone) AS gone
+       SELECT id, bool_or(succeeded) AS succeeded, bool_or(NOT succeeded) AS failed, max(paused_until) AS paused_until, bool_or(gone) AS gone
        FROM unnest($1::text[], $2::boolean[], $3::timestamptz[], $4::boolean[]) AS t(id, succeeded, paused_until, gone) GROUP BY id
      ) o
      WHERE e.id = o.id AND e.enabled
        -- A healthy endpoint's successes move last_success_at once a second, not once a batch: the row is its claim's
        -- lock, and an update per batch would keep it locked (claims skip it) and wait on every claim.
-       AND NOT (o.succeeded AND NOT o.gone AND o.paused_until IS NULL AND e.failing_since IS NULL
+       AND NOT (o.succeeded AND NOT o.failed AND NOT o.gone AND o.paused_until IS NULL AND e.failing_since IS NULL
                 AND coalesce(e.last_success_at > now() - interval '1 second', false))
      -- Measured by the database's clock, as failing_since was set.
      RETURNING e.id, coalesce(now() - e.failing_since >= $5::double precision * interval '1 millisecond', false) AS failing_too_long, o.gone`,
