@@ -28,6 +28,8 @@ const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
 const APP_NODE_FLAGS = appNodeFlags(APP_ROOT);
 /** BENCH_TAIL=1: the API process carries bench/tail-probe.mjs (GC pauses and event-loop delay during the registrations' load). */
 const TAIL_FILE = process.env.BENCH_TAIL ? join(tmpdir(), `eventogate-tail-${process.pid}.json`) : null;
+/** BENCH_TAIL=1 also puts the probe in the floor server: the same numbers for the floor, in the same run. */
+const FLOOR_TAIL_FILE = process.env.BENCH_TAIL ? join(tmpdir(), `eventogate-floor-tail-${process.pid}.json`) : null;
 /** BENCH_ALLOC=1: the API process carries bench/alloc-probe.mjs (what it allocates per registration, and where). */
 const ALLOC_FILE = process.env.BENCH_ALLOC ? join(tmpdir(), `eventogate-alloc-${process.pid}.json`) : null;
 
@@ -65,11 +67,18 @@ async function main() {
   try {
     const results: Result[] = [];
 
-    const floor = await startProcess(ROOT, ['--import', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL: databaseUrl, PORT: String(baselinePort) }, /ready/);
+    const floor = await startProcess(
+      ROOT,
+      [...(FLOOR_TAIL_FILE ? ['--import', join(ROOT, 'bench', 'tail-probe.mjs')] : []), '--import', 'tsx', 'bench/baseline-server.ts'],
+      { DATABASE_URL: databaseUrl, PORT: String(baselinePort), ...(FLOOR_TAIL_FILE ? { BENCH_TAIL_FILE: FLOOR_TAIL_FILE } : {}) },
+      /ready/,
+    );
     children.push(floor);
     const postmaster = await postmasterPid(admin);
     const floorCpu = cpuAccount({ floor: floor.pid!, postgres: postmaster });
+    if (FLOOR_TAIL_FILE) floor.kill('SIGUSR2');
     results.push(await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}));
+    const floorTail = FLOOR_TAIL_FILE ? await closeProbes(floor, [FLOOR_TAIL_FILE]).then(() => readTail(FLOOR_TAIL_FILE)) : null;
     const floorCpuPerRequest = floorCpu.perRequest(results[0]!.sent!);
 
     // The deployment shape for load: an API process, and a worker process draining the jobs each
@@ -142,8 +151,8 @@ async function main() {
       } finally {
         clearInterval(sampler);
       }
-      if (TAIL_FILE || ALLOC_FILE) await closeProbes(api);
-      if (TAIL_FILE) reportTail();
+      if (TAIL_FILE || ALLOC_FILE) await closeProbes(api, [TAIL_FILE, ALLOC_FILE]);
+      if (TAIL_FILE) reportTail(readTail(TAIL_FILE), floorTail!, results);
       if (ALLOC_FILE) reportAllocation(results.at(-1)!.sent!);
       reportBatches(batchesBefore, await batchStats(base));
       report(results);
@@ -1195,10 +1204,10 @@ function reportBatches(before: BatchStats, after: BatchStats) {
 }
 
 /** Closes the probes' window in the API process and waits for what they write. */
-async function closeProbes(api: ChildProcess) {
-  const files = [TAIL_FILE, ALLOC_FILE].filter((file) => file !== null);
+async function closeProbes(child: ChildProcess, probeFiles: Array<string | null>) {
+  const files = probeFiles.filter((file) => file !== null);
   for (const file of files) rmSync(file, { force: true });
-  api.kill('SIGUSR2');
+  child.kill('SIGUSR2');
   for (let i = 0; i < 200 && !files.every((file) => existsSync(file)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
@@ -1215,22 +1224,38 @@ function reportAllocation(requests: number) {
   );
 }
 
-/** What the tail probe (bench/tail-probe.mjs) saw in the API process during the load. */
-function reportTail() {
-  const tail = JSON.parse(readFileSync(TAIL_FILE!, 'utf8')) as {
-    gc: { count: number; minor: number; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
-    eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
-  };
-  rmSync(TAIL_FILE!, { force: true });
+interface Tail {
+  gc: { count: number; minor: number; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+  eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Each request's time inside the process: headers parsed → response handed to the socket. */
+  requests: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
+}
+
+function readTail(file: string): Tail {
+  const tail = JSON.parse(readFileSync(file, 'utf8')) as Tail;
+  rmSync(file, { force: true });
+  return tail;
+}
+
+/**
+ * What the tail probe (bench/tail-probe.mjs) saw in the API process and in the floor server during their loads (warm-up
+ * included): GC, event-loop delay, and each request's time inside the process — set beside the client's latency, what
+ * is left of a percentile is the time in the kernel's queues and the load generator (the same two cores).
+ */
+function reportTail(tail: Tail, floor: Tail, results: Result[]) {
+  const [floorResult, app] = results as [Result, Result];
   measure('registrations', 'API GC pause p99', tail.gc.p99Ms, 'ms', 'lower');
   measure('registrations', 'API GC time', tail.gc.totalMs, 'ms', 'lower');
   measure('registrations', 'API event-loop delay p99', tail.eventLoopDelay.p99Ms, 'ms', 'lower');
+  measure('registrations', 'in-process p99', tail.requests.p99Ms, 'ms', 'lower');
+  measure('registrations', 'in-process p99 ratio to floor', tail.requests.p99Ms / Math.max(floor.requests.p99Ms, 0.1), '×', 'lower');
   const f = (ms: number) => ms.toFixed(1);
-  process.stdout.write(
-    `API during the load: ${tail.gc.count} GC pauses (${tail.gc.minor} minor), ${f(tail.gc.totalMs)} ms in all, p50 ${f(tail.gc.p50Ms)} ms, ` +
-      `p99 ${f(tail.gc.p99Ms)} ms, max ${f(tail.gc.maxMs)} ms; event-loop delay p50 ${f(tail.eventLoopDelay.p50Ms)} ms, ` +
-      `p99 ${f(tail.eventLoopDelay.p99Ms)} ms, max ${f(tail.eventLoopDelay.maxMs)} ms\n`,
-  );
+  const line = (name: string, t: Tail, client: Result) =>
+    `${name} during the load: ${t.gc.count} GC pauses (${t.gc.minor} minor), ${f(t.gc.totalMs)} ms in all, p50 ${f(t.gc.p50Ms)} ms, ` +
+    `p99 ${f(t.gc.p99Ms)} ms, max ${f(t.gc.maxMs)} ms; event-loop delay p50 ${f(t.eventLoopDelay.p50Ms)} ms, ` +
+    `p99 ${f(t.eventLoopDelay.p99Ms)} ms, max ${f(t.eventLoopDelay.maxMs)} ms; a request inside the process p50 ${f(t.requests.p50Ms)} ms, ` +
+    `p99 ${f(t.requests.p99Ms)} ms, max ${f(t.requests.maxMs)} ms (the client saw p50 ${client.p50}, p99 ${client.p99})\n`;
+  process.stdout.write(line('API', tail, app) + line('Floor', floor, floorResult));
 }
 
 /**
