@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Run, summarise, table } from './summary.ts';
-import { startEmbeddedPostgres } from './support.ts';
+import { buildDist, startEmbeddedPostgres } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -34,6 +34,8 @@ async function main() {
   process.stdout.write(`runs' output: ${out}\n`);
 
   prepareWorktree(sha, other);
+  // BENCH_DIST=1: each tree's build once, not once a round.
+  if (process.env.BENCH_DIST) for (const root of [ROOT, other]) buildDist(root);
   const postgres = await startEmbeddedPostgres();
   const running = new Set<ChildProcess>();
   const stop = () => {
@@ -102,7 +104,13 @@ function benchOnce(running: Set<ChildProcess>, options: { appRoot: string; postg
   const log = createWriteStream(options.log);
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
     cwd: ROOT,
-    env: { ...process.env, BENCH_APP_ROOT: options.appRoot, BENCH_POSTGRES_URL: options.postgresUrl, BENCH_RESULTS_FILE: options.resultsFile },
+    env: {
+      ...process.env,
+      BENCH_APP_ROOT: options.appRoot,
+      BENCH_POSTGRES_URL: options.postgresUrl,
+      BENCH_RESULTS_FILE: options.resultsFile,
+      ...(process.env.BENCH_DIST ? { BENCH_DIST_BUILT: '1' } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a stopped comparison takes the run's servers (its children) down with it.
     detached: true,

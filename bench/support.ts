@@ -1,6 +1,6 @@
 // What the bench scripts share: the shape of a measurement, a throwaway PostgreSQL, free ports, starting a process,
 // a GraphQL call.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,6 +70,11 @@ export function appNodeFlags(root: string): string[] {
   const start: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '';
   const flags = process.env.BENCH_APP_NODE_FLAGS ?? /^node((?:\s+--[\w-]+=\S+)*)/.exec(start)?.[1] ?? '';
   return flags.split(' ').filter(Boolean);
+}
+
+/** BENCH_DIST=1: compiles `root`'s server to `dist/` (`tsc -p tsconfig.build.json`, as `npm run build` does after the web pages). */
+export function buildDist(root: string): void {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
 /** Starts `node <args>` in `cwd` with `env` added, resolving once its stdout matches `ready` (rejecting if it exits). */
