@@ -13,6 +13,23 @@ afterAll(async () => {
 });
 
 describe('hourly cleanup', () => {
+  it('is scheduled by the processes that run jobs, not by an API process', async () => {
+    // An API process on a database of its own: the queues exist, no schedule (parsing cron loads ICU data it never uses).
+    const api = await startTestApp({ ROLE: 'api' });
+    try {
+      expect(await api.deps.boss.getQueue(cleanupJob.name)).toEqual(expect.objectContaining({ name: cleanupJob.name }));
+      expect(await api.deps.boss.getSchedules()).toEqual([]);
+      const worker = await startTestApp({ ROLE: 'worker' }, { databaseUrl: api.databaseUrl });
+      try {
+        expect(await api.deps.boss.getSchedules(cleanupJob.name)).toEqual([expect.objectContaining({ cron: '17 * * * *' })]);
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await api.stop();
+    }
+  });
+
   it('is scheduled, and deletes expired idempotency keys, sessions and old rate-limit windows only', async () => {
     expect(await app.deps.boss.getSchedules(cleanupJob.name)).toEqual([expect.objectContaining({ name: 'maintenance.cleanup', cron: '17 * * * *' })]);
     const seed = await createSeedShapedEvent(app.deps);
