@@ -282,7 +282,8 @@ export async function openServices(
   const pubsub = new PgPubSub({ listenUrl: directUrl, publishUrl: databaseUrl, pooler, logger, settings: timeouts });
   await pubsub.start();
   lifecycle.onStop('connections', 'pub/sub', () => pubsub.close());
-  const pool = createPool({ databaseUrl, max: budget.app, name: 'eventogate', logger, settings: timeouts, pooler });
+  // Pipelined: a transaction's BEGIN and its first statements travel together (Transactions.sqlTransaction).
+  const pool = createPool({ databaseUrl, max: budget.app, name: 'eventogate', logger, settings: timeouts, pooler, pipeline: true });
   lifecycle.onStop('connections', 'pool', () => pool.end());
   // The database's clock, read locally (lib/clock.ts): measured now and every minute.
   const clock = new Clock(options.processClock);

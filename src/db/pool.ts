@@ -21,6 +21,11 @@ export function createPool(options: {
   settings?: SessionSettings;
   /** The URL is a transaction pooler's (PgBouncer): see throughPooler. */
   pooler?: boolean;
+  /**
+   * pg's pipeline mode: statements given to one connection before the previous ones answered are sent at once (in
+   * order, each with its own Sync) instead of one after another's answer. Sequential use is unchanged.
+   */
+  pipeline?: boolean;
 }): pg.Pool {
   // Behind a transaction pooler a session SET would stay on whichever server connection ran it and reach other
   // clients' transactions (a synchronous_commit = off meant for counters under someone's registration): none.
@@ -31,6 +36,7 @@ export function createPool(options: {
     application_name: options.name,
     connectionTimeoutMillis: 5_000,
     keepAlive: true,
+    pipeline: options.pipeline ?? false,
     ...(onConnect ? { onConnect } : {}),
   });
   pool.on('error', (error) => {

@@ -32,14 +32,21 @@ export class Transactions {
     }
   }
 
+  /**
+   * BEGIN is not waited for: on the app's pipelined pool (app.ts) it goes out with the statements `fn` issues before
+   * its answer, and those the transaction starts with together — one round trip where there were two or more, each
+   * a wait for this busy event loop to read the answer. No statement's result reaches `fn` before BEGIN succeeded,
+   * so nothing is decided, and nothing written on a result, outside the transaction.
+   */
   async #sqlTransactionOnce<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
     const result = await withClient(this.pool, async (client, discard) => {
-      const sql = clientSql(client);
+      const begun = client.query('BEGIN');
+      const sql = afterBegin(begun, clientSql(client));
       this.#afterCommit.set(sql, hooks);
-      await client.query('BEGIN');
       try {
         const value = await fn(sql);
+        await begun;
         await client.query('COMMIT');
         return value;
       } catch (error) {
@@ -72,4 +79,18 @@ export class Transactions {
     hooks.push(hook);
     return true;
   }
+}
+
+/** `sql` whose every result is held back until `begun` (the transaction's BEGIN) succeeded, and fails with it. */
+function afterBegin(begun: Promise<unknown>, sql: Sql): Sql {
+  // Seen here, so a failed BEGIN is not an unhandled rejection when no statement is waiting on it.
+  begun.catch(() => {});
+  return {
+    query: <T>(text: string, values?: readonly unknown[]) => {
+      const rows = sql.query<T>(text, values);
+      // A statement behind a failed BEGIN fails too; its error is superseded by BEGIN's, not unhandled.
+      rows.catch(() => {});
+      return begun.then(() => rows);
+    },
+  };
 }

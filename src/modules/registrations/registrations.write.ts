@@ -446,8 +446,14 @@ async function lockRows(
     ticketTypeMode.set(item.ticketType.id, item.ticketType.capacity !== null || exclusive.ticketTypes.has(item.ticketType.id) ? 'FOR UPDATE' : 'FOR SHARE');
     eventOfTicketType.set(item.ticketType.id, item.event.id);
   }
-  const events = new Map((await lockInOrder(eventMode, (ids, mode) => lockEvents(sql, ids, mode))).map((e) => [e.id, e]));
-  const ticketTypes = new Map((await lockInOrder(ticketTypeMode, (ids, mode) => lockTicketTypes(sql, ids, mode))).map((t) => [t.id, t]));
+  // Issued together, events' locks first: the connection sends them in this order, one after another (pipelined with
+  // the transaction's BEGIN), and PostgreSQL takes the locks in it — the one order that keeps batches from deadlocking.
+  const [lockedEvents, lockedTypes] = await Promise.all([
+    lockInOrder(eventMode, (ids, mode) => lockEvents(sql, ids, mode)),
+    lockInOrder(ticketTypeMode, (ids, mode) => lockTicketTypes(sql, ids, mode)),
+  ]);
+  const events = new Map(lockedEvents.map((e) => [e.id, e]));
+  const ticketTypes = new Map(lockedTypes.map((t) => [t.id, t]));
 
   const staleEvents = [...events.values()].filter((e) => (e.capacity !== null || e.shared_limits) && eventMode.get(e.id) === 'FOR SHARE').map((e) => e.id);
   const staleTicketTypes = [...ticketTypes.values()].filter((t) => t.capacity !== null && ticketTypeMode.get(t.id) === 'FOR SHARE').map((t) => t.id);
@@ -457,22 +463,25 @@ async function lockRows(
   return { events, ticketTypes };
 }
 
-/** Locks ids in ascending order, one statement per run of ids that share a lock mode. */
+/**
+ * Locks ids in ascending order, one statement per run of ids that share a lock mode. The statements are issued at
+ * once, in that order (`lock` must issue its statement before its first await): a connection runs them in it.
+ */
 async function lockInOrder<T>(modes: Map<string, LockMode>, lock: (ids: string[], mode: LockMode) => Promise<T[]>): Promise<T[]> {
-  const locked: T[] = [];
+  const runs: Array<Promise<T[]>> = [];
   let run: string[] = [];
   let runMode: LockMode | null = null;
   for (const id of [...modes.keys()].sort()) {
     const mode = modes.get(id)!;
     if (runMode && mode !== runMode) {
-      locked.push(...(await lock(run, runMode)));
+      runs.push(lock(run, runMode));
       run = [];
     }
     run.push(id);
     runMode = mode;
   }
-  if (runMode && run.length > 0) locked.push(...(await lock(run, runMode)));
-  return locked;
+  if (runMode && run.length > 0) runs.push(lock(run, runMode));
+  return (await Promise.all(runs)).flat();
 }
 
 const soldOut = (item: PendingRegistration) => invalidInput({ ticket_type_slug: [`Ticket type "${item.ticketType.slug}" is sold out.`] });
