@@ -82,7 +82,7 @@ export class Transactions {
 }
 
 /** `sql` whose every result is held back until `begun` (the transaction's BEGIN) succeeded, and fails with it. */
-function afterBegin(begun: Promise<unknown>, sql: Sql): Sql {
+export function afterBegin(begun: Promise<unknown>, sql: Sql): Sql {
   // Seen here, so a failed BEGIN is not an unhandled rejection when no statement is waiting on it.
   begun.catch(() => {});
   return {
