@@ -48,7 +48,10 @@ describe('a plain-SQL transaction', () => {
       await expect(sql.query('SELECT 1 AS one')).rejects.toThrow('BEGIN failed');
       // A statement that fails behind it is reported as BEGIN's failure, and is not an unhandled rejection.
       await expect(sql.query('SELECT 1 / 0')).rejects.toThrow('BEGIN failed');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Once the statements behind it were answered (the connection answers in order) and a turn of the loop ran,
+      // an unhandled rejection would have been reported.
+      await client.query('SELECT 1');
+      await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
