@@ -2,9 +2,10 @@ import { Alert, AppShell, Box, Burger, Button, Center, Group, NativeSelect, Stac
 import { useDisclosure } from '@mantine/hooks';
 import { Outlet, useNavigate } from '@tanstack/react-router';
 import { useEffect, useRef, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { restartLive } from '../api/client.ts';
 import { errorCode, errorMessage } from '../api/errors.ts';
+import { useQuery } from '../api/query.ts';
 import { graphql } from '../gql/index.ts';
 import { can, ViewerProvider } from '../session.tsx';
 import { Loading } from './Loading.tsx';

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { FormAlert } from '../../components/FormAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';

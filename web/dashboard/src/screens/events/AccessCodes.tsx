@@ -1,8 +1,9 @@
 import { Anchor, Button, Checkbox, Group, Paper, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
-import { type CombinedError, useClient, useMutation, useQuery } from 'urql';
+import { type CombinedError, useClient, useMutation } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';

@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, Grid, Group, Image, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { Loading } from '../../components/Loading.tsx';

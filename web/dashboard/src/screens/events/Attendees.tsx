@@ -2,8 +2,9 @@ import { Alert, Button, Group, NativeSelect, Stack, Table, Text, TextInput } fro
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useClient, useQuery } from 'urql';
+import { useClient } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';

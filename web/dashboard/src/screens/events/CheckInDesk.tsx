@@ -2,8 +2,9 @@ import { Badge, Box, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextIn
 import { useDebouncedValue } from '@mantine/hooks';
 import { useParams } from '@tanstack/react-router';
 import { useRef, useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useSubscription } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';

@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Card, Group, Image, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useSubscription } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';

@@ -1,7 +1,7 @@
 import { Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useQuery } from 'urql';
+import { useQuery } from '../../api/query.ts';
 import { AnchorLink } from '../../components/links.tsx';
 import { Paging } from '../../components/Paging.tsx';
 import { QueryError } from '../../components/QueryError.tsx';

@@ -1,8 +1,9 @@
 import { Button, Card, Group, NativeSelect, Paper, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { EventFields, eventInputFrom } from '../../components/EventFields.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';

@@ -1,8 +1,9 @@
 import { Alert, Anchor, Badge, Button, Card, Checkbox, FileInput, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useSubscription } from 'urql';
 import { errorMessage, fieldErrors } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { QueryError } from '../../components/QueryError.tsx';

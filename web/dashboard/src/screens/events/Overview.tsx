@@ -1,9 +1,11 @@
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import { useQuery, useSubscription } from 'urql';
+import { useSubscription } from 'urql';
 import { onLiveConnection } from '../../api/client.ts';
+import { useQuery } from '../../api/query.ts';
 import { EventHeader } from '../../components/EventHeader.tsx';
+import { LoadFailed } from '../../components/LoadFailed.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
@@ -230,9 +232,11 @@ export function Overview() {
           <Title order={2} size="h3">
             Registrations, last 30 days
           </Title>
-          <Suspense fallback={<Loading size="sm" label="Loading the chart" />}>
-            <RegistrationsChart buckets={event.registrationsOverTime} timezone={event.timezone} />
-          </Suspense>
+          <LoadFailed what="The chart">
+            <Suspense fallback={<Loading size="sm" label="Loading the chart" />}>
+              <RegistrationsChart buckets={event.registrationsOverTime} timezone={event.timezone} />
+            </Suspense>
+          </LoadFailed>
         </Stack>
         <Stack gap="xs">
           <Title order={2} size="h3">

@@ -1,8 +1,9 @@
 import { Alert, Badge, Button, Checkbox, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { type CombinedError, useMutation, useQuery } from 'urql';
+import { type CombinedError, useMutation } from 'urql';
 import { errorMessage } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { EventHeader } from '../../components/EventHeader.tsx';
 import { Loading } from '../../components/Loading.tsx';

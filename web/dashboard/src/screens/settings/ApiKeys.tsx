@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';

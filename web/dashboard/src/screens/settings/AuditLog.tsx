@@ -1,6 +1,6 @@
 import { Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useQuery } from 'urql';
+import { useQuery } from '../../api/query.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { Paging } from '../../components/Paging.tsx';
 import { QueryError } from '../../components/QueryError.tsx';

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';

@@ -1,7 +1,8 @@
 import { Alert, Badge, Button, Group, Paper, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { errorMessage, fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';

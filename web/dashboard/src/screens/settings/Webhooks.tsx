@@ -1,7 +1,8 @@
 import { Alert, Badge, Button, Code, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { fieldErrors, formError } from '../../api/errors.ts';
+import { useQuery } from '../../api/query.ts';
 import { CopyValue } from '../../components/CopyValue.tsx';
 import { FormAlert } from '../../components/FormAlert.tsx';
 import { Loading } from '../../components/Loading.tsx';
