@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Run, summarise, table } from './summary.ts';
-import { buildDist, startEmbeddedPostgres } from './support.ts';
+import { appCommand, buildDist, startEmbeddedPostgres } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -34,8 +34,8 @@ async function main() {
   process.stdout.write(`runs' output: ${out}\n`);
 
   prepareWorktree(sha, other);
-  // BENCH_DIST=1: each tree's build once, not once a round.
-  if (process.env.BENCH_DIST) for (const root of [ROOT, other]) buildDist(root);
+  // A tree whose `npm start` runs the compiled build (or BENCH_DIST=1): built once, not once a round.
+  for (const root of [ROOT, other]) if (appCommand(root).compiled) buildDist(root);
   const postgres = await startEmbeddedPostgres();
   const running = new Set<ChildProcess>();
   const stop = () => {
@@ -109,7 +109,7 @@ function benchOnce(running: Set<ChildProcess>, options: { appRoot: string; postg
       BENCH_APP_ROOT: options.appRoot,
       BENCH_POSTGRES_URL: options.postgresUrl,
       BENCH_RESULTS_FILE: options.resultsFile,
-      ...(process.env.BENCH_DIST ? { BENCH_DIST_BUILT: '1' } : {}),
+      BENCH_DIST_BUILT: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a stopped comparison takes the run's servers (its children) down with it.

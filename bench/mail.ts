@@ -9,9 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
-import { appNodeFlags, cpuAccount, freePorts, graphql, postmasterPid, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appCommand, buildDist, cpuAccount, freePorts, graphql, postmasterPid, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
+/** `npm start`'s command (bench/support.ts appCommand), its build brought up to date first. */
+const app = appCommand(ROOT);
+if (app.compiled) buildDist(ROOT);
 const MAILS = Number(process.env.BENCH_MAILS ?? 2_000);
 const CONCURRENCY = 64;
 
@@ -115,7 +118,7 @@ async function main() {
 /** `npm start`'s command with `env`; `cpuProfileDir`: it writes a V8 CPU profile there when it stops. */
 function eventogate(env: Record<string, string>, cpuProfileDir?: string): Promise<ChildProcess> {
   const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  return startProcess(ROOT, [...appNodeFlags(ROOT), ...flags, '--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
+  return startProcess(ROOT, [...app.flags, ...flags, ...app.entry], env, /EventoGate is running/);
 }
 
 await main();

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import * as web from '../web/dashboard/src/gql/graphql.ts';
-import { appNodeFlags, buildDist, cpuAccount, freePorts, graphql, type Measurement, postmasterPid, startEmbeddedPostgres, startProcess } from './support.ts';
+import { appCommand, buildDist, cpuAccount, freePorts, graphql, type Measurement, postmasterPid, startEmbeddedPostgres, startProcess } from './support.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -22,15 +22,10 @@ const ROOT = join(import.meta.dirname, '..');
 /** The tree whose app is measured (bench/compare.ts points it at another commit's worktree); this driver is ROOT's. */
 const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
 /**
- * The Node flags the measured tree starts with (its package.json `start`: e.g. `--max-semi-space-size=8`), so each
- * tree of a comparison runs as `npm start` runs it; BENCH_APP_NODE_FLAGS replaces them for experiments.
+ * The measured tree's `npm start` command (bench/support.ts appCommand): its Node flags and its entry, the compiled
+ * build (built here first unless BENCH_DIST_BUILT=1: bench/compare.ts builds each tree once) or, in an older tree, tsx.
  */
-const APP_NODE_FLAGS = appNodeFlags(APP_ROOT);
-/**
- * BENCH_DIST=1: the API and the worker run the compiled build (`dist/main.js`, as `npm run start:dist`; built here
- * first unless BENCH_DIST_BUILT=1) instead of `npm start`'s tsx, which compiles the TypeScript in the process.
- */
-const APP_ENTRY = process.env.BENCH_DIST ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+const { flags: APP_NODE_FLAGS, entry: APP_ENTRY, compiled: APP_COMPILED } = appCommand(APP_ROOT);
 /** BENCH_TAIL=1: the API process carries bench/tail-probe.mjs (GC pauses and event-loop delay during the registrations' load). */
 const TAIL_FILE = process.env.BENCH_TAIL ? join(tmpdir(), `eventogate-tail-${process.pid}.json`) : null;
 /** BENCH_TAIL=1 also puts the probe in the floor server: the same numbers for the floor, in the same run. */
@@ -57,7 +52,7 @@ interface Result {
 async function main() {
   // Ports the system hands out as free (a random one in 40000-50000 sat in the ephemeral range and once met a
   // client socket's: "port … is already in use").
-  if (process.env.BENCH_DIST && !process.env.BENCH_DIST_BUILT) buildDist(APP_ROOT);
+  if (APP_COMPILED && !process.env.BENCH_DIST_BUILT) buildDist(APP_ROOT);
   const [baselinePort, appPort, workerPort] = (await freePorts(3)) as [number, number, number];
   // BENCH_POSTGRES_URL: a server bench/compare.ts started, shared by every round (a fresh database each run);
   // otherwise an embedded PostgreSQL of this run's own.

@@ -1,7 +1,7 @@
 // What the bench scripts share: the shape of a measurement, a throwaway PostgreSQL, free ports, starting a process,
 // a GraphQL call.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,18 +63,26 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 /**
- * The Node flags a tree's `npm start` runs the app with (its package.json `start`, e.g. `--max-semi-space-size=16`),
- * so a bench runs each tree as it ships; BENCH_APP_NODE_FLAGS replaces them for experiments.
+ * How a tree's `npm start` runs the app, after `node`: its Node flags (e.g. `--max-semi-space-size=16`;
+ * BENCH_APP_NODE_FLAGS replaces them for experiments) and its entry — the compiled `dist/main.js`, or in a tree from
+ * before `npm start` ran the build, `--import tsx src/main.ts`. So each tree of a comparison runs as it ships.
+ * BENCH_DIST=1 runs the compiled build whatever the tree's `start` says.
  */
-export function appNodeFlags(root: string): string[] {
+export function appCommand(root: string): { flags: string[]; entry: string[]; compiled: boolean } {
   const start: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '';
-  const flags = process.env.BENCH_APP_NODE_FLAGS ?? /^node((?:\s+--[\w-]+=\S+)*)/.exec(start)?.[1] ?? '';
-  return flags.split(' ').filter(Boolean);
+  const flags = (process.env.BENCH_APP_NODE_FLAGS ?? /^node((?:\s+--[\w-]+=\S+)*)/.exec(start)?.[1] ?? '').split(' ').filter(Boolean);
+  const compiled = Boolean(process.env.BENCH_DIST) || /\sdist\/main\.js$/.test(start);
+  return { flags, entry: compiled ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'], compiled };
 }
 
-/** BENCH_DIST=1: compiles `root`'s server to `dist/` (`tsc -p tsconfig.build.json`, as `npm run build` does after the web pages). */
+/**
+ * Compiles `root`'s server to `dist/` as its `npm start` does (scripts/build-server.mjs, a no-op when the sources
+ * did not change) or, in an older tree, as its `npm run build` did (`tsc -p tsconfig.build.json`).
+ */
 export function buildDist(root: string): void {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const script = join(root, 'scripts', 'build-server.mjs');
+  const args = existsSync(script) ? [script, '--if-stale'] : [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'];
+  execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 }
 
 /** Starts `node <args>` in `cwd` with `env` added, resolving once its stdout matches `ready` (rejecting if it exits). */

@@ -17,9 +17,12 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { startPgBouncer } from '../test/support/pgbouncer.ts';
 import { startPostgres15 } from '../test/support/postgres15.ts';
-import { appNodeFlags, freePorts, graphql, startProcess } from './support.ts';
+import { appCommand, buildDist, freePorts, graphql, startProcess } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
+/** `npm start`'s command (bench/support.ts appCommand), its build brought up to date first. */
+const app = appCommand(ROOT);
+if (app.compiled) buildDist(ROOT);
 const APIS = 6;
 const WORKERS = 4;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
@@ -214,7 +217,7 @@ async function subscribe(base: string, token: string, query: string): Promise<{ 
 
 /** `npm start`'s command with `env`. */
 function eventogate(env: Record<string, string>): Promise<ChildProcess> {
-  return startProcess(ROOT, [...appNodeFlags(ROOT), '--import', 'tsx', 'src/main.ts'], env, /EventoGate is running/);
+  return startProcess(ROOT, [...app.flags, ...app.entry], env, /EventoGate is running/);
 }
 
 await main();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npx eventogate …`: the operator CLI (src/cli.ts), run from source with tsx like `npm start`.
+// `npx eventogate …`: the operator CLI (src/cli.ts), run from source with tsx like `npm run dev`.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -28,7 +28,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-// A cold start (tsx transpiling the tree, initdb) shares two cores with the suite's other workers and browsers:
+// A cold start (initdb, migrations) shares two cores with the suite's other workers and browsers:
 // measured 5 s alone, 14–30 s under the full suite. The budget is the process helper's (60 s) plus the test's work.
 describe('npm start with the embedded database', { timeout: 90_000 }, () => {
   let port: number;

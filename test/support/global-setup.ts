@@ -17,8 +17,10 @@ import { TEMPLATE_DATABASE, withDatabase } from './database.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   keepVitestExitCode();
-  // The dashboard the browser tests open: built once (CI's `npm run build` did already; a stamp makes this a no-op).
-  await buildDashboardIfStale();
+  // The dashboard the browser tests open, and the compiled server the process tests start as `npm start` does: built
+  // once (CI's `npm run build` did already; a stamp makes this a no-op).
+  await buildIfStale('build-web.mjs', 'The dashboard');
+  await buildIfStale('build-server.mjs', 'The server');
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!adminUrl) {
@@ -78,11 +80,11 @@ function keepVitestExitCode(): void {
   });
 }
 
-async function buildDashboardIfStale(): Promise<void> {
+async function buildIfStale(script: string, what: string): Promise<void> {
   const root = join(import.meta.dirname, '..', '..');
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [join(root, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: root }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`The dashboard did not build:\n${stderr}`)) : resolve(),
+    execFile(process.execPath, [join(root, 'scripts', script), '--if-stale'], { cwd: root }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${what} did not build:\n${stdout}${stderr}`)) : resolve(),
     ),
   );
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,13 +13,17 @@ export interface ServerProcess {
   exited(): Promise<number | null>;
 }
 
+/** `npm start`'s command line after `node` (its package.json script: Node's flags and the compiled dist/main.js). */
+const START_ARGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string).split(' ').slice(1);
+
 /**
- * `npm start`'s command (node --import tsx src/main.ts) as a real child process with its own environment.
+ * `npm start`'s command as a real child process with its own environment: the compiled server (dist/, which the
+ * test setup builds when its sources changed).
  * `processGroup`: the server leads a process group of its own, as a shell's foreground job does (Ctrl-C is a
  * SIGINT to that group: `process.kill(-child.pid, 'SIGINT')`).
  */
 export function spawnServer(env: Record<string, string>, options: { processGroup?: boolean } = {}): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,8 +37,8 @@ export function spawnServer(env: Record<string, string>, options: { processGroup
     child,
     output: () => output,
     exited: () => exit,
-    // 60 s by default: a server process starting cold (tsx transpiling the tree for the first time in a fresh
-    // clone) took over 20 s in CI while three test workers and a Chromium shared the machine's two cores.
+    // 60 s by default: a server process starting cold took over 20 s in CI (when it still ran under tsx, which
+    // transpiled the tree first) while three test workers and a Chromium shared the machine's two cores.
     waitFor: (pattern, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => done(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), timeoutMs);
