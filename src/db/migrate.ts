@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import { sha256Hex } from '../lib/crypto.ts';
 import type { Logger } from '../lib/logger.ts';
+import { ROOT } from '../lib/paths.ts';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
+export const MIGRATIONS_DIR = join(ROOT, 'prisma', 'migrations');
 
 // Any constant works; it only has to be the same in every EventoGate process sharing a database.
 const MIGRATION_LOCK = 72_011_504;

@@ -89,6 +89,15 @@ describe('npm start with the embedded database', { timeout: 90_000 }, () => {
 
     const viewer = await graphqlOk(url, '{ viewer { apiKey { environment } } }', { token: demo.testKey });
     expect(viewer.viewer.apiKey.environment).toBe('TEST');
+
+    // What the built server loads or reads on first use: GraphiQL (a chunk of its own), the /scan page (bundled from
+    // scanner/ by esbuild on the first request).
+    const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    expect(await graphiql.text()).toContain('mutation LogIn');
+    const scanner = await fetch(`${url}/scan/app.js`);
+    expect([scanner.status, scanner.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect((await scanner.text()).length).toBeGreaterThan(10_000);
   });
 
   it('SIGTERM closes the server, the job runner and the embedded database, then exits 0', async () => {

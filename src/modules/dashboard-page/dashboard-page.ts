@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { Context, Hono } from 'hono';
+import { ROOT } from '../../lib/paths.ts';
 import type { AppEnv } from '../../rest/context.ts';
 
 /**
@@ -13,7 +14,7 @@ import type { AppEnv } from '../../rest/context.ts';
  *   under a Content-Security-Policy with no inline script and connections to this server only;
  * - `GET /` redirects to `/dashboard`.
  */
-export const DASHBOARD_DIR = join(import.meta.dirname, '..', '..', '..', 'dist', 'web', 'dashboard');
+export const DASHBOARD_DIR = join(ROOT, 'dist', 'web', 'dashboard');
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CustomField } from '../../generated/prisma/client.ts';
 import { invalidField } from '../../lib/errors.ts';
+import { ROOT } from '../../lib/paths.ts';
 
 export const STANDARD_COLUMNS = ['first_name', 'last_name', 'email', 'phone', 'country', 'ticket_type_slug'] as const;
 const REQUIRED_COLUMNS = ['first_name', 'last_name', 'email'];
@@ -100,7 +101,7 @@ type WorkerAnswer = { ok: true; header: string[]; rows: string[][]; names: strin
 const WORKER_MEMORY_MB = 512;
 
 /** The worker's file, beside this one in the source tree (a build runs it from there too, as it is plain JS). */
-const WORKER = join(import.meta.dirname, '..', '..', '..', 'src', 'modules', 'imports', 'csv-parse.worker.mjs');
+const WORKER = join(ROOT, 'src', 'modules', 'imports', 'csv-parse.worker.mjs');
 
 /**
  * The shape check and the parse run on a worker thread, with its own heap: however hostile the file, this thread —

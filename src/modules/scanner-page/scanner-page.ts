@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { ROOT } from '../../lib/paths.ts';
 import type { AppEnv } from '../../rest/context.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { AppEnv } from '../../rest/context.ts';
  * imported then too: a process that never serves the page never loads it.
  */
 
-const SOURCE_DIR = join(import.meta.dirname, '..', '..', '..', 'scanner');
+const SOURCE_DIR = join(ROOT, 'scanner');
 
 const CSP = [
   "default-src 'none'",
