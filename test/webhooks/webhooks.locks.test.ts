@@ -80,10 +80,19 @@ describe('locks on deliveries', () => {
       const hasRow1 = new Promise<void>((resolve) => {
         holdsRow1 = resolve;
       });
+      let otherCommitted!: () => void;
+      const committed = new Promise<void>((resolve) => {
+        otherCommitted = resolve;
+      });
       // Ours: row 1, then row 2 (waits on the other side).
       const ours = app.deps.db.sqlTransaction(
         async (sql) => {
           runs++;
+          // The retry waits for the other side's commit. Otherwise it can reach row 1 before the other side's woken
+          // UPDATE takes it: the aborted run's lock is gone, and a newcomer finding a row free does not queue behind
+          // a waiter — so the retry takes row 1, wants row 2 and is the victim again (a CI run saw three runs:
+          // correct, the work still landed, but not this test's case).
+          if (runs > 1) await committed;
           await sql.query("SET LOCAL deadlock_timeout = '3s'");
           await sql.query("SET LOCAL lock_timeout = '20s'");
           await sql.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`);
@@ -111,6 +120,7 @@ describe('locks on deliveries', () => {
       // deadlock_timeout) runs in our backend and aborts ours (40P01); the other side then gets row 1.
       await admin.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`);
       await admin.query('COMMIT');
+      otherCommitted();
       await ours;
       expect(runs).toBe(2);
       expect((await admin.query(`SELECT id, v FROM ${table} ORDER BY id`)).rows).toEqual([
