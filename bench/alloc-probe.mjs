@@ -20,6 +20,8 @@ process.on('SIGUSR2', async () => {
     return;
   }
   const { profile } = await session.post('HeapProfiler.stopSampling');
+  // BENCH_ALLOC_RAW=<file>: the whole sampling profile too (bundle positions; DevTools reads it as .heapprofile).
+  if (process.env.BENCH_ALLOC_RAW) writeFileSync(process.env.BENCH_ALLOC_RAW, JSON.stringify(profile));
   const sites = new Map();
   const places = new Map();
   let total = 0;

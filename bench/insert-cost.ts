@@ -28,6 +28,9 @@ const VARIANTS: Record<string, string> = {
   'without the sync index': 'DROP INDEX attendees_sync_idx',
   'without the name-order index': 'DROP INDEX attendees_event_id_test_mode_last_name_first_name_id_idx',
   'without the registration-order index': 'DROP INDEX attendees_event_id_test_mode_registered_at_id_idx',
+  'without the three foreign-key checks': `ALTER TABLE attendees DROP CONSTRAINT attendees_organisation_id_fkey,
+     DROP CONSTRAINT attendees_event_id_fkey, DROP CONSTRAINT attendees_ticket_type_id_fkey`,
+  'without the counters trigger': 'DROP TRIGGER attendees_count_insert ON attendees',
 };
 
 const postgres = await startEmbeddedPostgres();

@@ -2,7 +2,7 @@
 // (bench/baseline-server.ts: node:http + one INSERT), both against the same embedded PostgreSQL, in one run.
 // Each server runs in its own process; autocannon drives them from this one with 64 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,12 @@ import { appCommand, buildDist, cpuAccount, freePorts, graphql, type Measurement
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+/**
+ * Unmeasured load before each measured one. 10 s: the app's code is a hundred times the floor's, and V8 keeps
+ * compiling it for ~15 s under this load (perf: compilation 20–39 % of the API's CPU in the first 4 s, 5–8 % at
+ * 10 s, 0–3 % after 15 s); with 2 s, a third of the measured window was the app's warm-up, not its speed.
+ */
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
 const ROOT = join(import.meta.dirname, '..');
 /** The tree whose app is measured (bench/compare.ts points it at another commit's worktree); this driver is ROOT's. */
 const APP_ROOT = process.env.BENCH_APP_ROOT ?? ROOT;
@@ -45,7 +51,7 @@ interface Result {
   p99: number;
   ok: number;
   errors: number;
-  /** Requests sent, the warm-up's included. */
+  /** Requests sent in the measured part (after the warm-up). */
   sent?: number;
 }
 
@@ -76,11 +82,15 @@ async function main() {
     );
     children.push(floor);
     const postmaster = await postmasterPid(admin);
-    const floorCpu = cpuAccount({ floor: floor.pid!, postgres: postmaster });
-    if (FLOOR_TAIL_FILE) floor.kill('SIGUSR2');
-    results.push(await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}));
+    let floorCpu: ReturnType<typeof cpuAccount> | undefined;
+    results.push(
+      await load('baseline: node:http + 1 INSERT', `http://127.0.0.1:${baselinePort}/`, {}, () => {
+        floorCpu = cpuAccount({ floor: floor.pid!, postgres: postmaster });
+        if (FLOOR_TAIL_FILE) floor.kill('SIGUSR2');
+      }),
+    );
     const floorTail = FLOOR_TAIL_FILE ? await closeProbes(floor, [FLOOR_TAIL_FILE]).then(() => readTail(FLOOR_TAIL_FILE)) : null;
-    const floorCpuPerRequest = floorCpu.perRequest(results[0]!.sent!);
+    const floorCpuPerRequest = floorCpu!.perRequest(results[0]!.sent!);
 
     // The deployment shape for load: an API process, and a worker process draining the jobs each
     // registration enqueues (on the same two cores, so its cost is in the numbers too).
@@ -137,15 +147,25 @@ async function main() {
       const idleApiMb = rssMb(api.pid!);
       const idleWorkerMb = rssMb(worker.pid!);
       let peakApiMb = idleApiMb;
-      const statements = process.env.BENCH_PG_STATEMENTS ? await statementStats(databaseUrl) : null;
-      const appCpu = cpuAccount({ API: api.pid!, worker: worker.pid!, postgres: postmaster });
       const sampler = setInterval(() => (peakApiMb = Math.max(peakApiMb, rssMb(api.pid!))), 20);
-      const batchesBefore = await batchStats(base);
-      // The probes' window opens (and closes below) with SIGUSR2.
-      if (TAIL_FILE || ALLOC_FILE) api.kill('SIGUSR2');
+      // Everything but the peak memory is counted from the end of the warm-up on.
+      let statements = null as Awaited<ReturnType<typeof statementStats>> | null;
+      let appCpu: ReturnType<typeof cpuAccount> | undefined;
+      let batchesBefore: Awaited<ReturnType<typeof batchStats>> | undefined;
       try {
         results.push(
-          await load('EventoGate POST /v1/events/{id}/registrations', `${base}/v1/events/${eventId}/registrations`, { authorization: `Bearer ${key}` }),
+          await load(
+            'EventoGate POST /v1/events/{id}/registrations',
+            `${base}/v1/events/${eventId}/registrations`,
+            { authorization: `Bearer ${key}` },
+            async () => {
+              if (process.env.BENCH_PG_STATEMENTS) statements = await statementStats(databaseUrl);
+              batchesBefore = await batchStats(base);
+              appCpu = cpuAccount({ API: api.pid!, worker: worker.pid!, postgres: postmaster });
+              // The probes' window opens (and closes below) with SIGUSR2.
+              if (TAIL_FILE || ALLOC_FILE) api.kill('SIGUSR2');
+            },
+          ),
         );
       } finally {
         clearInterval(sampler);
@@ -153,11 +173,11 @@ async function main() {
       if (TAIL_FILE || ALLOC_FILE) await closeProbes(api, [TAIL_FILE, ALLOC_FILE]);
       if (TAIL_FILE) reportTail(readTail(TAIL_FILE), floorTail!, results);
       if (ALLOC_FILE) reportAllocation(results.at(-1)!.sent!);
-      reportBatches(batchesBefore, await batchStats(base));
+      reportBatches(batchesBefore!, await batchStats(base));
       report(results);
-      // CPU per request of each process (warm-up included): steadier than req/s on a shared machine, where
+      // CPU per request of each process (the measured part): steadier than req/s on a shared machine, where
       // PostgreSQL, the load generator and the floor take the same cores — and it says where the floor is won or lost.
-      const appCpuPerRequest = appCpu.perRequest(results.at(-1)!.sent!);
+      const appCpuPerRequest = appCpu!.perRequest(results.at(-1)!.sent!);
       measure('registrations', 'API CPU per registration', appCpuPerRequest.API!, 'µs', 'lower');
       measure('registrations', 'PostgreSQL CPU per registration', appCpuPerRequest.postgres!, 'µs', 'lower');
       measure('registrations', 'load generator CPU per registration', appCpuPerRequest.load!, 'µs', 'lower');
@@ -167,7 +187,7 @@ async function main() {
         Object.entries(account)
           .map(([name, us]) => `${name} ${us.toFixed(0)}`)
           .join(', ');
-      process.stdout.write(`CPU per request (µs, warm-up included): registrations: ${line(appCpuPerRequest)}; floor: ${line(floorCpuPerRequest)}\n`);
+      process.stdout.write(`CPU per request (µs, after the warm-up): registrations: ${line(appCpuPerRequest)}; floor: ${line(floorCpuPerRequest)}\n`);
       if (statements) process.stdout.write(await statements.report(results.at(-1)!.sent!));
       measure('memory', 'API idle RSS', idleApiMb, 'MB', 'lower');
       measure('memory', 'worker idle RSS', idleWorkerMb, 'MB', 'lower');
@@ -224,7 +244,11 @@ async function seed(base: string) {
   return { eventId: createEvent.id as string, key: createApiKey.secret as string, token: signUp.token as string };
 }
 
-async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
+/**
+ * WARMUP_S seconds of the load unmeasured, then `measuring` (where the caller starts its counters), then
+ * DURATION_S seconds measured.
+ */
+async function load(name: string, url: string, headers: Record<string, string>, measuring?: () => unknown): Promise<Result> {
   let n = 0;
   const request = {
     method: 'POST' as const,
@@ -242,7 +266,9 @@ async function load(name: string, url: string, headers: Record<string, string>):
     }),
   };
   // Warm-up (JIT, pools), not measured.
-  await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
+  await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: [request] });
+  await measuring?.();
+  const warmedUp = n;
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
   return {
     name,
@@ -251,7 +277,7 @@ async function load(name: string, url: string, headers: Record<string, string>):
     p99: result.latency.p99,
     ok: result['2xx'],
     errors: result.non2xx + result.errors + result.timeouts,
-    sent: n,
+    sent: n - warmedUp,
   };
 }
 
@@ -497,7 +523,7 @@ async function checkInBench(options: { base: string; token: string; key: string;
       headers: { 'content-type': 'application/json', ...headers },
       setupRequest: (req: autocannon.Request) => ({ ...req, body: body(n++) }),
     };
-    await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
+    await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: [request] });
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
     sent = { ...sent, [side]: n };
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
@@ -757,7 +783,7 @@ async function doorBench(base: string, token: string, key: string, databaseUrl: 
       }),
     };
     const url = `${base}/v1/events/${eventId}/check-ins`;
-    await autocannon({ url, connections: CONNECTIONS, duration: 2, requests: [request] });
+    await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests: [request] });
     const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests: [request] });
     return {
       rps: result.requests.average,
@@ -1245,8 +1271,8 @@ function readTail(file: string): Tail {
 }
 
 /**
- * What the tail probe (bench/tail-probe.mjs) saw in the API process and in the floor server during their loads (warm-up
- * included): GC, event-loop delay, and each request's time inside the process — set beside the client's latency, what
+ * What the tail probe (bench/tail-probe.mjs) saw in the API process and in the floor server during their loads (after
+ * the warm-up): GC, event-loop delay, and each request's time inside the process — set beside the client's latency, what
  * is left of a percentile is the time in the kernel's queues and the load generator (the same two cores).
  */
 function reportTail(tail: Tail, floor: Tail, results: Result[]) {
