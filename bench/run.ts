@@ -91,6 +91,7 @@ async function main() {
     );
     const floorTail = FLOOR_TAIL_FILE ? await closeProbes(floor, [FLOOR_TAIL_FILE]).then(() => readTail(FLOOR_TAIL_FILE)) : null;
     const floorCpuPerRequest = floorCpu!.perRequest(results[0]!.sent!);
+    const floorIdle = floorCpu!.machineIdlePercent();
 
     // The deployment shape for load: an API process, and a worker process draining the jobs each
     // registration enqueues (on the same two cores, so its cost is in the numbers too).
@@ -178,6 +179,7 @@ async function main() {
       // CPU per request of each process (the measured part): steadier than req/s on a shared machine, where
       // PostgreSQL, the load generator and the floor take the same cores — and it says where the floor is won or lost.
       const appCpuPerRequest = appCpu!.perRequest(results.at(-1)!.sent!);
+      const appIdle = appCpu!.machineIdlePercent();
       measure('registrations', 'API CPU per registration', appCpuPerRequest.API!, 'µs', 'lower');
       measure('registrations', 'PostgreSQL CPU per registration', appCpuPerRequest.postgres!, 'µs', 'lower');
       measure('registrations', 'load generator CPU per registration', appCpuPerRequest.load!, 'µs', 'lower');
@@ -188,6 +190,9 @@ async function main() {
           .map(([name, us]) => `${name} ${us.toFixed(0)}`)
           .join(', ');
       process.stdout.write(`CPU per request (µs, after the warm-up): registrations: ${line(appCpuPerRequest)}; floor: ${line(floorCpuPerRequest)}\n`);
+      measure('registrations', 'machine CPU idle during the load', appIdle, '%', 'lower');
+      measure('registrations', 'machine CPU idle during the floor load', floorIdle, '%', 'lower');
+      process.stdout.write(`machine CPU idle during the load: registrations ${appIdle.toFixed(0)} %, floor ${floorIdle.toFixed(0)} %\n`);
       if (statements) process.stdout.write(await statements.report(results.at(-1)!.sent!));
       measure('memory', 'API idle RSS', idleApiMb, 'MB', 'lower');
       measure('memory', 'worker idle RSS', idleWorkerMb, 'MB', 'lower');

@@ -147,11 +147,20 @@ export async function postmasterPid(client: pg.Client): Promise<number> {
   return Number(procStat(rows[0]!.pid)[1]);
 }
 
+/** The machine's CPU time so far from /proc/stat: idle (idle + iowait) and in all, in ticks. */
+function machineTicks(): { idle: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return { idle: fields[3]! + fields[4]!, total: fields.reduce((a, b) => a + b, 0) };
+}
+
 /**
  * CPU spent from now on by the named processes (`postgres`: the server's postmaster, counted with all its
- * processes) and by this process (`load`: the load generator runs here), per request in µs when asked.
+ * processes) and by this process (`load`: the load generator runs here), per request in µs when asked; and the share
+ * of the whole machine's CPU left idle meanwhile (a loop that leaves it idle is bound by its latency, not its CPU).
  */
 export function cpuAccount(pids: Record<string, number>) {
+  const machineBefore = machineTicks();
   const read = () => {
     const ms: Record<string, number> = {};
     for (const [name, pid] of Object.entries(pids)) ms[name] = name === 'postgres' ? postgresCpuMs(pid) : cpuMs(pid);
@@ -164,6 +173,11 @@ export function cpuAccount(pids: Record<string, number>) {
     perRequest(requests: number): Record<string, number> {
       const after = read();
       return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, ((ms - before[name]!) * 1000) / requests]));
+    },
+    /** Percent of the machine's CPU idle since the account opened. */
+    machineIdlePercent(): number {
+      const now = machineTicks();
+      return (100 * (now.idle - machineBefore.idle)) / Math.max(1, now.total - machineBefore.total);
     },
   };
 }
