@@ -11,6 +11,7 @@ import { clientSql, type Sql } from './sql.ts';
  */
 export class Transactions {
   readonly #afterCommit = new WeakMap<object, Array<() => void>>();
+  readonly #commitNow = new WeakMap<object, () => void>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -36,26 +37,60 @@ export class Transactions {
    * BEGIN is not waited for: on the app's pipelined pool (app.ts) it goes out with the statements `fn` issues before
    * its answer, and those the transaction starts with together — one round trip where there were two or more, each
    * a wait for this busy event loop to read the answer. No statement's result reaches `fn` before BEGIN succeeded,
-   * so nothing is decided, and nothing written on a result, outside the transaction.
+   * so nothing is decided, and nothing written on a result, outside the transaction. COMMIT likewise goes out behind
+   * the last statement when `fn` says it has issued it (commitNow).
    */
   async #sqlTransactionOnce<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
     const result = await withClient(this.pool, async (client, discard) => {
       const begun = client.query('BEGIN');
-      const sql = afterBegin(begun, clientSql(client));
+      const sent: { commit: Promise<pg.QueryResult> | null } = { commit: null };
+      const sql = afterBegin(
+        begun,
+        untilCommit(clientSql(client), () => sent.commit !== null),
+      );
       this.#afterCommit.set(sql, hooks);
+      this.#commitNow.set(sql, () => {
+        sent.commit ??= client.query('COMMIT');
+        // Seen here: its outcome is read below, whatever `fn` does meanwhile.
+        sent.commit.catch(() => {});
+      });
       try {
         const value = await fn(sql);
         await begun;
-        await client.query('COMMIT');
+        const { commit } = sent;
+        if (commit) await committed(commit);
+        else await client.query('COMMIT');
         return value;
       } catch (error) {
-        await client.query('ROLLBACK').catch(discard);
+        // Rows a COMMIT already made durable are not rolled back by an error after it: the caller must not write
+        // them again as if nothing had been written (CommittedError).
+        const ended = await sent.commit?.then(
+          (answer) => answer.command,
+          () => null,
+        );
+        if (ended === 'COMMIT') throw new CommittedError(error);
+        // PostgreSQL answered an early COMMIT with ROLLBACK: nothing is left to roll back.
+        if (ended !== 'ROLLBACK') await client.query('ROLLBACK').catch(discard);
         throw error;
       }
     });
     for (const hook of hooks) hook();
     return result;
+  }
+
+  /**
+   * Sends the COMMIT of `sql`'s transaction (sqlTransaction) now, behind the statements issued so far, in the same
+   * round trip as the last of them on the pipelined pool — instead of one more round trip once `fn` returned. Call it
+   * right after issuing the transaction's last statement: any statement after it is refused. If a statement before
+   * it fails, PostgreSQL answers the COMMIT with ROLLBACK and nothing was written: the transaction fails with that
+   * statement's error, as it would have. An error thrown by `fn` once the COMMIT succeeded is a CommittedError.
+   * Answers false (and sends nothing) when `sql` is not an sqlTransaction's.
+   */
+  commitNow(sql: object): boolean {
+    const commit = this.#commitNow.get(sql);
+    commit?.();
+    return commit !== undefined;
   }
 
   /** prisma.$transaction, with its after-commit work run once it committed. */
@@ -92,5 +127,27 @@ export function afterBegin(begun: Promise<unknown>, sql: Sql): Sql {
       rows.catch(() => {});
       return begun.then(() => rows);
     },
+  };
+}
+
+/**
+ * A transaction's work failed after its COMMIT (commitNow) succeeded: what it wrote is durable. Whoever writes it
+ * again on this error (a batch split to write each item alone) would write it twice.
+ */
+export class CommittedError extends Error {
+  constructor(cause: unknown) {
+    super('the transaction committed, then its work failed', { cause });
+  }
+}
+
+/** A COMMIT that PostgreSQL answered with ROLLBACK (a statement before it failed) is a failed transaction. */
+async function committed(commit: Promise<pg.QueryResult>): Promise<void> {
+  if ((await commit).command !== 'COMMIT') throw new Error('the transaction was rolled back at COMMIT');
+}
+
+/** `sql` that refuses statements once `done()` (its transaction's COMMIT is on its way). */
+function untilCommit(sql: Sql, done: () => boolean): Sql {
+  return {
+    query: (text, values) => (done() ? Promise.reject(new Error('statement after COMMIT')) : sql.query(text, values)),
   };
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientSql } from '../../src/db/sql.ts';
-import { afterBegin } from '../../src/db/transactions.ts';
+import { afterBegin, CommittedError } from '../../src/db/transactions.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 /**
@@ -57,5 +57,61 @@ describe('a plain-SQL transaction', () => {
       process.off('unhandledRejection', onUnhandled);
       await client.end();
     }
+  });
+
+  describe('with its COMMIT sent behind its last statement (commitNow)', () => {
+    const count = async (table: string) => (await app.deps.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+
+    it('commits what it wrote, before its code returned: the COMMIT went out with the last statement', async () => {
+      await app.deps.pool.query('CREATE TABLE early_probe (n int)');
+      const seenOutside = await app.deps.db.sqlTransaction(async (sql) => {
+        await sql.query('INSERT INTO early_probe VALUES (1)');
+        const last = sql.query('INSERT INTO early_probe SELECT 2 FROM pg_sleep(0.2)');
+        expect(app.deps.db.commitNow(sql)).toBe(true);
+        await last;
+        // Still inside the transaction's code: another connection sees both rows once PostgreSQL ran the COMMIT
+        // queued behind the INSERT (without the early COMMIT they would appear only after this function returned).
+        for (const started = Date.now(); Date.now() - started < 5_000; await new Promise((resolve) => setTimeout(resolve, 10))) {
+          if ((await count('early_probe')) === 2) return true;
+        }
+        return false;
+      });
+      expect(seenOutside).toBe(true);
+      expect(await count('early_probe')).toBe(2);
+    });
+
+    it('a statement failing in front of it writes nothing: PostgreSQL answers the COMMIT with ROLLBACK, and the failure is its own', async () => {
+      await app.deps.pool.query('CREATE TABLE failed_probe (n int)');
+      const failure = app.deps.db.sqlTransaction(async (sql) => {
+        await sql.query('INSERT INTO failed_probe VALUES (1)');
+        const last = sql.query('INSERT INTO failed_probe VALUES (1 / 0)');
+        app.deps.db.commitNow(sql);
+        return await last;
+      });
+      await expect(failure).rejects.toThrow('division by zero');
+      await expect(failure).rejects.not.toBeInstanceOf(CommittedError);
+      expect(await count('failed_probe')).toBe(0);
+      // The connection went back to the pool clean: the next transaction on it commits.
+      await app.deps.db.sqlTransaction(async (sql) => sql.query('INSERT INTO failed_probe VALUES (3)'));
+      expect(await count('failed_probe')).toBe(1);
+    });
+
+    it('refuses any statement after it; a failure once it committed is a CommittedError, and what it wrote stays', async () => {
+      await app.deps.pool.query('CREATE TABLE late_probe (n int)');
+      const late = app.deps.db.sqlTransaction(async (sql) => {
+        const first = sql.query('INSERT INTO late_probe VALUES (1)');
+        app.deps.db.commitNow(sql);
+        await first;
+        await sql.query('INSERT INTO late_probe VALUES (2)');
+      });
+      await expect(late).rejects.toBeInstanceOf(CommittedError);
+      await expect(late).rejects.toMatchObject({ cause: new Error('statement after COMMIT') });
+      expect((await app.deps.pool.query('SELECT n FROM late_probe')).rows).toEqual([{ n: 1 }]);
+    });
+
+    it('is not offered outside a plain-SQL transaction', async () => {
+      expect(app.deps.db.commitNow({})).toBe(false);
+      await app.deps.db.transaction(async (tx) => expect(app.deps.db.commitNow(tx)).toBe(false));
+    });
   });
 });

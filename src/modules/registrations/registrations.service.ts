@@ -1,5 +1,6 @@
 import { isDatabaseBusyOrUnavailable } from '../../db/availability.ts';
 import type { Sql } from '../../db/sql.ts';
+import { CommittedError } from '../../db/transactions.ts';
 import type { Deps } from '../../deps.ts';
 import type { Attendee, Prisma, TicketType } from '../../generated/prisma/client.ts';
 import { type Actor, authorize, isTestMode } from '../../lib/actor.ts';
@@ -166,10 +167,14 @@ export type RegistrationBatcher = Batcher<PendingRegistration, Attendee>;
 export function createRegistrationBatcher(deps: Deps): RegistrationBatcher {
   return new Batcher<PendingRegistration, Attendee>(
     // Something one registration alone causes must not fail the others: each is then written on its own.
-    eachAloneOnFailure((items) => inRegistrationTransaction(deps, (sql, exclusive) => insertRegistrations(deps, sql, items, exclusive)), {
-      fatal: isDatabaseBusyOrUnavailable,
-      onSplit: (err, registrations) => deps.logger.warn({ err, registrations }, 'registration batch failed; writing each on its own'),
-    }),
+    eachAloneOnFailure(
+      (items) => inRegistrationTransaction(deps, (sql, exclusive) => insertRegistrations(deps, sql, items, exclusive, { endsTransaction: true })),
+      {
+        // A batch whose rows committed before it failed is not written again (CommittedError).
+        fatal: (error) => isDatabaseBusyOrUnavailable(error) || error instanceof CommittedError,
+        onSplit: (err, registrations) => deps.logger.warn({ err, registrations }, 'registration batch failed; writing each on its own'),
+      },
+    ),
     // One event's calls per batch, two of its batches at a time, six in all (the pool has 20): an event whose rows
     // someone holds locked waits (at most DATABASE_LOCK_TIMEOUT_MS) in its own two slots, never in the others'.
     { maxBatch: 200, concurrency: 6, key: (item) => item.event.id, concurrencyPerKey: 2, observe: deps.metrics.batches('registrations') },

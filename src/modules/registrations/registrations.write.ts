@@ -8,7 +8,7 @@ import { attendeeFromRow } from '../attendees/index.ts';
 import { ticketSigner } from '../door/index.ts';
 import { enqueueAttendeeEmails } from '../emails/index.ts';
 import { readSharedLimits, SeatLedger, type SeatLimit, type SeatRequest } from '../events/index.ts';
-import { emitTriggers } from '../webhooks/index.ts';
+import { type EnabledEndpoint, emitTriggers, enabledEndpointsOf } from '../webhooks/index.ts';
 import {
   accessCodeUses,
   deleteAttendees,
@@ -122,11 +122,29 @@ const DUPLICATE = () => invalidInput({ email: [DUPLICATE_EMAIL] });
  *   before commit, so concurrent registrations for the last seats serialise and exactly capacity of them
  *   succeed. Cancelled attendees free their seat; test registrations count apart;
  * - attendee.registered for every live attendee (one fan-out job) and the confirmation emails asked for.
+ *
+ * Round trips: the locks and the read of the webhook endpoints go out together with the transaction's BEGIN. With
+ * `endsTransaction` (the caller writes nothing after it, in an sqlTransaction), when nothing can follow the INSERT —
+ * no seats counted, no limited code, no email, no endpoint listening — its COMMIT goes out with it (commitNow):
+ * two round trips in all for a batch of an unlimited event.
  */
-export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRegistration[], exclusive: ExclusiveRows): Promise<Array<Attendee | AppError>> {
+export async function insertRegistrations(
+  deps: Deps,
+  sql: Sql,
+  items: PendingRegistration[],
+  exclusive: ExclusiveRows,
+  options: { endsTransaction?: boolean } = {},
+): Promise<Array<Attendee | AppError>> {
   const results: Array<Attendee | AppError | undefined> = new Array(items.length);
-  const { events, ticketTypes } = await lockRows(sql, items, exclusive);
-  const codes = await lockCodes(sql, items);
+  // Issued at once, in this order (each issues its statement before its first await): the events' and ticket types'
+  // locks, the codes' locks, then the endpoints' read — one round trip on the pipelined pool.
+  const lockedRows = lockRows(sql, items, exclusive);
+  const lockedCodes = lockCodes(sql, items);
+  const listeners = listenersOf(sql, items);
+  // Each is awaited below; seen now, so that one failing while an earlier one's failure ends the write is not unhandled.
+  for (const pending of [lockedRows, lockedCodes, listeners]) pending.catch(() => {});
+  const { events, ticketTypes } = await lockedRows;
+  const codes = await lockedCodes;
   const codeOf = (item: PendingRegistration) => (item.accessCode ? codes.get(`${item.event.id}\n${item.accessCode.toLowerCase()}`) : undefined);
   const now = deps.clock.nowMs();
 
@@ -185,10 +203,17 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
     : [];
   const rankOf = new Map((await nextWaitlistRanks(sql, straightToLine.length)).map((rank, k) => [straightToLine[k]!, rank]));
   const column = <T>(pick: (item: PendingRegistration, i: number) => T) => candidates.map((i) => pick(items[i]!, i));
-  const rows =
+  // Nothing can follow the INSERT: no seat or code use to count (so no refusal or line after it), no email, no delivery.
+  const insertIsLast =
+    options.endsTransaction === true &&
+    seats === null &&
+    limitedCodes.size === 0 &&
+    !candidates.some((i) => items[i]!.sendEmail) &&
+    (await listeners).length === 0;
+  const inserting =
     candidates.length === 0
-      ? []
-      : await insertAttendees(sql, {
+      ? Promise.resolve([])
+      : insertAttendees(sql, {
           id: column((_, i) => ids.get(i)!),
           organisationId: column((item) => item.event.organisationId),
           eventId: column((item) => item.event.id),
@@ -216,6 +241,8 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
           accessCodeId: column((item) => codeOf(item)?.id ?? null),
           accessCode: column((item) => codeOf(item)?.code ?? null),
         });
+  if (insertIsLast) deps.db.commitNow(sql);
+  const rows = await inserting;
   const byId = new Map(rows.map((row) => [row.id as string, attendeeFromRow(row)]));
   const inserted: number[] = [];
   for (let i = 0; i < items.length; i++) {
@@ -273,7 +300,7 @@ export async function insertRegistrations(deps: Deps, sql: Sql, items: PendingRe
   const positions = await linePositions(sql, waiting, lined.length === 0 && seats ? seats.waiting : null);
   for (const attendee of waiting) Object.assign(attendee, { waitlistPosition: positions.get(attendee.id) ?? null });
   const accepted = inserted.filter((i) => !refused.has(i)).map((i) => ({ item: items[i]!, attendee: results[i] as Attendee }));
-  await announceRegistrations(deps, sql, accepted);
+  await announceRegistrations(deps, sql, accepted, await listeners);
   return results as Array<Attendee | AppError>;
 }
 
@@ -304,6 +331,12 @@ export async function viewAccessCode(deps: Deps, options: { eventId: string; tex
   const uses = (await accessCodeUses(sql, [code.id])).get(`${code.id}\nfalse`) ?? 0;
   if (uses >= code.max_uses) throw codeRefused(ACCESS_CODE.usedUp);
   return { code, usesLeft: code.max_uses - uses };
+}
+
+/** The enabled webhook endpoints of the organisations of the batch's live registrations (test mode never fires). */
+async function listenersOf(sql: Sql, items: PendingRegistration[]): Promise<EnabledEndpoint[]> {
+  const organisations = [...new Set(items.filter((item) => !item.testMode).map((item) => item.event.organisationId))];
+  return organisations.length === 0 ? [] : await enabledEndpointsOf(sql, organisations);
 }
 
 /** The codes the batch names, locked (`${eventId}\n${lower-cased code}` keys). */
@@ -385,7 +418,12 @@ const ANNOUNCEMENT = {
 } as const;
 
 /** The webhooks and emails of new attendees (registered, in line, or pending), in the registration's transaction. */
-async function announceRegistrations(deps: Deps, sql: Sql, accepted: Array<{ item: PendingRegistration; attendee: Attendee }>): Promise<void> {
+async function announceRegistrations(
+  deps: Deps,
+  sql: Sql,
+  accepted: Array<{ item: PendingRegistration; attendee: Attendee }>,
+  listeners: EnabledEndpoint[],
+): Promise<void> {
   const announced = (status: keyof typeof ANNOUNCEMENT) => accepted.filter(({ attendee }) => attendee.status === status);
   for (const status of Object.keys(ANNOUNCEMENT) as Array<keyof typeof ANNOUNCEMENT>) {
     const these = announced(status);
@@ -394,6 +432,7 @@ async function announceRegistrations(deps: Deps, sql: Sql, accepted: Array<{ ite
       deps,
       sql,
       these.map(({ item, attendee }) => ({ trigger: ANNOUNCEMENT[status].trigger, attendee, event: item.event, ticketType: item.ticketType })),
+      listeners,
     );
     await enqueueAttendeeEmails(
       deps,

@@ -1,3 +1,3 @@
 /** What the webhooks feature offers the others: they import it from here only (.dependency-cruiser.cjs). */
 export { emitTrigger, emitTriggers } from './webhook-emit.ts';
-export { pendingDeliveryCount } from './webhooks.sql.ts';
+export { type EnabledEndpoint, enabledEndpointsOf, pendingDeliveryCount } from './webhooks.sql.ts';

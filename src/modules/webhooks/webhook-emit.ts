@@ -5,7 +5,7 @@ import type { Attendee, Event, TicketType } from '../../generated/prisma/client.
 import { newId } from '../../lib/ids.ts';
 import { DELIVERY_QUEUE } from './delivery-engine.ts';
 import { buildWebhookPayload, serializeForEndpoint, TRIGGER_NAMES, type WebhookTriggerEnum } from './webhook-payload.ts';
-import { enabledEndpointsOf, insertDeliveries, type NewDelivery } from './webhooks.sql.ts';
+import { type EnabledEndpoint, enabledEndpointsOf, insertDeliveries, type NewDelivery } from './webhooks.sql.ts';
 
 type TriggerOccurrence = {
   trigger: WebhookTriggerEnum;
@@ -31,13 +31,15 @@ export async function emitTrigger(deps: Deps, tx: Db | Sql, occurrence: TriggerO
  * a moment later gets nothing; one disabled a moment later still has its delivery (failed, not sent, like every
  * pending delivery of a disabled endpoint — re-enable it and replay). Each delivery belongs to one endpoint of
  * one organisation: nothing another tenant does can fail it. An organisation without webhooks pays one indexed
- * read per transaction.
+ * read per transaction — or none, when the caller read the endpoints earlier in the same transaction
+ * (`listeners`: enabledEndpointsOf of at least the occurrences' organisations; registrations read them with their
+ * locks, in the same round trip).
  */
-export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: TriggerOccurrence[]): Promise<void> {
+export async function emitTriggers(deps: Deps, tx: Db | Sql, occurrences: TriggerOccurrence[], listenersRead?: EnabledEndpoint[]): Promise<void> {
   const live = occurrences.filter((o) => !o.attendee.testMode);
   if (live.length === 0) return;
   const sql = '$queryRawUnsafe' in tx ? prismaSql(tx) : tx;
-  const listeners = await enabledEndpointsOf(sql, [...new Set(live.map((o) => o.event.organisationId))]);
+  const listeners = listenersRead ?? (await enabledEndpointsOf(sql, [...new Set(live.map((o) => o.event.organisationId))]));
   if (listeners.length === 0) return;
   const deliveries: NewDelivery[] = [];
   for (const o of live) {

@@ -446,12 +446,12 @@ export async function insertDeliveries(sql: Sql, deliveries: NewDelivery[]): Pro
   return rows.length;
 }
 
-/** The organisations' enabled endpoints, with what each listens to (its event or all, its triggers, its fields). */
-export async function enabledEndpointsOf(
-  sql: Sql,
-  organisationIds: readonly string[],
-): Promise<Array<{ id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] }>> {
-  return await sql.query<{ id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] }>(
+/** An enabled endpoint, with what it listens to (its event or all, its triggers, its fields). */
+export type EnabledEndpoint = { id: string; organisation_id: string; event_id: string | null; triggers: string[]; selected_fields: string[] };
+
+/** The organisations' enabled endpoints. */
+export async function enabledEndpointsOf(sql: Sql, organisationIds: readonly string[]): Promise<EnabledEndpoint[]> {
+  return await sql.query<EnabledEndpoint>(
     `SELECT id, organisation_id, event_id, triggers::text[] AS triggers, selected_fields FROM webhook_endpoints
      WHERE organisation_id = ANY($1::text[]) AND enabled`,
     [organisationIds],
