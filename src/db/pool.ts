@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import pg from 'pg';
 import type { DatabaseTimeouts } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -117,6 +118,28 @@ export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, d
   } finally {
     client.release(discarded);
   }
+}
+
+/** Connections whose socket is corked until the current stretch of synchronous code ends (coalesceWrites). */
+const corked = new WeakSet<object>();
+
+/**
+ * The statements given to `client` from now until the current stretch of synchronous code ends go out in one write
+ * (one system call), not one each. On the pipelined pool a transaction issues several at once (BEGIN and its locks;
+ * an INSERT and its COMMIT), and pg writes each as it is given — measured under the registrations' load: a fifth of
+ * the API's CPU in those writes. The socket is corked, and uncorked in a microtask: nothing waits on the held
+ * statements before then, and a connection that is not pipelined sends one statement at a time anyway.
+ */
+export function coalesceWrites(client: pg.PoolClient): void {
+  const stream = (client as pg.PoolClient & { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  if (!stream?.cork || !stream.uncork || corked.has(stream)) return;
+  const uncork = stream.uncork.bind(stream);
+  corked.add(stream);
+  stream.cork();
+  queueMicrotask(() => {
+    corked.delete(stream);
+    uncork();
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { throughPooler } from './pool.ts';
+import { coalesceWrites, throughPooler } from './pool.ts';
 import type { Db } from './prisma.ts';
 
 /**
@@ -11,11 +11,19 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<T[]>;
 }
 
+/** A checked-out connection's statements; those issued together go out in one write (coalesceWrites). */
 export function clientSql(client: pg.PoolClient): Sql {
-  if (throughPooler.has(client)) return unnamedSql(client);
+  const sql = throughPooler.has(client)
+    ? unnamedSql(client)
+    : {
+        query: async <T>(text: string, values: readonly unknown[] = []) =>
+          (await client.query({ name: statementName(text), text, values: values as unknown[] })).rows as T[],
+      };
   return {
-    query: async <T>(text: string, values: readonly unknown[] = []) =>
-      (await client.query({ name: statementName(text), text, values: values as unknown[] })).rows as T[],
+    query: (text, values) => {
+      coalesceWrites(client);
+      return sql.query(text, values);
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { isTransactionConflict } from './availability.ts';
-import { withClient } from './pool.ts';
+import { coalesceWrites, withClient } from './pool.ts';
 import type { Db, PrismaClient } from './prisma.ts';
 import { clientSql, type Sql } from './sql.ts';
 
@@ -43,6 +43,8 @@ export class Transactions {
   async #sqlTransactionOnce<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const hooks: Array<() => void> = [];
     const result = await withClient(this.pool, async (client, discard) => {
+      // BEGIN, the statements `fn` starts with, and later an early COMMIT with the statement before it: one write each.
+      coalesceWrites(client);
       const begun = client.query('BEGIN');
       const sent: { commit: Promise<pg.QueryResult> | null } = { commit: null };
       const sql = afterBegin(
@@ -51,6 +53,7 @@ export class Transactions {
       );
       this.#afterCommit.set(sql, hooks);
       this.#commitNow.set(sql, () => {
+        coalesceWrites(client);
         sent.commit ??= client.query('COMMIT');
         // Seen here: its outcome is read below, whatever `fn` does meanwhile.
         sent.commit.catch(() => {});
