@@ -59,6 +59,31 @@ describe('a plain-SQL transaction', () => {
     }
   });
 
+  it('sends the statements it issues together in one write to the socket, not one write each', async () => {
+    const client = new pg.Client({ connectionString: app.databaseUrl, pipeline: true });
+    await client.connect();
+    try {
+      const socket = (client as unknown as { connection: { stream: { _write: unknown; _writev: unknown } } }).connection.stream;
+      const writes: string[] = [];
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method] as (...args: unknown[]) => unknown;
+        socket[method] = (...args: unknown[]) => {
+          writes.push(method);
+          return original.apply(socket, args);
+        };
+      }
+      const sql = clientSql(client as unknown as pg.PoolClient);
+      const answers = await Promise.all([sql.query('SELECT 1 AS n'), sql.query('SELECT 2 AS n'), sql.query('SELECT $1::int AS n', [3])]);
+      expect(answers).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+      expect(writes).toEqual(['_writev']);
+      // The next stretch of statements: a write of its own.
+      await sql.query('SELECT 4 AS n');
+      expect(writes).toHaveLength(2);
+    } finally {
+      await client.end();
+    }
+  });
+
   describe('with its COMMIT sent behind its last statement (commitNow)', () => {
     const count = async (table: string) => (await app.deps.pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
 
