@@ -101,9 +101,12 @@ async function main() {
       LOG_LEVEL: 'warn',
       API_RATE_LIMIT_PER_MIN: '100000000',
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-      // 1,000 live-feed subscribers from this one address and organisation.
+      // 1,000 live-feed subscribers from this one address, organisation and credential (each limit defaults lower:
+      // without these, 50 subscriptions of the 1,000 were accepted and the part measured 50 subscribers).
       WS_MAX_CONNECTIONS_PER_IP: '5000',
       WS_MAX_CONNECTIONS_PER_ORGANISATION: '5000',
+      LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL: '5000',
+      LIVE_MAX_SUBSCRIPTIONS_PER_ORGANISATION: '5000',
     };
     const api = await startProcess(
       APP_ROOT,
