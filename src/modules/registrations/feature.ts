@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { Feature } from '../../lib/feature.ts';
 import { registrationRoutes } from './registrations.rest.ts';
 import { createRegistrationBatcher, type RegistrationBatcher } from './registrations.service.ts';
@@ -7,13 +6,6 @@ import { claimRoutes, mountClaimPage } from './waitlist.rest.ts';
 import { fillEvent } from './waitlist.ts';
 
 declare module '../../lib/services.ts' {
-  interface Caches {
-    /**
-     * Organisations a registration batch found with an enabled webhook endpoint in the last minute: their batches
-     * decide on the locked rows straight away (insertRegistrations), not on the cache first. A hint, never a rule.
-     */
-    webhookListeners: LRUCache<string, true>;
-  }
   interface Services {
     /** Registrations arriving together, written together (registrations.service.ts). */
     registrationBatcher: RegistrationBatcher;
@@ -33,7 +25,6 @@ export const feature: Feature = {
   pages: (app, deps) => mountClaimPage(app, deps),
   graphql: () => import('./registrations.graphql.ts'),
   services: (deps) => {
-    deps.caches.webhookListeners = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
     deps.registrationBatcher = createRegistrationBatcher(deps);
     deps.waitlist = { fillEvent: (eventId) => fillEvent(deps, eventId) };
   },

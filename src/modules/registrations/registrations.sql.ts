@@ -51,52 +51,6 @@ export async function lockTicketTypes(sql: Sql, ids: string[], mode: LockMode): 
   );
 }
 
-/** What a registration batch decided on without reading the rows first (its cached copy): see expectAsCached. */
-export interface CachedRows {
-  events: Array<{ id: string; status: EventStatus; opensAt: Date | null; closesAt: Date | null; endsAt: Date }>;
-  ticketTypes: Array<{ id: string; hidden: boolean; requiresApproval: boolean }>;
-  /** Organisations whose enabled webhook endpoints would receive the batch's registrations: none expected. */
-  organisationIds: string[];
-}
-
-/** SQLSTATEs of expectAsCached's failures (the function eventogate_expect, migration 20261207190000). */
-export const NOT_AS_CACHED = { rows: 'EG001', listeners: 'EG002' } as const;
-
-/**
- * After the rows' locks, in the same transaction: fails it unless every event and ticket type is there and as
- * cached — status, window, no seats counted (no capacity, no shared limits), hidden and approval as they were
- * (NOT_AS_CACHED.rows) — and no organisation has an enabled webhook endpoint (NOT_AS_CACHED.listeners). Under the
- * locks, none of the rows can change before the transaction ends; an endpoint created after this read gets nothing,
- * as one created after any registration's read of them.
- */
-export async function expectAsCached(sql: Sql, rows: CachedRows): Promise<void> {
-  const iso = (date: Date | null) => date?.toISOString() ?? null;
-  await sql.query(
-    `SELECT eventogate_expect(
-       (SELECT count(*) FROM events e
-          JOIN unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) AS x(id, status, opens_at, closes_at, ends_at)
-            ON e.id = x.id AND e.status::text = x.status AND e.registration_opens_at IS NOT DISTINCT FROM x.opens_at
-           AND e.registration_closes_at IS NOT DISTINCT FROM x.closes_at AND e.ends_at = x.ends_at
-           AND e.capacity IS NULL AND NOT e.shared_limits) = cardinality($1::text[])
-       AND (SELECT count(*) FROM ticket_types t
-          JOIN unnest($6::text[], $7::boolean[], $8::boolean[]) AS y(id, hidden, requires_approval)
-            ON t.id = y.id AND t.hidden = y.hidden AND t.requires_approval = y.requires_approval AND t.capacity IS NULL) = cardinality($6::text[]),
-       '${NOT_AS_CACHED.rows}'),
-     eventogate_expect(NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE organisation_id = ANY($9::text[]) AND enabled), '${NOT_AS_CACHED.listeners}')`,
-    [
-      rows.events.map((e) => e.id),
-      rows.events.map((e) => e.status),
-      rows.events.map((e) => iso(e.opensAt)),
-      rows.events.map((e) => iso(e.closesAt)),
-      rows.events.map((e) => iso(e.endsAt)),
-      rows.ticketTypes.map((t) => t.id),
-      rows.ticketTypes.map((t) => t.hidden),
-      rows.ticketTypes.map((t) => t.requiresApproval),
-      rows.organisationIds,
-    ],
-  );
-}
-
 export interface AttendeeInsertColumns {
   id: string[];
   organisationId: string[];

@@ -12,7 +12,6 @@ import { type EnabledEndpoint, emitTriggers, enabledEndpointsOf } from '../webho
 import {
   accessCodeUses,
   deleteAttendees,
-  expectAsCached,
   findAccessCode,
   insertAttendees,
   type LockedAccessCode,
@@ -22,7 +21,6 @@ import {
   lockAccessCodes,
   lockEvents,
   lockTicketTypes,
-  NOT_AS_CACHED,
 } from './registrations.sql.ts';
 import { lineLengths, nextWaitlistRanks, putInLine, seatCounts } from './waitlist.sql.ts';
 
@@ -46,10 +44,7 @@ const PUBLIC_SOURCES: ReadonlySet<RegistrationSource> = new Set(['API', 'FORM'])
 
 /** A validated registration, ready to be written. */
 export interface PendingRegistration {
-  event: Pick<
-    Event,
-    'id' | 'name' | 'organisationId' | 'capacity' | 'ticketCodes' | 'sharedLimits' | 'status' | 'registrationOpensAt' | 'registrationClosesAt' | 'endsAt'
-  >;
+  event: Pick<Event, 'id' | 'name' | 'organisationId' | 'capacity' | 'ticketCodes' | 'sharedLimits'>;
   ticketType: TicketType;
   columns: {
     ticketTypeId: string;
@@ -74,11 +69,6 @@ export interface PendingRegistration {
 export interface ExclusiveRows {
   events: Set<string>;
   ticketTypes: Set<string>;
-  /**
-   * Whether a batch that counts no seats may decide on its cached rows and check them in its one round trip
-   * (insertRegistrations): on the first attempt only — once a cached copy was behind, the batch decides on the locked rows.
-   */
-  trustCache: boolean;
 }
 
 /**
@@ -98,34 +88,20 @@ class StaleCapacityError extends Error {
 }
 
 /**
- * A batch decided on its cached rows (insertRegistrations' one round trip) found them changed under its locks:
- * nothing was written, and it is written again deciding on the locked rows.
- */
-class CacheBehindError extends Error {
-  constructor(readonly events: string[]) {
-    super('cached rows are behind the database');
-  }
-}
-
-/**
  * Runs `write` in a plain-SQL transaction (jobs enqueued in it wake workers on commit). If the cache turned out
  * to be behind a capacity change, the stale entries are dropped and the whole transaction runs again with those
- * rows locked exclusively (at most twice: a capacity rarely changes twice in a moment). If a batch decided on its
- * cached rows and they had changed, it runs again deciding on the locked rows.
+ * rows locked exclusively (at most twice: a capacity rarely changes twice in a moment).
  */
 export async function inRegistrationTransaction<T>(deps: Deps, write: (sql: Sql, exclusive: ExclusiveRows) => Promise<T>): Promise<T> {
-  const exclusive: ExclusiveRows = { events: new Set(), ticketTypes: new Set(), trustCache: true };
+  const exclusive: ExclusiveRows = { events: new Set(), ticketTypes: new Set() };
   for (let attempt = 0; ; attempt++) {
     try {
       return await deps.db.sqlTransaction((sql) => write(sql, exclusive));
     } catch (error) {
-      if (!(error instanceof StaleCapacityError || error instanceof CacheBehindError) || attempt >= 2) throw error;
-      exclusive.trustCache = false;
-      if (error instanceof StaleCapacityError) {
-        for (const id of error.events) exclusive.events.add(id);
-        for (const id of error.ticketTypes) exclusive.ticketTypes.add(id);
-      }
-      await Promise.all((error instanceof StaleCapacityError ? error.staleEvents : error.events).map((id) => deps.caches.events.invalidate(id)));
+      if (!(error instanceof StaleCapacityError) || attempt >= 2) throw error;
+      for (const id of error.events) exclusive.events.add(id);
+      for (const id of error.ticketTypes) exclusive.ticketTypes.add(id);
+      await Promise.all(error.staleEvents.map((id) => deps.caches.events.invalidate(id)));
     }
   }
 }
@@ -150,10 +126,7 @@ const DUPLICATE = () => invalidInput({ email: [DUPLICATE_EMAIL] });
  * Round trips: the locks and the read of the webhook endpoints go out together with the transaction's BEGIN. With
  * `endsTransaction` (the caller writes nothing after it, in an sqlTransaction), when nothing can follow the INSERT —
  * no seats counted, no limited code, no email, no endpoint listening — its COMMIT goes out with it (commitNow):
- * two round trips. And when the cached copies say so already (no seats counted, no access code, no email), the batch
- * decides on them, and sends the locks, a check that the locked rows are as cached and no endpoint listens
- * (expectAsCached), the INSERT and COMMIT at once: one round trip. If the check fails, nothing was written and the
- * batch runs again the careful way (CacheBehindError).
+ * two round trips in all for a batch of an unlimited event.
  */
 export async function insertRegistrations(
   deps: Deps,
@@ -163,14 +136,11 @@ export async function insertRegistrations(
   options: { endsTransaction?: boolean } = {},
 ): Promise<Array<Attendee | AppError>> {
   const results: Array<Attendee | AppError | undefined> = new Array(items.length);
-  const listenersLately = items.some((item) => !item.testMode && deps.caches.webhookListeners.has(item.event.organisationId));
-  const cached = options.endsTransaction && exclusive.trustCache && !listenersLately ? cachedRows(items) : null;
   // Issued at once, in this order (each issues its statement before its first await): the events' and ticket types'
-  // locks, the codes' locks, then the endpoints' read — one round trip on the pipelined pool. Decided on the cached
-  // rows, the locks and the check go out with the INSERT instead (below).
-  const lockedRows = cached ? Promise.resolve(cached) : lockRows(sql, items, exclusive);
+  // locks, the codes' locks, then the endpoints' read — one round trip on the pipelined pool.
+  const lockedRows = lockRows(sql, items, exclusive);
   const lockedCodes = lockCodes(sql, items);
-  const listeners = cached ? Promise.resolve([]) : listenersOf(sql, items);
+  const listeners = listenersOf(sql, items);
   // Each is awaited below; seen now, so that one failing while an earlier one's failure ends the write is not unhandled.
   for (const pending of [lockedRows, lockedCodes, listeners]) pending.catch(() => {});
   const { events, ticketTypes } = await lockedRows;
@@ -240,8 +210,6 @@ export async function insertRegistrations(
     limitedCodes.size === 0 &&
     !candidates.some((i) => items[i]!.sendEmail) &&
     (await listeners).length === 0;
-  // Decided on the cached rows: the locks and their check go out right in front of the INSERT (no await in between).
-  const checked = cached ? checkAsCached(deps, sql, items, exclusive, cached) : null;
   const inserting =
     candidates.length === 0
       ? Promise.resolve([])
@@ -274,11 +242,6 @@ export async function insertRegistrations(
           accessCode: column((item) => codeOf(item)?.code ?? null),
         });
   if (insertIsLast) deps.db.commitNow(sql);
-  if (checked) {
-    // The check's failure is the answer (the INSERT behind it fails only because of it).
-    inserting.catch(() => {});
-    await checked;
-  }
   const rows = await inserting;
   const byId = new Map(rows.map((row) => [row.id as string, attendeeFromRow(row)]));
   const inserted: number[] = [];
@@ -368,75 +331,6 @@ export async function viewAccessCode(deps: Deps, options: { eventId: string; tex
   const uses = (await accessCodeUses(sql, [code.id])).get(`${code.id}\nfalse`) ?? 0;
   if (uses >= code.max_uses) throw codeRefused(ACCESS_CODE.usedUp);
   return { code, usesLeft: code.max_uses - uses };
-}
-
-/**
- * The batch's events and ticket types as their cached copies have them, when those say that nothing is counted or
- * sent that would need the locked rows' word first — no seats counted, no access code, no email — else null.
- */
-function cachedRows(items: PendingRegistration[]): { events: Map<string, LockedEvent>; ticketTypes: Map<string, LockedTicketType> } | null {
-  const events = new Map<string, LockedEvent>();
-  const ticketTypes = new Map<string, LockedTicketType>();
-  for (const { event, ticketType, accessCode, sendEmail } of items) {
-    if (event.capacity !== null || event.sharedLimits || ticketType.capacity !== null || accessCode || sendEmail) return null;
-    events.set(event.id, {
-      id: event.id,
-      status: event.status,
-      capacity: null,
-      registration_opens_at: event.registrationOpensAt,
-      registration_closes_at: event.registrationClosesAt,
-      ends_at: event.endsAt,
-      shared_limits: false,
-    });
-    ticketTypes.set(ticketType.id, {
-      id: ticketType.id,
-      capacity: null,
-      waitlist: ticketType.waitlist,
-      offer_hours: ticketType.offerHours,
-      requires_approval: ticketType.requiresApproval,
-      hidden: ticketType.hidden,
-    });
-  }
-  return { events, ticketTypes };
-}
-
-/**
- * Locks the batch's rows as lockRows does and checks, under the locks, that they are as `cached` has them and that no
- * organisation of a live registration has an enabled endpoint (expectAsCached): issued at once, before the first
- * await. Rejects with CacheBehindError when they are not; with the lock's own error when a lock failed.
- */
-async function checkAsCached(
-  deps: Deps,
-  sql: Sql,
-  items: PendingRegistration[],
-  exclusive: ExclusiveRows,
-  cached: NonNullable<ReturnType<typeof cachedRows>>,
-): Promise<void> {
-  const locked = lockRows(sql, items, exclusive);
-  const organisationIds = [...new Set(items.filter((item) => !item.testMode).map((item) => item.event.organisationId))];
-  const check = expectAsCached(sql, {
-    events: [...cached.events.values()].map((e) => ({
-      id: e.id,
-      status: e.status,
-      opensAt: e.registration_opens_at,
-      closesAt: e.registration_closes_at,
-      endsAt: e.ends_at,
-    })),
-    ticketTypes: [...cached.ticketTypes.values()].map((t) => ({ id: t.id, hidden: t.hidden, requiresApproval: t.requires_approval })),
-    organisationIds,
-  });
-  check.catch(() => {});
-  await locked;
-  try {
-    await check;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === NOT_AS_CACHED.rows) throw new CacheBehindError([...cached.events.keys()]);
-    if (code !== NOT_AS_CACHED.listeners) throw error;
-    // The cache is right; the organisation listens: its next batches read the endpoints with their locks.
-    for (const id of organisationIds) deps.caches.webhookListeners.set(id, true);
-    throw new CacheBehindError([]);
-  }
 }
 
 /** The enabled webhook endpoints of the organisations of the batch's live registrations (test mode never fires). */
