@@ -94,14 +94,25 @@ describe('a plain-SQL transaction', () => {
         const last = sql.query('INSERT INTO early_probe SELECT 2 FROM pg_sleep(0.2)');
         expect(app.deps.db.commitNow(sql)).toBe(true);
         await last;
-        // Still inside the transaction's code: another connection sees both rows once PostgreSQL ran the COMMIT
-        // queued behind the INSERT (without the early COMMIT they would appear only after this function returned).
-        for (const started = Date.now(); Date.now() - started < 5_000; await new Promise((resolve) => setTimeout(resolve, 10))) {
-          if ((await count('early_probe')) === 2) return true;
+        // Still inside the transaction's code: another connection's SHARE lock on the table waits for this transaction
+        // to end (its INSERTs hold ROW EXCLUSIVE) — it ends with the COMMIT queued behind the INSERT. Without the early
+        // COMMIT it would end only after this function returned: the probe's lock times out and it sees nothing.
+        const probe = await app.deps.pool.connect();
+        try {
+          await probe.query('BEGIN');
+          await probe.query("SET LOCAL lock_timeout = '5s'");
+          await probe.query('LOCK TABLE early_probe IN SHARE MODE');
+          const { rows } = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM early_probe');
+          await probe.query('COMMIT');
+          return rows[0]!.n;
+        } catch {
+          await probe.query('ROLLBACK');
+          return null;
+        } finally {
+          probe.release();
         }
-        return false;
       });
-      expect(seenOutside).toBe(true);
+      expect(seenOutside).toBe(2);
       expect(await count('early_probe')).toBe(2);
     });
 
